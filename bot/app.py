@@ -1,0 +1,96 @@
+"""The composition root: settings, then store, then inference, then the Application.
+
+Everything is built here and handed down; nothing else constructs a service or reads settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import BotCommand
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.i18n import LANGUAGES, Translator
+from bot.routers import account, intake, start
+from bot.services import HoldQueued, Pipeline, Services
+from bot.settings import Settings
+from conversations.files import FileStore
+from conversations.store import Store, utcnow
+
+log = logging.getLogger(__name__)
+
+PipelineFactory = Callable[[Services, Application], Pipeline]
+COMMANDS = ("new", "cancel", "cases", "language", "help", "privacy", "delete")
+
+
+def default_pipeline(services: Services, app: Application) -> Pipeline:
+    """The real worker queue, once the inference issue provides it; until then cases stay queued."""
+    return HoldQueued()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    pipeline_factory: PipelineFactory = default_pipeline,
+    clock: Callable[[], datetime] = utcnow,
+    translator: Translator | None = None,
+) -> Application:
+    t = translator or Translator()
+
+    async def post_init(app: Application) -> None:
+        store = await Store.open(settings.db_path, clock)
+        services = Services(settings=settings, store=store, files=FileStore(settings.data_dir), t=t)
+        services.pipeline = pipeline_factory(services, app)
+        app.bot_data["services"] = services
+        await services.pipeline.start()
+        for lang in LANGUAGES:
+            commands = [BotCommand(c, t(lang, f"command-{c}")) for c in COMMANDS]
+            await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        log.info("skinbot started")
+
+    async def post_shutdown(app: Application) -> None:
+        services: Services | None = app.bot_data.get("services")
+        if services is None:
+            return
+        await services.pipeline.stop()
+        await services.store.close()
+        log.info("skinbot stopped")
+
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .local_mode(settings.telegram_local_mode)
+        .concurrent_updates(64)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    # Order matters: the intake router's catch-all message handler goes last.
+    for router in (start, account, intake):
+        app.add_handlers(router.handlers())
+    return app
+
+
+async def start_app(app: Application, poll_timeout: float = 10.0) -> None:
+    """What run_polling does, for callers that own the event loop (tests, benchmarks)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False)
+    await app.start()
+
+
+async def stop_app(app: Application) -> None:
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+    await app.shutdown()

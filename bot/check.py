@@ -1,0 +1,114 @@
+"""`skinbot check`: every thing the bot needs, each reported as ok or missing with how to fix it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+from conversations.store import Store, StoreError
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    ok: bool
+    detail: str
+    required: bool = True
+
+
+def check_settings(environ: dict[str, str] | None = None) -> tuple[Item, Settings | None]:
+    try:
+        settings = Settings.from_env(environ)
+    except SettingsError as exc:
+        return Item("settings", False, str(exc)), None
+    return Item("settings", True, "all settings valid"), settings
+
+
+def check_database(settings: Settings) -> Item:
+    async def probe() -> int:
+        store = await Store.open(settings.db_path)
+        try:
+            return await store.schema_version()
+        finally:
+            await store.close()
+
+    try:
+        version = asyncio.run(probe())
+    except StoreError as exc:
+        return Item("database", False, f"{exc}. Fix the file or point SKINBOT_DATA_DIR elsewhere")
+    if not os.access(settings.data_dir, os.W_OK):
+        return Item("database", False, f"{settings.data_dir} is not writable")
+    return Item("database", True, f"{settings.db_path} (schema v{version})")
+
+
+def check_classifier(settings: Settings) -> Item:
+    path = settings.classifier
+    if path.is_file():
+        return Item("classifier", True, str(path))
+    return Item(
+        "classifier", False,
+        f"{path} not found: train one with `skinbot train --data DIR` or copy a trained file there "
+        "(see weights/README.md)",
+    )  # fmt: skip
+
+
+def check_llm(settings: Settings) -> Item:
+    if settings.llm_is_url:
+        return Item("language model", True, f"engine at {settings.llm} (checked when the bot starts)")
+    path = Path(settings.llm)
+    if (path / "config.json").is_file():
+        return Item("language model", True, str(path))
+    return Item(
+        "language model", False,
+        f"{path} has no config.json: download google/medgemma-4b-it into it (see weights/README.md)",
+    )  # fmt: skip
+
+
+def check_fonts() -> Item:
+    try:
+        from bot.pdf.fonts import ensure_fonts
+
+        fonts = ensure_fonts()
+    except Exception as exc:
+        return Item("fonts", False, f"{type(exc).__name__}: {exc}. Reinstall with `pip install -e .`")
+    return Item("fonts", True, str(fonts))
+
+
+def check_gpu(settings: Settings) -> Item:
+    try:
+        import torch
+    except ImportError:
+        return Item("gpu", False, "torch is not installed: run `pip install -e .`")
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        return Item("gpu", True, f"{props.name}, {props.total_memory / 2**30:.0f} GiB", required=False)
+    needed = settings.device.startswith("cuda")
+    hint = "SKINBOT_DEVICE asks for CUDA" if needed else "models run on the CPU (slow for MedGemma)"
+    return Item("gpu", False, f"no CUDA device: {hint}", required=needed)
+
+
+def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
+    first, settings = check_settings(environ)
+    if settings is None:
+        return [first]
+    checks: list[Callable[[], Item]] = [
+        lambda: check_database(settings),
+        lambda: check_classifier(settings),
+        lambda: check_llm(settings),
+        check_fonts,
+        lambda: check_gpu(settings),
+    ]
+    return [first, *(check() for check in checks)]
+
+
+def report(items: list[Item]) -> tuple[str, int]:
+    lines = []
+    for item in items:
+        status = "ok" if item.ok else ("MISSING" if item.required else "missing")
+        lines.append(f"{status:8} {item.name:15} {item.detail}")
+    failed = any(not i.ok and i.required for i in items)
+    return "\n".join(lines), 1 if failed else 0

@@ -1,0 +1,66 @@
+"""The `skinbot` command. Each subcommand prints one clear line on a known failure, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.settings import SettingsError
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.app import build_application
+    from bot.logging_setup import configure_logging
+    from bot.settings import Settings
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, [settings.telegram_bot_token.get()])
+    app = build_application(settings)
+    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.check import report, run_checks
+
+    text, code = report(run_checks())
+    print(text)
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skinbot", description="Skin pre-screening Telegram bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=_run)
+    sub.add_parser("check", help="check settings, database, models, fonts and GPU").set_defaults(func=_check)
+    bench = sub.add_parser("bench", help="benchmarks: JSON plus a table").add_subparsers(
+        dest="bench", required=True
+    )
+    _add_optional_commands(sub, bench)
+    return parser
+
+
+def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
+    from inference import cli_classifier, cli_report
+
+    cli_classifier.add_commands(sub)
+    cli_classifier.add_bench_command(bench)
+    cli_report.add_bench_command(bench)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from conversations.store import StoreError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (SettingsError, StoreError) as exc:
+        print(f"skinbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

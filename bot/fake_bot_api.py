@@ -1,0 +1,440 @@
+"""A fake Telegram Bot API server on 127.0.0.1, for tests and the load benchmark.
+
+It speaks the HTTP protocol python-telegram-bot speaks (form or multipart bodies, JSON answers),
+holds the updates users send until the bot polls for them, records every call the bot makes with a
+timestamp, keeps each chat's messages (edits applied), serves uploaded files, and can inject faults.
+Only Telegram's servers are faked: the bot under test is the real Application.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+_JSON_FIELDS = {
+    "reply_markup",
+    "entities",
+    "caption_entities",
+    "commands",
+    "allowed_updates",
+    "link_preview_options",
+}
+_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "reply_to_message_id"}
+BOT_USER = {"id": 1000, "is_bot": True, "first_name": "skinbot", "username": "skin_test_bot"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float  # time.monotonic()
+    result: Any = None
+    error: tuple[int, str] | None = None
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    message_id: int
+    text: str | None
+    reply_markup: dict[str, Any] | None
+    document: bytes | None = None
+    document_name: str | None = None
+    caption: str | None = None
+    parse_mode: str | None = None
+    edits: list[float] = field(default_factory=list)  # monotonic times of edits
+    deleted: bool = False
+
+    def buttons(self) -> list[dict[str, Any]]:
+        if not self.reply_markup:
+            return []
+        return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Fault:
+    method: str
+    status: int
+    description: str
+    retry_after: int | None = None
+    remaining: int = 1
+    delay: float = 0.0  # seconds to stall before answering, to simulate a timeout
+
+
+class FakeBotApi:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.messages: dict[tuple[int, int], SentMessage] = {}
+        self.faults: list[Fault] = []
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._file_ids = itertools.count(1)
+        self._files: dict[str, tuple[bytes, str]] = {}
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._file)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # --- what users do --------------------------------------------------------------------------
+
+    def user(self, user_id: int, language_code: str | None = "en", first_name: str = "Test") -> FakeUser:
+        return FakeUser(self, user_id, language_code, first_name)
+
+    def add_file(self, data: bytes, suffix: str = "jpg") -> tuple[str, str]:
+        number = next(self._file_ids)
+        file_id = f"file{number}"
+        path = f"uploads/{number}.{suffix}"
+        self._files[path] = (data, file_id)
+        self._files[file_id] = (data, path)
+        return file_id, path
+
+    async def push_update(self, payload: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        async with self._changed:
+            self._updates.append({"update_id": update_id, **payload})
+            self._changed.notify_all()
+        return update_id
+
+    def inject(
+        self, method: str, status: int = 500, description: str = "Internal Server Error", **kw: Any
+    ) -> None:
+        self.faults.append(Fault(method, status, description, **kw))
+
+    # --- what the bot did -----------------------------------------------------------------------
+
+    def chat(self, chat_id: int) -> list[SentMessage]:
+        return [m for (c, _), m in sorted(self.messages.items()) if c == chat_id and not m.deleted]
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    # --- HTTP -----------------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+            return params
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if part.filename:
+                    params[part.name] = (part.filename, bytes(await part.read()))
+                else:
+                    params[part.name] = await part.text()
+        elif request.can_read_body:
+            params.update(await request.post())
+        for key in list(params):
+            value = params[key]
+            if key in _JSON_FIELDS and isinstance(value, str):
+                params[key] = json.loads(value)
+            elif key in _INT_FIELDS and isinstance(value, str):
+                params[key] = int(value)
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        call = Call(method, params, time.monotonic())
+        fault = next((f for f in self.faults if f.method == method and f.remaining > 0), None)
+        if fault is not None:
+            fault.remaining -= 1
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            call.error = (fault.status, fault.description)
+            await self._record(call)
+            body: dict[str, Any] = {"ok": False, "error_code": fault.status, "description": fault.description}
+            if fault.retry_after is not None:
+                body["parameters"] = {"retry_after": fault.retry_after}
+            return web.json_response(body, status=fault.status)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            call.result = True
+            await self._record(call)
+            return web.json_response({"ok": True, "result": True})
+        try:
+            call.result = handler(params)
+        except BotApiError as exc:
+            call.error = (exc.status, exc.description)
+            await self._record(call)
+            return web.json_response(
+                {"ok": False, "error_code": exc.status, "description": exc.description}, status=exc.status
+            )
+        await self._record(call)
+        return web.json_response({"ok": True, "result": call.result})
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    async def _file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        entry = self._files.get(request.match_info["path"])
+        if entry is None:
+            return web.Response(status=404)
+        return web.Response(body=entry[0])
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        limit = int(params.get("limit") or 100)
+        async with self._changed:
+            # Confirming an offset forgets older updates, as Telegram does.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and timeout > 0:
+                try:
+                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)), timeout)
+                except TimeoutError:
+                    return []
+            return self._updates[:limit]
+
+    # --- Bot API methods ------------------------------------------------------------------------
+
+    def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False}  # fmt: skip
+
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _new_message(self, chat_id: int, **fields: Any) -> SentMessage:
+        ids = self._message_ids.setdefault(chat_id, itertools.count(1_000_000))
+        message = SentMessage(chat_id, next(ids), **fields)
+        self.messages[(chat_id, message.message_id)] = message
+        return message
+
+    @staticmethod
+    def _as_dict(m: SentMessage) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": m.message_id,
+            "date": int(time.time()),
+            "chat": {"id": m.chat_id, "type": "private" if m.chat_id > 0 else "group"},
+            "from": BOT_USER,
+        }
+        if m.text is not None:
+            data["text"] = m.text
+        if m.reply_markup:
+            data["reply_markup"] = m.reply_markup
+        if m.document is not None:
+            data["document"] = {"file_id": f"doc{m.message_id}", "file_unique_id": f"u{m.message_id}",
+                                "file_name": m.document_name, "mime_type": "application/pdf",
+                                "file_size": len(m.document)}  # fmt: skip
+            if m.caption:
+                data["caption"] = m.caption
+        return data
+
+    def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = params["text"]
+        if len(text) > 4096:
+            raise BotApiError(400, "Bad Request: message is too long")
+        _check_html(params)
+        m = self._new_message(
+            params["chat_id"],
+            text=text,
+            reply_markup=params.get("reply_markup"),
+            parse_mode=params.get("parse_mode"),
+        )
+        return self._as_dict(m)
+
+    def _target(self, params: dict[str, Any]) -> SentMessage:
+        m = self.messages.get((params["chat_id"], params["message_id"]))
+        if m is None or m.deleted:
+            raise BotApiError(400, "Bad Request: message to edit not found")
+        return m
+
+    def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        m = self._target(params)
+        text = params["text"]
+        if len(text) > 4096:
+            raise BotApiError(400, "Bad Request: message is too long")
+        _check_html(params)
+        markup = params.get("reply_markup")
+        if text == m.text and markup == m.reply_markup:
+            raise BotApiError(400, "Bad Request: message is not modified")
+        m.text, m.reply_markup, m.parse_mode = text, markup, params.get("parse_mode")
+        m.edits.append(time.monotonic())
+        return self._as_dict(m)
+
+    def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        m = self._target(params)
+        markup = params.get("reply_markup") or None
+        if markup == m.reply_markup:
+            raise BotApiError(400, "Bad Request: message is not modified")
+        m.reply_markup = markup
+        return self._as_dict(m)
+
+    def _m_deleteMessage(self, params: dict[str, Any]) -> bool:
+        self._target(params).deleted = True
+        return True
+
+    def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        document = params["document"]
+        if not isinstance(document, tuple):
+            raise BotApiError(400, "Bad Request: wrong file identifier")
+        name, data = document
+        caption = params.get("caption")
+        if caption is not None and len(caption) > 1024:
+            raise BotApiError(400, "Bad Request: message caption is too long")
+        m = self._new_message(
+            params["chat_id"], text=None, reply_markup=params.get("reply_markup"), document=data,
+            document_name=name, caption=caption,
+        )  # fmt: skip
+        return self._as_dict(m)
+
+    def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        entry = self._files.get(params["file_id"])
+        if entry is None:
+            raise BotApiError(400, "Bad Request: invalid file_id")
+        data, path = entry
+        return {"file_id": params["file_id"], "file_unique_id": params["file_id"], "file_size": len(data),
+                "file_path": path}  # fmt: skip
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        return True
+
+
+class BotApiError(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _check_html(params: dict[str, Any]) -> None:
+    """Reject unbalanced or unknown HTML tags, as Telegram does, so fallbacks get exercised."""
+    if params.get("parse_mode") != "HTML":
+        return
+    import re
+
+    allowed = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "tg-spoiler",
+               "blockquote", "span"}  # fmt: skip
+    stack: list[str] = []
+    for match in re.finditer(r"<(/?)([a-zA-Z-]+)[^>]*>", params["text"]):
+        closing, tag = match.group(1) == "/", match.group(2).lower()
+        if tag not in allowed:
+            raise BotApiError(400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"')
+        if closing:
+            if not stack or stack.pop() != tag:
+                raise BotApiError(400, "Bad Request: can't parse entities: unmatched end tag")
+        else:
+            stack.append(tag)
+    if stack:
+        raise BotApiError(400, "Bad Request: can't parse entities: unclosed start tag")
+    stripped = re.sub(r"<[^>]*>", "", params["text"])
+    if re.search(r"&(?!(lt|gt|amp|quot);)", stripped) or "<" in stripped or ">" in stripped:
+        raise BotApiError(400, "Bad Request: can't parse entities: unescaped character")
+
+
+class FakeUser:
+    """A Telegram user talking to the bot in a private chat."""
+
+    def __init__(self, api: FakeBotApi, user_id: int, language_code: str | None, first_name: str) -> None:
+        self.api, self.id = api, user_id
+        self.profile: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            self.profile["language_code"] = language_code
+        self._ids = itertools.count(1)
+
+    def _message(self, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": self.id, "type": "private", "first_name": self.profile["first_name"]},
+            "from": self.profile,
+            **content,
+        }
+
+    async def send(self, text: str) -> int:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self.api.push_update({"message": self._message(**content)})
+
+    async def send_photo(self, data: bytes, width: int = 800, height: int = 600) -> int:
+        file_id, _ = self.api.add_file(data, "jpg")
+        sizes = [{"file_id": file_id, "file_unique_id": file_id, "width": width, "height": height,
+                  "file_size": len(data)}]  # fmt: skip
+        return await self.api.push_update({"message": self._message(photo=sizes)})
+
+    async def send_document(
+        self, data: bytes, file_name: str, mime_type: str, size: int | None = None
+    ) -> int:
+        file_id, _ = self.api.add_file(data, file_name.rsplit(".", 1)[-1])
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data) if size is None else size,
+        }
+        return await self.api.push_update({"message": self._message(document=document)})
+
+    async def send_sticker(self) -> int:
+        sticker = {"file_id": "stk", "file_unique_id": "stk", "type": "regular", "width": 512, "height": 512,
+                   "is_animated": False, "is_video": False}  # fmt: skip
+        return await self.api.push_update({"message": self._message(sticker=sticker)})
+
+    async def send_location(self) -> int:
+        return await self.api.push_update(
+            {"message": self._message(location={"latitude": 1.0, "longitude": 2.0})}
+        )
+
+    async def press(self, message: SentMessage, callback_data: str, chat_id: int | None = None) -> int:
+        query = {
+            "id": f"q{next(self._ids)}",
+            "from": self.profile,
+            "chat_instance": "ci",
+            "data": callback_data,
+            "message": FakeBotApi._as_dict(message),
+        }
+        return await self.api.push_update({"callback_query": query})
+
+    def inbox(self) -> list[SentMessage]:
+        return self.api.chat(self.id)

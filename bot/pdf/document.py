@@ -1,0 +1,51 @@
+"""What goes into one PDF report: plain data, already decided by the pipeline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from inference.labels import Classification
+from inference.triage import Triage
+
+GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
+REPORT_LANGUAGES: tuple[str, ...] = ("ko", "en", "vi")
+_CASE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+# repr=False: patient data must not leak into logs or tracebacks through a stray repr().
+@dataclass(frozen=True, repr=False)
+class ReportDocument:
+    case_id: str  # 32 lowercase hex chars; the PDF shows the first 8 and the full id small
+    created_at: datetime  # timezone-aware; printed with its zone
+    language: str  # ko|en|vi: the report language, every label is in it
+    patient_name: str
+    age: int
+    gender: str  # female|male|other|undisclosed
+    history: str | None
+    photo_jpeg: bytes
+    classification: Classification
+    triage: Triage
+    report_text: str
+    heatmap_png: bytes | None = None
+    image_seen_by_model: bool = True  # False -> a note that the language model did not see the image
+    review_stamp: str | None = None  # already localized "Reviewed by <clinic> on <date>: <verdict>"
+
+    def __post_init__(self) -> None:
+        # Fail where the document is built, not deep inside reportlab.
+        if not _CASE_ID.match(self.case_id):
+            raise ValueError("case_id must be 32 lowercase hex characters")
+        if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
+            raise ValueError("created_at must be timezone-aware")
+        if self.language not in REPORT_LANGUAGES:
+            raise ValueError(f"language must be one of {REPORT_LANGUAGES}")
+        if self.gender not in GENDERS:
+            raise ValueError(f"gender must be one of {GENDERS}")
+
+    @property
+    def short_id(self) -> str:
+        return self.case_id[:8]
+
+    def __repr__(self) -> str:
+        return f"ReportDocument(case_id={self.case_id!r}, language={self.language!r}, triage={self.triage!s})"

@@ -1,0 +1,520 @@
+"""Render a ReportDocument to an A4 PDF that reads well on a phone: one column, large type."""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from PIL import Image as PILImage
+from PIL import ImageOps
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from bot.i18n import Translator
+from bot.pdf.document import ReportDocument
+from bot.pdf.fonts import FontFamily, FontSet, ensure_fonts
+from bot.pdf.text import Markup, clean
+from bot.report_markup import Bullet, Heading, parse_report
+from inference.triage import Triage
+
+log = logging.getLogger(__name__)
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 16 * mm
+FOOTER_SPACE = 10 * mm
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+
+# Body size is large for A4 on purpose: the PDF is mostly read zoomed to page width on a phone.
+BODY_SIZE = 12.5
+# Thumbnails: enough pixels for a sharp print at this size, small enough to keep the file well under 2 MB.
+IMAGE_MAX_PX = 900
+IMAGE_JPEG_QUALITY = 82
+MAX_HISTORY_CHARS = 2000
+
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#5f6b7a")
+RULE = colors.HexColor("#cfd6de")
+HIGHLIGHT = colors.HexColor("#fff4cc")
+BAR = colors.HexColor("#3b82c4")
+BAR_TOP = colors.HexColor("#d9822b")
+
+
+@dataclass(frozen=True)
+class _BoxColours:
+    border: colors.Color
+    fill: colors.Color
+    title: colors.Color
+
+
+TRIAGE_COLOURS: dict[Triage, _BoxColours] = {
+    Triage.URGENT: _BoxColours(
+        colors.HexColor("#c62828"), colors.HexColor("#fdecea"), colors.HexColor("#b71c1c")
+    ),
+    Triage.UNCERTAIN: _BoxColours(
+        colors.HexColor("#b26a00"), colors.HexColor("#fff4e0"), colors.HexColor("#8a5200")
+    ),
+    Triage.ROUTINE: _BoxColours(
+        colors.HexColor("#2e7d32"), colors.HexColor("#e9f5ea"), colors.HexColor("#1b5e20")
+    ),
+}
+REVIEW_COLOURS = _BoxColours(
+    colors.HexColor("#1565c0"), colors.HexColor("#e8f1fb"), colors.HexColor("#0d47a1")
+)
+NOTE_COLOURS = _BoxColours(RULE, colors.HexColor("#f3f5f7"), INK)
+
+# reportlab's TTFont keeps per-document subset state and its docs say one TTFont object must not serve two
+# documents at the same time; every render shares the registered fonts, so builds take turns.
+_build_lock = threading.Lock()
+
+
+def render_pdf(doc: ReportDocument, t: Translator, *, fonts: FontSet | None = None) -> bytes:
+    """The PDF bytes for one case. CPU-bound and thread-safe: call it through asyncio.to_thread."""
+    fonts = fonts or ensure_fonts()
+    # Image work needs no fonts and Pillow releases the GIL, so it runs outside the lock.
+    photo = _thumbnail(doc.photo_jpeg)
+    heatmap = _thumbnail(doc.heatmap_png) if doc.heatmap_png else None
+    buffer = io.BytesIO()
+    with _build_lock:
+        builder = _StoryBuilder(doc, t, fonts)
+        footer_font = fonts.for_language(doc.language).regular
+        template = BaseDocTemplate(
+            buffer,
+            pagesize=A4,
+            pageTemplates=[_page_template()],
+            # Otherwise every page's preamble selects Helvetica, a font we do not embed.
+            initialFontName=footer_font,
+            initialFontSize=BODY_SIZE,
+            title=f"{t(doc.language, 'pdf-title')} · {doc.short_id}",
+            author="skinbot",
+            subject=t(doc.language, "pdf-case", case=doc.short_id),
+            creator="skinbot",
+            lang=doc.language,
+        )
+        canvasmaker = partial(
+            _NumberedCanvas,
+            footer_left=t(doc.language, "pdf-footer", case=doc.short_id),
+            page_label=partial(t, doc.language, "pdf-page"),
+            font_name=footer_font,
+        )
+        template.build(builder.story(photo, heatmap), canvasmaker=canvasmaker)
+    data = buffer.getvalue()
+    log.info("rendered PDF for case %s: %d bytes", doc.short_id, len(data))
+    return data
+
+
+def _page_template() -> PageTemplate:
+    # Zero frame padding, so tables sized to FRAME_WIDTH line up with the text.
+    frame = Frame(
+        MARGIN,
+        MARGIN + FOOTER_SPACE,
+        FRAME_WIDTH,
+        PAGE_HEIGHT - 2 * MARGIN - FOOTER_SPACE,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    return PageTemplate(id="report", frames=[frame])
+
+
+@dataclass(frozen=True)
+class _Thumb:
+    jpeg: bytes | None  # None: the image could not be read
+    width: int = 0
+    height: int = 0
+
+
+def _thumbnail(data: bytes) -> _Thumb:
+    """Downscale to a JPEG thumbnail; a broken image becomes a note, never a failed report."""
+    try:
+        with PILImage.open(io.BytesIO(data)) as opened:
+            image = ImageOps.exif_transpose(opened)
+            if image.mode in ("RGBA", "LA", "P"):
+                image = image.convert("RGBA")
+                background = PILImage.new("RGB", image.size, "white")
+                background.paste(image, mask=image.getchannel("A"))
+                image = background
+            else:
+                image = image.convert("RGB")
+            image.thumbnail((IMAGE_MAX_PX, IMAGE_MAX_PX), PILImage.Resampling.LANCZOS)
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=IMAGE_JPEG_QUALITY, optimize=True)
+            return _Thumb(out.getvalue(), image.width, image.height)
+    except Exception as exc:  # any decoder error: Pillow raises many types
+        log.warning("could not read an image for the PDF: %s", type(exc).__name__)
+        return _Thumb(None)
+
+
+def _zone_label(created: datetime) -> str:
+    """'KST, UTC+09:00' or 'UTC': the abbreviation alone is ambiguous, the offset alone less readable."""
+    offset = created.utcoffset() or timedelta(0)
+    total = int(offset.total_seconds() // 60)
+    if total == 0:
+        return "UTC"
+    sign = "+" if total >= 0 else "-"
+    hours, minutes = divmod(abs(total), 60)
+    utc = f"UTC{sign}{hours:02d}:{minutes:02d}"
+    name = created.tzname() or ""
+    # zoneinfo gives "+07" for zones without an abbreviation; that adds nothing to the offset.
+    if name and name[0].isalpha() and not name.startswith(("UTC", "GMT")):
+        return f"{name}, {utc}"
+    return utc
+
+
+class _Bar(Flowable):
+    """A horizontal bar for one probability, so the table reads at a glance."""
+
+    def __init__(self, fraction: float, width: float, height: float, colour: colors.Color) -> None:
+        super().__init__()
+        self.fraction = min(max(fraction, 0.0), 1.0)
+        self.width = width
+        self.height = height
+        self.colour = colour
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(colors.HexColor("#e6eaef"))
+        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        canvas.setFillColor(self.colour)
+        canvas.rect(0, 0, self.width * self.fraction, self.height, stroke=0, fill=1)
+
+
+class _StoryBuilder:
+    """The flowables for one document, in the report language's fonts."""
+
+    def __init__(self, doc: ReportDocument, t: Translator, fonts: FontSet) -> None:
+        self.doc = doc
+        self._t = t
+        self.family: FontFamily = fonts.for_language(doc.language)
+        self.markup = Markup(self.family, fonts.fallback_for(doc.language))
+        regular, bold = self.family.regular, self.family.bold
+        # Korean wraps at spaces like Latin text; splitLongWords keeps an unbroken string inside the page.
+        base = ParagraphStyle(
+            "body",
+            fontName=regular,
+            fontSize=BODY_SIZE,
+            leading=BODY_SIZE * 1.45,
+            textColor=INK,
+            alignment=TA_LEFT,
+            splitLongWords=1,
+            bulletFontName=regular,  # the default, Helvetica, is not embedded
+        )
+        self.body = base
+        self.title = ParagraphStyle("title", base, fontName=bold, fontSize=21, leading=27, spaceAfter=2)
+        self.subtitle = ParagraphStyle("subtitle", base, fontSize=11, leading=15, textColor=MUTED)
+        self.meta = ParagraphStyle("meta", base, fontName=bold, fontSize=13, leading=18, spaceBefore=6)
+        self.small = ParagraphStyle("small", base, fontSize=9, leading=12, textColor=MUTED)
+        self.h1 = ParagraphStyle(
+            "h1", base, fontName=bold, fontSize=16, leading=21, spaceBefore=14, spaceAfter=6
+        )
+        self.h2 = ParagraphStyle(
+            "h2", base, fontName=bold, fontSize=13.5, leading=18.5, spaceBefore=10, spaceAfter=3
+        )
+        self.para = ParagraphStyle("para", base, spaceAfter=6)
+        self.bullet = ParagraphStyle("bullet", base, leftIndent=7 * mm, bulletIndent=2 * mm, spaceAfter=3)
+        self.label = ParagraphStyle("label", base, textColor=MUTED)
+        self.cell = ParagraphStyle("cell", base)
+        self.cell_bold = ParagraphStyle("cell_bold", base, fontName=bold)
+        self.cell_right = ParagraphStyle("cell_right", base, alignment=TA_RIGHT)
+        self.cell_right_bold = ParagraphStyle("cell_right_bold", base, fontName=bold, alignment=TA_RIGHT)
+        self.caption = ParagraphStyle("caption", base, fontSize=10, leading=13.5, textColor=MUTED)
+
+    def _table_style(self, commands: list[tuple[Any, ...]]) -> TableStyle:
+        # Plain-string cells (and empty ones) would otherwise be set in Helvetica, which is not embedded.
+        return TableStyle([("FONT", (0, 0), (-1, -1), self.family.regular, BODY_SIZE), *commands])
+
+    def t(self, key: str, **args: Any) -> str:
+        return self._t(self.doc.language, key, **args)
+
+    def p(self, text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
+        """A Paragraph from plain, untrusted text: escaped, with per-glyph font fallback."""
+        if bold and style.fontName != self.family.bold:
+            style = ParagraphStyle(f"{style.name}_bold", style, fontName=self.family.bold)
+        return Paragraph(self.markup.text(text, bold=bold), style)
+
+    def story(self, photo: _Thumb, heatmap: _Thumb | None) -> list[Flowable]:
+        story: list[Flowable] = []
+        story += self._header()
+        if self.doc.review_stamp:
+            story.append(
+                self._box(self.t("pdf-review-title"), [self.doc.review_stamp], REVIEW_COLOURS, bold_body=True)
+            )
+        story.append(self._triage())
+        story += self._patient()
+        story += self._images(photo, heatmap)
+        story += self._classification()
+        story += self._report()
+        story.append(Spacer(1, 6 * mm))
+        story.append(
+            self._box(
+                self.t("pdf-section-disclaimer"),
+                [self.t("pdf-disclaimer"), self.t("pdf-emergency")],
+                NOTE_COLOURS,
+            )
+        )
+        return story
+
+    def _header(self) -> list[Flowable]:
+        doc = self.doc
+        created = self.t("pdf-created", created=doc.created_at, zone=_zone_label(doc.created_at))
+        return [
+            self.p(self.t("pdf-title"), self.title, bold=True),
+            self.p(self.t("pdf-subtitle"), self.subtitle),
+            self.p(f"{self.t('pdf-case', case=doc.short_id)}  ·  {created}", self.meta, bold=True),
+            self.p(self.t("pdf-case-full", case=doc.case_id), self.small),
+            _rule(),
+        ]
+
+    def _box(self, title: str, lines: list[str], colours: _BoxColours, bold_body: bool = False) -> Flowable:
+        title_style = ParagraphStyle("box_title", self.h2, textColor=colours.title, spaceBefore=0)
+        body_style = ParagraphStyle("box_body", self.body, spaceBefore=3)
+        cells = [[self.p(title, title_style, bold=True)]]
+        cells += [[self.p(line, body_style, bold=bold_body)] for line in lines]
+        table = Table(cells, colWidths=[FRAME_WIDTH])
+        table.setStyle(
+            self._table_style(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1.5, colours.border),
+                    ("BACKGROUND", (0, 0), (-1, -1), colours.fill),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                    ("TOPPADDING", (0, 0), (-1, 0), 8),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 9),
+                ]
+            )
+        )
+        return KeepTogether([Spacer(1, 4 * mm), table])
+
+    def _triage(self) -> Flowable:
+        level = self.doc.triage
+        if level is Triage.URGENT:
+            lines = [self.t("triage-urgent"), self.t("triage-urgent-why")]
+        elif level is Triage.UNCERTAIN:
+            lines = [self.t("triage-uncertain")]
+        else:
+            lines = [self.t("triage-routine")]
+        title = f"{self.t('pdf-section-triage')}: {self.t(f'triage-{level.value}-title')}"
+        return self._box(title, lines, TRIAGE_COLOURS[level], bold_body=level is Triage.URGENT)
+
+    def _patient(self) -> list[Flowable]:
+        doc = self.doc
+        rows = [
+            (self.t("pdf-patient-name"), doc.patient_name),
+            (self.t("pdf-patient-age"), self.t("pdf-patient-age-value", age=doc.age)),
+            (self.t("pdf-patient-gender"), self.t(f"gender-{doc.gender}")),
+        ]
+        label_width = 38 * mm
+        table = Table(
+            [[self.p(label, self.label), self.p(value, self.cell)] for label, value in rows],
+            colWidths=[label_width, FRAME_WIDTH - label_width],
+        )
+        table.setStyle(
+            self._table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
+        out: list[Flowable] = [self.p(self.t("pdf-section-patient"), self.h1, bold=True), table]
+        # History sits outside the table: a table row cannot split across pages, a paragraph can.
+        out.append(self.p(self.t("pdf-patient-history"), ParagraphStyle("hl", self.label, spaceBefore=6)))
+        history = clean(doc.history or "").strip()[:MAX_HISTORY_CHARS]
+        if history:
+            for chunk in _paragraph_chunks(history):
+                out.append(self.p(chunk, self.para))
+        else:
+            out.append(self.p(self.t("pdf-history-none"), self.para))
+        return out
+
+    def _images(self, photo: _Thumb, heatmap: _Thumb | None) -> list[Flowable]:
+        shown = [(photo, self.t("pdf-photo-caption"))]
+        if heatmap is not None and heatmap.jpeg is not None:
+            shown.append((heatmap, self.t("pdf-heatmap-caption")))
+        # Each cell keeps a gap on its right (as padding), so pictures and captions never touch.
+        gap = 6 * mm if len(shown) > 1 else 0
+        cell_width = FRAME_WIDTH / len(shown) if len(shown) > 1 else FRAME_WIDTH * 0.6
+        max_height = 68 * mm
+        cells: list[list[Flowable]] = []
+        for thumb, caption in shown:
+            if thumb.jpeg is None:
+                picture: Flowable = self.p(self.t("pdf-photo-unreadable"), self.caption)
+            else:
+                scale = min((cell_width - gap) / thumb.width, max_height / thumb.height)
+                picture = Image(
+                    io.BytesIO(thumb.jpeg), thumb.width * scale, thumb.height * scale, hAlign="LEFT"
+                )
+            # Caption in the same cell, right under its own picture whatever the other one's height.
+            cells.append([picture, Spacer(1, 1.5 * mm), self.p(caption, self.caption)])
+        table = Table([cells], colWidths=[cell_width] * len(shown), hAlign="LEFT")
+        table.setStyle(
+            self._table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), gap),
+                ]
+            )
+        )
+        return [KeepTogether([self.p(self.t("pdf-section-photo"), self.h1, bold=True), table])]
+
+    def _classification(self) -> list[Flowable]:
+        result = self.doc.classification
+        top = result.top
+        bar_width = 40 * mm
+        prob_width = 30 * mm
+        name_width = FRAME_WIDTH - bar_width - prob_width
+        rows: list[list[Flowable | str]] = [
+            [
+                self.p(self.t("pdf-col-condition"), self.label),
+                self.p(self.t("pdf-col-probability"), ParagraphStyle("lr", self.label, alignment=TA_RIGHT)),
+                "",
+            ]
+        ]
+        for label, prob in result.ranked():
+            is_top = label == top
+            name = self.t(f"label-{label}")
+            if is_top:
+                name = f"{name} · {self.t('pdf-top-class')}"
+            percent = self.t("pdf-probability", value=prob)
+            rows.append(
+                [
+                    self.p(name, self.cell_bold if is_top else self.cell, bold=is_top),
+                    self.p(percent, self.cell_right_bold if is_top else self.cell_right, bold=is_top),
+                    _Bar(prob, bar_width - 8 * mm, 9, BAR_TOP if is_top else BAR),
+                ]
+            )
+        table = Table(rows, colWidths=[name_width, prob_width, bar_width], repeatRows=1)
+        table.setStyle(
+            self._table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+                    ("BACKGROUND", (0, 1), (-1, 1), HIGHLIGHT),  # ranked(): the top class is row 1
+                    ("LEFTPADDING", (2, 0), (2, -1), 8 * mm),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
+        out: list[Flowable] = [
+            KeepTogether([self.p(self.t("pdf-section-classification"), self.h1, bold=True), table])
+        ]
+        if result.uncertain:
+            out.append(Spacer(1, 2 * mm))
+            out.append(self.p(self.t("pdf-classifier-uncertain"), self.para, bold=True))
+        out.append(Spacer(1, 1 * mm))
+        out.append(self.p(self.t("pdf-classifier-note"), self.caption))
+        return out
+
+    def _report(self) -> list[Flowable]:
+        out: list[Flowable] = [self.p(self.t("pdf-section-report"), self.h1, bold=True)]
+        if not self.doc.image_seen_by_model:
+            out.append(self._box_note(self.t("pdf-image-not-seen")))
+        for block in parse_report(clean(self.doc.report_text)):
+            if isinstance(block, Heading):
+                out.append(Paragraph(self.markup.text(block.text, bold=True), self.h2))
+            elif isinstance(block, Bullet):
+                style = self.bullet
+                if block.level:
+                    style = ParagraphStyle(
+                        "bullet_nested",
+                        self.bullet,
+                        leftIndent=self.bullet.leftIndent + block.level * 6 * mm,
+                        bulletIndent=self.bullet.bulletIndent + block.level * 6 * mm,
+                    )
+                out.append(Paragraph(self.markup.spans(block.spans), style, bulletText="•"))
+            else:
+                out.append(Paragraph(self.markup.spans(block.spans), self.para))
+        return out
+
+    def _box_note(self, text: str) -> Flowable:
+        style = ParagraphStyle("note", self.body, fontSize=11, leading=15)
+        table = Table([[self.p(text, style)]], colWidths=[FRAME_WIDTH])
+        table.setStyle(
+            self._table_style(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), NOTE_COLOURS.fill),
+                    ("LINEBEFORE", (0, 0), (0, -1), 3, colors.HexColor("#8a96a3")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 6),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+                ]
+            )
+        )
+        return KeepTogether([table, Spacer(1, 3 * mm)])
+
+
+def _paragraph_chunks(text: str) -> list[str]:
+    """Split on blank lines, so long histories flow and break between pages naturally."""
+    chunks = [chunk.strip() for chunk in text.split("\n\n")]
+    return [chunk for chunk in chunks if chunk]
+
+
+def _rule() -> Flowable:
+    return HRFlowable(width="100%", thickness=1, color=RULE, spaceBefore=4, spaceAfter=2)
+
+
+class _NumberedCanvas(Canvas):
+    """Two-pass page numbering: pages are held until save(), when the total is known."""
+
+    def __init__(self, *args: Any, footer_left: str, page_label: Any, font_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._footer_left = footer_left
+        self._page_label = page_label
+        self._footer_font = font_name
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._draw_footer(total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, total: int) -> None:
+        y = MARGIN - 2 * mm
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.line(MARGIN, y + 12, PAGE_WIDTH - MARGIN, y + 12)
+        self.setFillColor(MUTED)
+        self.setFont(self._footer_font, 10)
+        self.drawString(MARGIN, y, self._footer_left)
+        self.drawRightString(PAGE_WIDTH - MARGIN, y, self._page_label(page=self._pageNumber, total=total))
+        self.restoreState()

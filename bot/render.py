@@ -1,0 +1,35 @@
+"""Turn the flow's Says into Telegram text and inline keyboards, through Fluent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import Callback
+from bot.i18n import Translator
+from conversations.intake import Button, Msg, Say, Step
+
+
+def text_of(t: Translator, lang: str, say: Say) -> str:
+    args: dict[str, Any] = {k: t(lang, v.key) if isinstance(v, Msg) else v for k, v in say.args.items()}
+    return t(lang, say.key, **args)
+
+
+def keyboard(
+    t: Translator, lang: str, rows: tuple[tuple[Button, ...], ...], owner: int, step: Step | None
+) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    ("✓ " if b.selected else "") + t(lang, b.label),
+                    callback_data=Callback(b.action, b.value, owner, step).pack(),
+                )
+                for b in row
+            ]
+            for row in rows
+        ]
+    )

@@ -1,0 +1,1 @@
+"""One router per feature; each exposes `handlers()` for the composition root."""

@@ -1,0 +1,54 @@
+"""Small steps that several routers share."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import Callback
+from bot.routing import Ctx, acknowledge, pressed
+from conversations import intake as flow
+
+
+async def welcome(ctx: Ctx) -> None:
+    """Greeting, disclaimer, privacy note and the Agree button. Stores nothing."""
+    await ctx.say("welcome")
+    await ctx.say("disclaimer")
+    await ctx.say("privacy-text", days=ctx.services.settings.retention_days)
+    agree = Callback("agree", ctx.lang, ctx.user_id).pack()
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(ctx.t("btn-agree"), callback_data=agree)]])
+    await ctx.send(ctx.t("consent-ask"), markup)
+
+
+async def begin_intake(ctx: Ctx) -> None:
+    """Start a fresh intake, dropping an unconfirmed draft's photo, and ask the first question."""
+    old = await ctx.services.store.load_intake(ctx.user_id)
+    fresh = flow.start()
+    await ctx.services.store.save_intake(ctx.user_id, fresh)
+    if old is not None and old.draft.photo:
+        ctx.services.files.delete_image(ctx.user_id, old.draft.photo)
+    await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh.step)
+
+
+async def own_press(ctx: Ctx) -> Callback | None:
+    """The pressed button's data if this user may press it; otherwise tell them politely and return None."""
+    got = pressed(ctx)
+    if got is None:
+        if ctx.update.callback_query is not None:
+            await acknowledge(ctx.update.callback_query, ctx.t("button-stale"))
+        return None
+    query, data = got
+    if data.owner != ctx.user_id:
+        await acknowledge(query, ctx.t("button-foreign"), alert=True)
+        return None
+    return data
+
+
+async def drop_keyboard(ctx: Ctx) -> None:
+    """A pressed question's buttons go away, so an old message cannot be answered twice."""
+    query = ctx.update.callback_query
+    if query is not None and query.message is not None:
+        # Already gone or too old to edit: harmless.
+        with contextlib.suppress(Exception):
+            await query.edit_message_reply_markup(None)

@@ -1,0 +1,164 @@
+"""The intake conversation: updates in, `conversations.intake.advance` decides, we persist and reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Message
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.routers.common import begin_intake, drop_keyboard, own_press, welcome
+from bot.routing import Ctx, acknowledge, route
+from conversations import intake as flow
+from conversations.photos import PhotoRejected, check_size, normalize_photo
+
+log = logging.getLogger(__name__)
+
+INTAKE_ACTIONS = ("answer", "skip", "confirm", "edit", "cancel", "field")
+
+
+async def apply(ctx: Ctx, outcome: flow.Outcome) -> None:
+    """Persist first, then speak: after a crash the user is asked again, never told something we lost."""
+    store = ctx.services.store
+    if outcome.confirmed:
+        assert outcome.intake is not None
+        await confirm(ctx, outcome.intake)
+        return
+    if outcome.intake is None:
+        await store.clear_intake(ctx.user_id)
+    else:
+        await store.save_intake(ctx.user_id, outcome.intake)
+    for token in outcome.discard_images:
+        ctx.services.files.delete_image(ctx.user_id, token)
+    await ctx.says(outcome.says, outcome.intake.step if outcome.intake else None)
+
+
+async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
+    store = ctx.services.store
+    if not flow.is_complete(intake.draft):
+        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+        return
+    if await store.active_case(ctx.user_id) is not None:
+        await ctx.say("case-active")
+        await ctx.says((flow.summary(intake.draft),), intake.step)
+        return
+    case = await store.create_case(ctx.user_id, ctx.chat_id, intake.draft, ctx.lang)
+    log.info("case %s queued", case.short_id)
+    await ctx.say("case-received", case=case.short_id)
+    await ctx.services.pipeline.submit(case)
+
+
+async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
+    """Download, check and store an uploaded image. Tells the user why when it is refused."""
+    settings = ctx.services.settings
+    max_bytes = settings.max_download_mb * 1024 * 1024
+    if message.photo:
+        media = message.photo[-1]  # the largest size Telegram made
+    elif message.document is not None:
+        media = message.document
+    else:
+        return None
+    try:
+        check_size(media.file_size, max_bytes)
+        tg_file = await media.get_file()
+        check_size(tg_file.file_size, max_bytes)
+        data = bytes(await tg_file.download_as_bytearray())
+        jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
+    except PhotoRejected as rejected:
+        await ctx.say(rejected.key, **rejected.params)
+        return None
+    except TelegramError as exc:
+        log.warning("photo download failed: %s", type(exc).__name__)
+        await ctx.say("photo-download-failed")
+        return None
+    token = await asyncio.to_thread(ctx.services.files.save_image, ctx.user_id, jpeg)
+    return flow.Photo(token)
+
+
+def _has_image(message: Message) -> bool:
+    return bool(message.photo) or message.document is not None
+
+
+@route
+async def on_message(ctx: Ctx) -> None:
+    message = ctx.update.effective_message
+    if message is None:
+        return
+    if ctx.user is None:
+        await ctx.say("consent-needed")
+        await welcome(ctx)
+        return
+    intake = await ctx.services.store.load_intake(ctx.user_id)
+    if intake is None:
+        if not _has_image(message):
+            await ctx.say("idle")
+            return
+        intake = flow.start()  # a photo sent between cases starts the next one
+    answer: flow.Answer
+    if intake.step == flow.Step.PHOTO and _has_image(message):
+        photo = await _photo_answer(ctx, message)
+        if photo is None:
+            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+            return
+        answer = photo
+    elif message.text is not None:
+        answer = flow.Text(message.text)
+    else:
+        answer = flow.Other()
+    await apply(ctx, flow.advance(intake, answer, ctx.lang))
+
+
+@route
+async def on_button(ctx: Ctx) -> None:
+    data = await own_press(ctx)
+    if data is None:
+        return
+    query = ctx.update.callback_query
+    assert query is not None
+    intake = await ctx.services.store.load_intake(ctx.user_id)
+    if intake is None or data.step != intake.step:
+        await acknowledge(query, ctx.t("button-stale"))
+        await drop_keyboard(ctx)
+        return
+    await acknowledge(query)
+    await drop_keyboard(ctx)
+    await apply(ctx, flow.advance(intake, flow.Choice(data.action, data.value), ctx.lang))
+
+
+@route
+async def on_new(ctx: Ctx) -> None:
+    if ctx.user is None:
+        await welcome(ctx)
+        return
+    await ctx.say("new-case")
+    await begin_intake(ctx)
+
+
+@route
+async def on_cancel(ctx: Ctx) -> None:
+    intake = await ctx.services.store.load_intake(ctx.user_id) if ctx.user else None
+    if intake is not None:
+        await apply(ctx, flow.cancel(intake))
+        return
+    if ctx.user is not None and await ctx.services.pipeline.cancel_user(ctx.user_id):
+        await ctx.say("report-cancelled")
+        return
+    await ctx.say("nothing-to-cancel")
+
+
+@route
+async def on_unknown_command(ctx: Ctx) -> None:
+    await ctx.say("help-text")
+
+
+def handlers() -> list[BaseHandler]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("new", on_new, filters=private),
+        CommandHandler("cancel", on_cancel, filters=private),
+        CallbackQueryHandler(on_button, pattern=rf"^({'|'.join(INTAKE_ACTIONS)})\|"),
+        MessageHandler(private & filters.COMMAND, on_unknown_command),
+        MessageHandler(private & ~filters.COMMAND, on_message),
+    ]

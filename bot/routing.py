@@ -1,0 +1,118 @@
+"""The one place where an update becomes a handler call: per-user ordering, language, and errors.
+
+A handler never lets an exception reach the user as silence: storage trouble says "temporarily
+unavailable", anything else says "something went wrong", both in the user's language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.callbacks import Callback
+from bot.i18n import pick_language
+from bot.render import keyboard, text_of
+from bot.services import Services
+from conversations.intake import Say, Step
+from conversations.store import StoreError, User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Ctx:
+    """One update, already resolved to a user, a chat and a language."""
+
+    services: Services
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    user_id: int
+    chat_id: int
+    lang: str
+    user: User | None  # None until the user has agreed: nothing is stored before that
+
+    @property
+    def bot(self) -> Any:
+        return self.context.bot
+
+    def t(self, key: str, **args: Any) -> str:
+        return self.services.t(self.lang, key, **args)
+
+    async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+        return await self.bot.send_message(self.chat_id, text, reply_markup=markup)
+
+    async def say(self, key: str, **args: Any) -> Message:
+        return await self.send(self.t(key, **args))
+
+    async def says(self, says: tuple[Say, ...] | list[Say], step: Step | None) -> None:
+        for say in says:
+            markup = keyboard(self.services.t, self.lang, say.buttons, self.user_id, step)
+            await self.send(text_of(self.services.t, self.lang, say), markup)
+
+
+Handler = Callable[[Ctx], Awaitable[None]]
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    @wraps(fn)
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        tg_user, chat = update.effective_user, update.effective_chat
+        if tg_user is None or chat is None:
+            return
+        services = services_of(context)
+        fallback_lang = pick_language(tg_user.language_code)
+        async with services.locks.hold(tg_user.id):
+            ctx = Ctx(services, update, context, tg_user.id, chat.id, fallback_lang, None)
+            try:
+                ctx.user = await services.store.get_user(tg_user.id)
+                if ctx.user is not None:
+                    ctx.lang = ctx.user.language
+                await fn(ctx)
+            except StoreError as exc:
+                # The reason names the database state only, never user data.
+                log.error("storage unavailable: %s", exc)
+                await _tell(ctx, "unavailable")
+            except TelegramError as exc:
+                log.warning("telegram call failed in %s: %s", fn.__name__, type(exc).__name__)
+            except Exception as exc:
+                log.error("handler %s failed: %s", fn.__name__, type(exc).__name__, exc_info=exc)
+                await _tell(ctx, "error-generic")
+
+    return handle
+
+
+async def _tell(ctx: Ctx, key: str) -> None:
+    try:
+        query = ctx.update.callback_query
+        if query is not None:
+            await query.answer()
+        await ctx.say(key)
+    except Exception as exc:  # the user's chat may be gone; nothing more to do
+        log.warning("could not tell the user about an error: %s", type(exc).__name__)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    # A query older than 15 minutes can no longer be answered; the press is still handled.
+    with contextlib.suppress(TelegramError):
+        await query.answer(text, show_alert=alert)
+
+
+def pressed(ctx: Ctx) -> tuple[CallbackQuery, Callback] | None:
+    """The callback and its parsed data, or None (after telling the presser) when it is not theirs."""
+    query = ctx.update.callback_query
+    if query is None:
+        return None
+    data = Callback.unpack(query.data)
+    return (query, data) if data is not None else None

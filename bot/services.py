@@ -1,0 +1,68 @@
+"""What handlers need, built once by the composition root and handed to every router."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.i18n import Translator
+from bot.settings import Settings
+from conversations.files import FileStore
+from conversations.store import Case, Store
+
+
+class Pipeline(Protocol):
+    """Where a confirmed case goes: the inference issue's worker queue implements this."""
+
+    async def submit(self, case: Case) -> None: ...
+
+    async def cancel_user(self, user_id: int) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class HoldQueued:
+    """Keeps confirmed cases queued in the store; used when no model is configured."""
+
+    async def submit(self, case: Case) -> None:
+        return None
+
+    async def cancel_user(self, user_id: int) -> bool:
+        return False
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+class UserLocks:
+    """Updates run concurrently, but one user's updates run one at a time and in order."""
+
+    def __init__(self) -> None:
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    @asynccontextmanager
+    async def hold(self, user_id: int) -> AsyncIterator[None]:
+        lock = self._locks[user_id]
+        async with lock:
+            yield
+        if not lock.locked() and self._locks.get(user_id) is lock:
+            del self._locks[user_id]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    files: FileStore
+    t: Translator
+    pipeline: Pipeline = field(default_factory=HoldQueued)
+    locks: UserLocks = field(default_factory=UserLocks)

@@ -1,0 +1,192 @@
+"""Settings, read once at start-up from the environment (and an optional .env file) and passed down.
+
+Nothing else in the code base reads os.environ for configuration: components take plain values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(Exception):
+    """One clear line that names the setting."""
+
+
+class Secret:
+    """A string that never shows itself in repr, str, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _str(value: str) -> str:
+    return value.strip()
+
+
+def _url(value: str) -> str:
+    value = value.strip()
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
+def _int_range(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        number = int(value.strip())
+        if not lo <= number <= hi:
+            raise ValueError(f"must be between {lo} and {hi}")
+        return number
+
+    return parse
+
+
+def _float_range(lo: float, hi: float) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        number = float(value.strip())
+        if not lo <= number <= hi:
+            raise ValueError(f"must be between {lo} and {hi}")
+        return number
+
+    return parse
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip().lower()
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+def _device(value: str) -> str:
+    value = value.strip().lower()
+    if value in ("auto", "cpu", "cuda") or (value.startswith("cuda:") and value[5:].isdigit()):
+        return value
+    raise ValueError("must be auto, cpu, cuda or cuda:N")
+
+
+def _token(value: str) -> Secret:
+    value = value.strip()
+    # BotFather tokens look like 123456:ABC-DEF...; checking the shape catches a pasted URL or quote early.
+    bot_id, _, rest = value.partition(":")
+    if not bot_id.isdigit() or len(rest) < 10:
+        raise ValueError("does not look like a BotFather token (digits:letters)")
+    return Secret(value)
+
+
+def _secret(value: str) -> Secret:
+    return Secret(value.strip())
+
+
+def _bool(value: str) -> bool:
+    value = value.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _level(value: str) -> str:
+    value = value.strip().upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return value
+
+
+def _env(name: str, parse: Callable[[str], Any] = _str, default: Any = None, required: bool = False) -> Any:
+    return field(default=default, metadata={"env": name, "parse": parse, "required": required})
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: Secret = _env("TELEGRAM_BOT_TOKEN", _token, required=True)
+    telegram_api_url: str = _env("TELEGRAM_API_URL", _url, "https://api.telegram.org/bot")
+    telegram_file_url: str = _env("TELEGRAM_FILE_URL", _url, "https://api.telegram.org/file/bot")
+    telegram_local_mode: bool = _env("TELEGRAM_LOCAL_MODE", _bool, False)
+    data_dir: Path = _env("SKINBOT_DATA_DIR", Path, Path("var"))
+    classifier: Path = _env("SKINBOT_CLASSIFIER", Path, Path("weights/skin-cls.pt"))
+    llm: str = _env("SKINBOT_LLM", _str, "weights/medgemma-4b-it")
+    device: str = _env("SKINBOT_DEVICE", _device, "auto")
+    quantize: str = _env("SKINBOT_QUANTIZE", _choice("none", "4bit"), "none")
+    log_level: str = _env("SKINBOT_LOG_LEVEL", _level, "INFO")
+    # Report generation and the worker queue.
+    max_new_tokens: int = _env("SKINBOT_MAX_NEW_TOKENS", _int_range(16, 4096), 700)
+    batch: int = _env("SKINBOT_BATCH", _int_range(1, 64), 4)
+    job_timeout_s: float = _env("SKINBOT_JOB_TIMEOUT", _float_range(5, 3600), 600.0)
+    # Classifier and quality gate.
+    uncertain_below: float = _env("SKINBOT_UNCERTAIN_BELOW", _float_range(0, 1), 0.5)
+    carcinoma_referral: float = _env("SKINBOT_CARCINOMA_REFERRAL", _float_range(0, 1), 0.30)
+    min_side: int = _env("SKINBOT_MIN_SIDE", _int_range(32, 4096), 224)
+    dark_below: float = _env("SKINBOT_DARK_BELOW", _float_range(0, 255), 40.0)
+    bright_above: float = _env("SKINBOT_BRIGHT_ABOVE", _float_range(0, 255), 225.0)
+    blur_below: float = _env("SKINBOT_BLUR_BELOW", _float_range(0, 100000), 60.0)
+    flat_below: float = _env("SKINBOT_FLAT_BELOW", _float_range(0, 255), 6.0)
+    # Chat behaviour.
+    edit_interval_s: float = _env("SKINBOT_EDIT_INTERVAL", _float_range(0.05, 60), 1.0)
+    retention_days: int = _env("SKINBOT_RETENTION_DAYS", _int_range(1, 3650), 30)
+    max_download_mb: int = _env("SKINBOT_MAX_DOWNLOAD_MB", _int_range(1, 2000), 20)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "skinbot.sqlite3"
+
+    @property
+    def llm_is_url(self) -> bool:
+        return self.llm.startswith(("http://", "https://"))
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Environment variables win over the .env file. Raises SettingsError naming the first bad setting."""
+        values: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            from dotenv import dotenv_values
+
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f.metadata["env"]
+            raw = values.get(name)
+            if raw is None or raw.strip() == "":
+                if f.metadata["required"]:
+                    raise SettingsError(f"{name} is not set: see README.md, section 'Settings'")
+                continue
+            try:
+                kwargs[f.name] = f.metadata["parse"](raw)
+            except ValueError as exc:
+                shown = "(hidden)" if name == "TELEGRAM_BOT_TOKEN" else repr(raw)
+                raise SettingsError(f"{name}={shown} is invalid: {exc}") from None
+        return cls(**kwargs)
+
+    @classmethod
+    def table(cls) -> list[tuple[str, str]]:
+        """(environment name, default) for every setting, for docs and `skinbot check`."""
+        return [
+            (f.metadata["env"], "required" if f.metadata["required"] else str(f.default)) for f in fields(cls)
+        ]

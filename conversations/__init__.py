@@ -1,0 +1,1 @@
+"""The intake flow and the case store. Never imports torch or telegram."""

@@ -1,0 +1,63 @@
+"""Photos and PDFs on disk. Paths are built only from Telegram's numeric user id and random tokens."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_token() -> str:
+    """128 random bits: unguessable, so ids are never enumerable."""
+    return secrets.token_hex(16)
+
+
+def _checked(token: str) -> str:
+    if not _TOKEN.fullmatch(token):
+        raise ValueError("invalid file token")
+    return token
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _user_dir(self, kind: str, user_id: int) -> Path:
+        return self.root / kind / str(int(user_id))
+
+    def image_path(self, user_id: int, token: str) -> Path:
+        return self._user_dir("images", user_id) / f"{_checked(token)}.jpg"
+
+    def pdf_path(self, user_id: int, case_id: str) -> Path:
+        return self._user_dir("reports", user_id) / f"{_checked(case_id)}.pdf"
+
+    def _write(self, path: Path, data: bytes) -> None:
+        # Write then rename, so a crash never leaves a half-written file under the final name.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def save_image(self, user_id: int, jpeg: bytes) -> str:
+        token = new_token()
+        self._write(self.image_path(user_id, token), jpeg)
+        return token
+
+    def read_image(self, user_id: int, token: str) -> bytes:
+        return self.image_path(user_id, token).read_bytes()
+
+    def delete_image(self, user_id: int, token: str) -> None:
+        self.image_path(user_id, token).unlink(missing_ok=True)
+
+    def save_pdf(self, user_id: int, case_id: str, pdf: bytes) -> Path:
+        path = self.pdf_path(user_id, case_id)
+        self._write(path, pdf)
+        return path
+
+    def delete_user(self, user_id: int) -> None:
+        for kind in ("images", "reports"):
+            shutil.rmtree(self._user_dir(kind, user_id), ignore_errors=True)

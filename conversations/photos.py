@@ -1,0 +1,73 @@
+"""Turn untrusted upload bytes into one bounded, upright RGB JPEG, or a reason to refuse them."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image, ImageOps
+
+try:  # HEIC photos from iPhones, when the optional decoder is present.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
+    pass
+
+MAX_BYTES = 20 * 1024 * 1024  # the Bot API's own download limit
+MAX_PIXELS = 50_000_000  # a 50 MP phone photo is fine; a 20000x20000 bomb is not
+MAX_SIDE_STORED = 2048  # what we keep: enough for the classifier, the model and the PDF
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"}
+
+
+@dataclass(frozen=True)
+class PhotoRejected(Exception):
+    key: str  # Fluent message id with the reason
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def check_size(size_bytes: int | None, max_bytes: int = MAX_BYTES) -> None:
+    """Refuse before downloading when Telegram already tells us the size."""
+    if size_bytes is not None and size_bytes > max_bytes:
+        raise PhotoRejected(
+            "photo-too-large", {"size_mb": size_bytes / 1024 / 1024, "max_mb": max_bytes // 1024 // 1024}
+        )
+
+
+def normalize_photo(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> bytes:
+    """Decode with bounded memory, apply EXIF orientation and re-encode as a JPEG of at most 2048 px."""
+    check_size(len(data), max_bytes)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            # Image.open reads only the header, so the pixel count is known before any decoding.
+            if image.width * image.height > max_pixels:
+                raise PhotoRejected("photo-too-many-pixels", {"megapixels": image.width * image.height / 1e6})
+            if image.format not in ACCEPTED_FORMATS:
+                raise PhotoRejected("photo-not-image")
+            if image.format in ("JPEG", "MPO"):
+                # JPEG can decode at 1/2, 1/4 or 1/8 scale directly, which keeps big photos cheap.
+                image.draft("RGB", (MAX_SIDE_STORED, MAX_SIDE_STORED))
+            image.load()
+            upright = ImageOps.exif_transpose(image) or image
+            rgb = upright.convert("RGB")
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as bomb:
+        # Pillow's own guard fires inside Image.open for the worst bombs; its message has the pixel count.
+        found = re.search(r"\((\d+) pixels\)", str(bomb))
+        megapixels = int(found.group(1)) / 1e6 if found else max_pixels / 1e6
+        raise PhotoRejected("photo-too-many-pixels", {"megapixels": megapixels}) from None
+    except Image.UnidentifiedImageError:
+        raise PhotoRejected("photo-not-image") from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        # Pillow reports truncated and corrupt data with all of these.
+        raise PhotoRejected("photo-unreadable") from None
+    rgb.thumbnail((MAX_SIDE_STORED, MAX_SIDE_STORED), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    rgb.save(out, "JPEG", quality=90, optimize=True)
+    return out.getvalue()

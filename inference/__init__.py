@@ -1,0 +1,1 @@
+"""Models and the worker queue. Never imports telegram; importing this package imports no torch."""

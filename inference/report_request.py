@@ -1,0 +1,29 @@
+"""What the report model is asked to write about. It has no name field: names never reach a prompt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inference.labels import Classification
+
+GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
+LANGUAGES: tuple[str, ...] = ("ko", "en", "vi")
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    age: int
+    gender: str  # "female" | "male" | "other" | "undisclosed"
+    history: str | None  # free text from the patient: untrusted, rendered only as delimited data
+    language: str  # "ko" | "en" | "vi"
+    classification: Classification
+
+    def __post_init__(self) -> None:
+        if isinstance(self.age, bool) or not isinstance(self.age, int) or not 0 <= self.age <= 130:
+            raise ValueError(f"age must be an int in 0..130, not {self.age!r}")
+        if self.gender not in GENDERS:
+            raise ValueError(f"gender must be one of {GENDERS}, not {self.gender!r}")
+        if self.language not in LANGUAGES:
+            raise ValueError(f"language must be one of {LANGUAGES}, not {self.language!r}")
+        if not isinstance(self.classification, Classification):
+            raise TypeError("classification must be an inference.labels.Classification")

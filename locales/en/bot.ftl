@@ -1,0 +1,123 @@
+## Start, consent, help and privacy
+
+welcome =
+    Hello! I am skinbot. I help you pre-screen a skin condition from a photo and prepare a report that you can show a doctor.
+disclaimer =
+    ⚠️ This is pre-screening, not a diagnosis. Only a doctor can diagnose a skin condition.
+    If this is an emergency (bleeding that will not stop, a fast-spreading rash, fever with a rash, difficulty breathing), seek care now.
+privacy-text =
+    🔒 Privacy
+    What we store: the photo, the answers you give (patient name, age, gender, medical history), the analysis and the PDF report, and the date you agreed.
+    Where: on this service's own server only.
+    How long: { $days } days, after which everything is deleted automatically.
+    Send /delete at any time to erase all of it at once. The patient's name is never given to the AI model.
+consent-ask = Press “I agree” to start.
+consent-needed = Please read the notes above and press “I agree” before we begin.
+consent-thanks = Thank you. Let's begin.
+btn-agree = I agree
+help-text =
+    How it works: send a photo of the skin, answer a few short questions, and you get a pre-screening report and a PDF for a doctor.
+    Commands:
+    /new — start a new case (for another patient)
+    /cancel — cancel the current step
+    /cases — your recent cases
+    /language — change the language
+    /privacy — what we store and for how long
+    /delete — erase all your data
+    /help — this message
+
+## Intake questions
+
+ask-photo = 📷 Please send a clear photo of the affected skin. Use daylight and hold the phone 10–15 cm away.
+ask-name = What is the patient's name? (at most { $max } characters) It is only used to tell your cases apart.
+ask-age = How old is the patient? Please send a whole number from 0 to 120.
+ask-gender = What is the patient's gender?
+ask-history = Please describe any relevant medical history: how long the problem has lasted, medicines, allergies. Or press “Skip”.
+ask-report-language = In which language should the report be written?
+
+gender-female = Female
+gender-male = Male
+gender-other = Other
+gender-undisclosed = Prefer not to say
+
+lang-ko = 한국어
+lang-en = English
+lang-vi = Tiếng Việt
+
+btn-skip = Skip
+btn-confirm = ✅ Confirm
+btn-edit = ✏️ Edit
+btn-cancel = ✖️ Cancel
+
+## Summary and editing
+
+summary =
+    Please check the answers:
+    Name: { $name }
+    Age: { $age }
+    Gender: { $gender }
+    Medical history: { $history }
+    Report language: { $language }
+summary-no-history = none given
+edit-which = Which answer would you like to change?
+field-photo = Photo
+field-name = Name
+field-age = Age
+field-gender = Gender
+field-history = Medical history
+field-report-language = Report language
+
+## Invalid input
+
+invalid-age = “{ $text }” is not an age I can use. Please send a whole number from 0 to 120, for example 15.
+invalid-name-empty = Please send the patient's name as text.
+invalid-name-long = The name is too long ({ $length } characters). Please use at most { $max } characters.
+invalid-history-long = The history is too long ({ $length } characters). Please shorten it to at most { $max } characters.
+nudge-photo = I need a photo of the skin here. Please send it as a photo or as an image file.
+nudge-text = Please answer with a text message.
+nudge-buttons = Please choose one of the buttons.
+photo-too-large = That file is { NUMBER($size_mb, maximumFractionDigits: 1) } MB. The limit is { $max_mb } MB. Please send a smaller photo.
+photo-unreadable = I could not read that image. It may be damaged. Please send a JPEG, PNG, WebP or HEIC photo.
+photo-too-many-pixels = That image is too large to process ({ NUMBER($megapixels, maximumFractionDigits: 0) } megapixels). Please send a normal phone photo.
+photo-not-image = That file is not an image. Please send a photo of the skin.
+photo-download-failed = I could not download that photo from Telegram. Please send it again.
+
+## Confirm, cancel, new case
+
+case-received = Thank you. Case { $case } has been received and is waiting for analysis.
+case-active = You already have a case being analysed. Please wait for its report before confirming another one.
+intake-cancelled = Cancelled. Nothing was sent for analysis. Send /new to start again.
+step-cancelled = Cancelled. Your earlier answers are kept.
+nothing-to-cancel = There is nothing to cancel. Send /new to start a case.
+new-case = New case. Earlier cases are kept: see /cases.
+idle = Send /new to start a new case, or /help to see what I can do.
+
+## Language
+
+language-choose = Choose the language:
+language-set = Done. I will speak English from now on.
+
+## Delete
+
+delete-ask = This permanently erases all your cases, photos, reports and answers. This cannot be undone. Are you sure?
+btn-delete-yes = Yes, delete everything
+btn-delete-no = No, keep my data
+delete-done = All your data has been deleted. Send /start if you want to use skinbot again.
+delete-kept = Nothing was deleted.
+
+## Buttons and errors
+
+button-stale = This button is no longer active.
+button-foreign = This button belongs to someone else's conversation.
+unavailable = The service is temporarily unavailable. Please try again in a few minutes. Your answers so far are saved.
+error-generic = Something went wrong on our side. Your answers are saved; please try again.
+
+## Command menu
+
+command-new = Start a new case
+command-cancel = Cancel the current step
+command-cases = Your recent cases
+command-language = Change the language
+command-help = How skinbot works
+command-privacy = What we store
+command-delete = Erase all your data

@@ -1,0 +1,123 @@
+## Start, consent, help and privacy
+
+welcome =
+    Xin chào! Tôi là skinbot. Tôi giúp bạn sàng lọc sơ bộ tình trạng da qua ảnh chụp và chuẩn bị một báo cáo để bạn đưa cho bác sĩ.
+disclaimer =
+    ⚠️ Đây là sàng lọc sơ bộ, không phải chẩn đoán. Chỉ bác sĩ mới có thể chẩn đoán bệnh da.
+    Nếu là trường hợp khẩn cấp (chảy máu không cầm được, phát ban lan nhanh, sốt kèm phát ban, khó thở), hãy đi khám ngay.
+privacy-text =
+    🔒 Quyền riêng tư
+    Chúng tôi lưu: ảnh, các câu trả lời của bạn (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh), kết quả phân tích, báo cáo PDF và ngày bạn đồng ý.
+    Nơi lưu: chỉ trên máy chủ của dịch vụ này.
+    Thời gian lưu: { $days } ngày, sau đó mọi thứ được tự động xóa.
+    Gửi /delete bất cứ lúc nào để xóa tất cả cùng lúc. Tên bệnh nhân không bao giờ được đưa cho mô hình AI.
+consent-ask = Nhấn “Tôi đồng ý” để bắt đầu.
+consent-needed = Vui lòng đọc các lưu ý ở trên và nhấn “Tôi đồng ý” trước khi bắt đầu.
+consent-thanks = Cảm ơn bạn. Chúng ta bắt đầu nhé.
+btn-agree = Tôi đồng ý
+help-text =
+    Cách dùng: gửi ảnh vùng da, trả lời vài câu hỏi ngắn, và bạn sẽ nhận được báo cáo sàng lọc sơ bộ cùng một tệp PDF cho bác sĩ.
+    Lệnh:
+    /new — bắt đầu ca mới (cho bệnh nhân khác)
+    /cancel — hủy bước hiện tại
+    /cases — các ca gần đây
+    /language — đổi ngôn ngữ
+    /privacy — chúng tôi lưu gì và trong bao lâu
+    /delete — xóa toàn bộ dữ liệu của bạn
+    /help — tin nhắn này
+
+## Intake questions
+
+ask-photo = 📷 Vui lòng gửi ảnh rõ nét của vùng da bị ảnh hưởng. Chụp dưới ánh sáng ban ngày và giữ điện thoại cách da 10–15 cm.
+ask-name = Tên bệnh nhân là gì? (tối đa { $max } ký tự) Tên chỉ dùng để phân biệt các ca của bạn.
+ask-age = Bệnh nhân bao nhiêu tuổi? Vui lòng gửi một số nguyên từ 0 đến 120.
+ask-gender = Giới tính của bệnh nhân là gì?
+ask-history = Vui lòng mô tả tiền sử bệnh liên quan: vấn đề kéo dài bao lâu, thuốc đang dùng, dị ứng. Hoặc nhấn “Bỏ qua”.
+ask-report-language = Báo cáo nên được viết bằng ngôn ngữ nào?
+
+gender-female = Nữ
+gender-male = Nam
+gender-other = Khác
+gender-undisclosed = Không muốn nói
+
+lang-ko = 한국어
+lang-en = English
+lang-vi = Tiếng Việt
+
+btn-skip = Bỏ qua
+btn-confirm = ✅ Xác nhận
+btn-edit = ✏️ Sửa
+btn-cancel = ✖️ Hủy
+
+## Summary and editing
+
+summary =
+    Vui lòng kiểm tra các câu trả lời:
+    Tên: { $name }
+    Tuổi: { $age }
+    Giới tính: { $gender }
+    Tiền sử bệnh: { $history }
+    Ngôn ngữ báo cáo: { $language }
+summary-no-history = không có
+edit-which = Bạn muốn sửa câu trả lời nào?
+field-photo = Ảnh
+field-name = Tên
+field-age = Tuổi
+field-gender = Giới tính
+field-history = Tiền sử bệnh
+field-report-language = Ngôn ngữ báo cáo
+
+## Invalid input
+
+invalid-age = “{ $text }” không phải là tuổi hợp lệ. Vui lòng gửi một số nguyên từ 0 đến 120, ví dụ 15.
+invalid-name-empty = Vui lòng gửi tên bệnh nhân bằng chữ.
+invalid-name-long = Tên quá dài ({ $length } ký tự). Vui lòng dùng tối đa { $max } ký tự.
+invalid-history-long = Tiền sử bệnh quá dài ({ $length } ký tự). Vui lòng rút gọn còn tối đa { $max } ký tự.
+nudge-photo = Ở bước này tôi cần một ảnh chụp vùng da. Vui lòng gửi dưới dạng ảnh hoặc tệp hình ảnh.
+nudge-text = Vui lòng trả lời bằng tin nhắn chữ.
+nudge-buttons = Vui lòng chọn một trong các nút bên dưới.
+photo-too-large = Tệp có dung lượng { NUMBER($size_mb, maximumFractionDigits: 1) } MB. Giới hạn là { $max_mb } MB. Vui lòng gửi ảnh nhỏ hơn.
+photo-unreadable = Tôi không đọc được ảnh này. Có thể tệp đã bị hỏng. Vui lòng gửi ảnh JPEG, PNG, WebP hoặc HEIC.
+photo-too-many-pixels = Ảnh quá lớn để xử lý ({ NUMBER($megapixels, maximumFractionDigits: 0) } megapixel). Vui lòng gửi ảnh chụp bằng điện thoại thông thường.
+photo-not-image = Tệp này không phải là hình ảnh. Vui lòng gửi ảnh chụp vùng da.
+photo-download-failed = Tôi không tải được ảnh từ Telegram. Vui lòng gửi lại.
+
+## Confirm, cancel, new case
+
+case-received = Cảm ơn bạn. Ca { $case } đã được tiếp nhận và đang chờ phân tích.
+case-active = Bạn đang có một ca đang được phân tích. Vui lòng chờ báo cáo của ca đó trước khi xác nhận ca khác.
+intake-cancelled = Đã hủy. Chưa có gì được gửi đi phân tích. Gửi /new để bắt đầu lại.
+step-cancelled = Đã hủy. Các câu trả lời trước đó vẫn được giữ.
+nothing-to-cancel = Không có gì để hủy. Gửi /new để bắt đầu một ca.
+new-case = Ca mới. Các ca trước vẫn được giữ: xem /cases.
+idle = Gửi /new để bắt đầu ca mới, hoặc /help để xem hướng dẫn.
+
+## Language
+
+language-choose = Chọn ngôn ngữ:
+language-set = Xong. Từ bây giờ tôi sẽ dùng tiếng Việt.
+
+## Delete
+
+delete-ask = Thao tác này sẽ xóa vĩnh viễn tất cả các ca, ảnh, báo cáo và câu trả lời của bạn. Không thể hoàn tác. Bạn có chắc không?
+btn-delete-yes = Có, xóa tất cả
+btn-delete-no = Không, giữ dữ liệu
+delete-done = Toàn bộ dữ liệu của bạn đã được xóa. Gửi /start nếu bạn muốn dùng lại skinbot.
+delete-kept = Không có gì bị xóa.
+
+## Buttons and errors
+
+button-stale = Nút này không còn hoạt động.
+button-foreign = Nút này thuộc về cuộc trò chuyện của người khác.
+unavailable = Dịch vụ tạm thời không khả dụng. Vui lòng thử lại sau vài phút. Các câu trả lời của bạn đã được lưu.
+error-generic = Đã xảy ra lỗi ở phía chúng tôi. Các câu trả lời của bạn đã được lưu; vui lòng thử lại.
+
+## Command menu
+
+command-new = Bắt đầu ca mới
+command-cancel = Hủy bước hiện tại
+command-cases = Các ca gần đây
+command-language = Đổi ngôn ngữ
+command-help = Cách dùng skinbot
+command-privacy = Chúng tôi lưu gì
+command-delete = Xóa toàn bộ dữ liệu

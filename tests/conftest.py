@@ -1,0 +1,126 @@
+"""Shared fixtures: the fake Bot API server and the real bot Application running against it."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("YOLO_OFFLINE", "1")
+
+pytest_plugins = ["tests.fixtures.classifier_models", "tests.fixtures.report_models"]
+
+from bot.app import PipelineFactory, build_application, default_pipeline, start_app, stop_app  # noqa: E402
+from bot.fake_bot_api import FakeBotApi, FakeUser, SentMessage  # noqa: E402
+from bot.i18n import Translator  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+TOKEN = "123456:TEST-token-abcdefghijklmnop"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def t() -> Translator:
+    return Translator()
+
+
+def skin_photo(width: int = 800, height: int = 600, seed: int = 0) -> bytes:
+    """A textured, well-lit, sharp image that passes the quality gate, as JPEG bytes."""
+    rng = np.random.default_rng(seed)
+    base = np.zeros((height, width, 3), np.float32)
+    base[..., 0], base[..., 1], base[..., 2] = 200, 150, 130
+    yy, xx = np.mgrid[0:height, 0:width]
+    spots = np.sin(xx / 7.0) * np.cos(yy / 9.0) * 30
+    noise = rng.normal(0, 12, (height, width, 1))
+    pixels = np.clip(base + spots[..., None] + noise, 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def photo_bytes() -> bytes:
+    return skin_photo()
+
+
+def settings_for(api: FakeBotApi, data_dir: Path, **extra: str) -> Settings:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.api_url,
+        "TELEGRAM_FILE_URL": api.file_url,
+        "SKINBOT_DATA_DIR": str(data_dir),
+        "SKINBOT_DEVICE": "cpu",
+        **extra,
+    }
+    return Settings.from_env(env, env_file=None)
+
+
+@dataclass
+class Harness:
+    api: FakeBotApi
+    settings: Settings
+    t: Translator
+    pipeline_factory: PipelineFactory
+    app: object = None
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data["services"]  # type: ignore[attr-defined]
+
+    async def start(self) -> None:
+        self.app = build_application(self.settings, pipeline_factory=self.pipeline_factory, translator=self.t)
+        await start_app(self.app, poll_timeout=1)  # type: ignore[arg-type]
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await stop_app(self.app)  # type: ignore[arg-type]
+            self.app = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def wait_text(self, user: FakeUser, text: str, timeout: float = 15.0) -> SentMessage:
+        """Wait until the bot has sent `text` (exactly) to the user, and return that message."""
+        await self.api.wait_for(lambda: any(m.text == text for m in user.inbox()), timeout)
+        return next(m for m in reversed(user.inbox()) if m.text == text)
+
+    async def wait_key(self, user: FakeUser, lang: str, key: str, **args: object) -> SentMessage:
+        return await self.wait_text(user, self.t(lang, key, **args))
+
+    async def wait_new(self, user: FakeUser, before: int, count: int = 1, timeout: float = 15.0) -> list[SentMessage]:
+        await self.api.wait_for(lambda: len(user.inbox()) >= before + count, timeout)
+        return user.inbox()[before:]
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+        await self.api.wait_for(predicate, timeout)
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, t: Translator) -> AsyncIterator[Harness]:
+    api = FakeBotApi(TOKEN)
+    await api.start()
+    h = Harness(api, settings_for(api, tmp_path / "var"), t, default_pipeline)
+    try:
+        yield h
+    finally:
+        await h.stop()
+        await api.stop()

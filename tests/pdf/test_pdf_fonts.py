@@ -1,0 +1,52 @@
+"""bot.pdf.fonts: static Noto instances from package data, cached, registered once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from bot.pdf.fonts import NOTO_SANS_KR, FontSet, describe_fonts, ensure_fonts, source_path
+from tests.pdf.conftest import FONT_CACHE
+
+VIETNAMESE = "Tiếng Việt Chẩn đoán Nguyễn Thị Hằng ĐƯỜNG ỹ ữ ộ"
+
+
+def test_fonts_come_from_packages(fonts: FontSet) -> None:
+    kr = source_path(NOTO_SANS_KR)
+    assert "site-packages" in kr.parts or "dist-packages" in kr.parts
+    assert not any(part in ("/usr/share/fonts", "fonts-noto") for part in map(str, kr.parents))
+
+
+def test_static_instances(fonts: FontSet) -> None:
+    for family in fonts.families():
+        for path, weight in ((family.path_regular, 400), (family.path_bold, 700)):
+            assert path.parent == FONT_CACHE
+            font = TTFont(path)
+            assert "glyf" in font and "fvar" not in font and "gvar" not in font  # TrueType, not variable
+            assert font["OS/2"].usWeightClass == weight
+            assert font["name"].getDebugName(6) == (family.regular if weight == 400 else family.bold)
+            cmap = font.getBestCmap()
+            assert all(ord(ch) in cmap for ch in VIETNAMESE if not ch.isspace())
+    kr_cmap = TTFont(fonts.korean.path_regular).getBestCmap()
+    assert all(ord(ch) in kr_cmap for ch in "피부 사전 선별 검사 보고서" if not ch.isspace())
+
+
+def test_language_choice(fonts: FontSet) -> None:
+    assert fonts.for_language("ko") is fonts.korean
+    assert fonts.for_language("vi") is fonts.latin and fonts.for_language("en") is fonts.latin
+    assert fonts.fallback_for("vi") is fonts.korean and fonts.fallback_for("ko") is fonts.latin
+
+
+def test_registered_once(fonts: FontSet, tmp_path: Path) -> None:
+    # A second call, even with another cache dir, returns the registered set without instancing again.
+    assert ensure_fonts(tmp_path) is fonts
+    assert not any(tmp_path.iterdir())
+
+
+def test_describe_fonts(fonts: FontSet, tmp_path: Path) -> None:
+    cached = describe_fonts(FONT_CACHE)
+    assert [s.label for s in cached] == ["Noto Sans", "Noto Sans KR"]
+    assert all(s.ok and "cached" in s.detail for s in cached)
+    cold = describe_fonts(tmp_path)
+    assert all(s.ok and "first use" in s.detail for s in cold)

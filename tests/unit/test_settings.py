@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Secret, Settings, SettingsError
+
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def test_defaults_and_contract_names() -> None:
+    s = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert s.telegram_api_url == "https://api.telegram.org/bot"
+    assert s.telegram_file_url == "https://api.telegram.org/file/bot"
+    assert s.data_dir == Path("var")
+    assert s.classifier == Path("weights/skin-cls.pt")
+    assert s.llm == "weights/medgemma-4b-it"
+    assert (s.device, s.quantize) == ("auto", "none")
+    names = {name for name, _ in Settings.table()}
+    for contract in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_FILE_URL", "SKINBOT_DATA_DIR",
+                     "SKINBOT_CLASSIFIER", "SKINBOT_LLM", "SKINBOT_DEVICE", "SKINBOT_QUANTIZE"):  # fmt: skip
+        assert contract in names
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nSKINBOT_DEVICE=cpu\nSKINBOT_QUANTIZE=4bit\n")
+    s = Settings.from_env({"SKINBOT_QUANTIZE": "none"}, env_file=env_file)
+    assert (s.device, s.quantize) == ("cpu", "none")
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "nonsense"}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_DEVICE": "tpu"}, "SKINBOT_DEVICE"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_QUANTIZE": "8bit"}, "SKINBOT_QUANTIZE"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_BATCH": "0"}, "SKINBOT_BATCH"),
+    ],
+)
+def test_invalid_settings_name_the_setting(env: dict[str, str], names: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(env, env_file=None)
+    assert names in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_token_never_shows() -> None:
+    s = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert TOKEN not in repr(s) and TOKEN not in str(s)
+    assert repr(Secret("x")) == "Secret('***')"
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_DEVICE": TOKEN}, env_file=None)
+    with pytest.raises(SettingsError) as err2:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN[:8]}, env_file=None)
+    assert TOKEN[:8] not in str(err2.value)
+    assert "SKINBOT_DEVICE" in str(err.value)
+
+
+def test_cli_prints_one_line_without_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(Path.cwd())},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
