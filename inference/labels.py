@@ -58,3 +58,13 @@ class Classification:
     @classmethod
     def from_dict(cls, probs: dict[str, float], uncertain: bool = False) -> Classification:
         return cls(tuple(float(probs[label]) for label in LABELS), uncertain)
+
+    def to_record(self) -> dict[str, object]:
+        """A JSON-able form for the store."""
+        return {"probs": self.as_dict(), "uncertain": self.uncertain}
+
+    @classmethod
+    def from_record(cls, record: dict[str, object]) -> Classification:
+        probs = record["probs"]
+        assert isinstance(probs, dict)
+        return cls.from_dict(probs, bool(record.get("uncertain", False)))

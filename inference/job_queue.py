@@ -1,0 +1,229 @@
+"""The asyncio face of the worker: FIFO jobs persisted in SQLite, one active job per user, batching.
+
+Callers `submit(spec)` and iterate `job.events()`. A dispatcher task hands up to `batch_size` waiting
+jobs at a time to the ModelWorker thread and awaits its future ("one owner, callers await futures").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from inference.events import (
+    TERMINAL,
+    Cancelled,
+    Classified,
+    Done,
+    Event,
+    Failed,
+    JobSpec,
+    Queued,
+    Rejected,
+    Started,
+)
+from inference.labels import Classification
+from inference.worker import ModelWorker, WorkItem
+
+log = logging.getLogger(__name__)
+
+
+class JobStore(Protocol):
+    """The persistence the queue needs; conversations.store.Store provides it."""
+
+    async def set_status(self, case_id: str, status: str, *, error: str | None = None) -> None: ...
+    async def save_classification(self, case_id: str, classification: dict[str, object]) -> None: ...
+    async def save_report(self, case_id: str, report: str, image_seen: bool) -> None: ...
+
+
+class UserBusy(Exception):
+    """The user already has a job waiting or running."""
+
+
+class Job:
+    def __init__(self, spec: JobSpec, attempt: int = 1) -> None:
+        self.spec = spec
+        self.attempt = attempt
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self.item: WorkItem | None = None  # set while running
+        self.cancel_requested = threading.Event()  # shared with the worker, which polls it per token
+        self.result: Event | None = None  # the terminal event, once there is one
+        self.position: int | None = None
+        self.classification: Classification | None = None
+        self.outcome: Event | None = None  # terminal event from the worker, held until it is persisted
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None
+
+    def _put(self, event: Event) -> None:
+        if self.result is not None:
+            return
+        if isinstance(event, TERMINAL):
+            self.result = event
+        self._events.put_nowait(event)
+
+    async def events(self) -> AsyncIterator[Event]:
+        """Every event of this job, ending with its terminal one."""
+        while True:
+            event = await self._events.get()
+            yield event
+            if isinstance(event, TERMINAL):
+                return
+
+
+class JobQueue:
+    def __init__(
+        self, worker: ModelWorker, store: JobStore, batch_size: int = 4, job_timeout_s: float = 600
+    ) -> None:
+        self.worker, self.store = worker, store
+        self.batch_size, self.job_timeout_s = batch_size, job_timeout_s
+        self._waiting: list[Job] = []
+        self._running: list[Job] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._ready: asyncio.Future[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self, pending: list[tuple[JobSpec, int]] = ()) -> list[Job]:  # type: ignore[assignment]
+        """Start the worker (models load in its thread) and restore jobs the store still holds as queued.
+
+        `pending` is (spec, attempts so far) in FIFO order. Returns the restored jobs, so the caller can
+        attach someone to listen to them.
+        """
+        self._loop = asyncio.get_running_loop()
+        self._ready = asyncio.wrap_future(self.worker.start())
+        restored = []
+        for spec, attempts in pending:
+            job = Job(spec, attempt=attempts + 1)
+            self._waiting.append(job)
+            restored.append(job)
+        self._announce_positions()
+        self._task = asyncio.create_task(self._dispatch(), name="job-dispatcher")
+        return restored
+
+    async def wait_ready(self) -> None:
+        assert self._ready is not None
+        await self._ready
+
+    async def stop(self) -> None:
+        """Stop taking jobs. Running ones are cancelled; the store keeps them for the next start."""
+        if self._task is not None:
+            self._task.cancel()
+        for job in self._running:
+            job.cancel_requested.set()
+        await asyncio.to_thread(self.worker.stop)
+
+    # --- the caller's side ----------------------------------------------------------------------
+
+    def active_for(self, user_id: int) -> Job | None:
+        return next((j for j in (*self._running, *self._waiting) if j.spec.user_id == user_id), None)
+
+    async def submit(self, spec: JobSpec, attempt: int = 1) -> Job:
+        if self.active_for(spec.user_id) is not None:
+            raise UserBusy(spec.user_id)
+        job = Job(spec, attempt)
+        self._waiting.append(job)
+        await self.store.set_status(spec.id, "queued")
+        self._announce_positions()
+        self._wake.set()
+        return job
+
+    async def cancel(self, job: Job) -> bool:
+        """Cancel a waiting job now, or ask a running one to stop at its next decoding step."""
+        if job in self._waiting:
+            self._waiting.remove(job)
+            job._put(Cancelled())
+            await self.store.set_status(job.id, "cancelled")
+            self._announce_positions()
+            return True
+        if job in self._running:
+            job.cancel_requested.set()
+            return True
+        return False
+
+    # --- dispatching ----------------------------------------------------------------------------
+
+    def _announce_positions(self) -> None:
+        for index, job in enumerate(self._waiting, start=1):
+            if job.position != index:
+                job.position = index
+                job._put(Queued(index))
+
+    async def _dispatch(self) -> None:
+        try:
+            await self.wait_ready()
+        except Exception as exc:
+            log.error("models failed to load: %s", exc)
+            for job in self._waiting:
+                job._put(Failed("error"))
+            return
+        while True:
+            if not self._waiting:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batch, self._waiting = self._waiting[: self.batch_size], self._waiting[self.batch_size :]
+            self._running = batch
+            self._announce_positions()
+            try:
+                await self._run(batch)
+            finally:
+                self._running = []
+
+    async def _run(self, batch: list[Job]) -> None:
+        assert self._loop is not None
+        loop = self._loop
+        deadline = time.monotonic() + self.job_timeout_s
+        for job in batch:
+            await self.store.set_status(job.id, "running")
+            job._put(Started(job.attempt))
+
+            def emit(event: Event, job: Job = job) -> None:
+                loop.call_soon_threadsafe(self._on_event, job, event)
+
+            job.item = WorkItem(job.spec, emit, deadline, cancelled=job.cancel_requested)
+        future = asyncio.wrap_future(self.worker.run([job.item for job in batch if job.item]))
+        try:
+            # A generate that hangs in native code cannot be killed; its callers still get an answer.
+            await asyncio.wait_for(asyncio.shield(future), self.job_timeout_s + 30)
+        except TimeoutError:
+            log.error("a batch ran past its timeout; failing its jobs")
+            for job in batch:
+                self._on_event(job, Failed("timeout"))
+        # Events posted with call_soon_threadsafe run before anything scheduled after this point.
+        await asyncio.sleep(0)
+        for job in batch:
+            outcome = job.outcome or Failed("error")
+            # The store learns the outcome before the caller does: what a user is told is never lost.
+            await self._persist(job, outcome)
+            job._put(outcome)
+
+    def _on_event(self, job: Job, event: Event) -> None:
+        if isinstance(event, TERMINAL):
+            job.outcome = job.outcome or event
+            return
+        if isinstance(event, Classified):
+            job.classification = event.classification
+        job._put(event)
+
+    async def _persist(self, job: Job, result: Event) -> None:
+        if job.classification is not None:
+            await self.store.save_classification(job.id, job.classification.to_record())
+        if isinstance(result, Done):
+            await self.store.save_report(job.id, result.text, result.image_seen)
+        elif isinstance(result, Rejected):
+            await self.store.set_status(job.id, "rejected", error=",".join(result.issues))
+        elif isinstance(result, Cancelled):
+            await self.store.set_status(job.id, "cancelled")
+        elif isinstance(result, Failed):
+            await self.store.set_status(job.id, "failed", error=result.reason)

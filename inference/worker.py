@@ -1,0 +1,163 @@
+"""The one thread that owns the GPU: it loads both models once, then runs batches handed to it.
+
+Callers never touch a model. They hand a batch to `ModelWorker.run(batch)` and await the future; the
+worker reports progress per job through each job's `emit`, which is safe to call from this thread.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from PIL import Image
+
+from inference.events import Cancelled, Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta
+from inference.labels import Classification
+from inference.quality import QualityThresholds, check_quality
+from inference.report_request import ReportRequest
+
+log = logging.getLogger(__name__)
+
+
+class Classifier(Protocol):
+    def setup(self) -> None: ...
+    def predict(self, images: list[Image.Image]) -> list[Classification]: ...
+    def explain(self, image: Image.Image) -> bytes | None: ...
+
+
+class ReportWriter(Protocol):
+    def setup(self) -> None: ...
+    def generate(
+        self,
+        requests: list[ReportRequest],
+        images: list[Image.Image | None],
+        on_delta: Callable[[int, str], None],
+        should_stop: Callable[[int], bool] = ...,
+    ) -> list[Any]: ...
+
+
+@dataclass
+class WorkItem:
+    """One job inside a batch, as the worker sees it."""
+
+    spec: JobSpec
+    emit: Callable[[Event], None]
+    deadline: float  # time.monotonic() after which the job is stopped
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False
+
+    def finish(self, event: Event) -> None:
+        if not self.finished:
+            self.finished = True
+            self.emit(event)
+
+    def should_stop(self) -> bool:
+        return self.cancelled.is_set() or time.monotonic() > self.deadline
+
+
+class ModelWorker:
+    def __init__(
+        self,
+        classifier: Classifier,
+        writer: ReportWriter,
+        thresholds: QualityThresholds,
+        explain: bool = True,
+    ) -> None:
+        self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
+        # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
+
+    def start(self) -> concurrent.futures.Future[None]:
+        return self._pool.submit(self._setup)
+
+    def _setup(self) -> None:
+        started = time.perf_counter()
+        log.info("loading models (classifier, then report model); this happens once")
+        self.classifier.setup()
+        self.writer.setup()
+        log.info("models ready in %.1f s", time.perf_counter() - started)
+
+    def run(self, batch: list[WorkItem]) -> concurrent.futures.Future[None]:
+        return self._pool.submit(self._run_guarded, batch)
+
+    def stop(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _run_guarded(self, batch: list[WorkItem]) -> None:
+        try:
+            self._run(batch)
+        except Exception as exc:
+            reason = "out_of_memory" if _is_oom(exc) else "error"
+            log.error("batch of %d failed: %s", len(batch), type(exc).__name__, exc_info=exc)
+            if reason == "out_of_memory":
+                _free_gpu_memory()
+            for item in batch:
+                item.finish(Failed(reason))
+
+    def _run(self, batch: list[WorkItem]) -> None:
+        images: list[Image.Image] = []
+        live: list[WorkItem] = []
+        for item in batch:
+            try:
+                with Image.open(item.spec.image_path) as opened:
+                    image = opened.convert("RGB")
+            except OSError:
+                item.finish(Failed("image_missing", retryable=False))
+                continue
+            issues = check_quality(image, self.thresholds)
+            if issues:
+                item.finish(Rejected(tuple(str(i) for i in issues)))
+                continue
+            images.append(image)
+            live.append(item)
+        if not live:
+            return
+
+        results = self.classifier.predict(images)
+        requests: list[ReportRequest] = []
+        for item, image, result in zip(live, images, results, strict=True):
+            heatmap = self.explain_safely(image) if self.explain else None
+            item.emit(Classified(result, heatmap))
+            spec = item.spec
+            requests.append(ReportRequest(spec.age, spec.gender, spec.history, spec.language, result))
+
+        def on_delta(row: int, text: str) -> None:
+            live[row].emit(TextDelta(text))
+
+        outcomes = self.writer.generate(requests, list(images), on_delta, lambda row: live[row].should_stop())
+        for item, outcome in zip(live, outcomes, strict=True):
+            if item.cancelled.is_set():
+                item.finish(Cancelled())
+            elif outcome.stopped_by == "timeout" or time.monotonic() > item.deadline:
+                item.finish(Failed("timeout"))
+            else:
+                item.finish(Done(outcome.text, outcome.image_seen, outcome.stopped_by))
+
+    def explain_safely(self, image: Image.Image) -> bytes | None:
+        """A heatmap is a nice-to-have: its failure must not fail the report."""
+        try:
+            return self.classifier.explain(image)
+        except Exception as exc:
+            log.warning("Grad-CAM failed: %s", type(exc).__name__)
+            return None
+
+
+def _is_oom(exc: BaseException) -> bool:
+    if type(exc).__name__ == "OutOfMemoryError":
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
+def _free_gpu_memory() -> None:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:
+        pass

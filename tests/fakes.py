@@ -1,0 +1,87 @@
+"""Scripted stand-ins for the report model: a token source whose output is known in advance.
+
+They fake a dependency (the language model), so the queue, streaming and bot code under test is real.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from inference.report_request import ReportRequest
+
+
+@dataclass(frozen=True)
+class ScriptedResult:
+    text: str
+    stopped_by: str
+    tokens: int
+    image_seen: bool = True
+
+
+@dataclass
+class ScriptedWriter:
+    """Writes `script(request)` word by word (a word plus its following space is one token)."""
+
+    script: Callable[[ReportRequest], str] = lambda req: f"Report in {req.language} for age {req.age}."
+    token_delay: float = 0.0
+    fail_with: BaseException | None = None
+    fail_after_tokens: int = 0
+    batches: list[int] = field(default_factory=list)
+    ready: bool = False
+    started: threading.Event = field(default_factory=threading.Event)  # set when a batch begins
+    setup_gate: threading.Event | None = None  # setup() waits for it, as a slow model load would
+
+    def setup(self) -> None:
+        if self.setup_gate is not None:
+            self.setup_gate.wait(30)
+        self.ready = True
+
+    def generate(
+        self,
+        requests: list[ReportRequest],
+        images: list[Image.Image | None],
+        on_delta: Callable[[int, str], None],
+        should_stop: Callable[[int], bool] = lambda row: False,
+    ) -> list[ScriptedResult]:
+        self.batches.append(len(requests))
+        self.started.set()
+        tokens = [_tokens(self.script(r)) for r in requests]
+        done = [False] * len(requests)
+        stopped = ["eos"] * len(requests)
+        emitted = [""] * len(requests)
+        step = 0
+        while not all(done):
+            for row, row_tokens in enumerate(tokens):
+                if done[row]:
+                    continue
+                if should_stop(row):
+                    done[row], stopped[row] = True, "cancelled"
+                    continue
+                if step >= len(row_tokens):
+                    done[row] = True
+                    continue
+                if self.fail_with is not None and step >= self.fail_after_tokens:
+                    raise self.fail_with
+                emitted[row] += row_tokens[step]
+                on_delta(row, row_tokens[step])
+            step += 1
+            if self.token_delay:
+                time.sleep(self.token_delay)
+        return [ScriptedResult(e, s, len(t)) for e, s, t in zip(emitted, stopped, tokens, strict=True)]
+
+
+def _tokens(text: str) -> list[str]:
+    out, current = [], ""
+    for ch in text:
+        current += ch
+        if ch in " \n":
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return out

@@ -1,0 +1,211 @@
+"""The worker queue with the real classifier (tiny trained YOLO), the real store, and a scripted writer."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from conversations.intake import Draft
+from conversations.store import Store
+from inference.classifier import SkinClassifier
+from inference.events import (
+    Cancelled,
+    Classified,
+    Done,
+    Event,
+    Failed,
+    JobSpec,
+    Queued,
+    Rejected,
+    Started,
+    TextDelta,
+)
+from inference.job_queue import Job, JobQueue, UserBusy
+from inference.quality import QualityThresholds
+from inference.worker import ModelWorker
+from tests.conftest import skin_photo
+from tests.fakes import ScriptedWriter
+
+
+@pytest.fixture(scope="session")
+def classifier(trained_classifier_weights: Path) -> SkinClassifier:
+    model = SkinClassifier(trained_classifier_weights, device="cpu")
+    model.setup()
+    return model
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(tmp_path / "db.sqlite3")
+    yield s
+    await s.close()
+
+
+async def _case(store: Store, tmp_path: Path, user_id: int, seed: int = 0, language: str = "en") -> JobSpec:
+    image = tmp_path / f"{user_id}-{seed}.jpg"
+    image.write_bytes(skin_photo(seed=seed))
+    draft = Draft(photo="0" * 32, name="Never In Prompt", age=30 + user_id % 50, gender="female",
+                  history="itchy", history_answered=True, report_language=language)  # fmt: skip
+    if await store.get_user(user_id) is None:
+        await store.add_consent(user_id, language)
+    case = await store.create_case(user_id, user_id, draft, language)
+    return JobSpec(case.id, user_id, image, case.age, case.gender, case.history, language)
+
+
+def _queue(classifier: SkinClassifier, writer: ScriptedWriter, store: Store, **kw) -> JobQueue:
+    worker = ModelWorker(classifier, writer, QualityThresholds(), explain=False)
+    return JobQueue(worker, store, **kw)
+
+
+async def _collect(job: Job) -> list[Event]:
+    return [event async for event in job.events()]
+
+
+def _text(events: list[Event]) -> str:
+    return "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+async def test_fifo_positions_and_complete_streams(classifier, store, tmp_path) -> None:
+    writer = ScriptedWriter(script=lambda r: f"Report for age {r.age}. " * 3, token_delay=0.01)
+    queue = _queue(classifier, writer, store, batch_size=1)
+    await queue.start()
+    specs = [await _case(store, tmp_path, uid, seed=uid) for uid in (1, 2, 3)]
+    jobs = [await queue.submit(s) for s in specs]
+    streams = await asyncio.gather(*(_collect(j) for j in jobs))
+    await queue.stop()
+
+    for spec, events in zip(specs, streams, strict=True):
+        assert isinstance(events[-1], Done)
+        assert _text(events) == events[-1].text == f"Report for age {spec.age}. " * 3
+        kinds = [type(e) for e in events]
+        assert kinds.index(Started) < kinds.index(Classified) < kinds.index(TextDelta)
+        case = await store.case_by_id(spec.id)
+        assert case is not None and case.status == "done" and case.report == events[-1].text
+        assert case.classification is not None and set(case.classification["probs"]) >= {"acne", "carcinoma"}
+    # The third job saw the line move: 3 -> 2 -> 1 (its first position may already be 2 if job 1 started).
+    positions = [e.position for e in streams[2] if isinstance(e, Queued)]
+    assert positions[-1] == 1 and positions == sorted(positions, reverse=True) and len(positions) >= 2
+    # FIFO: batches ran one at a time, in submission order.
+    assert writer.batches == [1, 1, 1]
+    starts = [min(i for i, e in enumerate(s) if isinstance(e, Started)) for s in streams]
+    assert len(starts) == 3
+
+
+async def test_batch_of_three_gives_three_separate_streams(classifier, store, tmp_path) -> None:
+    gate = threading.Event()
+    writer = ScriptedWriter(script=lambda r: f"[{r.language}:{r.age}] " + "word " * 20, setup_gate=gate)
+    queue = _queue(classifier, writer, store, batch_size=4)
+    specs = [await _case(store, tmp_path, uid, seed=uid, language=lang) for uid, lang in ((11, "ko"), (12, "en"), (13, "vi"))]  # fmt: skip
+    # Submitted before the worker is ready, so the three wait together and go as one batch.
+    await queue.start()
+    jobs = [await queue.submit(s) for s in specs]
+    gate.set()
+    streams = await asyncio.gather(*(_collect(j) for j in jobs))
+    await queue.stop()
+    assert writer.batches == [3]
+    for spec, events in zip(specs, streams, strict=True):
+        assert _text(events) == f"[{spec.language}:{spec.age}] " + "word " * 20
+
+
+async def test_one_active_job_per_user(classifier, store, tmp_path) -> None:
+    queue = _queue(classifier, ScriptedWriter(token_delay=0.05), store)
+    await queue.start()
+    first = await queue.submit(await _case(store, tmp_path, 21))
+    with pytest.raises(UserBusy):
+        await queue.submit(await _case(store, tmp_path, 21, seed=5))
+    await _collect(first)
+    # Once the first is finished, the same user may submit again.
+    again = await queue.submit(await _case(store, tmp_path, 21, seed=6))
+    assert isinstance((await _collect(again))[-1], Done)
+    await queue.stop()
+
+
+async def test_cancel_mid_stream_and_while_waiting(classifier, store, tmp_path) -> None:
+    writer = ScriptedWriter(script=lambda r: "token " * 500, token_delay=0.01)
+    queue = _queue(classifier, writer, store, batch_size=1)
+    await queue.start()
+    running = await queue.submit(await _case(store, tmp_path, 31))
+    waiting = await queue.submit(await _case(store, tmp_path, 32))
+    seen: list[Event] = []
+    async for event in running.events():
+        seen.append(event)
+        if isinstance(event, TextDelta) and sum(isinstance(e, TextDelta) for e in seen) == 5:
+            loop = asyncio.get_running_loop()
+            asked = loop.time()
+            assert await queue.cancel(running)
+    assert isinstance(seen[-1], Cancelled)
+    assert loop.time() - asked < 1.0  # stops within a second
+    assert len(_text(seen)) < len("token " * 500)
+    assert await queue.cancel(waiting) or waiting.finished
+    assert isinstance((await _collect(waiting))[-1], Cancelled)
+    await queue.stop()
+    assert (await store.case_by_id(running.id)).status == "cancelled"
+    assert (await store.case_by_id(waiting.id)).status == "cancelled"
+
+
+async def test_timeout_fails_the_job(classifier, store, tmp_path) -> None:
+    writer = ScriptedWriter(script=lambda r: "slow " * 1000, token_delay=0.02)
+    queue = _queue(classifier, writer, store, job_timeout_s=0.5)
+    await queue.start()
+    job = await queue.submit(await _case(store, tmp_path, 41))
+    events = await _collect(job)
+    await queue.stop()
+    assert events[-1] == Failed("timeout")
+    assert (await store.case_by_id(job.id)).status == "failed"
+
+
+async def test_worker_failure_is_reported_and_worker_recovers(classifier, store, tmp_path) -> None:
+    writer = ScriptedWriter(fail_with=RuntimeError("CUDA out of memory. Tried to allocate 2 GiB"), fail_after_tokens=2)
+    queue = _queue(classifier, writer, store)
+    await queue.start()
+    job = await queue.submit(await _case(store, tmp_path, 51))
+    events = await _collect(job)
+    assert events[-1] == Failed("out_of_memory")
+    assert _text(events) != ""  # the partial text was delivered before the failure
+    writer.fail_with = None
+    nxt = await queue.submit(await _case(store, tmp_path, 52))
+    assert isinstance((await _collect(nxt))[-1], Done)
+    await queue.stop()
+
+
+async def test_quality_gate_rejects_before_any_model(classifier, store, tmp_path) -> None:
+    from PIL import Image
+
+    writer = ScriptedWriter()
+    queue = _queue(classifier, writer, store)
+    await queue.start()
+    spec = await _case(store, tmp_path, 61)
+    Image.new("RGB", (640, 480), (3, 3, 3)).save(spec.image_path)  # a black frame
+    events = await _collect(await queue.submit(spec))
+    await queue.stop()
+    assert isinstance(events[-1], Rejected) and "too_dark" in events[-1].issues
+    assert writer.batches == []
+    assert (await store.case_by_id(spec.id)).status == "rejected"
+
+
+async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) -> None:
+    db = tmp_path / "crash.sqlite3"
+    store = await Store.open(db)
+    spec = await _case(store, tmp_path, 71)
+    await store.set_status(spec.id, "running")  # the process died here, mid-generation
+    await store.close()
+
+    reopened = await Store.open(db)
+    interrupted = await reopened.requeue_interrupted()
+    assert interrupted == [spec.id]
+    pending = [(JobSpec(c.id, c.user_id, spec.image_path, c.age, c.gender, c.history, c.report_language), c.attempts)
+               for c in await reopened.queued_cases()]  # fmt: skip
+    queue = _queue(classifier, ScriptedWriter(), reopened)
+    [job] = await queue.start(pending)
+    events = await _collect(job)
+    await queue.stop()
+    started = next(e for e in events if isinstance(e, Started))
+    assert started.attempt == 2  # the bot tells the user the report is being regenerated
+    assert isinstance(events[-1], Done)
+    case = await reopened.case_by_id(spec.id)
+    assert case.status == "done" and case.attempts == 2
+    assert len(await reopened.list_cases(71)) == 1  # not duplicated
+    await reopened.close()
