@@ -13,7 +13,7 @@ from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.i18n import LANGUAGES, Translator
-from bot.routers import account, intake, start
+from bot.routers import account, cases, intake, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
 from conversations.files import FileStore
@@ -26,7 +26,15 @@ COMMANDS = ("new", "cancel", "cases", "language", "help", "privacy", "delete")
 
 
 def default_pipeline(services: Services, app: Application) -> Pipeline:
-    """The real worker queue, once the inference issue provides it; until then cases stay queued."""
+    """The real models on the worker queue, as the settings describe them."""
+    from bot.delivery import Delivery
+    from bot.inference_setup import build_queue
+
+    return Delivery(services, app.bot, build_queue(services.settings, services.store))
+
+
+def hold_queued(services: Services, app: Application) -> Pipeline:
+    """No models: confirmed cases stay queued in the store (for intake-only tests and demos)."""
     return HoldQueued()
 
 
@@ -70,7 +78,7 @@ def build_application(
         .build()
     )
     # Order matters: the intake router's catch-all message handler goes last.
-    for router in (start, account, intake):
+    for router in (start, account, cases, intake):
         app.add_handlers(router.handlers())
     return app
 

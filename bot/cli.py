@@ -50,12 +50,13 @@ def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._Sub
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.inference_setup import StartupError
     from conversations.store import StoreError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (SettingsError, StoreError) as exc:
+    except (SettingsError, StoreError, StartupError) as exc:
         print(f"skinbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

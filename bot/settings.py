@@ -142,7 +142,7 @@ class Settings:
     min_side: int = _env("SKINBOT_MIN_SIDE", _int_range(32, 4096), 224)
     dark_below: float = _env("SKINBOT_DARK_BELOW", _float_range(0, 255), 40.0)
     bright_above: float = _env("SKINBOT_BRIGHT_ABOVE", _float_range(0, 255), 225.0)
-    blur_below: float = _env("SKINBOT_BLUR_BELOW", _float_range(0, 100000), 60.0)
+    blur_below: float = _env("SKINBOT_BLUR_BELOW", _float_range(0, 100000), 25.0)
     flat_below: float = _env("SKINBOT_FLAT_BELOW", _float_range(0, 255), 6.0)
     # Chat behaviour.
     edit_interval_s: float = _env("SKINBOT_EDIT_INTERVAL", _float_range(0.05, 60), 1.0)

@@ -17,7 +17,7 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 
 pytest_plugins = ["tests.fixtures.classifier_models", "tests.fixtures.report_models"]
 
-from bot.app import PipelineFactory, build_application, default_pipeline, start_app, stop_app  # noqa: E402
+from bot.app import PipelineFactory, build_application, hold_queued, start_app, stop_app  # noqa: E402
 from bot.fake_bot_api import FakeBotApi, FakeUser, SentMessage  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.services import Services  # noqa: E402
@@ -106,7 +106,9 @@ class Harness:
     async def wait_key(self, user: FakeUser, lang: str, key: str, **args: object) -> SentMessage:
         return await self.wait_text(user, self.t(lang, key, **args))
 
-    async def wait_new(self, user: FakeUser, before: int, count: int = 1, timeout: float = 15.0) -> list[SentMessage]:
+    async def wait_new(
+        self, user: FakeUser, before: int, count: int = 1, timeout: float = 15.0
+    ) -> list[SentMessage]:
         await self.api.wait_for(lambda: len(user.inbox()) >= before + count, timeout)
         return user.inbox()[before:]
 
@@ -118,7 +120,7 @@ class Harness:
 async def harness(tmp_path: Path, t: Translator) -> AsyncIterator[Harness]:
     api = FakeBotApi(TOKEN)
     await api.start()
-    h = Harness(api, settings_for(api, tmp_path / "var"), t, default_pipeline)
+    h = Harness(api, settings_for(api, tmp_path / "var"), t, hold_queued)
     try:
         yield h
     finally:

@@ -43,7 +43,9 @@ async def _rejected_then_asked_again(h: Harness, user, lang: str, key: str, ask:
     texts = [m.text for m in user.inbox()]
     reason_at = max(i for i, text in enumerate(texts) if text == h.t(lang, key, **args))
     ask_args = {"max": NAME_MAX} if ask == "ask-name" else {}
-    await h.wait_until(lambda: [m.text for m in user.inbox()][reason_at + 1 :].count(h.t(lang, ask, **ask_args)) >= 1)
+    await h.wait_until(
+        lambda: [m.text for m in user.inbox()][reason_at + 1 :].count(h.t(lang, ask, **ask_args)) >= 1
+    )
     after = await h.services.store.load_intake(user.id)
     assert after == before
 
@@ -56,10 +58,14 @@ async def test_bad_ages(harness: Harness, photo_bytes: bytes, lang: str, text: s
     await harness.start()
     user = await _at_step(harness, 200, lang, photo_bytes, Step.AGE)
     await user.send(text or " ")
-    await _rejected_then_asked_again(harness, user, lang, "invalid-age", "ask-age", text=(text or " ").strip())
+    await _rejected_then_asked_again(
+        harness, user, lang, "invalid-age", "ask-age", text=(text or " ").strip()
+    )
 
 
-@pytest.mark.parametrize(("text", "age"), [("15세", 15), ("15 tuổi", 15), (" 15 ", 15), ("15 years", 15), ("0", 0)])
+@pytest.mark.parametrize(
+    ("text", "age"), [("15세", 15), ("15 tuổi", 15), (" 15 ", 15), ("15 years", 15), ("0", 0)]
+)
 async def test_good_ages(harness: Harness, photo_bytes: bytes, text: str, age: int) -> None:
     await harness.start()
     user = await _at_step(harness, 201, "ko", photo_bytes, Step.AGE)
@@ -76,7 +82,10 @@ async def test_non_photo_inputs_at_photo_step(harness: Harness) -> None:
         count = len(user.inbox())
         await send()
         messages = await harness.wait_new(user, count, 2)
-        assert [m.text for m in messages[:2]] == [harness.t("vi", "nudge-photo"), harness.t("vi", "ask-photo")]
+        assert [m.text for m in messages[:2]] == [
+            harness.t("vi", "nudge-photo"),
+            harness.t("vi", "ask-photo"),
+        ]
     intake = await harness.services.store.load_intake(user.id)
     assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
 
@@ -93,7 +102,9 @@ async def test_bad_files(harness: Harness) -> None:
 
     # 25 MB, refused from the size Telegram reports, before any download.
     await user.send_document(b"x" * 1024, "big.jpg", "image/jpeg", size=25 * 1024 * 1024)
-    await _rejected_then_asked_again(harness, user, "en", "photo-too-large", "ask-photo", size_mb=25.0, max_mb=20)
+    await _rejected_then_asked_again(
+        harness, user, "en", "photo-too-large", "ask-photo", size_mb=25.0, max_mb=20
+    )
     downloads_before = len(harness.api.calls_of("getFile"))
 
     # A corrupt JPEG: a real header, then garbage.
@@ -104,7 +115,9 @@ async def test_bad_files(harness: Harness) -> None:
     # A 20000x20000 PNG (a few hundred KB compressed, 400 megapixels decoded).
     bomb = _png(20000, 20000)
     await user.send_document(bomb, "bomb.png", "image/png")
-    await _rejected_then_asked_again(harness, user, "en", "photo-too-many-pixels", "ask-photo", megapixels=400.0)
+    await _rejected_then_asked_again(
+        harness, user, "en", "photo-too-many-pixels", "ask-photo", megapixels=400.0
+    )
 
     # Not an image at all.
     await user.send_document(b"%PDF-1.4 not a photo", "notes.pdf", "application/pdf")
@@ -127,7 +140,9 @@ async def test_long_name_and_history(harness: Harness, photo_bytes: bytes) -> No
     await harness.start()
     user = await _at_step(harness, 205, "ko", photo_bytes, Step.NAME)
     await user.send("N" * 150)
-    await _rejected_then_asked_again(harness, user, "ko", "invalid-name-long", "ask-name", length=150, max=NAME_MAX)
+    await _rejected_then_asked_again(
+        harness, user, "ko", "invalid-name-long", "ask-name", length=150, max=NAME_MAX
+    )
     await user.send("Minh")
     await harness.wait_key(user, "ko", "ask-age")
     await user.send("30")

@@ -26,7 +26,12 @@ async def test_whole_intake_in_each_language(harness: Harness, photo_bytes: byte
 
     case = await harness.services.store.get_case(user.id, case_id)
     assert case is not None
-    assert (case.patient_name, case.age, case.gender, case.report_language) == ("Henry Nguyen", 15, "female", "vi")
+    assert (case.patient_name, case.age, case.gender, case.report_language) == (
+        "Henry Nguyen",
+        15,
+        "female",
+        "vi",
+    )
     assert case.history == "Itchy patches for two weeks"
     assert case.status == "queued"
     image = harness.services.files.image_path(user.id, case.image)

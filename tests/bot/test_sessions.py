@@ -38,11 +38,29 @@ async def test_two_users_interleaving_keep_their_own_data(harness: Harness, phot
     alice, bob = harness.api.user(302, "en", "Alice"), harness.api.user(303, "ko", "Bob")
     await asyncio.gather(agree(harness, alice, "en"), agree(harness, bob, "ko"))
     summaries = await asyncio.gather(
-        answer_until_summary(harness, alice, "en", photo_bytes, name="Alice A", age="30", gender="female",
-                             history="alice history", report_language="en"),
-        answer_until_summary(harness, bob, "ko", photo_bytes, name="Bob B", age="61", gender="male",
-                             history=None, report_language="ko"),
-    )  # fmt: skip
+        answer_until_summary(
+            harness,
+            alice,
+            "en",
+            photo_bytes,
+            name="Alice A",
+            age="30",
+            gender="female",
+            history="alice history",
+            report_language="en",
+        ),
+        answer_until_summary(
+            harness,
+            bob,
+            "ko",
+            photo_bytes,
+            name="Bob B",
+            age="61",
+            gender="male",
+            history=None,
+            report_language="ko",
+        ),
+    )
     ids = await asyncio.gather(
         confirm(harness, alice, "en", summaries[0]), confirm(harness, bob, "ko", summaries[1])
     )
@@ -109,7 +127,10 @@ async def test_foreign_and_stale_and_forged_presses_are_refused(harness: Harness
 async def test_delete_erases_everything(harness: Harness, photo_bytes: bytes) -> None:
     await harness.start()
     user, other = harness.api.user(306, "en"), harness.api.user(307, "en")
-    for u, name, photo in ((user, "Secret Patient", photo_bytes), (other, "Other Patient", skin_photo(seed=7))):
+    for u, name, photo in (
+        (user, "Secret Patient", photo_bytes),
+        (other, "Other Patient", skin_photo(seed=7)),
+    ):
         await agree(harness, u, "en")
         summary = await answer_until_summary(harness, u, "en", photo, name=name, history="private history")
         await confirm(harness, u, "en", summary)

@@ -47,8 +47,15 @@ async def store(tmp_path: Path):
 async def _case(store: Store, tmp_path: Path, user_id: int, seed: int = 0, language: str = "en") -> JobSpec:
     image = tmp_path / f"{user_id}-{seed}.jpg"
     image.write_bytes(skin_photo(seed=seed))
-    draft = Draft(photo="0" * 32, name="Never In Prompt", age=30 + user_id % 50, gender="female",
-                  history="itchy", history_answered=True, report_language=language)  # fmt: skip
+    draft = Draft(
+        photo="0" * 32,
+        name="Never In Prompt",
+        age=30 + user_id % 50,
+        gender="female",
+        history="itchy",
+        history_answered=True,
+        report_language=language,
+    )
     if await store.get_user(user_id) is None:
         await store.add_consent(user_id, language)
     case = await store.create_case(user_id, user_id, draft, language)
@@ -98,7 +105,10 @@ async def test_batch_of_three_gives_three_separate_streams(classifier, store, tm
     gate = threading.Event()
     writer = ScriptedWriter(script=lambda r: f"[{r.language}:{r.age}] " + "word " * 20, setup_gate=gate)
     queue = _queue(classifier, writer, store, batch_size=4)
-    specs = [await _case(store, tmp_path, uid, seed=uid, language=lang) for uid, lang in ((11, "ko"), (12, "en"), (13, "vi"))]  # fmt: skip
+    specs = [
+        await _case(store, tmp_path, uid, seed=uid, language=lang)
+        for uid, lang in ((11, "ko"), (12, "en"), (13, "vi"))
+    ]
     # Submitted before the worker is ready, so the three wait together and go as one batch.
     await queue.start()
     jobs = [await queue.submit(s) for s in specs]
@@ -158,7 +168,9 @@ async def test_timeout_fails_the_job(classifier, store, tmp_path) -> None:
 
 
 async def test_worker_failure_is_reported_and_worker_recovers(classifier, store, tmp_path) -> None:
-    writer = ScriptedWriter(fail_with=RuntimeError("CUDA out of memory. Tried to allocate 2 GiB"), fail_after_tokens=2)
+    writer = ScriptedWriter(
+        fail_with=RuntimeError("CUDA out of memory. Tried to allocate 2 GiB"), fail_after_tokens=2
+    )
     queue = _queue(classifier, writer, store)
     await queue.start()
     job = await queue.submit(await _case(store, tmp_path, 51))
@@ -196,8 +208,10 @@ async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) 
     reopened = await Store.open(db)
     interrupted = await reopened.requeue_interrupted()
     assert interrupted == [spec.id]
-    pending = [(JobSpec(c.id, c.user_id, spec.image_path, c.age, c.gender, c.history, c.report_language), c.attempts)
-               for c in await reopened.queued_cases()]  # fmt: skip
+    pending = [
+        (JobSpec(c.id, c.user_id, spec.image_path, c.age, c.gender, c.history, c.report_language), c.attempts)
+        for c in await reopened.queued_cases()
+    ]
     queue = _queue(classifier, ScriptedWriter(), reopened)
     [job] = await queue.start(pending)
     events = await _collect(job)

@@ -28,7 +28,7 @@ def _variables(node: object) -> set[str]:
     names: set[str] = set()
 
     class Visitor(FluentVisitor):
-        def visit_VariableReference(self, ref: ast.VariableReference) -> None:  # noqa: N802
+        def visit_VariableReference(self, ref: ast.VariableReference) -> None:
             names.add(ref.id.name)
 
     Visitor().visit(node)
@@ -51,17 +51,39 @@ def test_same_variables_in_every_language() -> None:
             assert _variables(message) == english[key], f"{lang}:{key} uses other variables than en"
 
 
-SAMPLES = {"days": 30, "max": 100, "length": 150, "text": "abc", "size_mb": 25.3, "max_mb": 20, "megapixels": 400,
-           "case": "0123abcd", "name": "Henry", "age": 15, "gender": "Female", "history": "none",
-           "language": "English", "position": 3, "percent": 0.25, "label": "Acne", "count": 2, "clinic": "Clinic",
-           "date": "2026-11-22", "verdict": "Routine", "reason": "test", "page": 1, "pages": 2, "total": 2}  # fmt: skip
+SAMPLES = {
+    "days": 30,
+    "max": 100,
+    "length": 150,
+    "text": "abc",
+    "size_mb": 25.3,
+    "max_mb": 20,
+    "megapixels": 400,
+    "case": "0123abcd",
+    "name": "Henry",
+    "age": 15,
+    "gender": "Female",
+    "history": "none",
+    "language": "English",
+    "position": 3,
+    "percent": 0.25,
+    "label": "Acne",
+    "count": 2,
+    "clinic": "Clinic",
+    "date": "2026-11-22",
+    "verdict": "Routine",
+    "reason": "test",
+    "page": 1,
+    "pages": 2,
+    "total": 2,
+}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_message_formats(lang: str) -> None:
     t = Translator()
     english = _messages("en")
-    for key, message in _messages(lang).items():
+    for key, _message in _messages(lang).items():
         args = {name: SAMPLES.get(name, 1) for name in _variables(english[key])}
         text = t(lang, key, **args)
         assert text.strip(), f"{lang}:{key} is empty"
@@ -74,7 +96,9 @@ def test_numbers_are_formatted_by_fluent(tmp_path: Path) -> None:
     assert "25,3" in t("vi", "photo-too-large", size_mb=25.3, max_mb=20)
 
 
-@pytest.mark.parametrize(("code", "lang"), [("ko-KR", "ko"), ("ko", "ko"), ("vi", "vi"), ("en-US", "en"),
-                                             ("de", "en"), (None, "en"), ("", "en")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "lang"),
+    [("ko-KR", "ko"), ("ko", "ko"), ("vi", "vi"), ("en-US", "en"), ("de", "en"), (None, "en"), ("", "en")],
+)
 def test_pick_language(code: str | None, lang: str) -> None:
     assert pick_language(code) == lang

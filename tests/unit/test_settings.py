@@ -21,8 +21,16 @@ def test_defaults_and_contract_names() -> None:
     assert s.llm == "weights/medgemma-4b-it"
     assert (s.device, s.quantize) == ("auto", "none")
     names = {name for name, _ in Settings.table()}
-    for contract in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_FILE_URL", "SKINBOT_DATA_DIR",
-                     "SKINBOT_CLASSIFIER", "SKINBOT_LLM", "SKINBOT_DEVICE", "SKINBOT_QUANTIZE"):  # fmt: skip
+    for contract in (
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_URL",
+        "TELEGRAM_FILE_URL",
+        "SKINBOT_DATA_DIR",
+        "SKINBOT_CLASSIFIER",
+        "SKINBOT_LLM",
+        "SKINBOT_DEVICE",
+        "SKINBOT_QUANTIZE",
+    ):
         assert contract in names
 
 
@@ -66,9 +74,13 @@ def test_token_never_shows() -> None:
 def test_cli_prints_one_line_without_traceback(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(Path.cwd())},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(Path.cwd())},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stderr

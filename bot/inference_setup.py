@@ -1,0 +1,54 @@
+"""Building the inference side from settings: the one place where settings become model arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.settings import Settings
+from inference.classifier import SkinClassifier
+from inference.job_queue import JobQueue, JobStore
+from inference.quality import QualityThresholds
+from inference.report_model import ReportModel
+from inference.worker import ModelWorker, ReportWriter
+
+
+class StartupError(Exception):
+    """A configuration the bot cannot start with; the message says what to do."""
+
+
+def quality_thresholds(settings: Settings) -> QualityThresholds:
+    return QualityThresholds(
+        min_side=settings.min_side,
+        min_brightness=settings.dark_below,
+        max_brightness=settings.bright_above,
+        min_sharpness=settings.blur_below,
+        min_contrast=settings.flat_below,
+    )
+
+
+def build_classifier(settings: Settings) -> SkinClassifier:
+    return SkinClassifier(
+        settings.classifier, device=settings.device, uncertain_below=settings.uncertain_below
+    )
+
+
+def build_writer(settings: Settings) -> ReportWriter:
+    if settings.llm_is_url:
+        raise StartupError("SKINBOT_LLM is an engine URL, but this build has no engine backend yet")
+    path = Path(settings.llm)
+    gguf = sorted(path.glob("*.gguf")) if path.is_dir() else []
+    return ReportModel(
+        path,
+        device=settings.device,
+        quantize=settings.quantize,
+        max_new_tokens=settings.max_new_tokens,
+        gguf_file=gguf[0].name if gguf and not (path / "config.json").is_file() else None,
+        timeout_s=settings.job_timeout_s,
+    )
+
+
+def build_queue(settings: Settings, store: JobStore, writer: ReportWriter | None = None) -> JobQueue:
+    worker = ModelWorker(
+        build_classifier(settings), writer or build_writer(settings), quality_thresholds(settings)
+    )
+    return JobQueue(worker, store, batch_size=settings.batch, job_timeout_s=settings.job_timeout_s)

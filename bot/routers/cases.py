@@ -1,0 +1,84 @@
+"""/cases with PDF re-download, and the Retry button of a failed report."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import Callback
+from bot.delivery import send_pdf
+from bot.routers.common import drop_keyboard, own_press
+from bot.routing import Ctx, acknowledge, route
+from inference.labels import Classification
+
+SHOWN = 10
+
+
+@route
+async def on_cases(ctx: Ctx) -> None:
+    cases = await ctx.services.store.list_cases(ctx.user_id, limit=SHOWN) if ctx.user else []
+    if not cases:
+        await ctx.say("cases-empty")
+        return
+    lines, rows = [ctx.t("cases-title")], []
+    for case in cases:
+        if case.status == "done" and case.classification:
+            top = Classification.from_record(case.classification).top
+            result = ctx.t(f"label-{top}")
+        else:
+            result = ctx.t(f"case-status-{case.status}")
+        day = case.created_at.date().isoformat()
+        lines.append(ctx.t("case-line", date=day, name=case.patient_name, result=result))
+        if case.status == "done":
+            data = Callback("pdf", case.id, ctx.user_id).pack()
+            rows.append([InlineKeyboardButton(f"📄 {day} · {case.patient_name}"[:60], callback_data=data)])
+    await ctx.send("\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+@route
+async def on_pdf(ctx: Ctx) -> None:
+    data = await own_press(ctx)
+    if data is None:
+        return
+    query = ctx.update.callback_query
+    assert query is not None
+    await acknowledge(query)
+    # Scoped by the presser's id: a case id alone never reaches someone else's report.
+    case = await ctx.services.store.get_case(ctx.user_id, data.value)
+    path = ctx.services.files.pdf_path(ctx.user_id, data.value) if case else None
+    if case is None or path is None or not path.is_file():
+        await ctx.say("case-pdf-missing")
+        return
+    pdf = await asyncio.to_thread(path.read_bytes)
+    await send_pdf(ctx.bot, ctx.chat_id, case, pdf, ctx.t("pdf-caption", case=case.short_id))
+
+
+@route
+async def on_retry(ctx: Ctx) -> None:
+    data = await own_press(ctx)
+    if data is None:
+        return
+    query = ctx.update.callback_query
+    assert query is not None
+    await acknowledge(query)
+    store = ctx.services.store
+    case = await store.get_case(ctx.user_id, data.value)
+    if case is None or case.status != "failed" or await store.active_case(ctx.user_id) is not None:
+        await ctx.say("retry-not-possible")
+        return
+    await drop_keyboard(ctx)
+    await store.requeue(case.id)
+    requeued = await store.get_case(ctx.user_id, case.id)
+    assert requeued is not None
+    await ctx.say("retry-started")
+    await ctx.services.pipeline.submit(requeued)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("cases", on_cases, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_pdf, pattern=r"^pdf\|"),
+        CallbackQueryHandler(on_retry, pattern=r"^retry\|"),
+    ]
