@@ -269,7 +269,7 @@ class FakeBotApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         text = params["text"]
-        if len(text) > 4096:
+        if len(visible_text(text, params.get("parse_mode"))) > 4096:
             raise BotApiError(400, "Bad Request: message is too long")
         _check_html(params)
         m = self._new_message(
@@ -289,7 +289,7 @@ class FakeBotApi:
     def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         m = self._target(params)
         text = params["text"]
-        if len(text) > 4096:
+        if len(visible_text(text, params.get("parse_mode"))) > 4096:
             raise BotApiError(400, "Bad Request: message is too long")
         _check_html(params)
         markup = params.get("reply_markup")
@@ -338,6 +338,16 @@ class FakeBotApi:
 
     def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
         return True
+
+
+def visible_text(text: str, parse_mode: str | None) -> str:
+    """What the reader sees: Telegram counts the 4096 limit after parsing entities."""
+    if parse_mode != "HTML":
+        return text
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]*>", "", text))
 
 
 class BotApiError(Exception):

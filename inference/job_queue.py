@@ -7,6 +7,7 @@ jobs at a time to the ModelWorker thread and awaits its future ("one owner, call
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -116,9 +117,12 @@ class JobQueue:
         await self._ready
 
     async def stop(self) -> None:
-        """Stop taking jobs. Running ones are cancelled; the store keeps them for the next start."""
+        """Stop taking jobs and stop generating. Running jobs stay 'running' in the store, so the next
+        start requeues them and their users are told the report is being regenerated."""
         if self._task is not None:
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         for job in self._running:
             job.cancel_requested.set()
         await asyncio.to_thread(self.worker.stop)

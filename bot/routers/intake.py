@@ -143,8 +143,7 @@ async def on_cancel(ctx: Ctx) -> None:
         await apply(ctx, flow.cancel(intake))
         return
     if ctx.user is not None and await ctx.services.pipeline.cancel_user(ctx.user_id):
-        await ctx.say("report-cancelled")
-        return
+        return  # the delivery says "cancelled" once generation has actually stopped
     await ctx.say("nothing-to-cancel")
 
 
