@@ -42,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
+    from bot import diagnose
     from inference import cli_classifier, cli_report
 
+    diagnose.add_command(sub)
     cli_classifier.add_commands(sub)
     cli_classifier.add_bench_command(bench)
     cli_report.add_bench_command(bench)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest
 
 from bot.callbacks import Callback
+from bot.i18n import Translator
 from bot.inference_setup import StartupError
 from bot.pdf import ReportDocument, render_pdf
 from bot.services import Services
@@ -56,8 +58,7 @@ def pdf_filename(case: Case) -> str:
     return f"skin-report-{case.short_id}-{case.created_at.date().isoformat()}.pdf"
 
 
-def classification_text(services: Services, lang: str, result: Classification, level: Triage) -> str:
-    t = services.t
+def classification_text(t: Translator, lang: str, result: Classification, level: Triage) -> str:
     lines: list[str] = []
     if level == Triage.URGENT:
         lines += [f"{t(lang, 'urgent-prefix')} {t(lang, 'triage-urgent-title')}", t(lang, "triage-urgent"),
@@ -70,6 +71,29 @@ def classification_text(services: Services, lang: str, result: Classification, l
         bar = "█" * filled + "░" * (BAR_CELLS - filled)
         lines.append(t(lang, "classification-row", label=t(lang, f"label-{label}"), bar=bar, percent=prob))
     return "\n".join(lines)
+
+
+def document_for(
+    *,
+    case_id: str,
+    created_at: datetime,
+    language: str,
+    patient_name: str,
+    age: int,
+    gender: str,
+    history: str | None,
+    photo_jpeg: bytes,
+    classified: Classified,
+    done: Done,
+    carcinoma_referral: float,
+) -> ReportDocument:
+    """The PDF's content for one finished report; the bot and `skinbot diagnose` both use it."""
+    return ReportDocument(
+        case_id=case_id, created_at=created_at, language=language, patient_name=patient_name, age=age,
+        gender=gender, history=history, photo_jpeg=photo_jpeg, classification=classified.classification,
+        triage=triage(classified.classification, carcinoma_referral), report_text=done.text,
+        heatmap_png=classified.heatmap_png, image_seen_by_model=done.image_seen,
+    )  # fmt: skip
 
 
 class Delivery:
@@ -144,8 +168,7 @@ class CaseDelivery:
         self.lang = case.ui_language
         self.status_id: int | None = None
         self.status_text = ""
-        self.classification: Classification | None = None
-        self.heatmap: bytes | None = None
+        self.classified: Classified | None = None
         self.stream = ReportStream(delivery.bot, case.chat_id, delivery.pacer)
 
     def t(self, key: str, **args: Any) -> str:
@@ -165,8 +188,8 @@ class CaseDelivery:
                     await self.set_status(self.t("regenerating" if attempt > 1 else "analysing"))
                 case Rejected(issues=issues):
                     await self.rejected(issues)
-                case Classified(classification=result, heatmap_png=heatmap):
-                    await self.classified(result, heatmap)
+                case Classified():
+                    await self.on_classified(event)
                 case TextDelta(text=text):
                     self.stream.append(text)
                 case Restart():
@@ -206,10 +229,11 @@ class CaseDelivery:
                 raise
         self.d.pacer.edited(self.chat_id, self.status_id)
 
-    async def classified(self, result: Classification, heatmap: bytes | None) -> None:
-        self.classification, self.heatmap = result, heatmap
+    async def on_classified(self, event: Classified) -> None:
+        self.classified = event
+        result = event.classification
         level = triage(result, self.services.settings.carcinoma_referral)
-        await self.send(classification_text(self.services, self.lang, result, level))
+        await self.send(classification_text(self.services.t, self.lang, result, level))
         await self.set_status(self.t("writing"))
 
     async def rejected(self, issues: tuple[str, ...]) -> None:
@@ -236,15 +260,14 @@ class CaseDelivery:
         await self.send(self.t("report-failed", reason=self.t(key)), markup)
 
     async def send_pdf(self, done: Done) -> None:
-        assert self.classification is not None
+        assert self.classified is not None
         case, services = self.case, self.services
         photo = await asyncio.to_thread(services.files.read_image, case.user_id, case.image)
-        document = ReportDocument(
+        document = document_for(
             case_id=case.id, created_at=case.created_at, language=case.report_language,
             patient_name=case.patient_name, age=case.age, gender=case.gender, history=case.history,
-            photo_jpeg=photo, classification=self.classification,
-            triage=triage(self.classification, services.settings.carcinoma_referral),
-            report_text=done.text, heatmap_png=self.heatmap, image_seen_by_model=done.image_seen,
+            photo_jpeg=photo, classified=self.classified, done=done,
+            carcinoma_referral=services.settings.carcinoma_referral,
         )  # fmt: skip
         pdf = await asyncio.to_thread(render_pdf, document, services.t)
         await asyncio.to_thread(services.files.save_pdf, case.user_id, case.id, pdf)

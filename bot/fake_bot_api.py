@@ -66,6 +66,7 @@ class Fault:
     retry_after: int | None = None
     remaining: int = 1
     delay: float = 0.0  # seconds to stall before answering, to simulate a timeout
+    match: Callable[[dict[str, Any]], bool] | None = None  # only calls whose parameters match
 
 
 class FakeBotApi:
@@ -178,7 +179,14 @@ class FakeBotApi:
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         call = Call(method, params, time.monotonic())
-        fault = next((f for f in self.faults if f.method == method and f.remaining > 0), None)
+        fault = next(
+            (
+                f
+                for f in self.faults
+                if f.method == method and f.remaining > 0 and (f.match is None or f.match(params))
+            ),
+            None,
+        )
         if fault is not None:
             fault.remaining -= 1
             if fault.delay:

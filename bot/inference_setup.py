@@ -34,7 +34,16 @@ def build_classifier(settings: Settings) -> SkinClassifier:
 
 def build_writer(settings: Settings) -> ReportWriter:
     if settings.llm_is_url:
-        raise StartupError("SKINBOT_LLM is an engine URL, but this build has no engine backend yet")
+        from inference.engine_writer import EngineWriter
+
+        return EngineWriter(
+            settings.llm,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key.get() or None,
+            max_tokens=settings.max_new_tokens,
+            timeout_s=settings.job_timeout_s,
+            concurrency=settings.llm_concurrency,
+        )
     path = Path(settings.llm)
     gguf = sorted(path.glob("*.gguf")) if path.is_dir() else []
     return ReportModel(

@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.callbacks import Callback
+from bot.flood import FloodGate, Verdict
 from bot.i18n import pick_language
 from bot.render import keyboard, text_of
 from bot.services import Services
@@ -65,6 +66,29 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
+def flood_gate_of(context: ContextTypes.DEFAULT_TYPE) -> FloodGate:
+    """The application's flood gate; the composition root may put a configured one in bot_data first."""
+    gate = context.application.bot_data.get("flood")
+    if gate is None:
+        gate = context.application.bot_data["flood"] = FloodGate()
+    return gate
+
+
+async def _slow_down(
+    services: Services, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int, lang: str
+) -> None:
+    log.warning(
+        "flood control: dropping updates from a user (%d dropped in all)", flood_gate_of(context).dropped
+    )
+    try:
+        user = await services.store.get_user(user_id)
+        if user is not None:
+            lang = user.language
+        await context.bot.send_message(chat_id, services.t(lang, "flood-slow-down"))
+    except Exception as exc:  # telling a flooder is a courtesy; failing to is not an error
+        log.warning("could not send the slow-down notice: %s", type(exc).__name__)
+
+
 def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
     @wraps(fn)
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -73,6 +97,13 @@ def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitabl
             return
         services = services_of(context)
         fallback_lang = pick_language(tg_user.language_code)
+        # Checked before the per-user lock: a flooder's updates must not queue up holding update slots
+        # (concurrent_updates) that other users' updates need.
+        verdict = flood_gate_of(context).check(tg_user.id)
+        if not verdict.allowed:
+            if verdict is Verdict.DROP_NOTIFY:
+                await _slow_down(services, context, tg_user.id, chat.id, fallback_lang)
+            return
         async with services.locks.hold(tg_user.id):
             ctx = Ctx(services, update, context, tg_user.id, chat.id, fallback_lang, None)
             try:

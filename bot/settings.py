@@ -129,6 +129,9 @@ class Settings:
     data_dir: Path = _env("SKINBOT_DATA_DIR", Path, Path("var"))
     classifier: Path = _env("SKINBOT_CLASSIFIER", Path, Path("weights/skin-cls.pt"))
     llm: str = _env("SKINBOT_LLM", _str, "weights/medgemma-4b-it")
+    llm_model: str = _env("SKINBOT_LLM_MODEL", _str, "google/medgemma-4b-it")
+    llm_api_key: Secret = _env("SKINBOT_LLM_API_KEY", _secret, Secret(""))
+    llm_concurrency: int = _env("SKINBOT_LLM_CONCURRENCY", _int_range(1, 256), 8)
     device: str = _env("SKINBOT_DEVICE", _device, "auto")
     quantize: str = _env("SKINBOT_QUANTIZE", _choice("none", "4bit"), "none")
     log_level: str = _env("SKINBOT_LOG_LEVEL", _level, "INFO")
@@ -159,9 +162,15 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+        cls,
+        environ: Mapping[str, str] | None = None,
+        env_file: Path | None = Path(".env"),
+        telegram: bool = True,
     ) -> Settings:
-        """Environment variables win over the .env file. Raises SettingsError naming the first bad setting."""
+        """Environment variables win over the .env file. Raises SettingsError naming the first bad setting.
+
+        `telegram=False` is for commands that never talk to Telegram (diagnose, bench): no token needed.
+        """
         values: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
             from dotenv import dotenv_values
@@ -174,6 +183,9 @@ class Settings:
             name = f.metadata["env"]
             raw = values.get(name)
             if raw is None or raw.strip() == "":
+                if name == "TELEGRAM_BOT_TOKEN" and not telegram:
+                    kwargs[f.name] = Secret("")
+                    continue
                 if f.metadata["required"]:
                     raise SettingsError(f"{name} is not set: see README.md, section 'Settings'")
                 continue

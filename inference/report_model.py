@@ -222,6 +222,7 @@ class ReportModel:
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = lambda i: False,
         min_new_tokens: int | None = None,
+        on_restart: Callable[[int], None] | None = None,  # in-process generation never restarts a row
     ) -> list[ReportResult]:
         """Write one report per request, streaming text per row; greedy, so a row's text is reproducible.
 

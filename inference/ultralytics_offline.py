@@ -31,7 +31,18 @@ def ultralytics_offline() -> ModuleType:
     changes = {key: False for key in _SETTINGS_OFF if SETTINGS.get(key) is not False}
     if changes:
         SETTINGS.update(changes)
+    _keep_pil_open_honest()
     return ultralytics
+
+
+def _keep_pil_open_honest() -> None:
+    """Ultralytics replaces PIL.Image.open process-wide with a wrapper that, on an unidentified image, tries to
+    install and import `pi-heif`. In the bot that turns a user's non-image upload into an ImportError instead of
+    a clear "not an image" reply. We register pillow-heif ourselves, so mark its lazy registration as done."""
+    with contextlib.suppress(ImportError, AttributeError):
+        from ultralytics.utils import patches
+
+        patches._pil_plugins_registered = True
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from PIL import Image
 
-from inference.events import Cancelled, Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta
+from inference.events import Cancelled, Classified, Done, Event, Failed, JobSpec, Rejected, Restart, TextDelta
 from inference.labels import Classification
 from inference.quality import QualityThresholds, check_quality
 from inference.report_request import ReportRequest
@@ -38,7 +38,11 @@ class ReportWriter(Protocol):
         images: list[Image.Image | None],
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = ...,
-    ) -> list[Any]: ...
+        on_restart: Callable[[int], None] | None = None,
+    ) -> list[Any]:
+        """Rows stream through on_delta. A writer that must start a row over (an engine retry) calls
+        on_restart(row) first, and the row's text so far is void."""
+        ...
 
 
 @dataclass
@@ -129,12 +133,20 @@ class ModelWorker:
         def on_delta(row: int, text: str) -> None:
             live[row].emit(TextDelta(text))
 
-        outcomes = self.writer.generate(requests, list(images), on_delta, lambda row: live[row].should_stop())
+        def on_restart(row: int) -> None:
+            live[row].emit(Restart())
+
+        outcomes = self.writer.generate(
+            requests, list(images), on_delta, lambda row: live[row].should_stop(), on_restart=on_restart
+        )
         for item, outcome in zip(live, outcomes, strict=True):
             if item.cancelled.is_set():
                 item.finish(Cancelled())
             elif outcome.stopped_by == "timeout" or time.monotonic() > item.deadline:
                 item.finish(Failed("timeout"))
+            elif outcome.stopped_by == "error":
+                # A writer may fail one row (an engine's 4xx) without failing the batch.
+                item.finish(Failed(getattr(outcome, "error", None) or "engine"))
             else:
                 item.finish(Done(outcome.text, outcome.image_seen, outcome.stopped_by))
 

@@ -47,6 +47,7 @@ class ScriptedWriter:
         images: list[Image.Image | None],
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = lambda row: False,
+        on_restart: Callable[[int], None] | None = None,
     ) -> list[ScriptedResult]:
         self.batches.append(len(requests))
         self.started.set()

@@ -271,3 +271,52 @@ async def test_restart_during_generation_regenerates_once(
     assert [c.id for c in cases] == [case_id]  # not lost, not duplicated
     assert cases[0].status == "done" and cases[0].attempts == 2
     assert sum(m.document is not None for m in user.inbox()) == 1
+
+
+async def test_formatting_refused_falls_back_to_plain_text(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    source = "## Care\n- keep the skin moisturised\n- avoid scratching"
+    use_models(harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: source))
+    await harness.start()
+    harness.api.inject(
+        "editMessageText", status=400, description="Bad Request: can't parse entities: unsupported start tag",
+        match=lambda params: params.get("parse_mode") == "HTML",
+    )  # fmt: skip
+    user = harness.api.user(405, "en")
+    await run_case(harness, user, "en", photo_bytes)
+    await wait_pdf(harness, user)
+    [message] = report_messages(harness, user, "en")
+    assert message.parse_mode is None and message.text == source
+    assert any(
+        c.error and c.params.get("parse_mode") == "HTML" for c in harness.api.calls_of("editMessageText")
+    )
+
+
+async def test_cases_lists_and_resends_the_pdf(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    user, case_id = await _scripted_case(
+        harness, photo_bytes, trained_classifier_weights, "Short report.", lang="ko"
+    )
+    first_pdf = await wait_pdf(harness, user)
+    await user.send("/cases")
+    await harness.wait_until(
+        lambda: any(m.text and m.text.startswith(harness.t("ko", "cases-title")) for m in user.inbox())
+    )
+    listing = next(m for m in user.inbox() if m.text and m.text.startswith(harness.t("ko", "cases-title")))
+    assert "Henry Nguyen" in listing.text
+    count = sum(m.document is not None for m in user.inbox())
+    await user.press(listing, button(listing, "pdf", case_id))
+    await harness.wait_until(lambda: sum(m.document is not None for m in user.inbox()) == count + 1)
+    resent = [m for m in user.inbox() if m.document is not None][-1]
+    assert resent.document == first_pdf.document and resent.document_name == first_pdf.document_name
+
+    # Someone else pressing a forged button for this case gets nothing.
+    stranger = harness.api.user(406, "en")
+    await agree(harness, stranger, "en")
+    from bot.callbacks import Callback
+
+    await stranger.press(listing, Callback("pdf", case_id, stranger.id).pack())
+    await harness.wait_key(stranger, "en", "case-pdf-missing")
+    assert not any(m.document for m in stranger.inbox())

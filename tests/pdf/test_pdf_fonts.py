@@ -21,7 +21,9 @@ def test_fonts_come_from_packages(fonts: FontSet) -> None:
 def test_static_instances(fonts: FontSet) -> None:
     for family in fonts.families():
         for path, weight in ((family.path_regular, 400), (family.path_bold, 700)):
-            assert path.parent == FONT_CACHE
+            # Fonts register once per process, from whichever cache dir asked first; what matters is that
+            # they are cached static instances, not where.
+            assert path.parent.name == "fonts" and path.is_file()
             font = TTFont(path)
             assert "glyf" in font and "fvar" not in font and "gvar" not in font  # TrueType, not variable
             assert font["OS/2"].usWeightClass == weight

@@ -67,3 +67,13 @@ def test_size_limit() -> None:
     with pytest.raises(PhotoRejected) as err:
         normalize_photo(b"x" * 2048, max_bytes=1024)
     assert err.value.key == "photo-too-large"
+
+
+def test_non_images_are_refused_clearly_after_ultralytics_is_loaded() -> None:
+    """Ultralytics patches PIL.Image.open on import; the bot loads it in the same process."""
+    from inference.ultralytics_offline import ultralytics_offline
+
+    ultralytics_offline()
+    with pytest.raises(PhotoRejected) as err:
+        normalize_photo(b"%PDF-1.4 not a photo")
+    assert err.value.key == "photo-not-image"

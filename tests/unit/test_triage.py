@@ -53,12 +53,12 @@ class _Services:
 @pytest.mark.parametrize("lang", ["ko", "en", "vi"])
 def test_chat_message_begins_with_the_referral(lang: str) -> None:
     t = _Services.t
-    urgent = classification_text(_Services, lang, probs(0.30), Triage.URGENT)  # type: ignore[arg-type]
+    urgent = classification_text(_Services.t, lang, probs(0.30), Triage.URGENT)
     assert urgent.startswith(f"{t(lang, 'urgent-prefix')} {t(lang, 'triage-urgent-title')}")
     assert t(lang, "triage-urgent-why") in urgent
-    routine = classification_text(_Services, lang, probs(0.1), Triage.ROUTINE)  # type: ignore[arg-type]
+    routine = classification_text(_Services.t, lang, probs(0.1), Triage.ROUTINE)
     assert routine.startswith(t(lang, "classification-title"))
-    unclear = classification_text(_Services, lang, probs(0.1, uncertain=True), Triage.UNCERTAIN)  # type: ignore[arg-type]
+    unclear = classification_text(_Services.t, lang, probs(0.1, uncertain=True), Triage.UNCERTAIN)
     assert t(lang, "triage-uncertain") in unclear
     # All six classes, top first, with a bar and a localized percentage.
     lines = routine.splitlines()[1:]

@@ -1,0 +1,115 @@
+"""`skinbot diagnose`: the bot's pipeline without Telegram, streaming the report to the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.delivery import classification_text, document_for
+from bot.i18n import LANGUAGES, Translator
+from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
+from bot.settings import Settings
+from conversations.files import new_token
+from conversations.intake import GENDERS
+from conversations.photos import PhotoRejected, normalize_photo
+from conversations.validation import parse_age
+from inference.events import Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta
+from inference.quality import QualityIssue
+from inference.triage import triage
+from inference.worker import ModelWorker, WorkItem
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("diagnose", help="run the pipeline on one photo and stream the report here")
+    parser.add_argument("photo", type=Path)
+    parser.add_argument("--age", required=True)
+    parser.add_argument("--gender", required=True, choices=GENDERS)
+    parser.add_argument("--history", default=None)
+    parser.add_argument("--lang", default="en", choices=LANGUAGES, help="report language")
+    parser.add_argument("--name", default="-", help="printed in the PDF only; never given to a model")
+    parser.add_argument("--out", type=Path, default=None, help="also write the PDF report here")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    t = Translator()
+    age = parse_age(args.age)
+    if age is None:
+        print(f"skinbot: --age {args.age!r}: {t('en', 'invalid-age', text=args.age)}", file=sys.stderr)
+        return 2
+    try:
+        jpeg = normalize_photo(args.photo.read_bytes())
+    except OSError as exc:
+        print(f"skinbot: cannot read {args.photo}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except PhotoRejected as rejected:
+        print(f"skinbot: {t(args.lang, rejected.key, **rejected.params)}", file=sys.stderr)
+        return 2
+
+    settings = Settings.from_env(telegram=False)
+    worker = ModelWorker(build_classifier(settings), build_writer(settings), quality_thresholds(settings))
+    try:
+        worker.start().result()
+    except Exception as exc:
+        raise StartupError(f"models could not be loaded: {exc}") from exc
+
+    outcome: dict[str, Event] = {}
+    lang = args.lang
+
+    def show(event: Event) -> None:
+        if isinstance(event, Classified):
+            outcome["classified"] = event
+            level = triage(event.classification, settings.carcinoma_referral)
+            print(classification_text(t, lang, event.classification, level) + "\n", flush=True)
+        elif isinstance(event, TextDelta):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, Rejected):
+            print(t(lang, "quality-rejected"))
+            for name in event.issues:
+                issue = QualityIssue(name)
+                print(t(lang, "quality-reason", reason=t(lang, issue.message_id), tip=t(lang, issue.tip_id)))
+            outcome["end"] = event
+        elif isinstance(event, Done | Failed):
+            outcome["end"] = event
+
+    with tempfile.TemporaryDirectory() as tmp:
+        image = Path(tmp) / "photo.jpg"
+        image.write_bytes(jpeg)
+        spec = JobSpec(new_token(), 0, image, age, args.gender, args.history, lang)
+        worker.run([WorkItem(spec, show, time.monotonic() + settings.job_timeout_s)]).result()
+    worker.stop()
+    print()
+
+    end = outcome.get("end")
+    if isinstance(end, Failed):
+        reason = t(lang, f"failure-{end.reason}")
+        print(t(lang, "report-failed", reason=reason), file=sys.stderr)
+        return 1
+    if not isinstance(end, Done):
+        return 1
+    if args.out is not None:
+        from bot.pdf import render_pdf
+
+        classified = outcome["classified"]
+        assert isinstance(classified, Classified)
+        document = document_for(
+            case_id=spec.id,
+            created_at=datetime.now(UTC),
+            language=lang,
+            patient_name=args.name,
+            age=age,
+            gender=args.gender,
+            history=args.history,
+            photo_jpeg=jpeg,
+            classified=classified,
+            done=end,
+            carcinoma_referral=settings.carcinoma_referral,
+        )
+        args.out.write_bytes(render_pdf(document, t))
+        print(f"PDF written to {args.out}", file=sys.stderr)
+    return 0

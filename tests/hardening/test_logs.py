@@ -1,0 +1,105 @@
+"""A full case at DEBUG, every library included, leaves no patient data, photo bytes or token in the logs."""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.logging_setup import configure_logging
+from tests.bot.helpers import agree, answer_until_summary, button, confirm
+from tests.bot.test_report_delivery import use_models, wait_pdf
+from tests.conftest import TOKEN, Harness
+from tests.fakes import ScriptedWriter
+
+NAME = "Zebulon Quartermaine"
+HISTORY = "Itchy ridges behind the left knee since Marchwick fair"
+
+
+@pytest.fixture
+def captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    """(filtered, raw): production's handler as configure_logging installs it, and an unfiltered one."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    filtered, raw = io.StringIO(), io.StringIO()
+    configure_logging("DEBUG", [TOKEN], stream=filtered)
+    raw_handler = logging.StreamHandler(raw)
+    raw_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # First in line, so it sees each record before the production filters touch it.
+    root.handlers.insert(0, raw_handler)
+    try:
+        yield filtered, raw
+    finally:
+        root.handlers[:], root.level = saved
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def needles(photo: bytes) -> dict[str, str]:
+    chunk = photo[3000:3048]  # inside the entropy-coded data: distinctive, 48 bytes = 64 base64 chars
+    return {
+        "patient name": NAME,
+        "history": HISTORY,
+        "photo base64": base64.b64encode(chunk).decode(),
+        "photo base64 (whole file, head)": base64.b64encode(photo).decode()[:64],
+        "photo hex": chunk.hex(),
+        "photo repr": repr(chunk)[2:40],
+        "bot token": TOKEN,
+        "token secret part": TOKEN.split(":", 1)[1],
+    }
+
+
+async def test_full_case_logs_hold_no_secrets(
+    harness: Harness,
+    photo_bytes: bytes,
+    trained_classifier_weights: Path,
+    captured: tuple[io.StringIO, io.StringIO],
+) -> None:
+    filtered, raw = captured
+    writer = ScriptedWriter(
+        script=lambda r: "The lesion is small and regular. " * 5, fail_with=RuntimeError("model fell over"),
+        fail_after_tokens=3,
+    )  # fmt: skip
+    use_models(harness, trained_classifier_weights, lambda s: writer)
+    await harness.start()
+    user = harness.api.user(901, "en")
+    await agree(harness, user, "en")
+    summary = await answer_until_summary(
+        harness, user, "en", photo_bytes, name=NAME, history=HISTORY, report_language="en"
+    )
+    case_id = await confirm(harness, user, "en", summary)
+
+    # Error path 1: the report model fails mid-report (a traceback from the worker), then a retry succeeds.
+    failure = await harness.wait_text(
+        user, harness.t("en", "report-failed", reason=harness.t("en", "failure-error")), timeout=30
+    )
+    writer.fail_with = None
+    await user.press(failure, button(failure, "retry", case_id))
+    await wait_pdf(harness, user)
+
+    # Error path 2: a handler crashes with an error that carries a Bot API URL, as network errors do.
+    store = harness.services.store
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"GET {harness.api.api_url}{TOKEN}/getFile failed")
+
+    store.list_cases = broken  # type: ignore[method-assign]
+    await user.send("/cases")
+    await harness.wait_key(user, "en", "error-generic")
+    await harness.stop()
+
+    out = filtered.getvalue()
+    # The capture saw the run, errors and tracebacks included (so an empty log cannot pass).
+    assert f"case {case_id[:8]} queued" in out
+    assert "Traceback" in out and "model fell over" in out
+    assert "handler on_cases failed" in out and "<token>/getFile" in out
+    for what, needle in needles(photo_bytes).items():
+        assert needle not in out, f"{what} leaked into the log"
+    # The libraries do log this data at DEBUG: the filters, not quiet libraries, keep it out.
+    unfiltered = raw.getvalue()
+    assert NAME in unfiltered and TOKEN in unfiltered

@@ -1,0 +1,72 @@
+"""`skinbot diagnose` on the tiny real models, and `skinbot check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bot.cli import main
+from tests.conftest import skin_photo
+
+
+@pytest.fixture
+def model_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trained_classifier_weights: Path, tiny_gemma_dir: Path
+):
+    for key, value in {
+        "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
+        "SKINBOT_LLM": str(tiny_gemma_dir),
+        "SKINBOT_DEVICE": "cpu",
+        "SKINBOT_MAX_NEW_TOKENS": "16",
+        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_diagnose_streams_and_writes_the_pdf(
+    model_env, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = tmp_path / "skin.jpg"
+    photo.write_bytes(skin_photo(seed=4))
+    out = tmp_path / "report.pdf"
+    code = main(["diagnose", str(photo), "--age", "15세", "--gender", "female", "--lang", "ko",
+                 "--history", "가려움", "--name", "홍길동", "--out", str(out)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "분류기 점수" in captured.out  # the Korean classification title
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "홍길동" in text and "가려움" in text
+
+
+def test_diagnose_rejects_bad_age(model_env, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    photo = tmp_path / "skin.jpg"
+    photo.write_bytes(skin_photo())
+    assert main(["diagnose", str(photo), "--age", "abc", "--gender", "male"]) == 2
+    assert "abc" in capsys.readouterr().err
+
+
+def test_check_reports_each_item(model_env, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    code = main(["check"])
+    out = capsys.readouterr().out
+    names = [line.split()[1] for line in out.splitlines()]
+    assert names[:4] == ["settings", "database", "classifier", "language"]
+    assert "fonts" in names and "gpu" in names
+    assert out.splitlines()[0].startswith("ok")
+    assert code == 0, out  # all required items present (the GPU is optional without SKINBOT_DEVICE=cuda)
+
+
+def test_check_names_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("SKINBOT_CLASSIFIER", raising=False)
+    monkeypatch.delenv("SKINBOT_LLM", raising=False)
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "MISSING  classifier" in out and "skinbot train" in out
+    assert "MISSING  language model" in out and "medgemma-4b-it" in out
