@@ -12,8 +12,9 @@ from datetime import datetime
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.housekeeping import Housekeeping
 from bot.i18n import LANGUAGES, Translator
-from bot.routers import account, cases, intake, start
+from bot.routers import account, cases, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
 from conversations.files import FileStore
@@ -53,6 +54,8 @@ def build_application(
         services.pipeline = pipeline_factory(services, app)
         app.bot_data["services"] = services
         await services.pipeline.start()
+        services.housekeeping = Housekeeping(services, app.bot)
+        services.housekeeping.start()
         for lang in LANGUAGES:
             commands = [BotCommand(c, t(lang, f"command-{c}")) for c in COMMANDS]
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
@@ -62,6 +65,8 @@ def build_application(
         services: Services | None = app.bot_data.get("services")
         if services is None:
             return
+        if services.housekeeping is not None:
+            await services.housekeeping.stop()
         await services.pipeline.stop()
         await services.store.close()
         log.info("skinbot stopped")
@@ -78,8 +83,10 @@ def build_application(
         .build()
     )
     # Order matters: the intake router's catch-all message handler goes last.
-    for router in (start, account, cases, intake):
+    for router in (start, account, cases):
         app.add_handlers(router.handlers())
+    app.add_handlers(review.handlers(settings))
+    app.add_handlers(intake.handlers())
     return app
 
 

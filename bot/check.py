@@ -58,7 +58,10 @@ def check_classifier(settings: Settings) -> Item:
 
 def check_llm(settings: Settings) -> Item:
     if settings.llm_is_url:
-        return Item("language model", True, f"engine at {settings.llm} (checked when the bot starts)")
+        from inference.engine_writer import probe
+
+        ok, detail = probe(settings.llm, settings.llm_model, settings.llm_api_key.get() or None)
+        return Item("language model", ok, detail)
     path = Path(settings.llm)
     if (path / "config.json").is_file():
         return Item("language model", True, str(path))
@@ -91,6 +94,25 @@ def check_gpu(settings: Settings) -> Item:
     return Item("gpu", False, f"no CUDA device: {hint}", required=needed)
 
 
+async def check_clinics(settings: Settings) -> list[Item]:
+    """The bot must be a member of every clinic chat: getChat answers only for chats it is in."""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    items = []
+    bot = Bot(settings.telegram_bot_token.get(), base_url=settings.telegram_api_url)
+    async with bot:
+        for clinic in settings.review_chats:
+            try:
+                chat = await bot.get_chat(clinic.chat_id)
+            except TelegramError as exc:
+                fix = f"getChat({clinic.chat_id}) failed: {exc}. Add the bot to that chat"
+                items.append(Item(f"clinic {clinic.name}", False, fix))
+                continue
+            items.append(Item(f"clinic {clinic.name}", True, f"{chat.type} {chat.title or chat.id}"))
+    return items
+
+
 def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
     first, settings = check_settings(environ)
     if settings is None:
@@ -102,7 +124,13 @@ def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
         check_fonts,
         lambda: check_gpu(settings),
     ]
-    return [first, *(check() for check in checks)]
+    items = [first, *(check() for check in checks)]
+    if settings.review_chats:
+        try:
+            items += asyncio.run(check_clinics(settings))
+        except Exception as exc:
+            items.append(Item("clinics", False, f"cannot reach the Bot API: {type(exc).__name__}"))
+    return items
 
 
 def report(items: list[Item]) -> tuple[str, int]:

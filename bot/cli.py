@@ -15,7 +15,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.settings import Settings
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, [settings.telegram_bot_token.get()])
+    configure_logging(settings.log_level, [settings.telegram_bot_token.get(), settings.llm_api_key.get()])
     app = build_application(settings)
     app.run_polling(allowed_updates=None, drop_pending_updates=False)
     return 0
@@ -42,10 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
-    from bot import diagnose
+    from bot import bench_bot, diagnose
     from inference import cli_classifier, cli_report
 
     diagnose.add_command(sub)
+    bench_bot.add_bench_command(bench)
     cli_classifier.add_commands(sub)
     cli_classifier.add_bench_command(bench)
     cli_report.add_bench_command(bench)

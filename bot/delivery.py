@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest
 
 from bot.callbacks import Callback
+from bot.case_pdf import render_case_pdf
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
-from bot.pdf import ReportDocument, render_pdf
 from bot.services import Services
 from bot.streaming import ReportStream
 from bot.telegram_calls import Pacer, not_modified, with_retries
@@ -71,29 +70,6 @@ def classification_text(t: Translator, lang: str, result: Classification, level:
         bar = "█" * filled + "░" * (BAR_CELLS - filled)
         lines.append(t(lang, "classification-row", label=t(lang, f"label-{label}"), bar=bar, percent=prob))
     return "\n".join(lines)
-
-
-def document_for(
-    *,
-    case_id: str,
-    created_at: datetime,
-    language: str,
-    patient_name: str,
-    age: int,
-    gender: str,
-    history: str | None,
-    photo_jpeg: bytes,
-    classified: Classified,
-    done: Done,
-    carcinoma_referral: float,
-) -> ReportDocument:
-    """The PDF's content for one finished report; the bot and `skinbot diagnose` both use it."""
-    return ReportDocument(
-        case_id=case_id, created_at=created_at, language=language, patient_name=patient_name, age=age,
-        gender=gender, history=history, photo_jpeg=photo_jpeg, classification=classified.classification,
-        triage=triage(classified.classification, carcinoma_referral), report_text=done.text,
-        heatmap_png=classified.heatmap_png, image_seen_by_model=done.image_seen,
-    )  # fmt: skip
 
 
 class Delivery:
@@ -261,17 +237,20 @@ class CaseDelivery:
 
     async def send_pdf(self, done: Done) -> None:
         assert self.classified is not None
-        case, services = self.case, self.services
-        photo = await asyncio.to_thread(services.files.read_image, case.user_id, case.image)
-        document = document_for(
-            case_id=case.id, created_at=case.created_at, language=case.report_language,
-            patient_name=case.patient_name, age=case.age, gender=case.gender, history=case.history,
-            photo_jpeg=photo, classified=self.classified, done=done,
-            carcinoma_referral=services.settings.carcinoma_referral,
-        )  # fmt: skip
-        pdf = await asyncio.to_thread(render_pdf, document, services.t)
-        await asyncio.to_thread(services.files.save_pdf, case.user_id, case.id, pdf)
+        services = self.services
+        if self.classified.heatmap_png:
+            await asyncio.to_thread(
+                services.files.save_heatmap, self.case.user_id, self.case.id, self.classified.heatmap_png
+            )
+        # The queue stored the report before it said Done, so the stored case is complete.
+        case = await services.store.case_by_id(self.case.id)
+        assert case is not None
+        pdf = await render_case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
         await send_pdf(self.d.bot, self.chat_id, case, pdf, self.t("pdf-caption", case=case.short_id))
+        if services.settings.review_chats:
+            data = Callback("review", case.id, case.user_id).pack()
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(self.t("btn-review"), callback_data=data)]])
+            await self.send(self.t("review-offer"), markup)
 
 
 async def send_pdf(bot: Any, chat_id: int, case: Case, pdf: bytes, caption: str) -> None:

@@ -9,7 +9,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.delivery import classification_text, document_for
+from bot.case_pdf import document_for
+from bot.delivery import classification_text
 from bot.i18n import LANGUAGES, Translator
 from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
 from bot.settings import Settings

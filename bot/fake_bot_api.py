@@ -81,6 +81,7 @@ class FakeBotApi:
         self._file_ids = itertools.count(1)
         self._files: dict[str, tuple[bytes, str]] = {}
         self._changed = asyncio.Condition()
+        self.groups: dict[int, str] = {}  # chats the bot is a member of, by id: title
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -112,6 +113,10 @@ class FakeBotApi:
 
     def user(self, user_id: int, language_code: str | None = "en", first_name: str = "Test") -> FakeUser:
         return FakeUser(self, user_id, language_code, first_name)
+
+    def add_group(self, chat_id: int, title: str) -> None:
+        """A group chat with the bot as a member; its members are any FakeUser that speaks in it."""
+        self.groups[chat_id] = title
 
     def add_file(self, data: bytes, suffix: str = "jpg") -> tuple[str, str]:
         number = next(self._file_ids)
@@ -260,12 +265,15 @@ class FakeBotApi:
         data: dict[str, Any] = {
             "message_id": m.message_id,
             "date": int(time.time()),
-            "chat": {"id": m.chat_id, "type": "private" if m.chat_id > 0 else "group"},
+            "chat": {"id": m.chat_id, "type": "private"}
+            if m.chat_id > 0
+            else {"id": m.chat_id, "type": "supergroup", "title": "group"},
             "from": BOT_USER,
         }
         if m.text is not None:
             data["text"] = m.text
-        if m.reply_markup:
+        if m.reply_markup and "inline_keyboard" in m.reply_markup:
+            # A Message echoes only an inline keyboard; ForceReply and reply keyboards are not echoed.
             data["reply_markup"] = m.reply_markup
         if m.document is not None:
             data["document"] = {"file_id": f"doc{m.message_id}", "file_unique_id": f"u{m.message_id}",
@@ -340,6 +348,15 @@ class FakeBotApi:
         data, path = entry
         return {"file_id": params["file_id"], "file_unique_id": params["file_id"], "file_size": len(data),
                 "file_path": path}  # fmt: skip
+
+    def _m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        full = {"accent_color_id": 0, "max_reaction_count": 11}  # required in ChatFullInfo
+        if chat_id in self.groups:
+            return {"id": chat_id, "type": "supergroup", "title": self.groups[chat_id], **full}
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private", "first_name": "Doctor", **full}
+        raise BotApiError(400, "Bad Request: chat not found")
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True
@@ -456,3 +473,14 @@ class FakeUser:
 
     def inbox(self) -> list[SentMessage]:
         return self.api.chat(self.id)
+
+    async def say_in(self, chat_id: int, text: str, reply_to: SentMessage | None = None) -> int:
+        """A message in a group (or another chat), optionally replying to one of the bot's messages."""
+        chat = {"id": chat_id, "type": "supergroup", "title": self.api.groups.get(chat_id, "group")}
+        if chat_id > 0:
+            chat = {"id": chat_id, "type": "private", "first_name": self.profile["first_name"]}
+        message: dict[str, Any] = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
+                                   "from": self.profile, "text": text}  # fmt: skip
+        if reply_to is not None:
+            message["reply_to_message"] = FakeBotApi._as_dict(reply_to)
+        return await self.api.push_update({"message": message})

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-# A person going through the intake sends about ten updates a minute; a burst of 20 leaves room for
-# fast typing and button presses, and one token every two seconds keeps a flooder (100 messages in
-# 10 s) to roughly a quarter of what they send.
-BURST = 20
-REFILL_PER_S = 0.5
+# A health worker entering several patients back to back sends a case's dozen updates in well under a
+# minute; a burst of 40 leaves room for that, and one token a second keeps a flooder (100 messages in
+# 10 s) to about half of what they send while leaving everyone else untouched.
+BURST = 40
+REFILL_PER_S = 1.0
 NOTICE_WINDOW_S = 10.0
 # Buckets that have refilled completely hold no information; they are pruned once there are this many.
 PRUNE_ABOVE = 10_000

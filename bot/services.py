@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.i18n import Translator
 from bot.settings import Settings
@@ -66,3 +66,4 @@ class Services:
     t: Translator
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
+    housekeeping: Any = None  # bot.housekeeping.Housekeeping, set by the composition root

@@ -12,6 +12,34 @@ from pathlib import Path
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Clinic:
+    """A Telegram chat of doctors that reviews cases."""
+
+    chat_id: int
+    name: str
+    language: str = "en"
+
+
+def _clinics(value: str) -> tuple[Clinic, ...]:
+    """`-1001234:Hanoi Skin Clinic:vi, -1005678:Seoul Derm:ko`; name and language are optional."""
+    clinics = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        chat, _, rest = item.partition(":")
+        name, _, language = rest.partition(":")
+        if not chat.strip().lstrip("-").isdigit():
+            raise ValueError(f"{chat!r} is not a numeric chat id")
+        language = language.strip().lower() or "en"
+        if language not in ("ko", "en", "vi"):
+            raise ValueError(f"clinic language must be ko, en or vi, not {language!r}")
+        clinics.append(Clinic(int(chat), name.strip() or f"Clinic {len(clinics) + 1}", language))
+    if len({c.chat_id for c in clinics}) != len(clinics):
+        raise ValueError("the same chat id is listed twice")
+    return tuple(clinics)
+
+
 class SettingsError(Exception):
     """One clear line that names the setting."""
 
@@ -151,6 +179,12 @@ class Settings:
     edit_interval_s: float = _env("SKINBOT_EDIT_INTERVAL", _float_range(0.05, 60), 1.0)
     retention_days: int = _env("SKINBOT_RETENTION_DAYS", _int_range(1, 3650), 30)
     max_download_mb: int = _env("SKINBOT_MAX_DOWNLOAD_MB", _int_range(1, 2000), 20)
+    # Doctors' review.
+    review_chats: tuple[Clinic, ...] = _env("SKINBOT_REVIEW_CHAT_ID", _clinics, ())
+    review_reflag_hours: float = _env("SKINBOT_REVIEW_REFLAG_HOURS", _float_range(0.01, 24 * 30), 24.0)
+
+    def clinic(self, chat_id: int) -> Clinic | None:
+        return next((c for c in self.review_chats if c.chat_id == chat_id), None)
 
     @property
     def db_path(self) -> Path:

@@ -35,6 +35,15 @@ class FileStore:
     def pdf_path(self, user_id: int, case_id: str) -> Path:
         return self._user_dir("reports", user_id) / f"{_checked(case_id)}.pdf"
 
+    def heatmap_path(self, user_id: int, case_id: str) -> Path:
+        return self._user_dir("reports", user_id) / f"{_checked(case_id)}.heatmap.png"
+
+    def save_heatmap(self, user_id: int, case_id: str, png: bytes) -> None:
+        self._write(self.heatmap_path(user_id, case_id), png)
+
+    def read_optional(self, path: Path) -> bytes | None:
+        return path.read_bytes() if path.is_file() else None
+
     def _write(self, path: Path, data: bytes) -> None:
         # Write then rename, so a crash never leaves a half-written file under the final name.
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +66,20 @@ class FileStore:
         path = self.pdf_path(user_id, case_id)
         self._write(path, pdf)
         return path
+
+    def delete_case_files(self, user_id: int, case_id: str, image: str) -> int:
+        """The photo, PDF and heatmap of one case. Returns how many files existed."""
+        paths = (
+            self.image_path(user_id, image),
+            self.pdf_path(user_id, case_id),
+            self.heatmap_path(user_id, case_id),
+        )
+        removed = 0
+        for path in paths:
+            if path.is_file():
+                path.unlink()
+                removed += 1
+        return removed
 
     def delete_user(self, user_id: int) -> None:
         for kind in ("images", "reports"):

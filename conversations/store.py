@@ -6,6 +6,7 @@ change another's case, whatever ids they send.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -62,6 +63,23 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX cases_by_user ON cases(user_id, created_at);
     CREATE INDEX cases_by_queue ON cases(status, queue_seq);
+    """,
+    """
+    CREATE TABLE reviews (
+        id                  TEXT PRIMARY KEY,
+        case_id             TEXT NOT NULL UNIQUE REFERENCES cases(id) ON DELETE CASCADE,
+        user_id             INTEGER NOT NULL,
+        clinic_chat_id      INTEGER NOT NULL,
+        summary_message_id  INTEGER,
+        note_prompt_id      INTEGER,
+        verdict             TEXT,
+        reviewer            TEXT,
+        note                TEXT,
+        created_at          TEXT NOT NULL,
+        answered_at         TEXT,
+        reflagged_at        TEXT
+    );
+    CREATE INDEX reviews_pending ON reviews(verdict, created_at);
     """,
 )
 
@@ -158,6 +176,33 @@ class Case:
             created_at=datetime.fromisoformat(row["created_at"]),
             updated_at=datetime.fromisoformat(row["updated_at"]),
         )
+
+
+@dataclass(frozen=True)
+class Review:
+    id: str
+    case_id: str
+    user_id: int
+    clinic_chat_id: int
+    summary_message_id: int | None
+    note_prompt_id: int | None
+    verdict: str | None
+    reviewer: str | None
+    note: str | None
+    created_at: datetime
+    answered_at: datetime | None
+    reflagged_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Review:
+        def when(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
+        return cls(
+            row["id"], row["case_id"], row["user_id"], row["clinic_chat_id"], row["summary_message_id"],
+            row["note_prompt_id"], row["verdict"], row["reviewer"], row["note"],
+            datetime.fromisoformat(row["created_at"]), when(row["answered_at"]), when(row["reflagged_at"]),
+        )  # fmt: skip
 
 
 class Store:
@@ -348,6 +393,126 @@ class Store:
         # secure_delete zeroes the freed content; the checkpoint drops the WAL frames that still held it.
         await self._one("PRAGMA wal_checkpoint(TRUNCATE)")
         return int(row[0]) if row else 0
+
+    @guarded
+    async def purge_before(self, cutoff: datetime) -> list[tuple[int, str | None, str]]:
+        """Delete cases created before `cutoff`, and intakes idle since then. Returns (user, case or None,
+        image) for each, so their files can go too. Jobs still queued or running finish first."""
+        when = cutoff.isoformat()
+        cases = await self._all(
+            "SELECT user_id, id, image FROM cases"
+            " WHERE created_at < ? AND status NOT IN ('queued','running')",
+            (when,),
+        )
+        drafts = await self._all("SELECT user_id, state FROM conversations WHERE updated_at < ?", (when,))
+        try:
+            await self._db.executemany("DELETE FROM cases WHERE id=?", [(r["id"],) for r in cases])
+            await self._db.execute("DELETE FROM conversations WHERE updated_at < ?", (when,))
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        await self._one("PRAGMA wal_checkpoint(TRUNCATE)")
+        expired: list[tuple[int, str | None, str]] = [(r["user_id"], r["id"], r["image"]) for r in cases]
+        for row in drafts:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                photo = Intake.from_json(row["state"]).draft.photo
+                if photo:
+                    expired.append((row["user_id"], None, photo))
+        return expired
+
+    # --- doctors' reviews ------------------------------------------------------------------------
+
+    @guarded
+    async def create_review(self, user_id: int, case_id: str, clinic_chat_id: int) -> Review | None:
+        """A pending review of the user's own finished case; None if not theirs, not done, or already sent."""
+        row = await self._one("SELECT status FROM cases WHERE id=? AND user_id=?", (case_id, user_id))
+        if row is None or row["status"] != "done":
+            return None
+        review_id = new_token()
+        cur = await self._db.execute(
+            "INSERT OR IGNORE INTO reviews(id, case_id, user_id, clinic_chat_id, created_at)"
+            " VALUES (?,?,?,?,?)",
+            (review_id, case_id, user_id, clinic_chat_id, self._now()),
+        )
+        await self._db.commit()
+        return await self.review(review_id) if cur.rowcount == 1 else None
+
+    @guarded
+    async def review(self, review_id: str) -> Review | None:
+        row = await self._one("SELECT * FROM reviews WHERE id=?", (review_id,))
+        return Review.from_row(row) if row else None
+
+    @guarded
+    async def review_of_case(self, case_id: str) -> Review | None:
+        row = await self._one("SELECT * FROM reviews WHERE case_id=?", (case_id,))
+        return Review.from_row(row) if row else None
+
+    @guarded
+    async def set_review_message(self, review_id: str, summary_message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE reviews SET summary_message_id=? WHERE id=?", (summary_message_id, review_id)
+        )
+        await self._db.commit()
+
+    @guarded
+    async def claim_verdict(self, review_id: str, clinic_chat_id: int, verdict: str, reviewer: str) -> bool:
+        """The first verdict wins: the update only applies while no verdict is recorded."""
+        cur = await self._db.execute(
+            "UPDATE reviews SET verdict=?, reviewer=?, answered_at=? "
+            "WHERE id=? AND clinic_chat_id=? AND verdict IS NULL",
+            (verdict, reviewer, self._now(), review_id, clinic_chat_id),
+        )
+        await self._db.commit()
+        return cur.rowcount == 1
+
+    @guarded
+    async def set_note_prompt(self, review_id: str, message_id: int) -> None:
+        await self._db.execute("UPDATE reviews SET note_prompt_id=? WHERE id=?", (message_id, review_id))
+        await self._db.commit()
+
+    @guarded
+    async def review_by_note_prompt(self, clinic_chat_id: int, message_id: int) -> Review | None:
+        row = await self._one(
+            "SELECT * FROM reviews WHERE clinic_chat_id=? AND note_prompt_id=?", (clinic_chat_id, message_id)
+        )
+        return Review.from_row(row) if row else None
+
+    @guarded
+    async def save_note(self, review_id: str, note: str) -> bool:
+        cur = await self._db.execute(
+            "UPDATE reviews SET note=? WHERE id=? AND note IS NULL", (note, review_id)
+        )
+        await self._db.commit()
+        return cur.rowcount == 1
+
+    @guarded
+    async def reviews_due_for_reflag(self, created_before: datetime) -> list[Review]:
+        rows = await self._all(
+            "SELECT * FROM reviews WHERE verdict IS NULL AND reflagged_at IS NULL AND created_at < ? "
+            "ORDER BY created_at",
+            (created_before.isoformat(),),
+        )
+        return [Review.from_row(r) for r in rows]
+
+    @guarded
+    async def mark_reflagged(self, review_id: str) -> None:
+        await self._db.execute("UPDATE reviews SET reflagged_at=? WHERE id=?", (self._now(), review_id))
+        await self._db.commit()
+
+    @guarded
+    async def reviews_of_user(self, user_id: int) -> dict[str, Review]:
+        rows = await self._all("SELECT * FROM reviews WHERE user_id=?", (user_id,))
+        return {r["case_id"]: Review.from_row(r) for r in rows}
+
+    @guarded
+    async def unreviewed_cases(self, user_id: int) -> list[Case]:
+        rows = await self._all(
+            "SELECT c.* FROM cases c LEFT JOIN reviews r ON r.case_id = c.id "
+            "WHERE c.user_id=? AND c.status='done' AND r.id IS NULL ORDER BY c.created_at",
+            (user_id,),
+        )
+        return [Case.from_row(r) for r in rows]
 
     # --- the job queue --------------------------------------------------------------------------
 

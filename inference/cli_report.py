@@ -22,7 +22,9 @@ def add_bench_command(bench_subparsers: Any) -> argparse.ArgumentParser:
         help="time the MedGemma report model (random weights, real architecture)",
         description="Time to first token, decode tok/s, wall time and peak VRAM of the report model, per "
         "batch "
-        "size, precision (bf16, 4bit) and mode (eager, static cache + torch.compile). Needs no weights.",
+        "size, precision (bf16, 4bit) and mode (eager, static cache + torch.compile). Needs no weights. "
+        "With --engine URL: the same figures against an OpenAI-compatible engine (vLLM, llama.cpp server), "
+        "batch size = requests in flight at once.",
     )
     add_bench_args(parser)
     parser.set_defaults(func=_bench)

@@ -36,9 +36,10 @@ def ultralytics_offline() -> ModuleType:
 
 
 def _keep_pil_open_honest() -> None:
-    """Ultralytics replaces PIL.Image.open process-wide with a wrapper that, on an unidentified image, tries to
-    install and import `pi-heif`. In the bot that turns a user's non-image upload into an ImportError instead of
-    a clear "not an image" reply. We register pillow-heif ourselves, so mark its lazy registration as done."""
+    """Ultralytics replaces PIL.Image.open process-wide with a wrapper that, on an unidentified image,
+    tries to install and import `pi-heif`. In the bot that turns a user's non-image upload into an
+    ImportError instead of a clear "not an image" reply. We register pillow-heif ourselves, so mark its
+    lazy registration as done."""
     with contextlib.suppress(ImportError, AttributeError):
         from ultralytics.utils import patches
 

@@ -6,6 +6,7 @@ import io
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -80,13 +81,17 @@ class Harness:
     t: Translator
     pipeline_factory: PipelineFactory
     app: object = None
+    clock: Callable[[], datetime] | None = None
 
     @property
     def services(self) -> Services:
         return self.app.bot_data["services"]  # type: ignore[attr-defined]
 
     async def start(self) -> None:
-        self.app = build_application(self.settings, pipeline_factory=self.pipeline_factory, translator=self.t)
+        extra = {"clock": self.clock} if self.clock else {}
+        self.app = build_application(
+            self.settings, pipeline_factory=self.pipeline_factory, translator=self.t, **extra
+        )
         await start_app(self.app, poll_timeout=1)  # type: ignore[arg-type]
 
     async def stop(self) -> None:
@@ -98,13 +103,21 @@ class Harness:
         await self.stop()
         await self.start()
 
-    async def wait_text(self, user: FakeUser, text: str, timeout: float = 15.0) -> SentMessage:
-        """Wait until the bot has sent `text` (exactly) to the user, and return that message."""
-        await self.api.wait_for(lambda: any(m.text == text for m in user.inbox()), timeout)
-        return next(m for m in reversed(user.inbox()) if m.text == text)
+    async def wait_text(
+        self, user: FakeUser, text: str, timeout: float = 15.0, since: int = 0
+    ) -> SentMessage:
+        """Wait until the bot has sent `text` (exactly) to the user, after message index `since`."""
+        await self.api.wait_for(lambda: any(m.text == text for m in user.inbox()[since:]), timeout)
+        return next(m for m in reversed(user.inbox()[since:]) if m.text == text)
 
-    async def wait_key(self, user: FakeUser, lang: str, key: str, **args: object) -> SentMessage:
-        return await self.wait_text(user, self.t(lang, key, **args))
+    async def wait_text_in(self, chat_id: int, text: str, timeout: float = 15.0) -> SentMessage:
+        await self.api.wait_for(lambda: any(m.text == text for m in self.api.chat(chat_id)), timeout)
+        return next(m for m in reversed(self.api.chat(chat_id)) if m.text == text)
+
+    async def wait_key(
+        self, user: FakeUser, lang: str, key: str, since: int = 0, **args: object
+    ) -> SentMessage:
+        return await self.wait_text(user, self.t(lang, key, **args), since=since)
 
     async def wait_new(
         self, user: FakeUser, before: int, count: int = 1, timeout: float = 15.0

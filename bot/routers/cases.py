@@ -11,6 +11,7 @@ from bot.callbacks import Callback
 from bot.delivery import send_pdf
 from bot.routers.common import drop_keyboard, own_press
 from bot.routing import Ctx, acknowledge, route
+from conversations.store import Case, Review
 from inference.labels import Classification
 
 SHOWN = 10
@@ -18,23 +19,43 @@ SHOWN = 10
 
 @route
 async def on_cases(ctx: Ctx) -> None:
-    cases = await ctx.services.store.list_cases(ctx.user_id, limit=SHOWN) if ctx.user else []
+    store = ctx.services.store
+    cases = await store.list_cases(ctx.user_id, limit=SHOWN) if ctx.user else []
     if not cases:
         await ctx.say("cases-empty")
         return
-    lines, rows = [ctx.t("cases-title")], []
+    reviews = await store.reviews_of_user(ctx.user_id)
+    # Grouped by patient, so a health worker sees each patient's cases together, newest patient first.
+    by_patient: dict[str, list[Case]] = {}
     for case in cases:
-        if case.status == "done" and case.classification:
-            top = Classification.from_record(case.classification).top
-            result = ctx.t(f"label-{top}")
-        else:
-            result = ctx.t(f"case-status-{case.status}")
-        day = case.created_at.date().isoformat()
-        lines.append(ctx.t("case-line", date=day, name=case.patient_name, result=result))
-        if case.status == "done":
-            data = Callback("pdf", case.id, ctx.user_id).pack()
-            rows.append([InlineKeyboardButton(f"📄 {day} · {case.patient_name}"[:60], callback_data=data)])
+        by_patient.setdefault(case.patient_name, []).append(case)
+    lines, rows = [ctx.t("cases-title")], []
+    for name, group in by_patient.items():
+        lines.append("")
+        for case in group:
+            day = case.created_at.date().isoformat()
+            lines.append(
+                ctx.t("case-line", date=day, name=name, result=_result(ctx, case, reviews.get(case.id)))
+            )
+            if case.status == "done":
+                data = Callback("pdf", case.id, ctx.user_id).pack()
+                rows.append([InlineKeyboardButton(f"📄 {day} · {name}"[:60], callback_data=data)])
+    unreviewed = await store.unreviewed_cases(ctx.user_id) if ctx.services.settings.review_chats else []
+    if unreviewed:
+        label = ctx.t("btn-review-all", count=len(unreviewed))
+        rows.append([InlineKeyboardButton(label, callback_data=Callback("rvall", "", ctx.user_id).pack())])
     await ctx.send("\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+def _result(ctx: Ctx, case: Case, review: Review | None) -> str:
+    if case.status != "done" or not case.classification:
+        return ctx.t(f"case-status-{case.status}")
+    result = ctx.t(f"label-{Classification.from_record(case.classification).top}")
+    if review is None:
+        return result
+    if review.verdict is None:
+        return f"{result} · {ctx.t('case-waiting-review')}"
+    return f"{result} · {ctx.t('case-reviewed', verdict=ctx.t(f'verdict-{review.verdict}'))}"
 
 
 @route

@@ -11,6 +11,7 @@ privacy-text =
     Where: on this service's own server only.
     How long: { $days } days, after which everything is deleted automatically.
     Send /delete at any time to erase all of it at once. The patient's name is never given to the AI model.
+    Cases you send to a clinic for review: the messages already delivered to that clinic's Telegram chat stay there, even after /delete.
 consent-ask = Press “I agree” to start.
 consent-needed = Please read the notes above and press “I agree” before we begin.
 consent-thanks = Thank you. Let's begin.

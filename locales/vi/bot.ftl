@@ -11,6 +11,7 @@ privacy-text =
     Nơi lưu: chỉ trên máy chủ của dịch vụ này.
     Thời gian lưu: { $days } ngày, sau đó mọi thứ được tự động xóa.
     Gửi /delete bất cứ lúc nào để xóa tất cả cùng lúc. Tên bệnh nhân không bao giờ được đưa cho mô hình AI.
+    Các ca bạn gửi cho phòng khám xem xét: những tin nhắn đã gửi đến cuộc trò chuyện Telegram của phòng khám đó vẫn ở lại đó, kể cả sau khi /delete.
 consent-ask = Nhấn “Tôi đồng ý” để bắt đầu.
 consent-needed = Vui lòng đọc các lưu ý ở trên và nhấn “Tôi đồng ý” trước khi bắt đầu.
 consent-thanks = Cảm ơn bạn. Chúng ta bắt đầu nhé.

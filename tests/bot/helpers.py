@@ -50,30 +50,33 @@ async def answer_until_summary(
     history: str | None = "Itchy patches for two weeks",
     report_language: str = "ko",
 ) -> SentMessage:
+    since = len(user.inbox())  # earlier cases in this chat asked the same questions
     await user.send_photo(photo)
-    await h.wait_key(user, lang, "ask-name", max=NAME_MAX)
+    await h.wait_key(user, lang, "ask-name", since=since, max=NAME_MAX)
     await user.send(name)
-    await h.wait_key(user, lang, "ask-age")
+    await h.wait_key(user, lang, "ask-age", since=since)
     await user.send(age)
-    ask_gender = await h.wait_key(user, lang, "ask-gender")
+    ask_gender = await h.wait_key(user, lang, "ask-gender", since=since)
     await user.press(ask_gender, button(ask_gender, "answer", gender))
-    ask_history = await h.wait_key(user, lang, "ask-history")
+    ask_history = await h.wait_key(user, lang, "ask-history", since=since)
     if history is None:
         await user.press(ask_history, button(ask_history, "skip"))
     else:
         await user.send(history)
-    ask_lang = await h.wait_key(user, lang, "ask-report-language")
+    ask_lang = await h.wait_key(user, lang, "ask-report-language", since=since)
     await user.press(ask_lang, button(ask_lang, "answer", report_language))
     age_number = int("".join(ch for ch in age if ch.isdigit()))
-    return await h.wait_text(user, summary_text(h, lang, name, age_number, gender, history, report_language))
+    summary = summary_text(h, lang, name, age_number, gender, history, report_language)
+    return await h.wait_text(user, summary, since=since)
 
 
 async def confirm(h: Harness, user: FakeUser, lang: str, summary: SentMessage) -> str:
     """Press Confirm, wait for the "received" reply, and return the new case's id."""
     before = {c.id for c in await h.services.store.list_cases(user.id)}
+    since = len(user.inbox())
     await user.press(summary, button(summary, "confirm"))
     head = h.t(lang, "case-received", case="@@").split("@@")[0]
-    await h.wait_until(lambda: any(m.text and m.text.startswith(head) for m in user.inbox()))
+    await h.wait_until(lambda: any(m.text and m.text.startswith(head) for m in user.inbox()[since:]))
     case_id = next(c.id for c in await h.services.store.list_cases(user.id) if c.id not in before)
     await h.wait_key(user, lang, "case-received", case=case_id[:8])
     return case_id

@@ -317,6 +317,6 @@ async def test_cases_lists_and_resends_the_pdf(
     await agree(harness, stranger, "en")
     from bot.callbacks import Callback
 
-    await stranger.press(listing, Callback("pdf", case_id, stranger.id).pack())
+    await stranger.press(stranger.inbox()[-1], Callback("pdf", case_id, stranger.id).pack())
     await harness.wait_key(stranger, "en", "case-pdf-missing")
     assert not any(m.document for m in stranger.inbox())

@@ -1,0 +1,66 @@
+"""Periodic work: re-flag unanswered reviews and purge data past its retention time.
+
+Each pass is a plain coroutine, so tests call it directly with a clock they control; the loop that
+runs them in production only decides when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from bot.review_desk import ReviewDesk
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+TICK_S = 60.0
+PURGE_EVERY = timedelta(days=1)
+
+
+class Housekeeping:
+    def __init__(self, services: Services, bot: Any, tick_s: float = TICK_S) -> None:
+        self.services, self.bot, self.tick_s = services, bot, tick_s
+        self._task: asyncio.Task[None] | None = None
+        self._last_purge = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="housekeeping")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception as exc:  # one failed pass must not end housekeeping for good
+                log.error("housekeeping pass failed: %s", type(exc).__name__, exc_info=exc)
+            await asyncio.sleep(self.tick_s)
+
+    async def tick(self) -> None:
+        if self.services.settings.review_chats:
+            flagged = await ReviewDesk(self.services, self.bot).reflag_due()
+            if flagged:
+                log.info("re-flagged %d unanswered review(s)", flagged)
+        now = self.services.store.clock()
+        if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
+            await self.purge()
+            self._last_purge = now
+
+    async def purge(self) -> tuple[int, int]:
+        """Delete cases, photos and PDFs older than SKINBOT_RETENTION_DAYS. Logs counts only."""
+        store, files = self.services.store, self.services.files
+        cutoff = store.clock() - timedelta(days=self.services.settings.retention_days)
+        expired = await store.purge_before(cutoff)
+        removed_files = 0
+        for user_id, case_id, image in expired:
+            removed_files += await asyncio.to_thread(files.delete_case_files, user_id, case_id, image)
+        log.info("retention purge: %d case(s), %d file(s) older than %d days removed",
+                 len(expired), removed_files, self.services.settings.retention_days)  # fmt: skip
+        return len(expired), removed_files

@@ -1,0 +1,186 @@
+"""The doctors' review loop: cases go to a clinic chat, the first verdict wins and returns to the patient.
+
+Only chats listed in SKINBOT_REVIEW_CHAT_ID are clinics. A review is bound to the one clinic it was sent
+to, so a doctor never sees, or answers, another clinic's cases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+
+from bot.callbacks import Callback
+from bot.case_pdf import render_case_pdf
+from bot.delivery import pdf_filename
+from bot.services import Services
+from bot.settings import Clinic
+from bot.telegram_calls import with_retries
+from conversations.store import Case, Review
+from inference.labels import Classification
+from inference.triage import triage
+
+log = logging.getLogger(__name__)
+
+VERDICTS = {"r": "routine", "v": "visit", "u": "urgent", "n": "note"}
+NOTE_MAX = 1000
+
+
+def verdict_data(review_id: str, code: str) -> str:
+    # Owner 0: clinic buttons belong to a chat, not a user; the press is checked against the clinic list.
+    return Callback("vd", f"{review_id}.{code}").pack()
+
+
+class ReviewDesk:
+    def __init__(self, services: Services, bot: Any) -> None:
+        self.services, self.bot = services, bot
+
+    @property
+    def clinics(self) -> tuple[Clinic, ...]:
+        return self.services.settings.review_chats
+
+    # --- patient → clinic -----------------------------------------------------------------------
+
+    async def send(self, user_id: int, cases: list[Case], clinic: Clinic) -> int:
+        """Send finished cases to a clinic. Returns how many were sent (already-sent ones are skipped)."""
+        sent = 0
+        for case in cases:
+            review = await self.services.store.create_review(user_id, case.id, clinic.chat_id)
+            if review is None:
+                continue
+            await self._post(case, review, clinic)
+            sent += 1
+        log.info("%d case(s) sent for review", sent)
+        return sent
+
+    async def _post(self, case: Case, review: Review, clinic: Clinic) -> None:
+        t, lang = self.services.t, clinic.language
+        path = self.services.files.pdf_path(case.user_id, case.id)
+        pdf = await asyncio.to_thread(path.read_bytes)
+        # The patient's name is only inside the PDF, never in the chat text.
+        await with_retries(
+            lambda: self.bot.send_document(
+                clinic.chat_id, InputFile(pdf, filename=pdf_filename(case)), filename=pdf_filename(case)
+            ),
+            chat_id=clinic.chat_id,
+        )
+        assert case.classification is not None
+        result = Classification.from_record(case.classification)
+        level = triage(result, self.services.settings.carcinoma_referral)
+        text = t(
+            lang, "clinic-summary", case=case.short_id, age=case.age, gender=t(lang, f"gender-{case.gender}"),
+            label=t(lang, f"label-{result.top}"), confidence=result.confidence,
+            triage=t(lang, f"triage-{level.value}-title"),
+        )  # fmt: skip
+        rows = [
+            [
+                InlineKeyboardButton(
+                    t(lang, f"btn-verdict-{name}"), callback_data=verdict_data(review.id, code)
+                )
+            ]
+            for code, name in VERDICTS.items()
+        ]
+        message = await with_retries(
+            lambda: self.bot.send_message(clinic.chat_id, text, reply_markup=InlineKeyboardMarkup(rows)),
+            chat_id=clinic.chat_id,
+        )
+        await self.services.store.set_review_message(review.id, message.message_id)
+
+    # --- clinic → patient -----------------------------------------------------------------------
+
+    async def verdict(
+        self, review: Review, clinic: Clinic, code: str, reviewer: str
+    ) -> tuple[bool, str | None]:
+        """Record a verdict if it is the first. Returns (won, who answered first)."""
+        verdict = VERDICTS[code]
+        store, t, lang = self.services.store, self.services.t, clinic.language
+        if not await store.claim_verdict(review.id, clinic.chat_id, verdict, reviewer):
+            current = await store.review(review.id)
+            return False, current.reviewer if current else None
+        if review.summary_message_id is not None:
+            answered = t(lang, "clinic-answered", reviewer=reviewer, verdict=t(lang, f"verdict-{verdict}"))
+            await with_retries(
+                lambda: self.bot.edit_message_reply_markup(
+                    chat_id=clinic.chat_id, message_id=review.summary_message_id, reply_markup=None
+                ),
+                chat_id=clinic.chat_id,
+            )
+            await with_retries(
+                lambda: self.bot.send_message(
+                    clinic.chat_id, answered, reply_to_message_id=review.summary_message_id
+                ),
+                chat_id=clinic.chat_id,
+            )
+        if verdict == "note":
+            case = await store.case_by_id(review.case_id)
+            prompt = t(
+                lang, "clinic-note-ask", reviewer=reviewer, case=case.short_id if case else "?", max=NOTE_MAX
+            )
+            message = await with_retries(
+                lambda: self.bot.send_message(
+                    clinic.chat_id, prompt, reply_markup=ForceReply(selective=True)
+                ),
+                chat_id=clinic.chat_id,
+            )
+            await store.set_note_prompt(review.id, message.message_id)
+        else:
+            await self._tell_patient(review.id, clinic)
+        return True, reviewer
+
+    async def note(self, review: Review, clinic: Clinic, text: str) -> str:
+        """A doctor's reply to the note prompt. Returns the Fluent key to answer the clinic with."""
+        if len(text) > NOTE_MAX:
+            return "clinic-note-too-long"
+        if not await self.services.store.save_note(review.id, text):
+            return ""  # a second reply to the same prompt: the first note stands
+        await self._tell_patient(review.id, clinic)
+        return "clinic-note-sent"
+
+    async def _tell_patient(self, review_id: str, clinic: Clinic) -> None:
+        store, t = self.services.store, self.services.t
+        review = await store.review(review_id)
+        if review is None or review.verdict is None:
+            return
+        case = await store.case_by_id(review.case_id)
+        if case is None:
+            return  # deleted by the patient meanwhile
+        user = await store.get_user(case.user_id)
+        lang = user.language if user else case.ui_language
+        day = (review.answered_at or store.clock()).date().isoformat()
+        # The stamped PDF is saved before the patient hears of the verdict, so a re-download carries it.
+        report_lang = case.report_language
+        stamp = t(report_lang, "review-stamp", clinic=clinic.name, date=day,
+                  verdict=t(report_lang, f"verdict-{review.verdict}"))  # fmt: skip
+        await render_case_pdf(case, self.services.files, t, self.services.settings.carcinoma_referral, stamp)
+        verdict = t(lang, f"verdict-{review.verdict}")
+        text = t(lang, "review-verdict", clinic=clinic.name, case=case.short_id, date=day, verdict=verdict)
+        await with_retries(lambda: self.bot.send_message(case.chat_id, text), chat_id=case.chat_id)
+        if review.note:
+            # Relayed as written: the doctor's own words, in full.
+            note = t(lang, "review-note", note=review.note)
+            await with_retries(lambda: self.bot.send_message(case.chat_id, note), chat_id=case.chat_id)
+
+    # --- housekeeping ---------------------------------------------------------------------------
+
+    async def reflag_due(self) -> int:
+        """Flag each review still unanswered after the set time to its clinic once more."""
+        store = self.services.store
+        cutoff = store.clock() - timedelta(hours=self.services.settings.review_reflag_hours)
+        flagged = 0
+        for review in await store.reviews_due_for_reflag(cutoff):
+            clinic = self.services.settings.clinic(review.clinic_chat_id)
+            case = await store.case_by_id(review.case_id)
+            if clinic is not None and case is not None:
+                text = self.services.t(clinic.language, "clinic-reflag", case=case.short_id)
+                await with_retries(
+                    lambda c=clinic, x=text, r=review: self.bot.send_message(
+                        c.chat_id, x, reply_to_message_id=r.summary_message_id
+                    ),
+                    chat_id=clinic.chat_id,
+                )
+                flagged += 1
+            await store.mark_reflagged(review.id)
+        return flagged

@@ -1,0 +1,165 @@
+"""Sending cases to a clinic (patient side, with explicit consent) and verdicts (clinic side)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.callbacks import Callback
+from bot.review_desk import VERDICTS, ReviewDesk
+from bot.routers.common import drop_keyboard, own_press
+from bot.routing import Ctx, acknowledge, pressed, route
+from bot.settings import Settings
+from conversations.store import Case
+
+ALL = "all"
+
+
+def desk(ctx: Ctx) -> ReviewDesk:
+    return ReviewDesk(ctx.services, ctx.bot)
+
+
+async def _cases(ctx: Ctx, which: str) -> list[Case]:
+    if which == ALL:
+        return await ctx.services.store.unreviewed_cases(ctx.user_id)
+    case = await ctx.services.store.get_case(ctx.user_id, which)
+    return [case] if case is not None and case.status == "done" else []
+
+
+def _button(ctx: Ctx, key: str, action: str, value: str, **args: object) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(ctx.t(key, **args), callback_data=Callback(action, value, ctx.user_id).pack())
+    ]
+
+
+@route
+async def on_review_asked(ctx: Ctx) -> None:
+    """'Send to a doctor' (one case) or 'send all unreviewed': pick a clinic if there are several."""
+    data = await own_press(ctx)
+    if data is None or ctx.user is None:
+        return
+    assert ctx.update.callback_query is not None
+    await acknowledge(ctx.update.callback_query)
+    which = ALL if data.action == "rvall" else data.value
+    clinics = ctx.services.settings.review_chats
+    if not await _cases(ctx, which):
+        await ctx.say("review-nothing-to-send")
+        return
+    if len(clinics) == 1:
+        await _ask_consent(ctx, which, 0)
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                clinic.name, callback_data=Callback("rvpick", f"{which}.{i}", ctx.user_id).pack()
+            )
+        ]
+        for i, clinic in enumerate(clinics)
+    ]
+    await ctx.send(ctx.t("review-pick-clinic"), InlineKeyboardMarkup(rows))
+
+
+@route
+async def on_clinic_picked(ctx: Ctx) -> None:
+    data = await own_press(ctx)
+    if data is None:
+        return
+    assert ctx.update.callback_query is not None
+    await acknowledge(ctx.update.callback_query)
+    await drop_keyboard(ctx)
+    which, _, index = data.value.rpartition(".")
+    if index.isdigit() and int(index) < len(ctx.services.settings.review_chats):
+        await _ask_consent(ctx, which, int(index))
+
+
+async def _ask_consent(ctx: Ctx, which: str, index: int) -> None:
+    """An explicit step that names what will be shared, and with whom."""
+    clinic = ctx.services.settings.review_chats[index]
+    count = len(await _cases(ctx, which))
+    rows = [
+        _button(ctx, "btn-review-send", "rvsend", f"{which}.{index}"),
+        _button(ctx, "btn-review-cancel", "rvno", ""),
+    ]
+    await ctx.send(ctx.t("review-consent", clinic=clinic.name, count=count), InlineKeyboardMarkup(rows))
+
+
+@route
+async def on_consent(ctx: Ctx) -> None:
+    data = await own_press(ctx)
+    if data is None or ctx.user is None:
+        return
+    assert ctx.update.callback_query is not None
+    await acknowledge(ctx.update.callback_query)
+    await drop_keyboard(ctx)
+    if data.action == "rvno":
+        await ctx.say("review-not-sent")
+        return
+    which, _, index = data.value.rpartition(".")
+    clinics = ctx.services.settings.review_chats
+    if not index.isdigit() or int(index) >= len(clinics):
+        return
+    clinic = clinics[int(index)]
+    sent = await desk(ctx).send(ctx.user_id, await _cases(ctx, which), clinic)
+    if sent:
+        await ctx.say("review-sent", clinic=clinic.name, count=sent)
+    else:
+        await ctx.say("review-nothing-to-send")
+
+
+@route
+async def on_verdict(ctx: Ctx) -> None:
+    """A doctor's button in a clinic chat. Only that clinic may answer; the first answer wins."""
+    got = pressed(ctx)
+    query = ctx.update.callback_query
+    if got is None or query is None or query.message is None:
+        return
+    _, data = got
+    settings: Settings = ctx.services.settings
+    clinic = settings.clinic(query.message.chat.id)
+    review_id, _, code = data.value.partition(".")
+    review = await ctx.services.store.review(review_id) if clinic is not None else None
+    if clinic is None or review is None or review.clinic_chat_id != clinic.chat_id or code not in VERDICTS:
+        await acknowledge(
+            query, ctx.services.t(clinic.language if clinic else ctx.lang, "clinic-not-a-clinic"), True
+        )
+        return
+    reviewer = query.from_user.full_name
+    won, first = await desk(ctx).verdict(review, clinic, code, reviewer)
+    if won:
+        await acknowledge(query)
+    else:
+        text = ctx.services.t(clinic.language, "clinic-already-answered", reviewer=first or "?")
+        await acknowledge(query, text, alert=True)
+
+
+@route
+async def on_clinic_reply(ctx: Ctx) -> None:
+    message = ctx.update.effective_message
+    clinic = ctx.services.settings.clinic(ctx.chat_id)
+    if message is None or clinic is None or message.reply_to_message is None or message.text is None:
+        return
+    review = await ctx.services.store.review_by_note_prompt(
+        clinic.chat_id, message.reply_to_message.message_id
+    )
+    if review is None:
+        return
+    key = await desk(ctx).note(review, clinic, message.text)
+    if key:
+        case = await ctx.services.store.case_by_id(review.case_id)
+        text = ctx.services.t(
+            clinic.language, key, length=len(message.text), max=1000, case=case.short_id if case else "?"
+        )
+        await ctx.bot.send_message(clinic.chat_id, text, reply_to_message_id=message.message_id)
+
+
+def handlers(settings: Settings) -> list[BaseHandler]:
+    found: list[BaseHandler] = [
+        CallbackQueryHandler(on_review_asked, pattern=r"^(review|rvall)\|"),
+        CallbackQueryHandler(on_clinic_picked, pattern=r"^rvpick\|"),
+        CallbackQueryHandler(on_consent, pattern=r"^(rvsend|rvno)\|"),
+        CallbackQueryHandler(on_verdict, pattern=r"^vd\|"),
+    ]
+    clinic_ids = [c.chat_id for c in settings.review_chats]
+    if clinic_ids:
+        found.append(MessageHandler(filters.Chat(clinic_ids) & filters.REPLY & filters.TEXT, on_clinic_reply))
+    return found

@@ -1,0 +1,49 @@
+## Patient side
+
+review-offer = Bác sĩ có thể xem xét ca này và trả lời bạn tại đây.
+btn-review = 👩‍⚕️ Gửi cho bác sĩ xem xét
+btn-review-all = 👩‍⚕️ Gửi tất cả ca chưa được xem xét ({ $count })
+review-pick-clinic = Phòng khám nào sẽ xem xét ca này?
+review-consent =
+    { $clinic } sẽ nhận { $count ->
+        [one] báo cáo PDF
+       *[other] { $count } báo cáo PDF
+    } (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh, ảnh và kết quả phân tích) và một bản tóm tắt ngắn (số ca, tuổi, giới tính, nhóm cao nhất, mức phân loại). Các bác sĩ trong cuộc trò chuyện Telegram đó có thể đọc chúng. Gửi nhé?
+btn-review-send = ✅ Gửi
+btn-review-cancel = ✖️ Không gửi
+review-sent =
+    { $count ->
+        [one] Đã gửi cho { $clinic }. Câu trả lời của bác sĩ sẽ đến tại đây.
+       *[other] Đã gửi { $count } ca cho { $clinic }. Câu trả lời của các bác sĩ sẽ đến tại đây.
+    }
+review-not-sent = Chưa gửi gì cả.
+review-nothing-to-send = Không có ca đã hoàn thành nào đang chờ gửi.
+review-verdict = 👩‍⚕️ { $clinic } đã xem xét ca { $case } ngày { $date }: { $verdict }
+review-note = Ghi chú của bác sĩ: { $note }
+review-stamp = Đã được { $clinic } xem xét ngày { $date }: { $verdict }
+verdict-routine = Thông thường: có thể tự chăm sóc
+verdict-visit = Hãy đặt lịch khám trực tiếp
+verdict-urgent = Khẩn cấp: hãy đi khám ngay hôm nay
+verdict-note = Bác sĩ đã trả lời bằng một ghi chú
+case-waiting-review = đang chờ xem xét
+case-reviewed = đã xem xét: { $verdict }
+
+## Clinic side
+
+clinic-summary =
+    🩺 Ca { $case } cần xem xét
+    Tuổi: { $age }
+    Giới tính: { $gender }
+    Nhóm cao nhất: { $label } ({ NUMBER($confidence, style: "percent", maximumFractionDigits: 0) })
+    Phân loại: { $triage }
+btn-verdict-routine = Thông thường: tự chăm sóc
+btn-verdict-visit = Đặt lịch khám
+btn-verdict-urgent = Khẩn cấp: khám hôm nay
+btn-verdict-note = Trả lời bằng ghi chú
+clinic-answered = ✅ { $reviewer } đã trả lời: { $verdict }
+clinic-already-answered = { $reviewer } đã trả lời ca này rồi.
+clinic-not-a-clinic = Chỉ phòng khám nhận ca này mới có thể trả lời.
+clinic-note-ask = { $reviewer }, hãy trả lời tin nhắn này bằng ghi chú của bạn cho ca { $case } (tối đa { $max } ký tự).
+clinic-note-too-long = Ghi chú có { $length } ký tự. Vui lòng rút gọn còn { $max } ký tự và trả lời lại.
+clinic-note-sent = ✅ Đã gửi ghi chú của ca { $case } cho bệnh nhân.
+clinic-reflag = ⏰ Ca { $case } vẫn đang chờ xem xét.

@@ -1,0 +1,283 @@
+"""The doctors' review loop: patient → clinic → verdict → patient, on the fake Bot API with groups."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bot.callbacks import Callback
+from bot.check import check_clinics
+from bot.fake_bot_api import FakeUser, SentMessage
+from bot.review_desk import ReviewDesk, verdict_data
+from tests.bot.helpers import agree, answer_until_summary, button, confirm
+from tests.bot.test_report_delivery import use_models
+from tests.conftest import Harness, skin_photo
+from tests.fakes import ScriptedWriter
+
+CLINIC, OTHER_CLINIC = -100500, -100600
+
+
+def setup_clinics(h: Harness, weights: Path, clinics: str) -> None:
+    h.api.add_group(CLINIC, "Hanoi Skin Clinic")
+    h.api.add_group(OTHER_CLINIC, "Seoul Derm")
+    use_models(h, weights, lambda s: ScriptedWriter(script=lambda r: f"## Care\nReport for {r.age}."))
+    import dataclasses
+
+    from bot.settings import _clinics
+
+    h.settings = dataclasses.replace(h.settings, review_chats=_clinics(clinics))
+
+
+async def finished_case(
+    h: Harness, user: FakeUser, lang: str, name: str = "Henry Nguyen", seed: int = 0
+) -> str:
+    summary = await answer_until_summary(
+        h, user, lang, skin_photo(seed=seed), name=name, report_language=lang
+    )
+    since = len(user.inbox())
+    case_id = await confirm(h, user, lang, summary)
+    offer = h.t(lang, "review-offer")
+    await h.wait_until(lambda: any(m.text == offer for m in user.inbox()[since:]), 60)
+    return case_id
+
+
+async def send_for_review(h: Harness, user: FakeUser, lang: str, case_id: str, clinic_name: str) -> None:
+    offer = next(m for m in user.inbox() if m.text == h.t(lang, "review-offer"))
+    await user.press(offer, button(offer, "review", case_id))
+    consent = await h.wait_key(user, lang, "review-consent", clinic=clinic_name, count=1)
+    await user.press(consent, button(consent, "rvsend", f"{case_id}.0"))
+    await h.wait_key(user, lang, "review-sent", clinic=clinic_name, count=1)
+
+
+def clinic_summary(h: Harness, chat_id: int) -> SentMessage:
+    return next(m for m in reversed(h.api.chat(chat_id)) if m.text and m.text.startswith("🩺"))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en", "vi"])
+async def test_patient_clinic_verdict_patient(
+    harness: Harness, trained_classifier_weights: Path, lang: str
+) -> None:
+    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:vi")
+    await harness.start()
+    patient, doctor = harness.api.user(501, lang), harness.api.user(901, "vi", "Dr Lan")
+    await agree(harness, patient, lang)
+    case_id = await finished_case(harness, patient, lang)
+    await send_for_review(harness, patient, lang, case_id, "Hanoi Skin Clinic")
+
+    clinic_msgs = harness.api.chat(CLINIC)
+    assert any(m.document is not None for m in clinic_msgs)  # the PDF
+    summary = clinic_summary(harness, CLINIC)
+    assert case_id[:8] in summary.text and "15" in summary.text
+    assert all("Henry" not in (m.text or "") for m in clinic_msgs)  # the name is only inside the PDF
+    assert len(summary.buttons()) == 4
+
+    await doctor.press(summary, verdict_data((await harness.services.store.review_of_case(case_id)).id, "v"))
+    day = datetime.now(UTC).date().isoformat()
+    verdict = harness.t(lang, "verdict-visit")
+    await harness.wait_key(
+        patient,
+        lang,
+        "review-verdict",
+        clinic="Hanoi Skin Clinic",
+        case=case_id[:8],
+        date=day,
+        verdict=verdict,
+    )
+    await harness.wait_until(
+        lambda: any(m.text and m.text.startswith("✅") for m in harness.api.chat(CLINIC))
+    )
+
+    # /cases shows the verdict, and the re-sent PDF carries it.
+    await patient.send("/cases")
+    await harness.wait_until(
+        lambda: any(
+            m.text and harness.t(lang, "case-reviewed", verdict=verdict) in m.text for m in patient.inbox()
+        )
+    )
+    listing = next(
+        m for m in reversed(patient.inbox()) if m.text and m.text.startswith(harness.t(lang, "cases-title"))
+    )
+    before = sum(m.document is not None for m in patient.inbox())
+    await patient.press(listing, button(listing, "pdf", case_id))
+    await harness.wait_until(lambda: sum(m.document is not None for m in patient.inbox()) == before + 1)
+    pdf = [m for m in patient.inbox() if m.document is not None][-1].document
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    stamp = harness.t(lang, "review-stamp", clinic="Hanoi Skin Clinic", date=day, verdict=verdict)
+    assert " ".join(stamp.split()) in " ".join(text.split())
+
+
+async def test_note_is_relayed_in_full(harness: Harness, trained_classifier_weights: Path) -> None:
+    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
+    await harness.start()
+    patient, doctor = harness.api.user(502, "ko"), harness.api.user(902, "en", "Dr Kim")
+    await agree(harness, patient, "ko")
+    case_id = await finished_case(harness, patient, "ko")
+    await send_for_review(harness, patient, "ko", case_id, "Hanoi Skin Clinic")
+    review = await harness.services.store.review_of_case(case_id)
+    await doctor.press(clinic_summary(harness, CLINIC), verdict_data(review.id, "n"))
+    prompt_text = harness.t("en", "clinic-note-ask", reviewer="Dr Kim", case=case_id[:8], max=1000)
+    prompt = await harness.wait_text_in(CLINIC, prompt_text)
+    assert prompt.reply_markup and prompt.reply_markup.get("force_reply")
+
+    await doctor.say_in(CLINIC, "x" * 1001, reply_to=prompt)
+    await harness.wait_text_in(
+        CLINIC, harness.t("en", "clinic-note-too-long", length=1001, max=1000, case=case_id[:8])
+    )
+    note = (
+        "Please apply the cream twice daily & avoid sun <2h>. " * 19
+    )  # ~1000 characters, with markup-ish text
+    note = note[:1000]
+    await doctor.say_in(CLINIC, note, reply_to=prompt)
+    await harness.wait_key(patient, "ko", "review-note", note=note)
+    await harness.wait_text_in(CLINIC, harness.t("en", "clinic-note-sent", case=case_id[:8]))
+
+
+async def test_first_verdict_wins(harness: Harness, trained_classifier_weights: Path) -> None:
+    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
+    await harness.start()
+    patient = harness.api.user(503, "en")
+    a, b = harness.api.user(903, "en", "Dr A"), harness.api.user(904, "en", "Dr B")
+    await agree(harness, patient, "en")
+    case_id = await finished_case(harness, patient, "en")
+    await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
+    review = await harness.services.store.review_of_case(case_id)
+    summary = clinic_summary(harness, CLINIC)
+    answered = len(harness.api.calls_of("answerCallbackQuery"))
+    await asyncio.gather(doctor_press(a, summary, review.id, "r"), doctor_press(b, summary, review.id, "u"))
+    await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) >= answered + 2)
+    verdicts = [m.text for m in patient.inbox() if m.text and m.text.startswith("👩‍⚕️")]
+    await asyncio.sleep(0.5)
+    verdicts = [m.text for m in patient.inbox() if m.text and m.text.startswith("👩‍⚕️")]
+    assert len(verdicts) == 1
+    stored = await harness.services.store.review(review.id)
+    loser = "Dr B" if stored.reviewer == "Dr A" else "Dr A"
+    refusals = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")[answered:]]
+    assert harness.t("en", "clinic-already-answered", reviewer=stored.reviewer) in refusals
+    assert loser not in (stored.reviewer or "")
+
+
+async def doctor_press(doctor: FakeUser, summary: SentMessage, review_id: str, code: str) -> None:
+    await doctor.press(summary, verdict_data(review_id, code))
+
+
+async def test_press_from_a_non_clinic_chat_is_refused(
+    harness: Harness, trained_classifier_weights: Path
+) -> None:
+    setup_clinics(
+        harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en,{OTHER_CLINIC}:Seoul Derm:ko"
+    )
+    await harness.start()
+    patient, intruder = harness.api.user(504, "en"), harness.api.user(905, "en", "Mallory")
+    await agree(harness, patient, "en")
+    case_id = await finished_case(harness, patient, "en")
+    offer = next(m for m in patient.inbox() if m.text == harness.t("en", "review-offer"))
+    await patient.press(offer, button(offer, "review", case_id))
+    pick = await harness.wait_key(patient, "en", "review-pick-clinic")
+    await patient.press(pick, button(pick, "rvpick", f"{case_id}.1"))  # Seoul Derm
+    consent = await harness.wait_key(patient, "en", "review-consent", clinic="Seoul Derm", count=1)
+    await patient.press(consent, button(consent, "rvsend", f"{case_id}.1"))
+    await harness.wait_key(patient, "en", "review-sent", clinic="Seoul Derm", count=1)
+    # Only the chosen clinic got the case.
+    assert harness.api.chat(CLINIC) == [] and harness.api.chat(OTHER_CLINIC)
+    review = await harness.services.store.review_of_case(case_id)
+
+    count = len(harness.api.calls_of("answerCallbackQuery"))
+    # The same button pressed from a private chat, and from the other (listed) clinic.
+    await intruder.press(patient.inbox()[-1], verdict_data(review.id, "u"))
+    await intruder.press(harness.api.chat(OTHER_CLINIC)[-1], verdict_data(review.id, "u"))
+    fake_other = SentMessage(CLINIC, 1, "x", None)
+    await intruder.press(fake_other, verdict_data(review.id, "u"))
+    await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) >= count + 3)
+    stored = await harness.services.store.review(review.id)
+    assert stored.verdict == "urgent"  # the press inside Seoul Derm's own chat counts
+    texts = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")[count:]]
+    assert texts.count(harness.t("en", "clinic-not-a-clinic")) == 2
+
+
+async def test_reflag_once_after_timeout(harness: Harness, trained_classifier_weights: Path) -> None:
+    now = [datetime(2026, 11, 1, 9, 0, tzinfo=UTC)]
+    harness.clock = lambda: now[0]
+    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
+    await harness.start()
+    patient = harness.api.user(505, "en")
+    await agree(harness, patient, "en")
+    case_id = await finished_case(harness, patient, "en")
+    await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
+    desk = ReviewDesk(harness.services, harness.app.bot)
+    reflag = harness.t("en", "clinic-reflag", case=case_id[:8])
+
+    now[0] += timedelta(hours=23)
+    assert await desk.reflag_due() == 0
+    now[0] += timedelta(hours=2)
+    assert await desk.reflag_due() == 1
+    await harness.wait_text_in(CLINIC, reflag)
+    now[0] += timedelta(hours=48)
+    assert await desk.reflag_due() == 0  # once only
+    assert [m.text for m in harness.api.chat(CLINIC)].count(reflag) == 1
+    await patient.send("/cases")
+    await harness.wait_until(
+        lambda: any(m.text and harness.t("en", "case-waiting-review") in m.text for m in patient.inbox())
+    )
+
+
+async def test_delete_removes_the_pending_review(harness: Harness, trained_classifier_weights: Path) -> None:
+    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
+    await harness.start()
+    patient, doctor = harness.api.user(506, "en"), harness.api.user(906, "en", "Dr C")
+    await agree(harness, patient, "en")
+    case_id = await finished_case(harness, patient, "en")
+    await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
+    review = await harness.services.store.review_of_case(case_id)
+    await patient.send("/delete")
+    ask = await harness.wait_key(patient, "en", "delete-ask")
+    await patient.press(ask, button(ask, "delete", "yes"))
+    await harness.wait_key(patient, "en", "delete-done")
+    assert await harness.services.store.review(review.id) is None
+    count = len(harness.api.calls_of("answerCallbackQuery"))
+    await doctor.press(clinic_summary(harness, CLINIC), verdict_data(review.id, "r"))
+    await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) > count)
+    assert not any(m.text and m.text.startswith("👩‍⚕️") for m in patient.inbox())
+    assert await ReviewDesk(harness.services, harness.app.bot).reflag_due() == 0
+
+
+async def test_health_worker_sends_all_unreviewed(harness: Harness, trained_classifier_weights: Path) -> None:
+    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
+    await harness.start()
+    worker = harness.api.user(507, "vi")
+    await agree(harness, worker, "vi")
+    await finished_case(harness, worker, "vi", name="Patient One", seed=1)
+    await worker.send("/new")
+    await harness.wait_key(worker, "vi", "ask-photo")
+    await finished_case(harness, worker, "vi", name="Patient Two", seed=2)
+    await worker.send("/cases")
+    label = harness.t("vi", "btn-review-all", count=2)
+    try:
+        await harness.wait_until(
+            lambda: any(any(b["text"] == label for b in m.buttons()) for m in worker.inbox())
+        )
+    except TimeoutError:
+        raise AssertionError([(m.text or "")[:40] for m in worker.inbox()]) from None
+    listing = next(m for m in worker.inbox() if any(b["text"] == label for b in m.buttons()))
+    assert listing.text.index("Patient Two") < listing.text.index("Patient One")  # grouped, newest first
+    await worker.press(listing, button(listing, "rvall", ""))
+    consent = await harness.wait_key(worker, "vi", "review-consent", clinic="Hanoi Skin Clinic", count=2)
+    await worker.press(consent, button(consent, "rvsend", "all.0"))
+    await harness.wait_key(worker, "vi", "review-sent", clinic="Hanoi Skin Clinic", count=2)
+    assert sum(m.document is not None for m in harness.api.chat(CLINIC)) == 2
+
+
+async def test_check_verifies_clinic_membership(harness: Harness, trained_classifier_weights: Path) -> None:
+    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi:en,-100999:Missing:en")
+    items = await check_clinics(harness.settings)
+    assert [(i.name, i.ok) for i in items] == [("clinic Hanoi", True), ("clinic Missing", False)]
+    assert "Add the bot" in items[1].detail
+
+
+def test_forged_owner_cannot_send_someone_elses_case() -> None:
+    data = Callback("rvsend", "0" * 32 + ".0", 42).pack()
+    assert Callback.unpack(data).owner == 42  # checked against the presser by own_press in the router

@@ -1,0 +1,166 @@
+"""Security review: forged callbacks, case id guessing, image bombs and oversized downloads."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from bot.fake_bot_api import FakeUser
+from conversations.files import FileStore, new_token
+from tests.bot.helpers import agree, answer_until_summary, confirm
+from tests.conftest import Harness
+
+FAKE_PDF = b"%PDF-1.4\n% owner's report\n"
+
+
+async def owner_with_pdf(h: Harness, photo: bytes) -> tuple[FakeUser, str]:
+    """User A with a confirmed case whose PDF is on disk, as after a finished report."""
+    owner = h.api.user(601, "en")
+    await agree(h, owner, "en")
+    summary = await answer_until_summary(h, owner, "en", photo, name="Ada Owner", report_language="en")
+    case_id = await confirm(h, owner, "en", summary)
+    h.services.files.save_pdf(owner.id, case_id, FAKE_PDF)
+    return owner, case_id
+
+
+def documents_to(h: Harness, chat_id: int) -> list[bytes]:
+    return [m.document for m in h.api.chat(chat_id) if m.document is not None]
+
+
+async def test_forged_callbacks_never_reach_another_users_case(harness: Harness, photo_bytes: bytes) -> None:
+    await harness.start()
+    owner, case_id = await owner_with_pdf(harness, photo_bytes)
+    attacker = harness.api.user(602, "en")
+    await agree(harness, attacker, "en")
+    anchor = attacker.inbox()[-1]
+
+    # 1. The victim's case id with the attacker's own id as owner: passes the owner check, then the
+    #    store lookup is scoped by the presser, so the case is not found.
+    await attacker.press(anchor, f"pdf|{case_id}||{attacker.id}")
+    await harness.wait_key(attacker, "en", "case-pdf-missing")
+    # 2. The victim's id as owner: the owner check refuses it outright.
+    calls = len(harness.api.calls_of("answerCallbackQuery"))
+    await attacker.press(anchor, f"pdf|{case_id}||{owner.id}")
+    foreign = harness.t("en", "button-foreign")
+    await harness.wait_until(
+        lambda: any(
+            c.params.get("text") == foreign for c in harness.api.calls_of("answerCallbackQuery")[calls:]
+        )
+    )
+    # 3. Retry of someone else's case, and a path-shaped "case id".
+    await attacker.press(anchor, f"retry|{case_id}||{attacker.id}")
+    await harness.wait_key(attacker, "en", "retry-not-possible")
+    before = len(attacker.inbox())
+    await attacker.press(anchor, f"pdf|../../reports/{owner.id}/{case_id}||{attacker.id}")
+    await harness.wait_new(attacker, before)
+    assert attacker.inbox()[-1].text == harness.t("en", "case-pdf-missing")
+
+    assert documents_to(harness, attacker.id) == []
+    case = await harness.services.store.get_case(owner.id, case_id)
+    assert case is not None and case.status == "queued"  # the forged retry changed nothing
+    # Control: the owner's own press does deliver, so the refusals above are not a broken button.
+    await owner.press(owner.inbox()[-1], f"pdf|{case_id}||{owner.id}")
+    await harness.wait_until(lambda: documents_to(harness, owner.id) == [FAKE_PDF])
+
+
+async def test_case_ids_are_128_bit_random(harness: Harness, photo_bytes: bytes) -> None:
+    await harness.start()
+    _, case_id = await owner_with_pdf(harness, photo_bytes)
+    assert re.fullmatch(r"[0-9a-f]{32}", case_id)
+    tokens = {new_token() for _ in range(10_000)}
+    assert len(tokens) == 10_000
+    # No shared prefix or counter: every hex position takes many values across tokens.
+    for position in range(32):
+        assert len({t[position] for t in tokens}) == 16
+    # Stored ids are the only names a path can be built from.
+    files = FileStore(Path("var"))
+    for bad in ("../x", case_id.upper(), case_id[:-1], f"{case_id}/..", ""):
+        with pytest.raises(ValueError):
+            files.pdf_path(1, bad)
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A valid greyscale PNG of zeros: a few hundred kB on the wire, width*height bytes once decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)  # filter byte + pixels
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+# Measured in a fresh interpreter: this process's peak RSS (torch, models) would hide the growth.
+_MEASURE = """
+import json, resource, sys
+from conversations.photos import PhotoRejected, normalize_photo
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    normalize_photo(data)
+    outcome = "accepted"
+except PhotoRejected as exc:
+    outcome = exc.key
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "growth_mb": (after - before) / 1024}))
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(9000, 7000), (20000, 20000)])
+def test_decompression_bomb_is_refused_without_decoding(tmp_path: Path, width: int, height: int) -> None:
+    # 63 MP is over our 50 MP limit but under Pillow's own warning; 400 MP trips Pillow's bomb error.
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_bomb(width, height))
+    assert path.stat().st_size < 2 * 1024 * 1024
+    run = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).resolve().parents[2], check=True,
+    )  # fmt: skip
+    result = json.loads(run.stdout)
+    assert result["outcome"] == "photo-too-many-pixels"
+    assert result["growth_mb"] < 200  # decoding would need width*height bytes: 63 MB and 400 MB, x3 as RGB
+
+
+async def test_bomb_sent_to_the_bot_is_refused(harness: Harness) -> None:
+    await harness.start()
+    user = harness.api.user(603, "en")
+    await agree(harness, user, "en")
+    await user.send_document(png_bomb(20000, 20000), "skin.png", "image/png")
+    refusal = harness.t("en", "photo-too-many-pixels", megapixels=400)
+    await harness.wait_text(user, refusal)
+    assert not any(m.text == harness.t("en", "ask-name", max=100) for m in user.inbox())
+
+
+async def test_oversized_download_is_refused_before_get_file(harness: Harness, photo_bytes: bytes) -> None:
+    await harness.start()
+    user = harness.api.user(604, "en")
+    await agree(harness, user, "en")
+    await user.send_document(photo_bytes, "skin.jpg", "image/jpeg", size=25 * 1024 * 1024)
+    await harness.wait_text(user, harness.t("en", "photo-too-large", size_mb=25.0, max_mb=20))
+    assert harness.api.calls_of("getFile") == []
+    # Control: the same photo with its true size is fetched and accepted.
+    await user.send_document(photo_bytes, "skin.jpg", "image/jpeg")
+    await harness.wait_key(user, "en", "ask-name", max=100)
+    assert len(harness.api.calls_of("getFile")) == 1
+
+
+async def test_understated_size_is_caught_at_get_file(harness: Harness) -> None:
+    # A client can claim any size in the message; getFile's answer is checked again before downloading.
+    await harness.start()
+    user = harness.api.user(605, "en")
+    await agree(harness, user, "en")
+    big = b"\xff\xd8" + b"\x00" * (21 * 1024 * 1024)
+    await user.send_document(big, "skin.jpg", "image/jpeg", size=1000)
+    await harness.wait_text(
+        user, harness.t("en", "photo-too-large", size_mb=len(big) / 1024 / 1024, max_mb=20)
+    )
+    assert len(harness.api.calls_of("getFile")) == 1
