@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.housekeeping import Housekeeping
 from bot.i18n import LANGUAGES, Translator
-from bot.routers import account, cases, intake, review, start
+from bot.routers import account, cases, export, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
 from conversations.files import FileStore
@@ -23,7 +23,7 @@ from conversations.store import Store, utcnow
 log = logging.getLogger(__name__)
 
 PipelineFactory = Callable[[Services, Application], Pipeline]
-COMMANDS = ("new", "cancel", "cases", "language", "help", "privacy", "delete")
+COMMANDS = ("new", "cancel", "cases", "language", "help", "privacy", "export", "delete")
 
 
 def default_pipeline(services: Services, app: Application) -> Pipeline:
@@ -83,7 +83,7 @@ def build_application(
         .build()
     )
     # Order matters: the intake router's catch-all message handler goes last.
-    for router in (start, account, cases):
+    for router in (start, account, cases, export):
         app.add_handlers(router.handlers())
     app.add_handlers(review.handlers(settings))
     app.add_handlers(intake.handlers())

@@ -22,6 +22,7 @@ from bot.flood import FloodGate, Verdict
 from bot.i18n import pick_language
 from bot.render import keyboard, text_of
 from bot.services import Services
+from bot.telegram_calls import with_retries
 from conversations.intake import Say, Step
 from conversations.store import StoreError, User
 
@@ -48,7 +49,9 @@ class Ctx:
         return self.services.t(self.lang, key, **args)
 
     async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-        return await self.bot.send_message(self.chat_id, text, reply_markup=markup)
+        return await with_retries(
+            lambda: self.bot.send_message(self.chat_id, text, reply_markup=markup), chat_id=self.chat_id
+        )
 
     async def say(self, key: str, **args: Any) -> Message:
         return await self.send(self.t(key, **args))

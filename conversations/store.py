@@ -370,6 +370,13 @@ class Store:
         return [Case.from_row(r) for r in rows]
 
     @guarded
+    async def cases_since(self, user_id: int, since: datetime) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM cases WHERE user_id=? AND created_at >= ?", (user_id, since.isoformat())
+        )
+        return int(row[0]) if row else 0
+
+    @guarded
     async def active_case(self, user_id: int) -> Case | None:
         row = await self._one(
             "SELECT * FROM cases WHERE user_id=? AND status IN ('queued','running')"

@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Callback
-from bot.routers.common import drop_keyboard, own_press
-from bot.routing import Ctx, acknowledge, route
+from bot.routers.common import accept_press
+from bot.routing import Ctx, route
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,9 @@ async def on_delete(ctx: Ctx) -> None:
 
 @route
 async def on_delete_answer(ctx: Ctx) -> None:
-    data = await own_press(ctx)
+    data = await accept_press(ctx, drop=True)
     if data is None:
         return
-    query = ctx.update.callback_query
-    assert query is not None
-    await acknowledge(query)
-    await drop_keyboard(ctx)
     if data.value != "yes":
         await ctx.say("delete-kept")
         return

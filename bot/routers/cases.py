@@ -9,8 +9,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import Callback
 from bot.delivery import send_pdf
-from bot.routers.common import drop_keyboard, own_press
-from bot.routing import Ctx, acknowledge, route
+from bot.routers.common import accept_press, drop_keyboard
+from bot.routing import Ctx, route
 from conversations.store import Case, Review
 from inference.labels import Classification
 
@@ -60,12 +60,9 @@ def _result(ctx: Ctx, case: Case, review: Review | None) -> str:
 
 @route
 async def on_pdf(ctx: Ctx) -> None:
-    data = await own_press(ctx)
+    data = await accept_press(ctx)
     if data is None:
         return
-    query = ctx.update.callback_query
-    assert query is not None
-    await acknowledge(query)
     # Scoped by the presser's id: a case id alone never reaches someone else's report.
     case = await ctx.services.store.get_case(ctx.user_id, data.value)
     path = ctx.services.files.pdf_path(ctx.user_id, data.value) if case else None
@@ -78,12 +75,9 @@ async def on_pdf(ctx: Ctx) -> None:
 
 @route
 async def on_retry(ctx: Ctx) -> None:
-    data = await own_press(ctx)
+    data = await accept_press(ctx)
     if data is None:
         return
-    query = ctx.update.callback_query
-    assert query is not None
-    await acknowledge(query)
     store = ctx.services.store
     case = await store.get_case(ctx.user_id, data.value)
     if case is None or case.status != "failed" or await store.active_case(ctx.user_id) is not None:

@@ -45,6 +45,19 @@ async def own_press(ctx: Ctx) -> Callback | None:
     return data
 
 
+async def accept_press(ctx: Ctx, drop: bool = False) -> Callback | None:
+    """The pressed button's data, acknowledged (and its keyboard removed when `drop`), if the presser
+    owns it; otherwise None after a polite refusal."""
+    data = await own_press(ctx)
+    if data is None:
+        return None
+    assert ctx.update.callback_query is not None
+    await acknowledge(ctx.update.callback_query)
+    if drop:
+        await drop_keyboard(ctx)
+    return data
+
+
 async def drop_keyboard(ctx: Ctx) -> None:
     """A pressed question's buttons go away, so an old message cannot be answered twice."""
     query = ctx.update.callback_query

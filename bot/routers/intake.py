@@ -13,6 +13,7 @@ from bot.routers.common import begin_intake, drop_keyboard, own_press, welcome
 from bot.routing import Ctx, acknowledge, route
 from conversations import intake as flow
 from conversations.photos import PhotoRejected, check_size, normalize_photo
+from conversations.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,12 @@ async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
         return
     if await store.active_case(ctx.user_id) is not None:
         await ctx.say("case-active")
+        await ctx.says((flow.summary(intake.draft),), intake.step)
+        return
+    midnight = store.clock().replace(hour=0, minute=0, second=0, microsecond=0)
+    limit = ctx.services.settings.daily_cases
+    if await store.cases_since(ctx.user_id, midnight) >= limit:
+        await ctx.say("daily-limit", count=limit)
         await ctx.says((flow.summary(intake.draft),), intake.step)
         return
     case = await store.create_case(ctx.user_id, ctx.chat_id, intake.draft, ctx.lang)
@@ -107,7 +114,12 @@ async def on_message(ctx: Ctx) -> None:
         answer = flow.Text(message.text)
     else:
         answer = flow.Other()
-    await apply(ctx, flow.advance(intake, answer, ctx.lang))
+    try:
+        await apply(ctx, flow.advance(intake, answer, ctx.lang))
+    except StoreError:
+        if isinstance(answer, flow.Photo):
+            ctx.services.files.delete_image(ctx.user_id, answer.image)  # no half-written state on disk either
+        raise
 
 
 @route

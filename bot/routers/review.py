@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.callbacks import Callback
 from bot.review_desk import VERDICTS, ReviewDesk
-from bot.routers.common import drop_keyboard, own_press
+from bot.routers.common import accept_press
 from bot.routing import Ctx, acknowledge, pressed, route
 from bot.settings import Settings
 from conversations.store import Case
@@ -35,11 +35,9 @@ def _button(ctx: Ctx, key: str, action: str, value: str, **args: object) -> list
 @route
 async def on_review_asked(ctx: Ctx) -> None:
     """'Send to a doctor' (one case) or 'send all unreviewed': pick a clinic if there are several."""
-    data = await own_press(ctx)
+    data = await accept_press(ctx)
     if data is None or ctx.user is None:
         return
-    assert ctx.update.callback_query is not None
-    await acknowledge(ctx.update.callback_query)
     which = ALL if data.action == "rvall" else data.value
     clinics = ctx.services.settings.review_chats
     if not await _cases(ctx, which):
@@ -61,12 +59,9 @@ async def on_review_asked(ctx: Ctx) -> None:
 
 @route
 async def on_clinic_picked(ctx: Ctx) -> None:
-    data = await own_press(ctx)
+    data = await accept_press(ctx, drop=True)
     if data is None:
         return
-    assert ctx.update.callback_query is not None
-    await acknowledge(ctx.update.callback_query)
-    await drop_keyboard(ctx)
     which, _, index = data.value.rpartition(".")
     if index.isdigit() and int(index) < len(ctx.services.settings.review_chats):
         await _ask_consent(ctx, which, int(index))
@@ -85,12 +80,9 @@ async def _ask_consent(ctx: Ctx, which: str, index: int) -> None:
 
 @route
 async def on_consent(ctx: Ctx) -> None:
-    data = await own_press(ctx)
+    data = await accept_press(ctx, drop=True)
     if data is None or ctx.user is None:
         return
-    assert ctx.update.callback_query is not None
-    await acknowledge(ctx.update.callback_query)
-    await drop_keyboard(ctx)
     if data.action == "rvno":
         await ctx.say("review-not-sent")
         return

@@ -7,8 +7,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import Callback
 from bot.i18n import LANGUAGES
-from bot.routers.common import begin_intake, drop_keyboard, own_press, welcome
-from bot.routing import Ctx, acknowledge, route
+from bot.routers.common import accept_press, begin_intake, welcome
+from bot.routing import Ctx, route
 from conversations import intake as flow
 
 
@@ -28,13 +28,9 @@ async def on_start(ctx: Ctx) -> None:
 
 @route
 async def on_agree(ctx: Ctx) -> None:
-    data = await own_press(ctx)
+    data = await accept_press(ctx, drop=True)
     if data is None:
         return
-    query = ctx.update.callback_query
-    assert query is not None
-    await acknowledge(query)
-    await drop_keyboard(ctx)
     if ctx.user is not None:
         return  # a second press of the same button: consent is already recorded
     ctx.lang = data.value if data.value in LANGUAGES else ctx.lang
@@ -68,13 +64,9 @@ async def on_language(ctx: Ctx) -> None:
 
 @route
 async def on_language_chosen(ctx: Ctx) -> None:
-    data = await own_press(ctx)
+    data = await accept_press(ctx, drop=True)
     if data is None or data.value not in LANGUAGES:
         return
-    query = ctx.update.callback_query
-    assert query is not None
-    await acknowledge(query)
-    await drop_keyboard(ctx)
     ctx.lang = data.value
     if ctx.user is None:
         await welcome(ctx)  # not agreed yet: show the notes again, now in the chosen language

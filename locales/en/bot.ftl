@@ -24,6 +24,7 @@ help-text =
     /cases — your recent cases
     /language — change the language
     /privacy — what we store and for how long
+    /export — download your data
     /delete — erase all your data
     /help — this message
 

@@ -24,6 +24,7 @@ help-text =
     /cases — 최근 사례 보기
     /language — 언어 변경
     /privacy — 저장하는 정보와 보관 기간
+    /export — 내 정보 내려받기
     /delete — 내 정보 모두 삭제
     /help — 이 안내
 

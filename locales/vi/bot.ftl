@@ -24,6 +24,7 @@ help-text =
     /cases — các ca gần đây
     /language — đổi ngôn ngữ
     /privacy — chúng tôi lưu gì và trong bao lâu
+    /export — tải dữ liệu của bạn
     /delete — xóa toàn bộ dữ liệu của bạn
     /help — tin nhắn này
 

@@ -1,0 +1,142 @@
+"""Faults: Bot API 5xx, a read-only or full database, the daily limit, and /export."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from conversations.intake import Step
+from tests.bot.helpers import agree, answer_until_summary, button, confirm
+from tests.bot.test_report_delivery import report_messages, run_case, use_models, wait_pdf
+from tests.conftest import Harness, skin_photo
+from tests.fakes import ScriptedWriter
+
+
+async def test_bot_api_5xx_is_retried_and_the_pdf_sent_once(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    source = "## Care\n" + " ".join(["Keep the area clean and dry."] * 40)
+    writer = ScriptedWriter(script=lambda r: source, token_delay=0.002)
+    use_models(harness, trained_classifier_weights, lambda s: writer, edit_interval_s=0.2)
+    await harness.start()
+    for method in ("sendMessage", "editMessageText", "sendDocument"):
+        harness.api.inject(method, status=502, description="Bad Gateway", remaining=2)
+    user = harness.api.user(701, "en")
+    await run_case(harness, user, "en", photo_bytes)
+    await wait_pdf(harness, user)
+    for method in ("sendMessage", "editMessageText", "sendDocument"):
+        assert sum(1 for c in harness.api.calls_of(method) if c.error) == 2, method
+    assert sum(m.document is not None for m in user.inbox()) == 1
+    shown = "".join((m.text or "") for m in report_messages(harness, user, "en"))
+    assert "Keep the area clean and dry." in shown
+    texts = [m.text for m in user.inbox() if m.text]
+    assert len(texts) == len(set(texts))  # nothing sent twice
+
+
+async def test_read_only_database_says_unavailable_and_writes_nothing(
+    harness: Harness, photo_bytes: bytes
+) -> None:
+    await harness.start()
+    user = harness.api.user(702, "ko")
+    await agree(harness, user, "ko")
+    await user.send_photo(photo_bytes)
+    await harness.wait_key(user, "ko", "ask-name", max=100)
+    before = await harness.services.store.load_intake(user.id)
+    db = harness.services.store._db
+    await db.execute("PRAGMA query_only=ON")  # every write now fails as on a read-only file
+    await user.send("Minh")
+    await harness.wait_key(user, "ko", "unavailable")
+    await db.execute("PRAGMA query_only=OFF")
+    assert await harness.services.store.load_intake(user.id) == before  # nothing half-written
+    await user.send("Minh")
+    await harness.wait_key(user, "ko", "ask-age")
+
+
+async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) -> None:
+    import sqlite3
+
+    await harness.start()
+    user = harness.api.user(703, "en")
+    await agree(harness, user, "en")
+    db = harness.services.store._db
+    async with db.execute("PRAGMA page_count") as cur:
+        pages = (await cur.fetchone())[0]
+    await db.execute(f"PRAGMA max_page_count={pages}")  # the file may not grow any more
+    # Fill the free space of the existing pages, as a full disk would leave it.
+    filler = 0
+    while True:
+        try:
+            await db.execute("INSERT INTO users VALUES (?, 'en', '2026-01-01', '2026-01-01')", (-1 - filler,))
+            await db.execute("INSERT INTO conversations VALUES (?, ?, '2026-01-01')", (-1 - filler, "{}" * 40))
+            await db.commit()
+            filler += 1
+        except sqlite3.OperationalError as exc:
+            assert "full" in str(exc)
+            await db.rollback()
+            break
+    await user.send_photo(photo_bytes)
+    await harness.wait_key(user, "en", "unavailable")
+    await db.execute("PRAGMA max_page_count=1073741823")
+    intake = await harness.services.store.load_intake(user.id)
+    assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
+    assert not any((harness.settings.data_dir / "images").rglob("*.jpg"))  # the photo was not left behind
+
+
+async def test_daily_case_limit(harness: Harness, photo_bytes: bytes) -> None:
+    import dataclasses
+
+    harness.settings = dataclasses.replace(harness.settings, daily_cases=1)
+    await harness.start()
+    user = harness.api.user(704, "vi")
+    await agree(harness, user, "vi")
+    summary = await answer_until_summary(harness, user, "vi", photo_bytes)
+    await confirm(harness, user, "vi", summary)
+    # The first case stays queued (no models here); free the user for a second attempt.
+    [case] = await harness.services.store.list_cases(user.id)
+    await harness.services.store.set_status(case.id, "done")
+    await user.send("/new")
+    await harness.wait_key(user, "vi", "new-case")
+    summary = await answer_until_summary(harness, user, "vi", skin_photo(seed=5), name="Second")
+    await user.press(summary, button(summary, "confirm"))
+    await harness.wait_key(user, "vi", "daily-limit", count=1)
+    assert len(await harness.services.store.list_cases(user.id)) == 1
+    intake = await harness.services.store.load_intake(user.id)
+    assert intake is not None and intake.step == Step.SUMMARY  # the answers are kept
+
+
+async def test_export_holds_own_cases_only(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    use_models(harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: "Report text."))
+    await harness.start()
+    user, other = harness.api.user(705, "en"), harness.api.user(706, "en")
+    await agree(harness, user, "en")
+    await user.send("/export")
+    await harness.wait_key(user, "en", "export-empty")
+    case_id = await run_case_named(harness, user, "Export Patient")
+    await agree(harness, other, "en")
+    await run_case_named(harness, other, "Other Person", seed=9)
+    await user.send("/export")
+    await harness.wait_until(
+        lambda: any(m.document_name and m.document_name.endswith(".zip") for m in user.inbox())
+    )
+    export = next(m for m in user.inbox() if m.document_name and m.document_name.endswith(".zip"))
+    assert export.caption == harness.t("en", "export-caption", count=1)
+    archive = zipfile.ZipFile(io.BytesIO(export.document))
+    data = json.loads(archive.read("cases.json"))
+    assert [c["case_id"] for c in data["cases"]] == [case_id]
+    assert (
+        data["cases"][0]["patient"]["name"] == "Export Patient"
+        and data["cases"][0]["report"] == "Report text."
+    )
+    assert any(name.endswith(".pdf") for name in archive.namelist())
+    assert b"Other Person" not in export.document
+
+
+async def run_case_named(h: Harness, user, name: str, seed: int = 0) -> str:
+    summary = await answer_until_summary(h, user, "en", skin_photo(seed=seed), name=name)
+    case_id = await confirm(h, user, "en", summary)
+    await wait_pdf(h, user)
+    return case_id
