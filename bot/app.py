@@ -14,11 +14,13 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.housekeeping import Housekeeping
 from bot.i18n import LANGUAGES, Translator
+from bot.inference_setup import StartupError
 from bot.routers import account, cases, export, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
-from conversations.files import FileStore
+from conversations.files import DataKeyError, FileStore
 from conversations.store import Store, utcnow
+from inference.worker import ReportWriter
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +28,13 @@ PipelineFactory = Callable[[Services, Application], Pipeline]
 COMMANDS = ("new", "cancel", "cases", "language", "help", "privacy", "export", "delete")
 
 
-def default_pipeline(services: Services, app: Application) -> Pipeline:
-    """The real models on the worker queue, as the settings describe them."""
+def default_pipeline(services: Services, app: Application, writer: ReportWriter | None = None) -> Pipeline:
+    """The real models on the worker queue, as the settings describe them (or with the given writer)."""
     from bot.delivery import Delivery
     from bot.inference_setup import build_queue
 
-    return Delivery(services, app.bot, build_queue(services.settings, services.store))
+    queue = build_queue(services.settings, services.store, writer, read=services.files.read)
+    return Delivery(services, app.bot, queue)
 
 
 def hold_queued(services: Services, app: Application) -> Pipeline:
@@ -49,8 +52,13 @@ def build_application(
     t = translator or Translator()
 
     async def post_init(app: Application) -> None:
+        files = FileStore(settings.data_dir, settings.data_key.get() or None)
+        try:
+            files.check_key()
+        except DataKeyError as exc:
+            raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
-        services = Services(settings=settings, store=store, files=FileStore(settings.data_dir), t=t)
+        services = Services(settings=settings, store=store, files=files, t=t)
         services.pipeline = pipeline_factory(services, app)
         app.bot_data["services"] = services
         await services.pipeline.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.settings import Settings
@@ -56,8 +57,16 @@ def build_writer(settings: Settings) -> ReportWriter:
     )
 
 
-def build_queue(settings: Settings, store: JobStore, writer: ReportWriter | None = None) -> JobQueue:
+def build_queue(
+    settings: Settings,
+    store: JobStore,
+    writer: ReportWriter | None = None,
+    read: Callable[[Path], bytes] = Path.read_bytes,
+) -> JobQueue:
+    """`read` opens a stored photo (they may be encrypted at rest)."""
     worker = ModelWorker(
-        build_classifier(settings), writer or build_writer(settings), quality_thresholds(settings)
+        build_classifier(settings), writer or build_writer(settings), quality_thresholds(settings), read=read
     )
-    return JobQueue(worker, store, batch_size=settings.batch, job_timeout_s=settings.job_timeout_s)
+    # An engine batches on its own side: as many jobs go to it at once as it may have in flight.
+    batch = settings.llm_concurrency if settings.llm_is_url else settings.batch
+    return JobQueue(worker, store, batch_size=batch, job_timeout_s=settings.job_timeout_s)

@@ -58,8 +58,8 @@ class ReviewDesk:
 
     async def _post(self, case: Case, review: Review, clinic: Clinic) -> None:
         t, lang = self.services.t, clinic.language
-        path = self.services.files.pdf_path(case.user_id, case.id)
-        pdf = await asyncio.to_thread(path.read_bytes)
+        pdf = await asyncio.to_thread(self.services.files.read_pdf, case.user_id, case.id)
+        assert pdf is not None, "a done case always has its PDF"
         # The patient's name is only inside the PDF, never in the chat text.
         await with_retries(
             lambda: self.bot.send_document(

@@ -124,6 +124,20 @@ def _token(value: str) -> Secret:
     return Secret(value)
 
 
+def _fernet_key(value: str) -> Secret:
+    import base64
+    import binascii
+
+    value = value.strip()
+    try:
+        raw = base64.urlsafe_b64decode(value.encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError("must be a Fernet key (32 url-safe base64 bytes): see README, 'Encryption at rest'")
+    return Secret(value)
+
+
 def _secret(value: str) -> Secret:
     return Secret(value.strip())
 
@@ -155,6 +169,7 @@ class Settings:
     telegram_file_url: str = _env("TELEGRAM_FILE_URL", _url, "https://api.telegram.org/file/bot")
     telegram_local_mode: bool = _env("TELEGRAM_LOCAL_MODE", _bool, False)
     data_dir: Path = _env("SKINBOT_DATA_DIR", Path, Path("var"))
+    data_key: Secret = _env("SKINBOT_DATA_KEY", _fernet_key, Secret(""))
     classifier: Path = _env("SKINBOT_CLASSIFIER", Path, Path("weights/skin-cls.pt"))
     llm: str = _env("SKINBOT_LLM", _str, "weights/medgemma-4b-it")
     llm_model: str = _env("SKINBOT_LLM_MODEL", _str, "google/medgemma-4b-it")
@@ -227,7 +242,11 @@ class Settings:
             try:
                 kwargs[f.name] = f.metadata["parse"](raw)
             except ValueError as exc:
-                shown = "(hidden)" if name == "TELEGRAM_BOT_TOKEN" else repr(raw)
+                shown = (
+                    "(hidden)"
+                    if name in ("TELEGRAM_BOT_TOKEN", "SKINBOT_DATA_KEY", "SKINBOT_LLM_API_KEY")
+                    else repr(raw)
+                )
                 raise SettingsError(f"{name}={shown} is invalid: {exc}") from None
         return cls(**kwargs)
 

@@ -22,9 +22,56 @@ def _checked(token: str) -> str:
     return token
 
 
+class DataKeyError(Exception):
+    """The data directory's encryption and SKINBOT_DATA_KEY do not match; the message says how."""
+
+
+MARKER = ".encrypted"
+_MARKER_TEXT = b"skinbot encrypted data directory"
+
+
 class FileStore:
-    def __init__(self, root: Path) -> None:
+    """With a key, every photo and PDF is stored encrypted (Fernet: AES-128-CBC with HMAC-SHA256), and a
+    marker file records that, so a missing or wrong key stops start-up instead of serving garbage."""
+
+    def __init__(self, root: Path, key: str | None = None) -> None:
         self.root = root
+        self._fernet = None
+        if key:
+            from cryptography.fernet import Fernet
+
+            self._fernet = Fernet(key.encode())
+
+    def check_key(self) -> None:
+        """Call at start-up. Creates the marker for a new encrypted directory."""
+        from cryptography.fernet import InvalidToken
+
+        marker = self.root / MARKER
+        if self._fernet is None:
+            if marker.exists():
+                raise DataKeyError(f"{self.root} holds encrypted data: set SKINBOT_DATA_KEY to its key")
+            return
+        if not marker.exists():
+            if any(p.is_file() for d in ("images", "reports") for p in (self.root / d).rglob("*")):
+                raise DataKeyError(f"{self.root} already holds unencrypted files: use a new SKINBOT_DATA_DIR")
+            self._write(marker, self._fernet.encrypt(_MARKER_TEXT), raw=True)
+            return
+        try:
+            ok = self._fernet.decrypt(marker.read_bytes()) == _MARKER_TEXT
+        except InvalidToken:
+            ok = False
+        if not ok:
+            raise DataKeyError(f"SKINBOT_DATA_KEY is not the key {self.root} was encrypted with")
+
+    def _seal(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data) if self._fernet else data
+
+    def _open(self, data: bytes) -> bytes:
+        return self._fernet.decrypt(data) if self._fernet else data
+
+    def read(self, path: Path) -> bytes:
+        """Any stored photo or PDF, decrypted."""
+        return self._open(path.read_bytes())
 
     def _user_dir(self, kind: str, user_id: int) -> Path:
         return self.root / kind / str(int(user_id))
@@ -42,13 +89,16 @@ class FileStore:
         self._write(self.heatmap_path(user_id, case_id), png)
 
     def read_optional(self, path: Path) -> bytes | None:
-        return path.read_bytes() if path.is_file() else None
+        return self.read(path) if path.is_file() else None
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def read_pdf(self, user_id: int, case_id: str) -> bytes | None:
+        return self.read_optional(self.pdf_path(user_id, case_id))
+
+    def _write(self, path: Path, data: bytes, raw: bool = False) -> None:
         # Write then rename, so a crash never leaves a half-written file under the final name.
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data)
+        tmp.write_bytes(data if raw else self._seal(data))
         os.replace(tmp, path)
 
     def save_image(self, user_id: int, jpeg: bytes) -> str:
@@ -57,7 +107,7 @@ class FileStore:
         return token
 
     def read_image(self, user_id: int, token: str) -> bytes:
-        return self.image_path(user_id, token).read_bytes()
+        return self.read(self.image_path(user_id, token))
 
     def delete_image(self, user_id: int, token: str) -> None:
         self.image_path(user_id, token).unlink(missing_ok=True)

@@ -7,11 +7,13 @@ worker reports progress per job through each job's `emit`, which is safe to call
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from PIL import Image
@@ -71,8 +73,10 @@ class ModelWorker:
         writer: ReportWriter,
         thresholds: QualityThresholds,
         explain: bool = True,
+        read: Callable[[Path], bytes] = Path.read_bytes,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
+        self.read = read  # photos may be stored encrypted; the caller knows how to read them
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
 
@@ -108,9 +112,9 @@ class ModelWorker:
         live: list[WorkItem] = []
         for item in batch:
             try:
-                with Image.open(item.spec.image_path) as opened:
+                with Image.open(io.BytesIO(self.read(item.spec.image_path))) as opened:
                     image = opened.convert("RGB")
-            except OSError:
+            except (OSError, ValueError):
                 item.finish(Failed("image_missing", retryable=False))
                 continue
             issues = check_quality(image, self.thresholds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections.abc import AsyncIterator, Callable
@@ -98,6 +99,13 @@ class Harness:
         if self.app is not None:
             await stop_app(self.app)  # type: ignore[arg-type]
             self.app = None
+
+    async def stop_quietly(self) -> None:
+        """After a failed start: release whatever the half-started Application holds."""
+        app, self.app = self.app, None
+        if app is not None:
+            with contextlib.suppress(Exception):
+                await app.shutdown()  # type: ignore[attr-defined]
 
     async def restart(self) -> None:
         await self.stop()

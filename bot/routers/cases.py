@@ -65,11 +65,10 @@ async def on_pdf(ctx: Ctx) -> None:
         return
     # Scoped by the presser's id: a case id alone never reaches someone else's report.
     case = await ctx.services.store.get_case(ctx.user_id, data.value)
-    path = ctx.services.files.pdf_path(ctx.user_id, data.value) if case else None
-    if case is None or path is None or not path.is_file():
+    pdf = await asyncio.to_thread(ctx.services.files.read_pdf, ctx.user_id, case.id) if case else None
+    if case is None or pdf is None:
         await ctx.say("case-pdf-missing")
         return
-    pdf = await asyncio.to_thread(path.read_bytes)
     await send_pdf(ctx.bot, ctx.chat_id, case, pdf, ctx.t("pdf-caption", case=case.short_id))
 
 

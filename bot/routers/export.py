@@ -57,14 +57,12 @@ async def build_export(services: Services, user_id: int) -> tuple[bytes, int]:
             }  # fmt: skip
             archive.writestr("cases.json", json.dumps(data, ensure_ascii=False, indent=2))
             for case in cases:
-                pdf = files.pdf_path(user_id, case.id)
-                if pdf.is_file():
-                    archive.writestr(
-                        f"reports/{case.created_at.date().isoformat()}-{case.short_id}.pdf", pdf.read_bytes()
-                    )
-                photo = files.image_path(user_id, case.image)
-                if photo.is_file():
-                    archive.writestr(f"photos/{case.short_id}.jpg", photo.read_bytes())
+                pdf = files.read_pdf(user_id, case.id)
+                if pdf is not None:
+                    archive.writestr(f"reports/{case.created_at.date().isoformat()}-{case.short_id}.pdf", pdf)
+                photo = files.read_optional(files.image_path(user_id, case.image))
+                if photo is not None:
+                    archive.writestr(f"photos/{case.short_id}.jpg", photo)
         return out.getvalue()
 
     return await asyncio.to_thread(pack), len(cases)

@@ -69,7 +69,9 @@ async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) 
     while True:
         try:
             await db.execute("INSERT INTO users VALUES (?, 'en', '2026-01-01', '2026-01-01')", (-1 - filler,))
-            await db.execute("INSERT INTO conversations VALUES (?, ?, '2026-01-01')", (-1 - filler, "{}" * 40))
+            await db.execute(
+                "INSERT INTO conversations VALUES (?, ?, '2026-01-01')", (-1 - filler, "{}" * 40)
+            )
             await db.commit()
             filler += 1
         except sqlite3.OperationalError as exc:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from bot.app import default_pipeline
 from bot.delivery import Delivery
 from bot.fake_bot_api import FakeUser, SentMessage, visible_text
-from bot.inference_setup import build_queue
 from bot.services import Services
 from inference.report_model import ReportModel
 from inference.worker import ReportWriter
@@ -31,7 +31,7 @@ def use_models(
     h.settings = dataclasses.replace(h.settings, classifier=classifier, **settings)
 
     def factory(services: Services, app) -> Delivery:
-        return Delivery(services, app.bot, build_queue(services.settings, services.store, writer(services)))
+        return default_pipeline(services, app, writer(services))  # the production wiring
 
     h.pipeline_factory = factory
 
