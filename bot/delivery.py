@@ -105,7 +105,15 @@ class Delivery:
         try:
             job = await self.queue.submit(spec_for(case, self.services), attempt=case.attempts + 1)
         except UserBusy:
+            # Never leave a confirmed case queued with no job behind it.
             log.warning("case %s not queued: the user already has an active job", case.short_id)
+            await self.services.store.set_status(case.id, "failed", error="busy")
+            user = await self.services.store.get_user(case.user_id)
+            lang = user.language if user else case.ui_language
+            await with_retries(
+                lambda: self.bot.send_message(case.chat_id, self.services.t(lang, "case-active")),
+                chat_id=case.chat_id,
+            )
             return
         self._spawn(case, job)
 
@@ -171,7 +179,10 @@ class CaseDelivery:
                 case Restart():
                     await self.stream.restart()
                 case Done():
-                    await self.stream.finish()
+                    try:
+                        await self.stream.finish()
+                    except Exception as exc:  # the chat copy is a convenience; the PDF must still go out
+                        log.warning("final report edits failed: %s", type(exc).__name__)
                     await self.send_pdf(event)
                 case Failed(reason=reason):
                     await self.failed(reason)
@@ -218,14 +229,18 @@ class CaseDelivery:
             issue = QualityIssue(name)
             lines.append(self.t("quality-reason", reason=self.t(issue.message_id), tip=self.t(issue.tip_id)))
         lines.append(self.t("quality-send-another"))
-        # The intake reopens at the photo, every other answer kept, so another photo can come right away.
+        # The intake reopens at the photo, every other answer kept, so another photo can come right away;
+        # unless the user has meanwhile started another intake (a health worker's next patient), which wins.
         draft = flow.Draft(
             photo=None, name=self.case.patient_name, age=self.case.age, gender=self.case.gender,
             history=self.case.history, history_answered=True, report_language=self.case.report_language,
         )  # fmt: skip
-        await self.services.store.save_intake(
-            self.case.user_id, flow.Intake(flow.Step.PHOTO, draft, editing=True)
-        )
+        store = self.services.store
+        async with self.services.locks.hold(self.case.user_id):
+            if await store.load_intake(self.case.user_id) is None:
+                await store.save_intake(self.case.user_id, flow.Intake(flow.Step.PHOTO, draft, editing=True))
+            else:
+                lines[-1] = self.t("new-case")
         await self.send("\n".join(lines))
 
     async def failed(self, reason: str) -> None:
@@ -246,6 +261,10 @@ class CaseDelivery:
         case = await services.store.case_by_id(self.case.id)
         assert case is not None
         pdf = await render_case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+        if await services.store.case_by_id(case.id) is None:
+            # Deleted (/delete) while the PDF was being made: its files must not outlive the case.
+            services.files.delete_case_files(case.user_id, case.id, case.image)
+            return
         await send_pdf(self.d.bot, self.chat_id, case, pdf, self.t("pdf-caption", case=case.short_id))
         if services.settings.review_chats:
             data = Callback("review", case.id, case.user_id).pack()

@@ -45,9 +45,12 @@ class Housekeeping:
 
     async def tick(self) -> None:
         if self.services.settings.review_chats:
-            flagged = await ReviewDesk(self.services, self.bot).reflag_due()
-            if flagged:
-                log.info("re-flagged %d unanswered review(s)", flagged)
+            try:
+                flagged = await ReviewDesk(self.services, self.bot).reflag_due()
+                if flagged:
+                    log.info("re-flagged %d unanswered review(s)", flagged)
+            except Exception as exc:  # the purge below must run whatever happens to re-flagging
+                log.error("re-flagging failed: %s", type(exc).__name__, exc_info=exc)
         now = self.services.store.clock()
         if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
             await self.purge()

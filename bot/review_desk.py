@@ -12,10 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import TelegramError
 
 from bot.callbacks import Callback
 from bot.case_pdf import render_case_pdf
-from bot.delivery import pdf_filename
+from bot.delivery import pdf_filename, send_pdf
 from bot.services import Services
 from bot.settings import Clinic
 from bot.telegram_calls import with_retries
@@ -51,7 +52,12 @@ class ReviewDesk:
             review = await self.services.store.create_review(user_id, case.id, clinic.chat_id)
             if review is None:
                 continue
-            await self._post(case, review, clinic)
+            try:
+                await self._post(case, review, clinic)
+            except Exception:
+                # Not delivered: the case must stay sendable, not "waiting for review" forever.
+                await self.services.store.delete_review(review.id)
+                raise
             sent += 1
         log.info("%d case(s) sent for review", sent)
         return sent
@@ -154,7 +160,12 @@ class ReviewDesk:
         report_lang = case.report_language
         stamp = t(report_lang, "review-stamp", clinic=clinic.name, date=day,
                   verdict=t(report_lang, f"verdict-{review.verdict}"))  # fmt: skip
-        await render_case_pdf(case, self.services.files, t, self.services.settings.carcinoma_referral, stamp)
+        pdf = await render_case_pdf(
+            case, self.services.files, t, self.services.settings.carcinoma_referral, stamp
+        )
+        if await store.case_by_id(case.id) is None:  # deleted meanwhile: leave no file behind
+            self.services.files.delete_case_files(case.user_id, case.id, case.image)
+            return
         verdict = t(lang, f"verdict-{review.verdict}")
         text = t(lang, "review-verdict", clinic=clinic.name, case=case.short_id, date=day, verdict=verdict)
         await with_retries(lambda: self.bot.send_message(case.chat_id, text), chat_id=case.chat_id)
@@ -162,6 +173,8 @@ class ReviewDesk:
             # Relayed as written: the doctor's own words, in full.
             note = t(lang, "review-note", note=review.note)
             await with_retries(lambda: self.bot.send_message(case.chat_id, note), chat_id=case.chat_id)
+        # The PDF again, now carrying the verdict, ready to forward.
+        await send_pdf(self.bot, case.chat_id, case, pdf, t(lang, "pdf-caption", case=case.short_id))
 
     # --- housekeeping ---------------------------------------------------------------------------
 
@@ -173,14 +186,18 @@ class ReviewDesk:
         for review in await store.reviews_due_for_reflag(cutoff):
             clinic = self.services.settings.clinic(review.clinic_chat_id)
             case = await store.case_by_id(review.case_id)
-            if clinic is not None and case is not None:
-                text = self.services.t(clinic.language, "clinic-reflag", case=case.short_id)
-                await with_retries(
-                    lambda c=clinic, x=text, r=review: self.bot.send_message(
-                        c.chat_id, x, reply_to_message_id=r.summary_message_id
-                    ),
-                    chat_id=clinic.chat_id,
-                )
-                flagged += 1
+            # Marked first: a clinic chat that fails (bot removed, message deleted) is flagged once, not every
+            # minute, and never holds up the rest of housekeeping.
             await store.mark_reflagged(review.id)
+            if clinic is None or case is None:
+                continue
+            text = self.services.t(clinic.language, "clinic-reflag", case=case.short_id)
+            try:
+                await with_retries(
+                    lambda c=clinic, x=text: self.bot.send_message(c.chat_id, x), chat_id=clinic.chat_id
+                )
+            except TelegramError as exc:
+                log.warning("re-flag to a clinic failed: %s", type(exc).__name__)
+                continue
+            flagged += 1
         return flagged

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -47,15 +46,21 @@ class UserLocks:
     """Updates run concurrently, but one user's updates run one at a time and in order."""
 
     def __init__(self) -> None:
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}  # holders and waiters per user
 
     @asynccontextmanager
     async def hold(self, user_id: int) -> AsyncIterator[None]:
-        lock = self._locks[user_id]
-        async with lock:
-            yield
-        if not lock.locked() and self._locks.get(user_id) is lock:
-            del self._locks[user_id]
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        self._users[user_id] = self._users.get(user_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            # Forget the lock only when nobody holds or awaits it, or a newcomer would get a second lock.
+            self._users[user_id] -= 1
+            if self._users[user_id] == 0:
+                del self._users[user_id], self._locks[user_id]
 
 
 @dataclass

@@ -63,7 +63,12 @@ class ReportStream:
         while True:
             await self._dirty.wait()
             self._dirty.clear()
-            await self._sync(final=False)
+            try:
+                await self._sync(final=False)
+            except Exception as exc:
+                # Intermediate edits are best effort (the user may have deleted the message); the final
+                # pass tries again, and the PDF goes out regardless.
+                log.warning("streaming edit failed: %s", type(exc).__name__)
             if self._closing and not self._dirty.is_set():
                 return
 
@@ -127,7 +132,10 @@ class ReportStream:
         """Generation failed or was cancelled: keep the partial text, drop the cursor."""
         await self._stop_pump()
         if self._message_ids:
-            await self._sync(final=True)
+            try:
+                await self._sync(final=True)
+            except Exception as exc:  # what matters next is telling the user, not this edit
+                log.warning("could not finish the partial report: %s", type(exc).__name__)
 
     async def restart(self) -> None:
         """The source starts over: clear what was shown so no text appears twice."""

@@ -415,6 +415,13 @@ class Store:
         try:
             await self._db.executemany("DELETE FROM cases WHERE id=?", [(r["id"],) for r in cases])
             await self._db.execute("DELETE FROM conversations WHERE updated_at < ?", (when,))
+            # A user with nothing left keeps no row either (id, language, consent date): they agree anew.
+            await self._db.execute(
+                "DELETE FROM users WHERE consent_at < ?"
+                " AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.user_id = users.user_id)"
+                " AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.user_id = users.user_id)",
+                (when,),
+            )
             await self._db.commit()
         except BaseException:
             await self._db.rollback()
@@ -454,6 +461,11 @@ class Store:
     async def review_of_case(self, case_id: str) -> Review | None:
         row = await self._one("SELECT * FROM reviews WHERE case_id=?", (case_id,))
         return Review.from_row(row) if row else None
+
+    @guarded
+    async def delete_review(self, review_id: str) -> None:
+        await self._db.execute("DELETE FROM reviews WHERE id=?", (review_id,))
+        await self._db.commit()
 
     @guarded
     async def set_review_message(self, review_id: str, summary_message_id: int) -> None:

@@ -130,7 +130,18 @@ class JobQueue:
     # --- the caller's side ----------------------------------------------------------------------
 
     def active_for(self, user_id: int) -> Job | None:
-        return next((j for j in (*self._running, *self._waiting) if j.spec.user_id == user_id), None)
+        """The user's job that is still going (finished or cancelled rows of a running batch do not count)."""
+        return next(
+            (
+                j
+                for j in (*self._running, *self._waiting)
+                if j.spec.user_id == user_id
+                and not j.finished
+                and j.outcome is None
+                and not j.cancel_requested.is_set()
+            ),
+            None,
+        )
 
     async def submit(self, spec: JobSpec, attempt: int = 1) -> Job:
         if self.active_for(spec.user_id) is not None:
@@ -181,6 +192,11 @@ class JobQueue:
             self._announce_positions()
             try:
                 await self._run(batch)
+            except Exception as exc:
+                # A storage error must not end the dispatcher: fail this batch's callers and go on.
+                log.error("batch failed outside the models: %s", type(exc).__name__, exc_info=exc)
+                for job in batch:
+                    job._put(Failed("error"))
             finally:
                 self._running = []
 

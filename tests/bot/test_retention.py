@@ -31,6 +31,8 @@ async def test_purge_after_retention_days(
     old = await harness.services.store.get_case(user.id, old_case)
     old_paths = [files.image_path(user.id, old.image), files.pdf_path(user.id, old_case)]
     assert all(p.is_file() for p in old_paths)
+    old_paths.append(files.heatmap_path(user.id, old_case))  # present when Grad-CAM succeeded
+    existing = sum(p.is_file() for p in old_paths)
 
     now[0] += timedelta(days=20)
     await user.send("/new")
@@ -43,7 +45,7 @@ async def test_purge_after_retention_days(
     now[0] += timedelta(days=10, hours=1)  # the first case is now 30 days and 1 hour old
     with caplog.at_level(logging.INFO, logger="bot.housekeeping"):
         cases, removed = await housekeeping.purge()
-    assert (cases, removed) == (1, 2)
+    assert (cases, removed) == (1, existing)
     assert await harness.services.store.get_case(user.id, old_case) is None
     assert await harness.services.store.get_case(user.id, new_case) is not None
     assert not any(p.exists() for p in old_paths)

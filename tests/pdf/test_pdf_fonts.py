@@ -7,7 +7,6 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from bot.pdf.fonts import NOTO_SANS_KR, FontSet, describe_fonts, ensure_fonts, source_path
-from tests.pdf.conftest import FONT_CACHE
 
 VIETNAMESE = "Tiếng Việt Chẩn đoán Nguyễn Thị Hằng ĐƯỜNG ỹ ữ ộ"
 
@@ -47,7 +46,8 @@ def test_registered_once(fonts: FontSet, tmp_path: Path) -> None:
 
 
 def test_describe_fonts(fonts: FontSet, tmp_path: Path) -> None:
-    cached = describe_fonts(FONT_CACHE)
+    # Fonts register once per process, from whichever cache dir asked first (the bot's tests may have).
+    cached = describe_fonts(fonts.latin.path_regular.parent)
     assert [s.label for s in cached] == ["Noto Sans", "Noto Sans KR"]
     assert all(s.ok and "cached" in s.detail for s in cached)
     cold = describe_fonts(tmp_path)

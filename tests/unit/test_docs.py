@@ -19,6 +19,6 @@ def test_every_setting_is_in_the_readme() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("Set everything up and run the tests", 1)[1]
-    command = re.search(r"```bash\n(.+?)\n```", section, re.S).group(1).strip()
+    command = re.search(r"```bash\n\s*(.+?)\n\s*```", section, re.S).group(1).strip()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert command in ci.splitlines()
