@@ -25,6 +25,8 @@ from pathlib import Path
 import httpx
 from aiohttp import ClientSession, ClientTimeout, web
 
+from bot.fake_bot_api import serve_on_loopback
+
 SNAPSHOT = "0" * 40  # the commit hash the fake hub cache files its snapshots under
 
 
@@ -150,11 +152,7 @@ class CountingProxy:
         self._session = ClientSession(timeout=ClientTimeout(total=None))
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -242,11 +240,7 @@ class FakeEngine:
         app = web.Application()
         app.router.add_get("/v1/models", self._models)
         app.router.add_post("/v1/chat/completions", self._chat)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         if self._runner is not None:
