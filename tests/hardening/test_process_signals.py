@@ -88,3 +88,100 @@ async def test_sigkill_then_sigterm(
         if proc.poll() is None:
             proc.kill()
         await api.stop()
+
+
+async def test_sigkill_during_generation_and_while_queued(
+    tmp_path: Path, trained_classifier_weights: Path, photo_bytes: bytes
+) -> None:
+    """A real `skinbot run` on an engine that streams slowly: killed mid-report with a second case
+    queued; after restart the first report is regenerated (and the user told), the queued one runs,
+    and each user gets exactly one PDF."""
+    from tests.engine.servers import FakeEngine, sse
+
+    real_requests = []
+
+    def script(number: int, body: dict) -> tuple[int, list[str]]:
+        if body.get("max_tokens", 0) <= 1:  # the start-up image probe
+            return 200, sse(["ok"])
+        real_requests.append(number)
+        if len(real_requests) == 1:  # the first report: slow enough to be killed in the middle
+            return 200, [
+                line for chunk in ["word "] * 200 for line in (*sse([chunk], done=False)[1:2], "SLEEP 0.1")
+            ]
+        return 200, sse(["Short ", "final ", "report."])
+
+    engine = FakeEngine(script=script)
+    await engine.start()
+    t = Translator()
+    api = FakeBotApi(TOKEN)
+    await api.start()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))},
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.api_url, "TELEGRAM_FILE_URL": api.file_url,
+        "SKINBOT_DATA_DIR": str(tmp_path / "var"), "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
+        "SKINBOT_LLM": engine.url, "SKINBOT_LLM_MODEL": "fake/model", "SKINBOT_LLM_CONCURRENCY": "1",
+        "SKINBOT_DEVICE": "cpu", "SKINBOT_EDIT_INTERVAL": "0.2", "HF_HUB_OFFLINE": "1", "YOLO_OFFLINE": "1",
+        "PYTHONPATH": str(ROOT),
+    }  # fmt: skip
+    log = tmp_path / "bot.log"
+    proc = _start(env, log)
+    try:
+        await _polling(api, 0)
+        users = [api.user(1101, "en"), api.user(1102, "ko")]
+
+        async def intake(user, lang: str) -> None:
+            def has(key: str, **args: object) -> bool:
+                return any(m.text == t(lang, key, **args) for m in user.inbox())
+
+            await user.send("/start")
+            await api.wait_for(lambda: has("consent-ask"), 60)
+            consent = next(m for m in user.inbox() if m.text == t(lang, "consent-ask"))
+            await user.press(consent, button(consent, "agree", lang))
+            await api.wait_for(lambda: has("ask-photo"), 60)
+            await user.send_photo(photo_bytes)
+            await api.wait_for(lambda: has("ask-name", max=NAME_MAX), 60)
+            await user.send(f"Patient {user.id}")
+            await api.wait_for(lambda: has("ask-age"), 60)
+            await user.send("30")
+            await api.wait_for(lambda: has("ask-gender"), 60)
+            ask = next(m for m in user.inbox() if m.text == t(lang, "ask-gender"))
+            await user.press(ask, button(ask, "answer", "male"))
+            await api.wait_for(lambda: has("ask-history"), 60)
+            ask = next(m for m in user.inbox() if m.text == t(lang, "ask-history"))
+            await user.press(ask, button(ask, "skip"))
+            await api.wait_for(lambda: has("ask-report-language"), 60)
+            ask = next(m for m in user.inbox() if m.text == t(lang, "ask-report-language"))
+            await user.press(ask, button(ask, "answer", lang))
+            await api.wait_for(lambda: any(b["callback_data"].startswith("confirm|")
+                                           for m in user.inbox() for b in m.buttons()), 60)  # fmt: skip
+            summary = next(
+                m for m in user.inbox() if any(b["callback_data"].startswith("confirm|") for b in m.buttons())
+            )
+            await user.press(summary, button(summary, "confirm"))
+
+        await intake(users[0], "en")
+        await api.wait_for(lambda: any(m.text and "word word" in m.text for m in users[0].inbox()), 60)
+        await intake(users[1], "ko")  # waits in the queue behind the slow report
+        position = t("ko", "queue-position", position=1)
+        await api.wait_for(lambda: any(m.text == position for m in users[1].inbox()), 60)
+
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        mark = len(api.calls)
+        proc = _start(env, log)
+        await _polling(api, mark)
+
+        regenerating = t("en", "regenerating")
+        await api.wait_for(lambda: any(c.params.get("text") == regenerating for c in api.calls[mark:]), 60)
+        for user in users:
+            await api.wait_for(lambda u=user: any(m.document is not None for m in u.inbox()), 90)
+        await asyncio.sleep(1)
+        assert [sum(m.document is not None for m in u.inbox()) for u in users] == [1, 1]
+        assert len(real_requests) == 3  # the killed one, its rerun, and the queued case: nothing twice more
+        output = log.read_text(errors="replace")
+        assert "Patient 1101" not in output and TOKEN not in output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        await api.stop()
+        await engine.stop()
