@@ -96,8 +96,12 @@ class Delivery:
             if case is not None:
                 self._spawn(case, job, regenerating=job.id in interrupted)
 
-    async def stop(self) -> None:
+    async def stop(self, grace_s: float = 3.0) -> None:
+        """Stop generating (running jobs stay 'running', to be regenerated at the next start), let edits
+        already on their way to Telegram land, then cancel what is left: well inside SIGTERM's 10 s."""
         await self.queue.stop()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace_s)
         for task in list(self._tasks):
             task.cancel()
 

@@ -142,3 +142,21 @@ async def run_case_named(h: Harness, user, name: str, seed: int = 0) -> str:
     case_id = await confirm(h, user, "en", summary)
     await wait_pdf(h, user)
     return case_id
+
+
+async def test_bot_api_timeouts_are_retried_and_the_pdf_sent_once(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    use_models(
+        harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: "A short report.")
+    )
+    await harness.start()
+    # Longer than python-telegram-bot's 5 s read timeout: the bot sees TimedOut and must try again.
+    harness.api.inject("sendDocument", status=504, description="Gateway Timeout", delay=6.0)
+    harness.api.inject("editMessageText", status=504, description="Gateway Timeout", delay=6.0)
+    user = harness.api.user(707, "en")
+    await run_case(harness, user, "en", photo_bytes)
+    await wait_pdf(harness, user, timeout=90)
+    # Both stalls happened (the client hung up on each), and the retry delivered the PDF exactly once.
+    assert [f.remaining for f in harness.api.faults] == [0, 0]
+    assert sum(m.document is not None for m in user.inbox()) == 1
