@@ -53,6 +53,8 @@ def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._Sub
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.inference_setup import StartupError
     from conversations.store import StoreError
 
@@ -61,6 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (SettingsError, StoreError, StartupError) as exc:
         print(f"skinbot: {exc}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print("skinbot: Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        # The URL is printed without the token: base URLs never contain it.
+        print(f"skinbot: cannot reach the Telegram Bot API ({type(exc).__name__}); check TELEGRAM_API_URL "
+              "and the network", file=sys.stderr)  # fmt: skip
         return 2
     except KeyboardInterrupt:
         return 130

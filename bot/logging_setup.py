@@ -23,7 +23,7 @@ REDACTED = "<token>"
 
 
 class QuietLibraries(logging.Filter):
-    """Below INFO, only records from our own loggers pass."""
+    """Below INFO, only records from our own loggers pass; library records lose their tracebacks."""
 
     def __init__(self, own: Iterable[str] = OWN_LOGGERS, min_level: int = logging.INFO) -> None:
         super().__init__()
@@ -31,10 +31,17 @@ class QuietLibraries(logging.Filter):
         self._min_level = min_level
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= self._min_level:
-            return True
         top = record.name.split(".", 1)[0]
-        return top in self._own
+        if top in self._own:
+            return True
+        if record.levelno < self._min_level:
+            return False
+        if record.exc_info and record.exc_info[1] is not None:
+            # A library's traceback (python-telegram-bot's retry loop, httpx) tells an operator nothing that
+            # the exception's type does not, and can carry request details: keep one line.
+            record.msg = f"{record.getMessage()} [{type(record.exc_info[1]).__name__}]"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
 
 
 class Redact(logging.Filter):

@@ -85,3 +85,20 @@ def test_cli_prints_one_line_without_traceback(tmp_path: Path) -> None:
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))}
+    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
+                "SKINBOT_DATA_DIR": str(tmp_path / "var"), "PYTHONPATH": str(Path.cwd())})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("skinbot: cannot reach the Telegram Bot API")
