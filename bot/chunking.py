@@ -1,7 +1,7 @@
 """Cutting a long report into Telegram-sized messages. Pure functions.
 
 Telegram allows 4096 characters a message. A report is cut after a paragraph, else after a sentence,
-else after a space: never inside a word. Joined back, the pieces equal the text exactly.
+else after a space: never inside a word.
 """
 
 from __future__ import annotations
@@ -24,13 +24,3 @@ def cut_point(text: str, limit: int) -> int:
     if space > 0:
         return space + 1
     return limit  # one "word" longer than a message: nothing better exists
-
-
-def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    pieces = []
-    while len(text) > limit:
-        cut = cut_point(text, limit)
-        pieces.append(text[:cut])
-        text = text[cut:]
-    pieces.append(text)
-    return pieces

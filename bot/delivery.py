@@ -125,11 +125,6 @@ class Delivery:
         job = self.queue.active_for(user_id)
         return job is not None and await self.queue.cancel(job)
 
-    async def wait_idle(self) -> None:
-        """For tests and benchmarks: until every delivery has finished."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
     def _spawn(self, case: Case, job: Job, regenerating: bool = False) -> None:
         task = asyncio.create_task(self._deliver(case, job, regenerating), name=f"deliver-{case.short_id}")
         self._tasks.add(task)

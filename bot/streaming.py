@@ -12,7 +12,6 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -35,10 +34,6 @@ class ReportStream:
         self._dirty = asyncio.Event()
         self._closing = False
         self._pump: asyncio.Task[None] | None = None
-
-    @property
-    def message_ids(self) -> list[int]:
-        return list(self._message_ids)
 
     def append(self, delta: str) -> None:
         if not delta:
@@ -150,12 +145,3 @@ class ReportStream:
         self._closing, self._pump = False, None
         if self._message_ids:
             await self._edit(0, CURSOR)
-
-    async def attach_keyboard(self, markup: InlineKeyboardMarkup) -> None:
-        if self._message_ids:
-            await with_retries(
-                lambda: self.bot.edit_message_reply_markup(
-                    chat_id=self.chat_id, message_id=self._message_ids[-1], reply_markup=markup
-                ),
-                chat_id=self.chat_id,
-            )

@@ -40,9 +40,6 @@ class Pacer:
     def edited(self, chat_id: int, message_id: int) -> None:
         self._last[(chat_id, message_id)] = self._clock()
 
-    def forget(self, chat_id: int, message_id: int) -> None:
-        self._last.pop((chat_id, message_id), None)
-
 
 def retry_after_seconds(exc: RetryAfter) -> float:
     value = exc.retry_after

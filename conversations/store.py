@@ -24,7 +24,6 @@ from conversations.intake import Draft, Intake
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("queued", "running")
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "rejected")
 
 MIGRATIONS: tuple[str, ...] = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-VALID = ("auto", "cpu", "cuda")
-
 
 def resolve_device(setting: str) -> str:
     """'auto' picks CUDA when present. 'cuda' or 'cuda:N' without CUDA is an error, not a silent fallback."""
