@@ -15,6 +15,7 @@ from bot.callbacks import Callback
 from bot.case_pdf import render_case_pdf
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
+from bot.pdf import ensure_fonts
 from bot.services import Services
 from bot.streaming import ReportStream
 from bot.telegram_calls import Pacer, not_modified, with_retries
@@ -72,6 +73,15 @@ def classification_text(t: Translator, lang: str, result: Classification, level:
     return "\n".join(lines)
 
 
+def quality_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str]:
+    """Why a photo was turned back, each reason with its tip; the chat and `skinbot diagnose` both use it."""
+    lines = [t(lang, "quality-rejected")]
+    for name in issues:
+        issue = QualityIssue(name)
+        lines.append(t(lang, "quality-reason", reason=t(lang, issue.message_id), tip=t(lang, issue.tip_id)))
+    return lines
+
+
 class Delivery:
     def __init__(self, services: Services, bot: Any, queue: JobQueue) -> None:
         self.services, self.bot, self.queue = services, bot, queue
@@ -81,6 +91,9 @@ class Delivery:
     # --- Pipeline -------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        # Instancing the variable fonts takes ~30 s on a cold machine: pay it at start-up, not in the
+        # first patient's PDF.
+        await asyncio.to_thread(ensure_fonts)
         store = self.services.store
         interrupted = set(await store.requeue_interrupted())
         pending = [(spec_for(case, self.services), case.attempts) for case in await store.queued_cases()]
@@ -223,11 +236,7 @@ class CaseDelivery:
         await self.set_status(self.t("writing"))
 
     async def rejected(self, issues: tuple[str, ...]) -> None:
-        lines = [self.t("quality-rejected")]
-        for name in issues:
-            issue = QualityIssue(name)
-            lines.append(self.t("quality-reason", reason=self.t(issue.message_id), tip=self.t(issue.tip_id)))
-        lines.append(self.t("quality-send-another"))
+        lines = [*quality_lines(self.services.t, self.lang, issues), self.t("quality-send-another")]
         # The intake reopens at the photo, every other answer kept, so another photo can come right away;
         # unless the user has meanwhile started another intake (a health worker's next patient), which wins.
         draft = flow.Draft(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.case_pdf import document_for
-from bot.delivery import classification_text
+from bot.delivery import classification_text, quality_lines
 from bot.i18n import LANGUAGES, Translator
 from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
 from bot.settings import Settings
@@ -19,7 +19,6 @@ from conversations.intake import GENDERS
 from conversations.photos import PhotoRejected, normalize_photo
 from conversations.validation import parse_age
 from inference.events import Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta
-from inference.quality import QualityIssue
 from inference.triage import triage
 from inference.worker import ModelWorker, WorkItem
 
@@ -70,10 +69,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(event.text)
             sys.stdout.flush()
         elif isinstance(event, Rejected):
-            print(t(lang, "quality-rejected"))
-            for name in event.issues:
-                issue = QualityIssue(name)
-                print(t(lang, "quality-reason", reason=t(lang, issue.message_id), tip=t(lang, issue.tip_id)))
+            print("\n".join(quality_lines(t, lang, event.issues)))
             outcome["end"] = event
         elif isinstance(event, Done | Failed):
             outcome["end"] = event
