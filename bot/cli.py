@@ -42,14 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
-    from bot import bench_bot, diagnose
-    from inference import cli_classifier, cli_report
+    # Registration only: each module imports its heavy dependencies when its command runs.
+    from benchmarks import cli as bench_cli
+    from bot import diagnose
+    from inference import cli_classifier
 
     diagnose.add_command(sub)
-    bench_bot.add_bench_command(bench)
     cli_classifier.add_commands(sub)
-    cli_classifier.add_bench_command(bench)
-    cli_report.add_bench_command(bench)
+    bench_cli.add_commands(bench)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

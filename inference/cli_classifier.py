@@ -1,6 +1,6 @@
-"""argparse subcommands for the classifier: train, split, evaluate, and `bench classifier`.
+"""argparse subcommands for the classifier: train, split and evaluate.
 
-bot/cli.py owns the top-level parser and calls `add_commands` / `add_bench_command`. Every handler takes the
+bot/cli.py owns the top-level parser and calls `add_commands`. Every handler takes the
 parsed Namespace and returns an exit code; expected failures print one line to stderr, never a traceback.
 """
 
@@ -100,31 +100,6 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@_guarded
-def run_bench(args: argparse.Namespace) -> int:
-    from inference.bench_classifier import bench, markdown_table
-
-    devices = None if args.device == "all" else [_device(args.device)]
-    result = bench(
-        Path(args.weights) if args.weights else None,
-        model=args.model,
-        imgsz=args.imgsz,
-        iterations=args.iterations,
-        warmup=args.warmup,
-        devices=devices,
-    )
-    print(json.dumps(result, indent=2))
-    print()
-    print(markdown_table(result))
-    return EXIT_OK
-
-
-def _device(setting: str) -> str:
-    from inference.device import resolve_device
-
-    return resolve_device(setting)
-
-
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add `train`, `split` and `evaluate` to the bot's CLI."""
     p = subparsers.add_parser("train", help="train the skin classifier (Ultralytics, offline)")
@@ -165,17 +140,3 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=str(DEFAULT_OUT_DIR), help="report folder")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=run_evaluate)
-
-
-def add_bench_command(bench_subparsers: argparse._SubParsersAction) -> None:
-    """Add `classifier` under the bot's `bench` command."""
-    p = bench_subparsers.add_parser("classifier", help="classifier ms/image at batch 1 and 32")
-    p.add_argument(
-        "--weights", default=None, help=".pt or .onnx; default: random weights from the model yaml"
-    )
-    p.add_argument("--model", default="yolov8x-cls", help="yaml used without --weights")
-    p.add_argument("--imgsz", type=int, default=224)
-    p.add_argument("--iterations", type=int, default=10)
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--device", default="all", help="all (CPU and CUDA when present), cpu, cuda or cuda:N")
-    p.set_defaults(func=run_bench)

@@ -28,10 +28,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from inference.events import StoppedBy, WriterResult
 from inference.prompt import chat_messages, sanitize_history
 from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 log = logging.getLogger(__name__)
-
-StoppedBy = Literal["eos", "length", "repetition", "cancelled", "timeout", "error"]
 
 CONNECT_TIMEOUT_S = 10.0
 PROBE_TIMEOUT_S = 120.0  # a CPU llama.cpp server may take a while to encode the probe image
@@ -54,15 +53,6 @@ _IMAGE_REFUSAL_WORDS = ("image", "multimodal", "multi-modal", "mmproj", "vision"
 
 class EngineError(RuntimeError):
     """The engine cannot serve reports; the message is one line naming the URL and what is wrong."""
-
-
-@dataclass(frozen=True)
-class EngineResult:
-    text: str  # exactly the concatenation of the deltas delivered for this row (since its last restart)
-    stopped_by: StoppedBy
-    tokens: int  # completion tokens as the engine counted them (content chunks when it sends no usage)
-    image_seen: bool
-    error: str | None = None  # "engine" when stopped_by == "error"
 
 
 @dataclass
@@ -236,7 +226,7 @@ class EngineWriter:
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = lambda row: False,
         on_restart: Callable[[int], None] | None = None,
-    ) -> list[EngineResult]:
+    ) -> list[WriterResult]:
         """Stream one report per request, at most `concurrency` requests in flight.
 
         `on_delta(row, text)` and `on_restart(row)` are called from a thread of this writer's own; after
@@ -281,7 +271,7 @@ class EngineWriter:
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool],
         on_restart: Callable[[int], None] | None,
-    ) -> list[EngineResult]:
+    ) -> list[WriterResult]:
         deadline = time.monotonic() + self.timeout_s
         gate = asyncio.Semaphore(self.concurrency)
         limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
@@ -314,7 +304,7 @@ class EngineWriter:
         row: _Row,
         on_delta: Callable[[int, str], None],
         on_restart: Callable[[int], None] | None,
-    ) -> EngineResult:
+    ) -> WriterResult:
         try:
             async with gate:
                 return await self._attempts(client, row, on_delta, on_restart)
@@ -328,7 +318,7 @@ class EngineWriter:
         row: _Row,
         on_delta: Callable[[int, str], None],
         on_restart: Callable[[int], None] | None,
-    ) -> EngineResult:
+    ) -> WriterResult:
         last_problem = ""
         for attempt in range(self.retries + 1):
             if attempt:
@@ -359,7 +349,7 @@ class EngineWriter:
 
     async def _stream(
         self, client: httpx.AsyncClient, row: _Row, on_delta: Callable[[int, str], None]
-    ) -> EngineResult:
+    ) -> WriterResult:
         def deliver(text: str) -> None:
             if text:
                 row.text += text
@@ -425,9 +415,9 @@ class EngineWriter:
             row.timing.tokens = usage_tokens
         return self._result(row, "length" if finish == "length" else "eos")
 
-    def _result(self, row: _Row, stopped_by: StoppedBy) -> EngineResult:
+    def _result(self, row: _Row, stopped_by: StoppedBy) -> WriterResult:
         error = "engine" if stopped_by == "error" else None
-        return EngineResult(row.text, stopped_by, row.timing.tokens, row.image_seen, error)
+        return WriterResult(row.text, stopped_by, row.timing.tokens, row.image_seen, error)
 
     @staticmethod
     def _scrub(row: _Row, message: str) -> str:

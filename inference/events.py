@@ -1,12 +1,28 @@
 """What a job tells its caller, in order: Queued*, Started, then Rejected, or Classified, TextDelta*, and
-one of Done / Failed / Cancelled."""
+one of Done / Failed / Cancelled. Also what a report writer returns for each row it wrote."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from inference.labels import Classification
+
+# Why a writer stopped a row: the model ended it, it hit the length cap or the repetition guard, the caller
+# cancelled it, its deadline passed, or (engines only) the engine refused the row.
+StoppedBy = Literal["eos", "length", "repetition", "cancelled", "timeout", "error"]
+
+
+@dataclass(frozen=True)
+class WriterResult:
+    """One row of a report writer's batch, whichever writer produced it."""
+
+    text: str  # exactly the concatenation of the deltas delivered for this row (since its last restart)
+    stopped_by: StoppedBy
+    tokens: int  # generated tokens, EOS and padding excluded (an engine's own count where it gives one)
+    image_seen: bool
+    error: str | None = None  # why, when stopped_by == "error"
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,7 @@ class Restart:
 class Done:
     text: str
     image_seen: bool
-    stopped_by: str
+    stopped_by: StoppedBy
 
 
 @dataclass(frozen=True)

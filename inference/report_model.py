@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from inference.batch_streamer import BatchStreamer, RowStoppingCriteria
 from inference.device import resolve_device
+from inference.events import StoppedBy, WriterResult
 from inference.prompt import chat_messages, gemma3_chat_template
 from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-StoppedBy = Literal["eos", "length", "repetition", "cancelled", "timeout"]
 QUANTIZE_MODES = ("none", "4bit")
 DEFAULT_TIMEOUT_S = 300.0
 
@@ -39,14 +39,6 @@ WEIGHTS_HELP = (
     "tokenizer and processor files)."
 )
 GGUF_HELP = "GGUF file {file} not found in {path}: put the .gguf there or point SKINBOT_LLM at its folder."
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    text: str  # exactly the concatenation of the deltas delivered for this row
-    stopped_by: StoppedBy
-    tokens: int  # generated tokens, EOS and padding excluded
-    image_seen: bool
 
 
 @dataclass
@@ -223,11 +215,11 @@ class ReportModel:
         should_stop: Callable[[int], bool] = lambda i: False,
         min_new_tokens: int | None = None,
         on_restart: Callable[[int], None] | None = None,  # in-process generation never restarts a row
-    ) -> list[ReportResult]:
+    ) -> list[WriterResult]:
         """Write one report per request, streaming text per row; greedy, so a row's text is reproducible.
 
         `on_delta(row, text)` receives only text that will stay: the concatenation of a row's deltas equals
-        its ReportResult.text. `should_stop(row)` is polled every decoding step (cancel takes effect within
+        its WriterResult.text. `should_stop(row)` is polled every decoding step (cancel takes effect within
         one step). In GGUF text-only mode images are ignored and image_seen is False.
         """
         if not self.loaded:
@@ -297,7 +289,7 @@ class ReportModel:
                 stopped_by = "timeout"
             else:
                 stopped_by = "length"
-            results.append(ReportResult(texts[row], stopped_by, streamer.tokens(row), seen[row]))
+            results.append(WriterResult(texts[row], stopped_by, streamer.tokens(row), seen[row]))
 
         first = streamer.first_token_at or time.perf_counter()
         self.last_timing = GenerationTiming(

@@ -14,11 +14,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from PIL import Image
 
-from inference.events import Cancelled, Classified, Done, Event, Failed, JobSpec, Rejected, Restart, TextDelta
+from inference.events import (
+    Cancelled,
+    Classified,
+    Done,
+    Event,
+    Failed,
+    JobSpec,
+    Rejected,
+    Restart,
+    TextDelta,
+    WriterResult,
+)
 from inference.labels import Classification
 from inference.quality import QualityThresholds, check_quality
 from inference.report_request import ReportRequest
@@ -41,7 +52,7 @@ class ReportWriter(Protocol):
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = ...,
         on_restart: Callable[[int], None] | None = None,
-    ) -> list[Any]:
+    ) -> list[WriterResult]:
         """Rows stream through on_delta. A writer that must start a row over (an engine retry) calls
         on_restart(row) first, and the row's text so far is void."""
         ...
@@ -150,7 +161,7 @@ class ModelWorker:
                 item.finish(Failed("timeout"))
             elif outcome.stopped_by == "error":
                 # A writer may fail one row (an engine's 4xx) without failing the batch.
-                item.finish(Failed(getattr(outcome, "error", None) or "engine"))
+                item.finish(Failed(outcome.error or "engine"))
             else:
                 item.finish(Done(outcome.text, outcome.image_seen, outcome.stopped_by))
 

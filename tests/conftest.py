@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("YOLO_OFFLINE", "1")
@@ -20,10 +17,12 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 pytest_plugins = ["tests.fixtures.classifier_models", "tests.fixtures.report_models"]
 
 from bot.app import PipelineFactory, build_application, hold_queued, start_app, stop_app  # noqa: E402
-from bot.fake_bot_api import FakeBotApi, FakeUser, SentMessage  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from testkit.fake_bot_api import FakeBotApi, SentMessage  # noqa: E402
+from testkit.fake_user import FakeUser  # noqa: E402
+from testkit.skin_photos import skin_photo  # noqa: E402
 
 TOKEN = "123456:TEST-token-abcdefghijklmnop"
 
@@ -42,20 +41,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def t() -> Translator:
     return Translator()
-
-
-def skin_photo(width: int = 800, height: int = 600, seed: int = 0) -> bytes:
-    """A textured, well-lit, sharp image that passes the quality gate, as JPEG bytes."""
-    rng = np.random.default_rng(seed)
-    base = np.zeros((height, width, 3), np.float32)
-    base[..., 0], base[..., 1], base[..., 2] = 200, 150, 130
-    yy, xx = np.mgrid[0:height, 0:width]
-    spots = np.sin(xx / 7.0) * np.cos(yy / 9.0) * 30
-    noise = rng.normal(0, 12, (height, width, 1))
-    pixels = np.clip(base + spots[..., None] + noise, 0, 255).astype(np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, "JPEG", quality=92)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="session")

@@ -12,15 +12,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from inference.events import StoppedBy, WriterResult
 from inference.report_request import ReportRequest
-
-
-@dataclass(frozen=True)
-class ScriptedResult:
-    text: str
-    stopped_by: str
-    tokens: int
-    image_seen: bool = True
 
 
 @dataclass
@@ -48,12 +41,12 @@ class ScriptedWriter:
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = lambda row: False,
         on_restart: Callable[[int], None] | None = None,
-    ) -> list[ScriptedResult]:
+    ) -> list[WriterResult]:
         self.batches.append(len(requests))
         self.started.set()
         tokens = [_tokens(self.script(r)) for r in requests]
         done = [False] * len(requests)
-        stopped = ["eos"] * len(requests)
+        stopped: list[StoppedBy] = ["eos"] * len(requests)
         emitted = [""] * len(requests)
         step = 0
         while not all(done):
@@ -73,7 +66,7 @@ class ScriptedWriter:
             step += 1
             if self.token_delay:
                 time.sleep(self.token_delay)
-        return [ScriptedResult(e, s, len(t)) for e, s, t in zip(emitted, stopped, tokens, strict=True)]
+        return [WriterResult(e, s, len(t), True) for e, s, t in zip(emitted, stopped, tokens, strict=True)]
 
 
 def _tokens(text: str) -> list[str]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.fake_bot_api import FakeUser, SentMessage
 from conversations.validation import NAME_MAX
+from testkit.fake_bot_api import SentMessage
+from testkit.fake_user import FakeUser
 from tests.conftest import Harness
 
 

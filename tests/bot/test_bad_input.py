@@ -9,8 +9,9 @@ from PIL import Image
 
 from conversations.intake import Step
 from conversations.validation import HISTORY_MAX, NAME_MAX
+from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, button
-from tests.conftest import Harness, skin_photo
+from tests.conftest import Harness
 
 
 async def _at_step(h: Harness, user_id: int, lang: str, photo: bytes, step: Step):

@@ -8,9 +8,10 @@ import zipfile
 from pathlib import Path
 
 from conversations.intake import Step
+from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
 from tests.bot.test_report_delivery import report_messages, run_case, use_models, wait_pdf
-from tests.conftest import Harness, skin_photo
+from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
 

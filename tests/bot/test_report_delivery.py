@@ -16,10 +16,11 @@ from pypdf import PdfReader
 
 from bot.app import default_pipeline
 from bot.delivery import Delivery
-from bot.fake_bot_api import FakeUser, SentMessage, visible_text
 from bot.services import Services
 from inference.report_model import ReportModel
 from inference.worker import ReportWriter
+from testkit.fake_bot_api import SentMessage, visible_text
+from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.housekeeping import Housekeeping
+from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.bot.test_report_delivery import use_models, wait_pdf
-from tests.conftest import Harness, skin_photo
+from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
 

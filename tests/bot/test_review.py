@@ -12,11 +12,13 @@ from pypdf import PdfReader
 
 from bot.callbacks import Callback
 from bot.check import check_clinics
-from bot.fake_bot_api import FakeUser, SentMessage
 from bot.review_desk import ReviewDesk, verdict_data
+from testkit.fake_bot_api import SentMessage
+from testkit.fake_user import FakeUser
+from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
 from tests.bot.test_report_delivery import use_models
-from tests.conftest import Harness, skin_photo
+from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
 CLINIC, OTHER_CLINIC = -100500, -100600

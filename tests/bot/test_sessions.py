@@ -8,8 +8,9 @@ import sqlite3
 from bot.callbacks import Callback
 from conversations.intake import Step
 from conversations.validation import NAME_MAX
+from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
-from tests.conftest import Harness, skin_photo
+from tests.conftest import Harness
 
 
 async def test_restart_mid_intake_resumes_at_same_step(harness: Harness, photo_bytes: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from inference.bench_classifier import GOAL_MS, bench, markdown_table
+from benchmarks.classifier import GOAL_MS, bench, markdown_table
 
 
 def check_shape(result: dict, batches: tuple[int, ...]) -> None:

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from inference.cli_classifier import EXIT_ERROR, EXIT_LEAK, EXIT_OK, add_bench_command, add_commands
+from bot.cli import build_parser
+from inference.cli_classifier import EXIT_ERROR, EXIT_LEAK, EXIT_OK
 from tests.classifier.test_evaluation import leaky_copy
 from tests.fixtures.classifier_models import SyntheticDataset
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="skinbot")
-    commands = root.add_subparsers(dest="command", required=True)
-    add_commands(commands)
-    bench = commands.add_parser("bench").add_subparsers(dest="bench", required=True)
-    add_bench_command(bench)
-    return root
-
-
 def run(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 

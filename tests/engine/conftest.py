@@ -20,7 +20,7 @@ def engine_hub(
     tmp_path_factory: pytest.TempPathFactory, tiny_gemma_dir: Path, gemma_tokenizer_dir: Path
 ) -> Path:
     """A private Hugging Face cache holding an image-text and a text-only tiny Gemma 3."""
-    from inference.bench_report import TINY_TEXT, recipe_hash
+    from testkit.random_gemma import TINY_TEXT, recipe_hash
 
     key = recipe_hash(TEXT_MODEL_RECIPE, TINY_TEXT, gemma_tokenizer_dir.name)
     text_dir = _cached_dir(

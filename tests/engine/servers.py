@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot.fake_bot_api import serve_on_loopback
+from testkit.loopback import serve_on_loopback
 
 SNAPSHOT = "0" * 40  # the commit hash the fake hub cache files its snapshots under
 
@@ -55,8 +55,8 @@ def build_text_only_model(tokenizer_dir: Path, dest: Path) -> None:
     import torch
     from transformers import AutoTokenizer, Gemma3ForCausalLM, Gemma3TextConfig
 
-    from inference.bench_report import EOS_IDS, TINY_TEXT
     from inference.prompt import gemma3_chat_template
+    from testkit.random_gemma import EOS_IDS, TINY_TEXT
 
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     tokenizer.chat_template = gemma3_chat_template()

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from inference.cli_report import main
+from bot.cli import main
 from tests.engine.conftest import IMAGE_MODEL
 from tests.engine.servers import EngineServer, free_port
 
 
 def test_bench_against_an_engine(image_engine: EngineServer, tmp_path: Path, capsys) -> None:
     out = tmp_path / "bench.json"
-    argv = ["report", "--engine", image_engine.url, "--model", IMAGE_MODEL]
+    argv = ["bench", "report", "--engine", image_engine.url, "--model", IMAGE_MODEL]
     code = main([*argv, "--batch-sizes", "1,2", "--tokens", "24", "--json", str(out)])
     assert code == 0
     report = json.loads(out.read_text())
@@ -31,5 +31,5 @@ def test_bench_against_an_engine(image_engine: EngineServer, tmp_path: Path, cap
 
 def test_bench_says_plainly_when_the_engine_is_down(capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    assert main(["report", "--engine", url, "--batch-sizes", "1"]) == 2
+    assert main(["bench", "report", "--engine", url, "--batch-sizes", "1"]) == 2
     assert "refused" in capsys.readouterr().err

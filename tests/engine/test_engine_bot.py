@@ -14,10 +14,10 @@ import pytest
 from pypdf import PdfReader
 
 from bot.app import hold_queued
-from bot.fake_bot_api import FakeUser
 from bot.inference_setup import build_writer
 from bot.settings import Secret
 from inference.prompt import render_system
+from testkit.fake_user import FakeUser
 from tests.bot.test_report_delivery import (
     assert_holds_exactly,
     report_messages,

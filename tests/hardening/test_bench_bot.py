@@ -7,17 +7,19 @@ import json
 
 import pytest
 
-from bot.bench_bot import UserPlan, add_bench_command, check_chats, plans
-from bot.fake_bot_api import SentMessage
+from benchmarks.bot_load.checks import check_chats
+from benchmarks.bot_load.users import UserPlan, plans
+from benchmarks.cli import add_commands
 from bot.i18n import Translator
 from conversations.validation import NAME_MAX
+from testkit.fake_bot_api import SentMessage
 
 STEPS_PER_USER = 9  # /start, agree, photo, name, age, gender, history, report language, confirm
 
 
 def test_bench_bot_small_run(capsys: pytest.CaptureFixture[str]) -> None:
     parser = argparse.ArgumentParser()
-    add_bench_command(parser.add_subparsers(dest="bench"))
+    add_commands(parser.add_subparsers(dest="bench"))
     args = parser.parse_args(["bot", "--users", "10", "--timeout", "240"])
     code = args.func(args)
     out = capsys.readouterr().out
@@ -39,7 +41,7 @@ def test_bench_bot_small_run(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bench_bot_refuses_unbounded_sizes(capsys: pytest.CaptureFixture[str]) -> None:
     parser = argparse.ArgumentParser()
-    add_bench_command(parser.add_subparsers(dest="bench"))
+    add_commands(parser.add_subparsers(dest="bench"))
     args = parser.parse_args(["bot", "--users", "100000"])
     assert args.func(args) == 2
 

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from bot.fake_bot_api import FakeBotApi
 from bot.i18n import Translator
 from conversations.validation import NAME_MAX
+from testkit.fake_bot_api import FakeBotApi
 from tests.bot.helpers import button
 from tests.conftest import TOKEN
 

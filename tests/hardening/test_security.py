@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.fake_bot_api import FakeUser
 from conversations.files import FileStore, new_token
+from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.conftest import Harness
 

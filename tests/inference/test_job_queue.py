@@ -26,7 +26,7 @@ from inference.events import (
 from inference.job_queue import Job, JobQueue, UserBusy
 from inference.quality import QualityThresholds
 from inference.worker import ModelWorker
-from tests.conftest import skin_photo
+from testkit.skin_photos import skin_photo
 from tests.fakes import ScriptedWriter
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from inference.cli_report import add_bench_command
+from benchmarks.cli import add_commands
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="skinbot")
     bench = parser.add_subparsers(dest="bench", required=True)
-    add_bench_command(bench)
+    add_commands(bench)
     return parser.parse_args(argv)
 
 

@@ -138,7 +138,7 @@ def test_request_validation() -> None:
 def test_import_inference_prompt_does_not_import_torch() -> None:
     code = (
         "import sys, inference, inference.prompt, inference.report_request, inference.repetition, "
-        "inference.cli_report; print('torch' in sys.modules)"
+        "benchmarks.cli; print('torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.cli import main
-from tests.conftest import skin_photo
+from testkit.skin_photos import skin_photo
 
 
 @pytest.fixture

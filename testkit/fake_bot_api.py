@@ -14,9 +14,14 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+from testkit.loopback import serve_on_loopback
+
+if TYPE_CHECKING:
+    from testkit.fake_user import FakeUser
 
 _JSON_FIELDS = {
     "reply_markup",
@@ -69,15 +74,6 @@ class Fault:
     match: Callable[[dict[str, Any]], bool] | None = None  # only calls whose parameters match
 
 
-async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
-    """Serve an aiohttp app on 127.0.0.1 at a free port; loopback only, never another address."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-
 class FakeBotApi:
     def __init__(self, token: str) -> None:
         self.token = token
@@ -117,6 +113,8 @@ class FakeBotApi:
     # --- what users do --------------------------------------------------------------------------
 
     def user(self, user_id: int, language_code: str | None = "en", first_name: str = "Test") -> FakeUser:
+        from testkit.fake_user import FakeUser
+
         return FakeUser(self, user_id, language_code, first_name)
 
     def add_group(self, chat_id: int, title: str) -> None:
@@ -409,83 +407,3 @@ def _check_html(params: dict[str, Any]) -> None:
     stripped = re.sub(r"<[^>]*>", "", params["text"])
     if re.search(r"&(?!(lt|gt|amp|quot);)", stripped) or "<" in stripped or ">" in stripped:
         raise BotApiError(400, "Bad Request: can't parse entities: unescaped character")
-
-
-class FakeUser:
-    """A Telegram user talking to the bot in a private chat."""
-
-    def __init__(self, api: FakeBotApi, user_id: int, language_code: str | None, first_name: str) -> None:
-        self.api, self.id = api, user_id
-        self.profile: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
-        if language_code:
-            self.profile["language_code"] = language_code
-        self._ids = itertools.count(1)
-
-    def _message(self, **content: Any) -> dict[str, Any]:
-        return {
-            "message_id": next(self._ids),
-            "date": int(time.time()),
-            "chat": {"id": self.id, "type": "private", "first_name": self.profile["first_name"]},
-            "from": self.profile,
-            **content,
-        }
-
-    async def send(self, text: str) -> int:
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self.api.push_update({"message": self._message(**content)})
-
-    async def send_photo(self, data: bytes, width: int = 800, height: int = 600) -> int:
-        file_id, _ = self.api.add_file(data, "jpg")
-        sizes = [{"file_id": file_id, "file_unique_id": file_id, "width": width, "height": height,
-                  "file_size": len(data)}]  # fmt: skip
-        return await self.api.push_update({"message": self._message(photo=sizes)})
-
-    async def send_document(
-        self, data: bytes, file_name: str, mime_type: str, size: int | None = None
-    ) -> int:
-        file_id, _ = self.api.add_file(data, file_name.rsplit(".", 1)[-1])
-        document = {
-            "file_id": file_id,
-            "file_unique_id": file_id,
-            "file_name": file_name,
-            "mime_type": mime_type,
-            "file_size": len(data) if size is None else size,
-        }
-        return await self.api.push_update({"message": self._message(document=document)})
-
-    async def send_sticker(self) -> int:
-        sticker = {"file_id": "stk", "file_unique_id": "stk", "type": "regular", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False}  # fmt: skip
-        return await self.api.push_update({"message": self._message(sticker=sticker)})
-
-    async def send_location(self) -> int:
-        return await self.api.push_update(
-            {"message": self._message(location={"latitude": 1.0, "longitude": 2.0})}
-        )
-
-    async def press(self, message: SentMessage, callback_data: str, chat_id: int | None = None) -> int:
-        query = {
-            "id": f"q{next(self._ids)}",
-            "from": self.profile,
-            "chat_instance": "ci",
-            "data": callback_data,
-            "message": FakeBotApi._as_dict(message),
-        }
-        return await self.api.push_update({"callback_query": query})
-
-    def inbox(self) -> list[SentMessage]:
-        return self.api.chat(self.id)
-
-    async def say_in(self, chat_id: int, text: str, reply_to: SentMessage | None = None) -> int:
-        """A message in a group (or another chat), optionally replying to one of the bot's messages."""
-        chat = {"id": chat_id, "type": "supergroup", "title": self.api.groups.get(chat_id, "group")}
-        if chat_id > 0:
-            chat = {"id": chat_id, "type": "private", "first_name": self.profile["first_name"]}
-        message: dict[str, Any] = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
-                                   "from": self.profile, "text": text}  # fmt: skip
-        if reply_to is not None:
-            message["reply_to_message"] = FakeBotApi._as_dict(reply_to)
-        return await self.api.push_update({"message": message})

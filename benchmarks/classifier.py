@@ -1,4 +1,4 @@
-"""Classifier latency: ms per image at batch 1 and 32, on CPU and on CUDA when present.
+"""`skinbot bench classifier`: latency ms per image at batch 1 and 32, on CPU and on CUDA when present.
 
 Times `SkinClassifier.predict` end to end (preprocessing included), because that is what a request pays.
 Without a weights file a yolov8n-cls/yolov8x-cls is built from its yaml with random weights: speed does not
@@ -7,6 +7,7 @@ depend on what the weights learned, so the benchmark runs on any machine.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import statistics
 import time
@@ -17,28 +18,14 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from benchmarks.output import emit
 from inference.classifier import SkinClassifier
-from inference.labels import LABELS
+from testkit.random_yolo import random_model
 
 log = logging.getLogger(__name__)
 
 GOAL_MS = {"cuda": 2.0, "cpu": 25.0}  # per image; the CUDA goal was set on an H100
 DEFAULT_BATCHES = (1, 32)
-
-
-def random_model(model: str, imgsz: int) -> Any:
-    """An Ultralytics ClassificationModel with six outputs named after LABELS, random weights, fused."""
-    from inference.ultralytics_offline import ultralytics_offline, ultralytics_quiet
-
-    ultralytics_offline()
-    from ultralytics.nn.tasks import ClassificationModel
-
-    cfg = model if model.endswith((".yaml", ".yml")) else f"{model}.yaml"
-    with ultralytics_quiet():
-        net = ClassificationModel(cfg, nc=len(LABELS), verbose=False)
-        net.names = dict(enumerate(LABELS))
-        net = net.fuse() if hasattr(net, "fuse") else net
-    return net.eval()
 
 
 def available_devices() -> list[str]:
@@ -116,3 +103,19 @@ def markdown_table(result: dict[str, Any]) -> str:
             f"≤{r['goal_ms']:g} | {'yes' if r['meets_goal'] else 'no'} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from inference.device import resolve_device
+
+    devices = None if args.device == "all" else [resolve_device(args.device)]
+    result = bench(
+        Path(args.weights) if args.weights else None,
+        model=args.model,
+        imgsz=args.imgsz,
+        iterations=args.iterations,
+        warmup=args.warmup,
+        devices=devices,
+    )
+    emit(result, markdown_table(result), args.json)
+    return 0

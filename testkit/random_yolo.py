@@ -1,0 +1,26 @@
+"""YOLOv8 classifiers with random weights, built from the Ultralytics yaml: no download, any machine.
+
+Speed does not depend on what the weights learned, so the benchmarks time these; tests that need a model that
+learned something train one (tests/fixtures/classifier_models.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inference.labels import LABELS
+
+
+def random_model(model: str, imgsz: int) -> Any:
+    """An Ultralytics ClassificationModel with six outputs named after LABELS, random weights, fused."""
+    from inference.ultralytics_offline import ultralytics_offline, ultralytics_quiet
+
+    ultralytics_offline()
+    from ultralytics.nn.tasks import ClassificationModel
+
+    cfg = model if model.endswith((".yaml", ".yml")) else f"{model}.yaml"
+    with ultralytics_quiet():
+        net = ClassificationModel(cfg, nc=len(LABELS), verbose=False)
+        net.names = dict(enumerate(LABELS))
+        net = net.fuse() if hasattr(net, "fuse") else net
+    return net.eval()
