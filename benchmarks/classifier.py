@@ -71,15 +71,17 @@ def bench(
                 classifier.predict(images)
                 samples.append((time.perf_counter() - began) * 1000.0 / batch)
             ms = statistics.median(samples)
-            runs.append({
-                "device": device,
-                "batch": batch,
-                "ms_per_image": round(ms, 3),
-                "images_per_s": round(1000.0 / ms, 1) if ms else None,
-                "goal_ms": GOAL_MS[kind],
-                "meets_goal": ms <= GOAL_MS[kind],
-                "iterations": iterations,
-            })  # fmt: skip
+            runs.append(
+                {
+                    "device": device,
+                    "batch": batch,
+                    "ms_per_image": round(ms, 3),
+                    "images_per_s": round(1000.0 / ms, 1) if ms else None,
+                    "goal_ms": GOAL_MS[kind],
+                    "meets_goal": ms <= GOAL_MS[kind],
+                    "iterations": iterations,
+                }
+            )
             log.info("%s batch %d: %.2f ms/image", device, batch, ms)
     return {
         "weights": str(weights) if weights else None,

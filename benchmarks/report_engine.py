@@ -67,9 +67,18 @@ def run(args: argparse.Namespace) -> int:
     image_input = None
     for batch in args.batch_sizes:
         row: dict[str, Any] = {"precision": "engine", "mode": "stream", "batch_size": batch}
-        writer = EngineWriter(args.engine, model, api_key=api_key, max_tokens=args.tokens, timeout_s=3600,
-                              concurrency=batch, retries=0, repetition_guard=False, extra_body=extra,
-                              images=image_input)  # fmt: skip
+        writer = EngineWriter(
+            args.engine,
+            model,
+            api_key=api_key,
+            max_tokens=args.tokens,
+            timeout_s=3600,
+            concurrency=batch,
+            retries=0,
+            repetition_guard=False,
+            extra_body=extra,
+            images=image_input,
+        )
         try:
             writer.setup()
         except EngineError as exc:

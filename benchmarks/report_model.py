@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.output import emit
+from conversations.domain import Language
 from testkit.random_gemma import (
     IMAGE_TOKEN,
     MEDGEMMA_4B_VISION,
@@ -51,7 +52,7 @@ def sample_requests(n: int) -> list[Any]:
 
     cls = Classification((0.08, 0.05, 0.62, 0.1, 0.05, 0.1))
     history = "Itchy, dry patches on both elbows for three weeks; worse at night."
-    langs = ("en", "ko", "vi")
+    langs = tuple(Language)
     return [ReportRequest(30 + i, "female", history, langs[i % 3], cls) for i in range(n)]
 
 

@@ -12,12 +12,14 @@ from datetime import datetime
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.flood import FloodGate
 from bot.housekeeping import Housekeeping
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import Translator
 from bot.inference_setup import StartupError
 from bot.routers import account, cases, export, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
+from conversations.domain import Language
 from conversations.files import DataKeyError, FileStore
 from conversations.store import Store, utcnow
 from inference.worker import ReportWriter
@@ -33,7 +35,7 @@ def default_pipeline(services: Services, app: Application, writer: ReportWriter 
     from bot.delivery import Delivery
     from bot.inference_setup import build_queue
 
-    queue = build_queue(services.settings, services.store, writer, read=services.files.read)
+    queue = build_queue(services.settings, services.store.jobs, writer, read=services.files.read)
     return Delivery(services, app.bot, queue)
 
 
@@ -48,8 +50,10 @@ def build_application(
     pipeline_factory: PipelineFactory = default_pipeline,
     clock: Callable[[], datetime] = utcnow,
     translator: Translator | None = None,
+    flood_gate: FloodGate | None = None,
 ) -> Application:
     t = translator or Translator()
+    flood = flood_gate or FloodGate()
 
     async def post_init(app: Application) -> None:
         files = FileStore(settings.data_dir, settings.data_key.get() or None)
@@ -58,13 +62,13 @@ def build_application(
         except DataKeyError as exc:
             raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
-        services = Services(settings=settings, store=store, files=files, t=t)
+        services = Services(settings=settings, store=store, files=files, t=t, flood=flood)
         services.pipeline = pipeline_factory(services, app)
         app.bot_data["services"] = services
         await services.pipeline.start()
         services.housekeeping = Housekeeping(services, app.bot)
         services.housekeeping.start()
-        for lang in LANGUAGES:
+        for lang in Language:
             commands = [BotCommand(c, t(lang, f"command-{c}")) for c in COMMANDS]
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
         log.info("skinbot started")

@@ -1,27 +1,58 @@
-"""Typed callback data. Telegram lets a client send any callback string, so every field is checked."""
+"""Typed callback data, as aiogram's CallbackData: one enum of actions builds both buttons and handlers.
+
+Telegram lets a client send any callback string, so every field is checked when a press is unpacked:
+an unknown action, a malformed owner or step, or more than 64 bytes reaches no handler's logic.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-from conversations.intake import Step
+from telegram import InlineKeyboardButton
+from telegram.ext import CallbackQueryHandler
+
+from conversations.intake import IntakeAction, Step
+
+
+class Action(StrEnum):
+    """Every button outside the intake's questions (those are `IntakeAction`)."""
+
+    AGREE = "agree"  # consent, value: the language the notes were shown in
+    LANGUAGE = "lang"  # /language, value: the chosen language
+    PDF = "pdf"  # /cases re-download, value: case id
+    RETRY = "retry"  # a failed report, value: case id
+    DELETE = "delete"  # /delete confirmation, value: yes | no
+    REVIEW = "review"  # "send to a doctor", value: case id
+    REVIEW_ALL = "rvall"  # "send all unreviewed"
+    REVIEW_CLINIC = "rvpick"  # which clinic, value: "<which>.<clinic index>"
+    REVIEW_SEND = "rvsend"  # the explicit consent to share, value as above
+    REVIEW_KEEP = "rvno"  # not now
+    VERDICT = "vd"  # a clinic's verdict, value: "<review id>.<verdict code>"
+
+
+AnyAction = Action | IntakeAction
 
 # Steps travel as one letter: callback data is limited to 64 bytes.
 _STEP_CODES = {step: chr(ord("a") + i) for i, step in enumerate(Step)}
 _CODE_STEPS = {code: step for step, code in _STEP_CODES.items()}
+_ACTIONS: dict[str, AnyAction] = {a.value: a for a in (*Action, *IntakeAction)}
 MAX_BYTES = 64
 
 
 @dataclass(frozen=True)
 class Callback:
-    action: str
+    action: AnyAction
     value: str = ""
-    owner: int = 0  # the Telegram user the button was shown to
+    owner: int = 0  # the Telegram user the button was shown to; 0 for a clinic chat's buttons
     step: Step | None = None  # the intake step it was shown at, to spot stale presses
 
     def pack(self) -> str:
         step = _STEP_CODES[self.step] if self.step else ""
-        data = f"{self.action}|{self.value}|{step}|{self.owner}"
+        data = f"{self.action.value}|{self.value}|{step}|{self.owner}"
         if len(data.encode()) > MAX_BYTES:
             raise ValueError("callback data over 64 bytes")
         return data
@@ -34,6 +65,23 @@ class Callback:
         if len(parts) != 4 or not parts[3].isdigit():
             return None
         action, value, step, owner = parts
-        if step and step not in _CODE_STEPS:
+        if action not in _ACTIONS or (step and step not in _CODE_STEPS):
             return None
-        return cls(action, value, int(owner), _CODE_STEPS.get(step))
+        return cls(_ACTIONS[action], value, int(owner), _CODE_STEPS.get(step))
+
+
+def button(
+    text: str, action: AnyAction, value: str = "", owner: int = 0, step: Step | None = None
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=Callback(action, value, owner, step).pack())
+
+
+def pattern(*actions: AnyAction) -> str:
+    """The regular expression that matches presses of these actions and no other."""
+    return rf"^({'|'.join(re.escape(a.value) for a in actions)})\|"
+
+
+def on_press(
+    callback: Callable[[Any, Any], Awaitable[None]], *actions: AnyAction
+) -> CallbackQueryHandler[Any, None]:
+    return CallbackQueryHandler(callback, pattern=pattern(*actions))

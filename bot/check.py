@@ -50,10 +50,11 @@ def check_classifier(settings: Settings) -> Item:
     if path.is_file():
         return Item("classifier", True, str(path))
     return Item(
-        "classifier", False,
+        "classifier",
+        False,
         f"{path} not found: train one with `skinbot train --data DIR` or copy a trained file there "
         "(see weights/README.md)",
-    )  # fmt: skip
+    )
 
 
 def check_llm(settings: Settings) -> Item:
@@ -66,9 +67,10 @@ def check_llm(settings: Settings) -> Item:
     if (path / "config.json").is_file():
         return Item("language model", True, str(path))
     return Item(
-        "language model", False,
+        "language model",
+        False,
         f"{path} has no config.json: download google/medgemma-4b-it into it (see weights/README.md)",
-    )  # fmt: skip
+    )
 
 
 def check_fonts() -> Item:

@@ -69,8 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except NetworkError as exc:
         # The URL is printed without the token: base URLs never contain it.
-        print(f"skinbot: cannot reach the Telegram Bot API ({type(exc).__name__}); check TELEGRAM_API_URL "
-              "and the network", file=sys.stderr)  # fmt: skip
+        print(
+            f"skinbot: cannot reach the Telegram Bot API ({type(exc).__name__}); check TELEGRAM_API_URL "
+            "and the network",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

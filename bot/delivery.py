@@ -8,19 +8,19 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.callbacks import Callback
-from bot.case_pdf import render_case_pdf
-from bot.i18n import Translator
+from bot.callbacks import Action, button
+from bot.case_messages import classification_text, quality_lines
+from bot.case_pdf import render_case_pdf, send_pdf
 from bot.inference_setup import StartupError
 from bot.pdf import ensure_fonts
 from bot.services import Services
 from bot.streaming import ReportStream
 from bot.telegram_calls import Pacer, not_modified, with_retries
 from conversations import intake as flow
-from conversations.store import Case
+from conversations.domain import Case
 from inference.events import (
     Cancelled,
     Classified,
@@ -33,10 +33,8 @@ from inference.events import (
     Started,
     TextDelta,
 )
-from inference.job_queue import Job, JobQueue, UserBusy
-from inference.labels import Classification
-from inference.quality import QualityIssue
-from inference.triage import Triage, triage
+from inference.model_queue import Job, ModelQueue, UserBusy
+from inference.triage import triage
 
 log = logging.getLogger(__name__)
 BAR_CELLS = 10
@@ -54,36 +52,8 @@ def spec_for(case: Case, services: Services) -> JobSpec:
     )
 
 
-def pdf_filename(case: Case) -> str:
-    return f"skin-report-{case.short_id}-{case.created_at.date().isoformat()}.pdf"
-
-
-def classification_text(t: Translator, lang: str, result: Classification, level: Triage) -> str:
-    lines: list[str] = []
-    if level == Triage.URGENT:
-        lines += [f"{t(lang, 'urgent-prefix')} {t(lang, 'triage-urgent-title')}", t(lang, "triage-urgent"),
-                  t(lang, "triage-urgent-why"), ""]  # fmt: skip
-    elif level == Triage.UNCERTAIN:
-        lines += [f"{t(lang, 'uncertain-prefix')} {t(lang, 'triage-uncertain')}", ""]
-    lines.append(t(lang, "classification-title"))
-    for label, prob in result.ranked():
-        filled = round(prob * BAR_CELLS)
-        bar = "█" * filled + "░" * (BAR_CELLS - filled)
-        lines.append(t(lang, "classification-row", label=t(lang, f"label-{label}"), bar=bar, percent=prob))
-    return "\n".join(lines)
-
-
-def quality_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str]:
-    """Why a photo was turned back, each reason with its tip; the chat and `skinbot diagnose` both use it."""
-    lines = [t(lang, "quality-rejected")]
-    for name in issues:
-        issue = QualityIssue(name)
-        lines.append(t(lang, "quality-reason", reason=t(lang, issue.message_id), tip=t(lang, issue.tip_id)))
-    return lines
-
-
 class Delivery:
-    def __init__(self, services: Services, bot: Any, queue: JobQueue) -> None:
+    def __init__(self, services: Services, bot: Any, queue: ModelQueue) -> None:
         self.services, self.bot, self.queue = services, bot, queue
         self.pacer = Pacer(services.settings.edit_interval_s)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -95,8 +65,8 @@ class Delivery:
         # first patient's PDF.
         await asyncio.to_thread(ensure_fonts)
         store = self.services.store
-        interrupted = set(await store.requeue_interrupted())
-        pending = [(spec_for(case, self.services), case.attempts) for case in await store.queued_cases()]
+        interrupted = set(await store.jobs.requeue_interrupted())
+        pending = [(spec_for(case, self.services), case.attempts) for case in await store.jobs.queued()]
         restored = await self.queue.start(pending)
         try:
             await self.queue.wait_ready()
@@ -105,7 +75,7 @@ class Delivery:
             await self.queue.stop()
             raise StartupError(f"models could not be loaded: {exc}") from exc
         for job in restored:
-            case = await store.case_by_id(job.id)
+            case = await store.cases.by_id(job.id)
             if case is not None:
                 self._spawn(case, job, regenerating=job.id in interrupted)
 
@@ -124,8 +94,8 @@ class Delivery:
         except UserBusy:
             # Never leave a confirmed case queued with no job behind it.
             log.warning("case %s not queued: the user already has an active job", case.short_id)
-            await self.services.store.set_status(case.id, "failed", error="busy")
-            user = await self.services.store.get_user(case.user_id)
+            await self.services.store.jobs.mark_failed(case.id, "busy")
+            user = await self.services.store.users.get(case.user_id)
             lang = user.language if user else case.ui_language
             await with_retries(
                 lambda: self.bot.send_message(case.chat_id, self.services.t(lang, "case-active")),
@@ -171,7 +141,7 @@ class CaseDelivery:
         return self.services.t(self.lang, key, **args)
 
     async def run(self, job: Job, regenerating: bool) -> None:
-        user = await self.services.store.get_user(self.case.user_id)
+        user = await self.services.store.users.get(self.case.user_id)
         if user is not None:
             self.lang = user.language
         if regenerating:
@@ -221,8 +191,9 @@ class CaseDelivery:
         try:
             await with_retries(
                 lambda: self.d.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.status_id),
-                chat_id=self.chat_id, pacer=self.d.pacer,
-            )  # fmt: skip
+                chat_id=self.chat_id,
+                pacer=self.d.pacer,
+            )
         except BadRequest as exc:
             if not not_modified(exc):
                 raise
@@ -240,13 +211,18 @@ class CaseDelivery:
         # The intake reopens at the photo, every other answer kept, so another photo can come right away;
         # unless the user has meanwhile started another intake (a health worker's next patient), which wins.
         draft = flow.Draft(
-            photo=None, name=self.case.patient_name, age=self.case.age, gender=self.case.gender,
-            history=self.case.history, history_answered=True, report_language=self.case.report_language,
-        )  # fmt: skip
+            photo=None,
+            name=self.case.patient_name,
+            age=self.case.age,
+            gender=self.case.gender,
+            history=self.case.history,
+            history_answered=True,
+            report_language=self.case.report_language,
+        )
         store = self.services.store
         async with self.services.locks.hold(self.case.user_id):
-            if await store.load_intake(self.case.user_id) is None:
-                await store.save_intake(self.case.user_id, flow.Intake(flow.Step.PHOTO, draft, editing=True))
+            if await store.intakes.load(self.case.user_id) is None:
+                await store.intakes.save(self.case.user_id, flow.Intake(flow.Step.PHOTO, draft, editing=True))
             else:
                 lines[-1] = self.t("new-case")
         await self.send("\n".join(lines))
@@ -254,8 +230,9 @@ class CaseDelivery:
     async def failed(self, reason: str) -> None:
         await self.stream.stop_partial()
         key = f"failure-{reason}" if self.services.t.has(self.lang, f"failure-{reason}") else "failure-error"
-        retry = Callback("retry", self.case.id, self.case.user_id).pack()
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(self.t("btn-retry"), callback_data=retry)]])
+        markup = InlineKeyboardMarkup(
+            [[button(self.t("btn-retry"), Action.RETRY, self.case.id, self.case.user_id)]]
+        )
         await self.send(self.t("report-failed", reason=self.t(key)), markup)
 
     async def send_pdf(self, done: Done) -> None:
@@ -266,27 +243,16 @@ class CaseDelivery:
                 services.files.save_heatmap, self.case.user_id, self.case.id, self.classified.heatmap_png
             )
         # The queue stored the report before it said Done, so the stored case is complete.
-        case = await services.store.case_by_id(self.case.id)
+        case = await services.store.cases.by_id(self.case.id)
         assert case is not None
         pdf = await render_case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
-        if await services.store.case_by_id(case.id) is None:
+        if await services.store.cases.by_id(case.id) is None:
             # Deleted (/delete) while the PDF was being made: its files must not outlive the case.
             services.files.delete_case_files(case.user_id, case.id, case.image)
             return
         await send_pdf(self.d.bot, self.chat_id, case, pdf, self.t("pdf-caption", case=case.short_id))
         if services.settings.review_chats:
-            data = Callback("review", case.id, case.user_id).pack()
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(self.t("btn-review"), callback_data=data)]])
+            markup = InlineKeyboardMarkup(
+                [[button(self.t("btn-review"), Action.REVIEW, case.id, case.user_id)]]
+            )
             await self.send(self.t("review-offer"), markup)
-
-
-async def send_pdf(bot: Any, chat_id: int, case: Case, pdf: bytes, caption: str) -> None:
-    await with_retries(
-        lambda: bot.send_document(
-            chat_id,
-            InputFile(pdf, filename=pdf_filename(case)),
-            caption=caption[:1024],
-            filename=pdf_filename(case),
-        ),
-        chat_id=chat_id,
-    )

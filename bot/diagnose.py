@@ -9,11 +9,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.case_messages import classification_text, quality_lines
 from bot.case_pdf import document_for
-from bot.delivery import classification_text, quality_lines
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import Translator
 from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
 from bot.settings import Settings
+from conversations.domain import Language
 from conversations.files import new_token
 from conversations.intake import GENDERS
 from conversations.photos import PhotoRejected, normalize_photo
@@ -29,7 +30,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--age", required=True)
     parser.add_argument("--gender", required=True, choices=GENDERS)
     parser.add_argument("--history", default=None)
-    parser.add_argument("--lang", default="en", choices=LANGUAGES, help="report language")
+    parser.add_argument(
+        "--lang", default=Language.EN, type=Language, choices=list(Language), help="report language"
+    )
     parser.add_argument("--name", default="-", help="printed in the PDF only; never given to a model")
     parser.add_argument("--out", type=Path, default=None, help="also write the PDF report here")
     parser.set_defaults(func=run)

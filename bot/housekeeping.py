@@ -60,10 +60,14 @@ class Housekeeping:
         """Delete cases, photos and PDFs older than SKINBOT_RETENTION_DAYS. Logs counts only."""
         store, files = self.services.store, self.services.files
         cutoff = store.clock() - timedelta(days=self.services.settings.retention_days)
-        expired = await store.purge_before(cutoff)
+        expired = await store.erasure.purge_before(cutoff)
         removed_files = 0
         for user_id, case_id, image in expired:
             removed_files += await asyncio.to_thread(files.delete_case_files, user_id, case_id, image)
-        log.info("retention purge: %d case(s), %d file(s) older than %d days removed",
-                 len(expired), removed_files, self.services.settings.retention_days)  # fmt: skip
+        log.info(
+            "retention purge: %d case(s), %d file(s) older than %d days removed",
+            len(expired),
+            removed_files,
+            self.services.settings.retention_days,
+        )
         return len(expired), removed_files

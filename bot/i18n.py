@@ -8,19 +8,19 @@ from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
 
+from conversations.domain import DEFAULT_LANGUAGE, Language
+
 log = logging.getLogger(__name__)
 
-LANGUAGES: tuple[str, ...] = ("ko", "en", "vi")
-DEFAULT_LANGUAGE = "en"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
-def pick_language(code: str | None) -> str:
+def pick_language(code: str | None) -> Language:
     """Map a Telegram language_code such as 'ko-KR' onto ko, en or vi, falling back to en."""
     if not code:
         return DEFAULT_LANGUAGE
     base = code.split("-")[0].split("_")[0].lower()
-    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+    return Language.of(base) or DEFAULT_LANGUAGE
 
 
 class MissingMessage(KeyError):
@@ -32,7 +32,7 @@ class Translator:
 
     def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
         self._bundles: dict[str, FluentBundle] = {}
-        for lang in LANGUAGES:
+        for lang in Language:
             # Isolation marks (U+2068/9) show up as boxes in some Telegram clients and in PDFs.
             bundle = FluentBundle([lang], use_isolating=False)
             for path in sorted((locales_dir / lang).glob("*.ftl")):

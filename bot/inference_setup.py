@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from inference.classifier import SkinClassifier
-from inference.job_queue import JobQueue, JobStore
+from inference.model_queue import JobStore, ModelQueue
 from inference.quality import QualityThresholds
 from inference.report_model import ReportModel
 from inference.worker import ModelWorker, ReportWriter
@@ -62,11 +62,11 @@ def build_queue(
     store: JobStore,
     writer: ReportWriter | None = None,
     read: Callable[[Path], bytes] = Path.read_bytes,
-) -> JobQueue:
+) -> ModelQueue:
     """`read` opens a stored photo (they may be encrypted at rest)."""
     worker = ModelWorker(
         build_classifier(settings), writer or build_writer(settings), quality_thresholds(settings), read=read
     )
     # An engine batches on its own side: as many jobs go to it at once as it may have in flight.
     batch = settings.llm_concurrency if settings.llm_is_url else settings.batch
-    return JobQueue(worker, store, batch_size=batch, job_timeout_s=settings.job_timeout_s)
+    return ModelQueue(worker, store, batch_size=batch, job_timeout_s=settings.job_timeout_s)

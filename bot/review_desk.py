@@ -14,13 +14,12 @@ from typing import Any
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import TelegramError
 
-from bot.callbacks import Callback
-from bot.case_pdf import render_case_pdf
-from bot.delivery import pdf_filename, send_pdf
+from bot.callbacks import Action, Callback
+from bot.case_pdf import pdf_filename, render_case_pdf, send_pdf
 from bot.services import Services
 from bot.settings import Clinic
 from bot.telegram_calls import with_retries
-from conversations.store import Case, Review
+from conversations.domain import Case, Review
 from inference.labels import Classification
 from inference.triage import triage
 
@@ -32,7 +31,7 @@ NOTE_MAX = 1000
 
 def verdict_data(review_id: str, code: str) -> str:
     # Owner 0: clinic buttons belong to a chat, not a user; the press is checked against the clinic list.
-    return Callback("vd", f"{review_id}.{code}").pack()
+    return Callback(Action.VERDICT, f"{review_id}.{code}").pack()
 
 
 class ReviewDesk:
@@ -49,14 +48,14 @@ class ReviewDesk:
         """Send finished cases to a clinic. Returns how many were sent (already-sent ones are skipped)."""
         sent = 0
         for case in cases:
-            review = await self.services.store.create_review(user_id, case.id, clinic.chat_id)
+            review = await self.services.store.reviews.create(user_id, case.id, clinic.chat_id)
             if review is None:
                 continue
             try:
                 await self._post(case, review, clinic)
             except Exception:
                 # Not delivered: the case must stay sendable, not "waiting for review" forever.
-                await self.services.store.delete_review(review.id)
+                await self.services.store.reviews.delete(review.id)
                 raise
             sent += 1
         log.info("%d case(s) sent for review", sent)
@@ -77,10 +76,15 @@ class ReviewDesk:
         result = Classification.from_record(case.classification)
         level = triage(result, self.services.settings.carcinoma_referral)
         text = t(
-            lang, "clinic-summary", case=case.short_id, age=case.age, gender=t(lang, f"gender-{case.gender}"),
-            label=t(lang, f"label-{result.top}"), confidence=result.confidence,
+            lang,
+            "clinic-summary",
+            case=case.short_id,
+            age=case.age,
+            gender=t(lang, f"gender-{case.gender}"),
+            label=t(lang, f"label-{result.top}"),
+            confidence=result.confidence,
             triage=t(lang, f"triage-{level.value}-title"),
-        )  # fmt: skip
+        )
         rows = [
             [
                 InlineKeyboardButton(
@@ -93,7 +97,7 @@ class ReviewDesk:
             lambda: self.bot.send_message(clinic.chat_id, text, reply_markup=InlineKeyboardMarkup(rows)),
             chat_id=clinic.chat_id,
         )
-        await self.services.store.set_review_message(review.id, message.message_id)
+        await self.services.store.reviews.set_message(review.id, message.message_id)
 
     # --- clinic → patient -----------------------------------------------------------------------
 
@@ -103,8 +107,8 @@ class ReviewDesk:
         """Record a verdict if it is the first. Returns (won, who answered first)."""
         verdict = VERDICTS[code]
         store, t, lang = self.services.store, self.services.t, clinic.language
-        if not await store.claim_verdict(review.id, clinic.chat_id, verdict, reviewer):
-            current = await store.review(review.id)
+        if not await store.reviews.claim_verdict(review.id, clinic.chat_id, verdict, reviewer):
+            current = await store.reviews.get(review.id)
             return False, current.reviewer if current else None
         if review.summary_message_id is not None:
             answered = t(lang, "clinic-answered", reviewer=reviewer, verdict=t(lang, f"verdict-{verdict}"))
@@ -121,7 +125,7 @@ class ReviewDesk:
                 chat_id=clinic.chat_id,
             )
         if verdict == "note":
-            case = await store.case_by_id(review.case_id)
+            case = await store.cases.by_id(review.case_id)
             prompt = t(
                 lang, "clinic-note-ask", reviewer=reviewer, case=case.short_id if case else "?", max=NOTE_MAX
             )
@@ -131,7 +135,7 @@ class ReviewDesk:
                 ),
                 chat_id=clinic.chat_id,
             )
-            await store.set_note_prompt(review.id, message.message_id)
+            await store.reviews.set_note_prompt(review.id, message.message_id)
         else:
             await self._tell_patient(review.id, clinic)
         return True, reviewer
@@ -140,30 +144,35 @@ class ReviewDesk:
         """A doctor's reply to the note prompt. Returns the Fluent key to answer the clinic with."""
         if len(text) > NOTE_MAX:
             return "clinic-note-too-long"
-        if not await self.services.store.save_note(review.id, text):
+        if not await self.services.store.reviews.save_note(review.id, text):
             return ""  # a second reply to the same prompt: the first note stands
         await self._tell_patient(review.id, clinic)
         return "clinic-note-sent"
 
     async def _tell_patient(self, review_id: str, clinic: Clinic) -> None:
         store, t = self.services.store, self.services.t
-        review = await store.review(review_id)
+        review = await store.reviews.get(review_id)
         if review is None or review.verdict is None:
             return
-        case = await store.case_by_id(review.case_id)
+        case = await store.cases.by_id(review.case_id)
         if case is None:
             return  # deleted by the patient meanwhile
-        user = await store.get_user(case.user_id)
+        user = await store.users.get(case.user_id)
         lang = user.language if user else case.ui_language
         day = (review.answered_at or store.clock()).date().isoformat()
         # The stamped PDF is saved before the patient hears of the verdict, so a re-download carries it.
         report_lang = case.report_language
-        stamp = t(report_lang, "review-stamp", clinic=clinic.name, date=day,
-                  verdict=t(report_lang, f"verdict-{review.verdict}"))  # fmt: skip
+        stamp = t(
+            report_lang,
+            "review-stamp",
+            clinic=clinic.name,
+            date=day,
+            verdict=t(report_lang, f"verdict-{review.verdict}"),
+        )
         pdf = await render_case_pdf(
             case, self.services.files, t, self.services.settings.carcinoma_referral, stamp
         )
-        if await store.case_by_id(case.id) is None:  # deleted meanwhile: leave no file behind
+        if await store.cases.by_id(case.id) is None:  # deleted meanwhile: leave no file behind
             self.services.files.delete_case_files(case.user_id, case.id, case.image)
             return
         verdict = t(lang, f"verdict-{review.verdict}")
@@ -183,12 +192,12 @@ class ReviewDesk:
         store = self.services.store
         cutoff = store.clock() - timedelta(hours=self.services.settings.review_reflag_hours)
         flagged = 0
-        for review in await store.reviews_due_for_reflag(cutoff):
+        for review in await store.reviews.due_for_reflag(cutoff):
             clinic = self.services.settings.clinic(review.clinic_chat_id)
-            case = await store.case_by_id(review.case_id)
+            case = await store.cases.by_id(review.case_id)
             # Marked first: a clinic chat that fails (bot removed, message deleted) is flagged once, not every
             # minute, and never holds up the rest of housekeeping.
-            await store.mark_reflagged(review.id)
+            await store.reviews.mark_reflagged(review.id)
             if clinic is None or case is None:
                 continue
             text = self.services.t(clinic.language, "clinic-reflag", case=case.short_id)

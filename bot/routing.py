@@ -18,13 +18,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.callbacks import Callback
-from bot.flood import FloodGate, Verdict
+from bot.flood import Verdict
 from bot.i18n import pick_language
-from bot.render import keyboard, text_of
+from bot.keyboards import keyboard, text_of
 from bot.services import Services
 from bot.telegram_calls import with_retries
+from conversations.domain import User
 from conversations.intake import Say, Step
-from conversations.store import StoreError, User
+from conversations.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +70,12 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
-def flood_gate_of(context: ContextTypes.DEFAULT_TYPE) -> FloodGate:
-    """The application's flood gate; the composition root may put a configured one in bot_data first."""
-    gate = context.application.bot_data.get("flood")
-    if gate is None:
-        gate = context.application.bot_data["flood"] = FloodGate()
-    return gate
-
-
 async def _slow_down(
     services: Services, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int, lang: str
 ) -> None:
-    log.warning(
-        "flood control: dropping updates from a user (%d dropped in all)", flood_gate_of(context).dropped
-    )
+    log.warning("flood control: dropping updates from a user (%d dropped in all)", services.flood.dropped)
     try:
-        user = await services.store.get_user(user_id)
+        user = await services.store.users.get(user_id)
         if user is not None:
             lang = user.language
         await context.bot.send_message(chat_id, services.t(lang, "flood-slow-down"))
@@ -102,7 +93,7 @@ def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitabl
         fallback_lang = pick_language(tg_user.language_code)
         # Checked before the per-user lock: a flooder's updates must not queue up holding update slots
         # (concurrent_updates) that other users' updates need.
-        verdict = flood_gate_of(context).check(tg_user.id)
+        verdict = services.flood.check(tg_user.id)
         if not verdict.allowed:
             if verdict is Verdict.DROP_NOTIFY:
                 await _slow_down(services, context, tg_user.id, chat.id, fallback_lang)
@@ -110,7 +101,7 @@ def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitabl
         async with services.locks.hold(tg_user.id):
             ctx = Ctx(services, update, context, tg_user.id, chat.id, fallback_lang, None)
             try:
-                ctx.user = await services.store.get_user(tg_user.id)
+                ctx.user = await services.store.users.get(tg_user.id)
                 if ctx.user is not None:
                     ctx.lang = ctx.user.language
                 await fn(ctx)

@@ -6,16 +6,21 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from bot.flood import FloodGate
 from bot.i18n import Translator
 from bot.settings import Settings
+from conversations.domain import Case
 from conversations.files import FileStore
-from conversations.store import Case, Store
+from conversations.store import Store
+
+if TYPE_CHECKING:
+    from bot.housekeeping import Housekeeping
 
 
 class Pipeline(Protocol):
-    """Where a confirmed case goes: the inference issue's worker queue implements this."""
+    """Where a confirmed case goes: `bot.delivery.Delivery` puts it on the model queue and delivers it."""
 
     async def submit(self, case: Case) -> None: ...
 
@@ -69,6 +74,7 @@ class Services:
     store: Store
     files: FileStore
     t: Translator
+    flood: FloodGate = field(default_factory=FloodGate)
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
-    housekeeping: Any = None  # bot.housekeeping.Housekeeping, set by the composition root
+    housekeeping: Housekeeping | None = None

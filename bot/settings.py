@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from conversations.domain import Language
+
 
 @dataclass(frozen=True)
 class Clinic:
@@ -32,7 +34,7 @@ def _clinics(value: str) -> tuple[Clinic, ...]:
         if not chat.strip().lstrip("-").isdigit():
             raise ValueError(f"{chat!r} is not a numeric chat id")
         language = language.strip().lower() or "en"
-        if language not in ("ko", "en", "vi"):
+        if Language.of(language) is None:
             raise ValueError(f"clinic language must be ko, en or vi, not {language!r}")
         clinics.append(Clinic(int(chat), name.strip() or f"Clinic {len(clinics) + 1}", language))
     if len({c.chat_id for c in clinics}) != len(clinics):

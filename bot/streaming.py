@@ -92,11 +92,14 @@ class ReportStream:
         try:
             await with_retries(
                 lambda: self.bot.edit_message_text(
-                    html if html is not None else text, chat_id=self.chat_id, message_id=message_id,
+                    html if html is not None else text,
+                    chat_id=self.chat_id,
+                    message_id=message_id,
                     parse_mode=ParseMode.HTML if html is not None else None,
                 ),
-                chat_id=self.chat_id, pacer=self.pacer,
-            )  # fmt: skip
+                chat_id=self.chat_id,
+                pacer=self.pacer,
+            )
         except BadRequest as exc:
             if not not_modified(exc):
                 if html is None:

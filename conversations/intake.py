@@ -12,10 +12,21 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from conversations.domain import Language
 from conversations.validation import HISTORY_MAX, NAME_MAX, clean_history, clean_name, parse_age
 
-LANGUAGES = ("ko", "en", "vi")
 GENDERS = ("female", "male", "other", "undisclosed")
+
+
+class IntakeAction(StrEnum):
+    """What a button of the intake does."""
+
+    ANSWER = "answer"  # value: the option chosen
+    SKIP = "skip"
+    CONFIRM = "confirm"
+    EDIT = "edit"
+    CANCEL = "cancel"
+    FIELD = "field"  # value: the step to edit
 
 
 class Step(StrEnum):
@@ -44,7 +55,7 @@ class Photo:
 
 @dataclass(frozen=True)
 class Choice:
-    action: str  # answer | skip | confirm | edit | cancel | field
+    action: IntakeAction
     value: str = ""
 
 
@@ -69,7 +80,7 @@ class Msg:
 @dataclass(frozen=True)
 class Button:
     label: str  # Fluent message id
-    action: str
+    action: IntakeAction
     value: str = ""
     selected: bool = False
 
@@ -170,10 +181,12 @@ QUESTIONS: tuple[Question, ...] = (
     Question(Step.GENDER, "gender", "ask-gender", options=tuple((g, f"gender-{g}") for g in GENDERS)),
     Question(Step.HISTORY, "history", "ask-history", parse=_history, skippable=True),
     Question(
-        Step.REPORT_LANGUAGE, "report_language", "ask-report-language",
-        options=tuple((lang, f"lang-{lang}") for lang in LANGUAGES),
+        Step.REPORT_LANGUAGE,
+        "report_language",
+        "ask-report-language",
+        options=tuple((lang.value, f"lang-{lang}") for lang in Language),
     ),
-)  # fmt: skip
+)
 BY_STEP: dict[Step, Question] = {q.step: q for q in QUESTIONS}
 EDITABLE: tuple[tuple[str, Step], ...] = (
     ("field-photo", Step.PHOTO),
@@ -193,9 +206,11 @@ def ask(question: Question, ui_language: str) -> Say:
         # The report language defaults to the UI language: it is marked and listed first.
         options = tuple(sorted(options, key=lambda option: option[0] != ui_language))
     for value, label in options:
-        rows.append((Button(label, "answer", value, selected=is_language and value == ui_language),))
+        rows.append(
+            (Button(label, IntakeAction.ANSWER, value, selected=is_language and value == ui_language),)
+        )
     if question.skippable:
-        rows.append((Button("btn-skip", "skip"),))
+        rows.append((Button("btn-skip", IntakeAction.SKIP),))
     return Say(question.prompt, dict(question.prompt_args), tuple(rows))
 
 
@@ -209,8 +224,8 @@ def summary(draft: Draft) -> Say:
         "language": Msg(f"lang-{draft.report_language}"),
     }
     buttons = (
-        (Button("btn-confirm", "confirm"),),
-        (Button("btn-edit", "edit"), Button("btn-cancel", "cancel")),
+        (Button("btn-confirm", IntakeAction.CONFIRM),),
+        (Button("btn-edit", IntakeAction.EDIT), Button("btn-cancel", IntakeAction.CANCEL)),
     )
     return Say("summary", args, buttons)
 
@@ -229,7 +244,7 @@ def current_prompt(intake: Intake, ui_language: str) -> Say:
 
 
 def _edit_menu() -> Say:
-    rows = tuple((Button(label, "field", step.value),) for label, step in EDITABLE)
+    rows = tuple((Button(label, IntakeAction.FIELD, step.value),) for label, step in EDITABLE)
     return Say("edit-which", {}, rows)
 
 
@@ -258,7 +273,7 @@ def advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
     if intake.step == Step.EDIT_MENU:
         if (
             isinstance(answer, Choice)
-            and answer.action == "field"
+            and answer.action == IntakeAction.FIELD
             and answer.value in {s.value for _, s in EDITABLE}
         ):
             editing = Intake(Step(answer.value), intake.draft, editing=True)
@@ -273,13 +288,13 @@ def advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
             return _move_on(intake, draft, ui_language, (old,) if old and old != answer.image else ())
         return _again(intake, ui_language, Say("nudge-photo"))
 
-    if question.skippable and isinstance(answer, Choice) and answer.action == "skip":
+    if question.skippable and isinstance(answer, Choice) and answer.action == IntakeAction.SKIP:
         draft = replace(intake.draft, **{question.field: None}, history_answered=True)
         return _move_on(intake, draft, ui_language)
 
     if question.options:
         values = {value for value, _ in question.options}
-        if isinstance(answer, Choice) and answer.action == "answer" and answer.value in values:
+        if isinstance(answer, Choice) and answer.action == IntakeAction.ANSWER and answer.value in values:
             return _move_on(intake, replace(intake.draft, **{question.field: answer.value}), ui_language)
         return _again(intake, ui_language, Say("nudge-buttons"))
 
@@ -295,12 +310,12 @@ def advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
 
 def _at_summary(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
     if isinstance(answer, Choice):
-        if answer.action == "confirm":
+        if answer.action == IntakeAction.CONFIRM:
             return Outcome(intake, (), confirmed=True)
-        if answer.action == "edit":
+        if answer.action == IntakeAction.EDIT:
             menu = Intake(Step.EDIT_MENU, intake.draft)
             return Outcome(menu, (_edit_menu(),))
-        if answer.action == "cancel":
+        if answer.action == IntakeAction.CANCEL:
             return cancel(intake)
     return _again(intake, ui_language, Say("nudge-buttons"))
 

@@ -139,8 +139,13 @@ class SkinClassifier:
         else:
             backend = _TorchBackend.from_checkpoint(path, self.device)
         self._install(backend)
-        log.info("classifier %s loaded on %s in %.1fs (imgsz %d)", path.name, self.device,
-                 time.perf_counter() - started, backend.imgsz)  # fmt: skip
+        log.info(
+            "classifier %s loaded on %s in %.1fs (imgsz %d)",
+            path.name,
+            self.device,
+            time.perf_counter() - started,
+            backend.imgsz,
+        )
 
     def _install(self, backend: _Backend) -> None:
         self._order = label_order(backend.names)

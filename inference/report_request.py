@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversations.domain import Language
 from inference.labels import Classification
 
 GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
-LANGUAGES: tuple[str, ...] = ("ko", "en", "vi")
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ReportRequest:
             raise ValueError(f"age must be an int in 0..130, not {self.age!r}")
         if self.gender not in GENDERS:
             raise ValueError(f"gender must be one of {GENDERS}, not {self.gender!r}")
-        if self.language not in LANGUAGES:
-            raise ValueError(f"language must be one of {LANGUAGES}, not {self.language!r}")
+        if Language.of(self.language) is None:
+            raise ValueError(f"language must be one of {list(map(str, Language))}, not {self.language!r}")
         if not isinstance(self.classification, Classification):
             raise TypeError("classification must be an inference.labels.Classification")

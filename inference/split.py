@@ -29,8 +29,12 @@ class SplitReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # split -> class -> images
 
     def as_dict(self) -> dict[str, object]:
-        return {"images": self.images, "groups": self.groups, "grouped_copies": self.grouped_copies,
-                "counts": self.counts}  # fmt: skip
+        return {
+            "images": self.images,
+            "groups": self.groups,
+            "grouped_copies": self.grouped_copies,
+            "counts": self.counts,
+        }
 
 
 def split_dataset(
@@ -63,8 +67,12 @@ def split_dataset(
         shutil.copy2(src, dest)
         counts[split][cls] += 1
     report.counts = {s: dict(sorted(counts[s].items())) for s in SPLITS}
-    log.info("split %d images in %d groups (%d copies kept together)", report.images, report.groups,
-             report.grouped_copies)  # fmt: skip
+    log.info(
+        "split %d images in %d groups (%d copies kept together)",
+        report.images,
+        report.groups,
+        report.grouped_copies,
+    )
     return report
 
 

@@ -251,8 +251,12 @@ class FakeBotApi:
     # --- Bot API methods ------------------------------------------------------------------------
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}  # fmt: skip
+        return {
+            **BOT_USER,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
@@ -279,9 +283,13 @@ class FakeBotApi:
             # A Message echoes only an inline keyboard; ForceReply and reply keyboards are not echoed.
             data["reply_markup"] = m.reply_markup
         if m.document is not None:
-            data["document"] = {"file_id": f"doc{m.message_id}", "file_unique_id": f"u{m.message_id}",
-                                "file_name": m.document_name, "mime_type": "application/pdf",
-                                "file_size": len(m.document)}  # fmt: skip
+            data["document"] = {
+                "file_id": f"doc{m.message_id}",
+                "file_unique_id": f"u{m.message_id}",
+                "file_name": m.document_name,
+                "mime_type": "application/pdf",
+                "file_size": len(m.document),
+            }
             if m.caption:
                 data["caption"] = m.caption
         return data
@@ -339,9 +347,13 @@ class FakeBotApi:
         if caption is not None and len(caption) > 1024:
             raise BotApiError(400, "Bad Request: message caption is too long")
         m = self._new_message(
-            params["chat_id"], text=None, reply_markup=params.get("reply_markup"), document=data,
-            document_name=name, caption=caption,
-        )  # fmt: skip
+            params["chat_id"],
+            text=None,
+            reply_markup=params.get("reply_markup"),
+            document=data,
+            document_name=name,
+            caption=caption,
+        )
         return self._as_dict(m)
 
     def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -349,8 +361,12 @@ class FakeBotApi:
         if entry is None:
             raise BotApiError(400, "Bad Request: invalid file_id")
         data, path = entry
-        return {"file_id": params["file_id"], "file_unique_id": params["file_id"], "file_size": len(data),
-                "file_path": path}  # fmt: skip
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": params["file_id"],
+            "file_size": len(data),
+            "file_path": path,
+        }
 
     def _m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params["chat_id"]
@@ -390,8 +406,23 @@ def _check_html(params: dict[str, Any]) -> None:
         return
     import re
 
-    allowed = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "tg-spoiler",
-               "blockquote", "span"}  # fmt: skip
+    allowed = {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "code",
+        "pre",
+        "a",
+        "tg-spoiler",
+        "blockquote",
+        "span",
+    }
     stack: list[str] = []
     for match in re.finditer(r"<(/?)([a-zA-Z-]+)[^>]*>", params["text"]):
         closing, tag = match.group(1) == "/", match.group(2).lower()

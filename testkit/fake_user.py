@@ -37,8 +37,15 @@ class FakeUser:
 
     async def send_photo(self, data: bytes, width: int = 800, height: int = 600) -> int:
         file_id, _ = self.api.add_file(data, "jpg")
-        sizes = [{"file_id": file_id, "file_unique_id": file_id, "width": width, "height": height,
-                  "file_size": len(data)}]  # fmt: skip
+        sizes = [
+            {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "width": width,
+                "height": height,
+                "file_size": len(data),
+            }
+        ]
         return await self.api.push_update({"message": self._message(photo=sizes)})
 
     async def send_document(
@@ -55,8 +62,15 @@ class FakeUser:
         return await self.api.push_update({"message": self._message(document=document)})
 
     async def send_sticker(self) -> int:
-        sticker = {"file_id": "stk", "file_unique_id": "stk", "type": "regular", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False}  # fmt: skip
+        sticker = {
+            "file_id": "stk",
+            "file_unique_id": "stk",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return await self.api.push_update({"message": self._message(sticker=sticker)})
 
     async def send_location(self) -> int:
@@ -82,8 +96,13 @@ class FakeUser:
         chat = {"id": chat_id, "type": "supergroup", "title": self.api.groups.get(chat_id, "group")}
         if chat_id > 0:
             chat = {"id": chat_id, "type": "private", "first_name": self.profile["first_name"]}
-        message: dict[str, Any] = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
-                                   "from": self.profile, "text": text}  # fmt: skip
+        message: dict[str, Any] = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.profile,
+            "text": text,
+        }
         if reply_to is not None:
             message["reply_to_message"] = FakeBotApi._as_dict(reply_to)
         return await self.api.push_update({"message": message})

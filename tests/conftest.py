@@ -17,6 +17,7 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 pytest_plugins = ["tests.fixtures.classifier_models", "tests.fixtures.report_models"]
 
 from bot.app import PipelineFactory, build_application, hold_queued, start_app, stop_app  # noqa: E402
+from bot.flood import FloodGate  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -68,6 +69,7 @@ class Harness:
     pipeline_factory: PipelineFactory
     app: object = None
     clock: Callable[[], datetime] | None = None
+    flood_gate: FloodGate | None = None
 
     @property
     def services(self) -> Services:
@@ -76,7 +78,11 @@ class Harness:
     async def start(self) -> None:
         extra = {"clock": self.clock} if self.clock else {}
         self.app = build_application(
-            self.settings, pipeline_factory=self.pipeline_factory, translator=self.t, **extra
+            self.settings,
+            pipeline_factory=self.pipeline_factory,
+            translator=self.t,
+            flood_gate=self.flood_gate,
+            **extra,
         )
         await start_app(self.app, poll_timeout=1)  # type: ignore[arg-type]
 

@@ -58,7 +58,7 @@ async def _run(
     from bot.inference_setup import quality_thresholds
     from bot.settings import Settings
     from inference.classifier import SkinClassifier
-    from inference.job_queue import JobQueue
+    from inference.model_queue import ModelQueue
     from inference.worker import ModelWorker
     from testkit.random_yolo import random_model
 
@@ -78,8 +78,8 @@ async def _run(
 
     def pipeline(services: Any, app: Any) -> Delivery:
         worker = ModelWorker(classifier, FastWriter(), quality_thresholds(services.settings))
-        queue = JobQueue(
-            worker, services.store, batch_size=settings.batch, job_timeout_s=settings.job_timeout_s
+        queue = ModelQueue(
+            worker, services.store.jobs, batch_size=settings.batch, job_timeout_s=settings.job_timeout_s
         )
         return Delivery(services, app.bot, queue)
 
@@ -99,7 +99,9 @@ async def _run(
             wall = time.monotonic() - wall0
             cpu = time.process_time() - cpu0
         services = app.bot_data["services"]
-        case_ids = {p.user_id: [c.id for c in await services.store.list_cases(p.user_id)] for p in user_plans}
+        case_ids = {
+            p.user_id: [c.id for c in await services.store.cases.recent(p.user_id)] for p in user_plans
+        }
     finally:
         await stop_app(app)
         await api.stop()
@@ -181,10 +183,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     result = asyncio.run(
         run_load(
-            args.users, timeout_s=args.timeout, batch=args.batch, imgsz=args.imgsz,
+            args.users,
+            timeout_s=args.timeout,
+            batch=args.batch,
+            imgsz=args.imgsz,
             check_pdf_text=not args.no_pdf_text,
         )
-    )  # fmt: skip
+    )
     emit(result, markdown(result), args.json)
     ok = result["lost"] == 0 and result["cross_delivered"] == 0 and result["completed"] == result["users"]
     return 0 if ok else 1

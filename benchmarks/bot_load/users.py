@@ -10,12 +10,13 @@ from typing import Any
 
 from benchmarks.bot_load.server import LoadBotApi
 from bot.i18n import Translator
+from conversations.domain import Language
 from inference.events import WriterResult
 from testkit.fake_bot_api import SentMessage
 
 STEP_TIMEOUT_S = 300.0
 FIRST_USER_ID = 7_000_000
-LANGS = ("en", "ko", "vi")
+LANGS = tuple(Language)
 GENDERS = ("female", "male", "other", "undisclosed")
 # Markers that make every user's data recognisable wherever it shows up.
 NAME_MARKER = re.compile(r"Patient N(\d{6})")
@@ -40,8 +41,11 @@ class FastWriter:
         for row, request in enumerate(requests):
             found = REF_MARKER.search(request.history or "")
             marker = found.group(0) if found else "no marker"
-            parts = [f"## 1. Visual observations\nFindings for {marker}: ", "a small, regular, evenly ",
-                     "coloured area.\n\n## 2. Recommended care\nSee a doctor if it changes."]  # fmt: skip
+            parts = [
+                f"## 1. Visual observations\nFindings for {marker}: ",
+                "a small, regular, evenly ",
+                "coloured area.\n\n## 2. Recommended care\nSee a doctor if it changes.",
+            ]
             for part in parts:
                 if should_stop(row):
                     break

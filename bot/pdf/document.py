@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from conversations.domain import Language
 from inference.labels import Classification
 from inference.triage import Triage
 
 GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
-REPORT_LANGUAGES: tuple[str, ...] = ("ko", "en", "vi")
 _CASE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -38,8 +38,8 @@ class ReportDocument:
             raise ValueError("case_id must be 32 lowercase hex characters")
         if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
             raise ValueError("created_at must be timezone-aware")
-        if self.language not in REPORT_LANGUAGES:
-            raise ValueError(f"language must be one of {REPORT_LANGUAGES}")
+        if Language.of(self.language) is None:
+            raise ValueError(f"language must be one of {list(map(str, Language))}")
         if self.gender not in GENDERS:
             raise ValueError(f"gender must be one of {GENDERS}")
 

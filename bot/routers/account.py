@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.callbacks import Callback
+from bot.callbacks import Action, button, on_press
 from bot.routers.common import accept_press
 from bot.routing import Ctx, route
 
@@ -17,16 +17,8 @@ log = logging.getLogger(__name__)
 @route
 async def on_delete(ctx: Ctx) -> None:
     rows = [
-        [
-            InlineKeyboardButton(
-                ctx.t("btn-delete-yes"), callback_data=Callback("delete", "yes", ctx.user_id).pack()
-            )
-        ],
-        [
-            InlineKeyboardButton(
-                ctx.t("btn-delete-no"), callback_data=Callback("delete", "no", ctx.user_id).pack()
-            )
-        ],
+        [button(ctx.t("btn-delete-yes"), Action.DELETE, "yes", ctx.user_id)],
+        [button(ctx.t("btn-delete-no"), Action.DELETE, "no", ctx.user_id)],
     ]
     await ctx.send(ctx.t("delete-ask"), InlineKeyboardMarkup(rows))
 
@@ -40,7 +32,7 @@ async def on_delete_answer(ctx: Ctx) -> None:
         await ctx.say("delete-kept")
         return
     await ctx.services.pipeline.cancel_user(ctx.user_id)
-    removed = await ctx.services.store.delete_user(ctx.user_id)
+    removed = await ctx.services.store.erasure.delete_user(ctx.user_id)
     ctx.services.files.delete_user(ctx.user_id)
     log.info("user data deleted on request: %d cases", removed)
     await ctx.say("delete-done")
@@ -49,5 +41,5 @@ async def on_delete_answer(ctx: Ctx) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("delete", on_delete, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_delete_answer, pattern=r"^delete\|"),
+        on_press(on_delete_answer, Action.DELETE),
     ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.callbacks import Callback
-from bot.delivery import send_pdf
+from bot.callbacks import Action, button, on_press
+from bot.case_pdf import send_pdf
 from bot.routers.common import accept_press, drop_keyboard
 from bot.routing import Ctx, route
-from conversations.store import Case, Review
+from conversations.domain import Case, Review
 from inference.labels import Classification
 
 SHOWN = 10
@@ -20,11 +20,11 @@ SHOWN = 10
 @route
 async def on_cases(ctx: Ctx) -> None:
     store = ctx.services.store
-    cases = await store.list_cases(ctx.user_id, limit=SHOWN) if ctx.user else []
+    cases = await store.cases.recent(ctx.user_id, limit=SHOWN) if ctx.user else []
     if not cases:
         await ctx.say("cases-empty")
         return
-    reviews = await store.reviews_of_user(ctx.user_id)
+    reviews = await store.reviews.of_user(ctx.user_id)
     # Grouped by patient, so a health worker sees each patient's cases together, newest patient first.
     by_patient: dict[str, list[Case]] = {}
     for case in cases:
@@ -38,12 +38,11 @@ async def on_cases(ctx: Ctx) -> None:
                 ctx.t("case-line", date=day, name=name, result=_result(ctx, case, reviews.get(case.id)))
             )
             if case.status == "done":
-                data = Callback("pdf", case.id, ctx.user_id).pack()
-                rows.append([InlineKeyboardButton(f"📄 {day} · {name}"[:60], callback_data=data)])
-    unreviewed = await store.unreviewed_cases(ctx.user_id) if ctx.services.settings.review_chats else []
+                rows.append([button(f"📄 {day} · {name}"[:60], Action.PDF, case.id, ctx.user_id)])
+    unreviewed = await store.cases.unreviewed(ctx.user_id) if ctx.services.settings.review_chats else []
     if unreviewed:
         label = ctx.t("btn-review-all", count=len(unreviewed))
-        rows.append([InlineKeyboardButton(label, callback_data=Callback("rvall", "", ctx.user_id).pack())])
+        rows.append([button(label, Action.REVIEW_ALL, "", ctx.user_id)])
     await ctx.send("\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -64,7 +63,7 @@ async def on_pdf(ctx: Ctx) -> None:
     if data is None:
         return
     # Scoped by the presser's id: a case id alone never reaches someone else's report.
-    case = await ctx.services.store.get_case(ctx.user_id, data.value)
+    case = await ctx.services.store.cases.get(ctx.user_id, data.value)
     pdf = await asyncio.to_thread(ctx.services.files.read_pdf, ctx.user_id, case.id) if case else None
     if case is None or pdf is None:
         await ctx.say("case-pdf-missing")
@@ -78,13 +77,13 @@ async def on_retry(ctx: Ctx) -> None:
     if data is None:
         return
     store = ctx.services.store
-    case = await store.get_case(ctx.user_id, data.value)
-    if case is None or case.status != "failed" or await store.active_case(ctx.user_id) is not None:
+    case = await store.cases.get(ctx.user_id, data.value)
+    if case is None or case.status != "failed" or await store.cases.active(ctx.user_id) is not None:
         await ctx.say("retry-not-possible")
         return
     await drop_keyboard(ctx)
-    await store.requeue(case.id)
-    requeued = await store.get_case(ctx.user_id, case.id)
+    await store.jobs.requeue(case.id)
+    requeued = await store.cases.get(ctx.user_id, case.id)
     assert requeued is not None
     await ctx.say("retry-started")
     await ctx.services.pipeline.submit(requeued)
@@ -93,6 +92,6 @@ async def on_retry(ctx: Ctx) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("cases", on_cases, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_pdf, pattern=r"^pdf\|"),
-        CallbackQueryHandler(on_retry, pattern=r"^retry\|"),
+        on_press(on_pdf, Action.PDF),
+        on_press(on_retry, Action.RETRY),
     ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from bot.callbacks import Callback
+from bot.callbacks import Action, Callback, button
 from bot.routing import Ctx, acknowledge, pressed
 from conversations import intake as flow
 
@@ -16,16 +16,15 @@ async def welcome(ctx: Ctx) -> None:
     await ctx.say("welcome")
     await ctx.say("disclaimer")
     await ctx.say("privacy-text", days=ctx.services.settings.retention_days)
-    agree = Callback("agree", ctx.lang, ctx.user_id).pack()
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(ctx.t("btn-agree"), callback_data=agree)]])
+    markup = InlineKeyboardMarkup([[button(ctx.t("btn-agree"), Action.AGREE, ctx.lang, ctx.user_id)]])
     await ctx.send(ctx.t("consent-ask"), markup)
 
 
 async def begin_intake(ctx: Ctx) -> None:
     """Start a fresh intake, dropping an unconfirmed draft's photo, and ask the first question."""
-    old = await ctx.services.store.load_intake(ctx.user_id)
+    old = await ctx.services.store.intakes.load(ctx.user_id)
     fresh = flow.start()
-    await ctx.services.store.save_intake(ctx.user_id, fresh)
+    await ctx.services.store.intakes.save(ctx.user_id, fresh)
     if old is not None and old.draft.photo:
         ctx.services.files.delete_image(ctx.user_id, old.draft.photo)
     await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh.step)

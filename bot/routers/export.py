@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.routing import Ctx, route
 from bot.services import Services
-from conversations.store import Case, Review
+from conversations.domain import Case, Review
 
 
 def case_record(case: Case, review: Review | None) -> dict[str, Any]:
@@ -34,27 +34,31 @@ def case_record(case: Case, review: Review | None) -> dict[str, Any]:
     }
     if review is not None:
         record["review"] = {
-            "clinic_chat_id": review.clinic_chat_id, "verdict": review.verdict, "note": review.note,
+            "clinic_chat_id": review.clinic_chat_id,
+            "verdict": review.verdict,
+            "note": review.note,
             "sent_at": review.created_at.isoformat(),
             "answered_at": review.answered_at.isoformat() if review.answered_at else None,
-        }  # fmt: skip
+        }
     return record
 
 
 async def build_export(services: Services, user_id: int) -> tuple[bytes, int]:
     store, files = services.store, services.files
-    cases = await store.list_cases(user_id, limit=100_000)
-    reviews = await store.reviews_of_user(user_id)
-    user = await store.get_user(user_id)
+    cases = await store.cases.recent(user_id, limit=100_000)
+    reviews = await store.reviews.of_user(user_id)
+    user = await store.users.get(user_id)
 
     def pack() -> bytes:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             data = {
-                "user": {"language": user.language if user else None,
-                         "consent_at": user.consent_at.isoformat() if user else None},
+                "user": {
+                    "language": user.language if user else None,
+                    "consent_at": user.consent_at.isoformat() if user else None,
+                },
                 "cases": [case_record(c, reviews.get(c.id)) for c in cases],
-            }  # fmt: skip
+            }
             archive.writestr("cases.json", json.dumps(data, ensure_ascii=False, indent=2))
             for case in cases:
                 pdf = files.read_pdf(user_id, case.id)

@@ -7,8 +7,9 @@ import logging
 
 from telegram import Message
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
+from bot.callbacks import on_press
 from bot.routers.common import begin_intake, drop_keyboard, own_press, welcome
 from bot.routing import Ctx, acknowledge, route
 from conversations import intake as flow
@@ -16,8 +17,6 @@ from conversations.photos import PhotoRejected, check_size, normalize_photo
 from conversations.store import StoreError
 
 log = logging.getLogger(__name__)
-
-INTAKE_ACTIONS = ("answer", "skip", "confirm", "edit", "cancel", "field")
 
 
 async def apply(ctx: Ctx, outcome: flow.Outcome) -> None:
@@ -28,9 +27,9 @@ async def apply(ctx: Ctx, outcome: flow.Outcome) -> None:
         await confirm(ctx, outcome.intake)
         return
     if outcome.intake is None:
-        await store.clear_intake(ctx.user_id)
+        await store.intakes.clear(ctx.user_id)
     else:
-        await store.save_intake(ctx.user_id, outcome.intake)
+        await store.intakes.save(ctx.user_id, outcome.intake)
     for token in outcome.discard_images:
         ctx.services.files.delete_image(ctx.user_id, token)
     await ctx.says(outcome.says, outcome.intake.step if outcome.intake else None)
@@ -41,17 +40,17 @@ async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
     if not flow.is_complete(intake.draft):
         await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
         return
-    if await store.active_case(ctx.user_id) is not None:
+    if await store.cases.active(ctx.user_id) is not None:
         await ctx.say("case-active")
         await ctx.says((flow.summary(intake.draft),), intake.step)
         return
     midnight = store.clock().replace(hour=0, minute=0, second=0, microsecond=0)
     limit = ctx.services.settings.daily_cases
-    if await store.cases_since(ctx.user_id, midnight) >= limit:
+    if await store.cases.count_since(ctx.user_id, midnight) >= limit:
         await ctx.say("daily-limit", count=limit)
         await ctx.says((flow.summary(intake.draft),), intake.step)
         return
-    case = await store.create_case(ctx.user_id, ctx.chat_id, intake.draft, ctx.lang)
+    case = await store.cases.create(ctx.user_id, ctx.chat_id, intake.draft, ctx.lang)
     log.info("case %s queued", case.short_id)
     await ctx.say("case-received", case=case.short_id)
     await ctx.services.pipeline.submit(case)
@@ -97,7 +96,7 @@ async def on_message(ctx: Ctx) -> None:
         await ctx.say("consent-needed")
         await welcome(ctx)
         return
-    intake = await ctx.services.store.load_intake(ctx.user_id)
+    intake = await ctx.services.store.intakes.load(ctx.user_id)
     if intake is None:
         if not _has_image(message):
             await ctx.say("idle")
@@ -129,13 +128,14 @@ async def on_button(ctx: Ctx) -> None:
         return
     query = ctx.update.callback_query
     assert query is not None
-    intake = await ctx.services.store.load_intake(ctx.user_id)
+    intake = await ctx.services.store.intakes.load(ctx.user_id)
     if intake is None or data.step != intake.step:
         await acknowledge(query, ctx.t("button-stale"))
         await drop_keyboard(ctx)
         return
     await acknowledge(query)
     await drop_keyboard(ctx)
+    assert isinstance(data.action, flow.IntakeAction)
     await apply(ctx, flow.advance(intake, flow.Choice(data.action, data.value), ctx.lang))
 
 
@@ -150,7 +150,7 @@ async def on_new(ctx: Ctx) -> None:
 
 @route
 async def on_cancel(ctx: Ctx) -> None:
-    intake = await ctx.services.store.load_intake(ctx.user_id) if ctx.user else None
+    intake = await ctx.services.store.intakes.load(ctx.user_id) if ctx.user else None
     if intake is not None:
         await apply(ctx, flow.cancel(intake))
         return
@@ -169,7 +169,7 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("new", on_new, filters=private),
         CommandHandler("cancel", on_cancel, filters=private),
-        CallbackQueryHandler(on_button, pattern=rf"^({'|'.join(INTAKE_ACTIONS)})\|"),
+        on_press(on_button, *flow.IntakeAction),
         MessageHandler(private & filters.COMMAND, on_unknown_command),
         MessageHandler(private & ~filters.COMMAND, on_message),
     ]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram import InlineKeyboardMarkup
+from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.callbacks import Callback
+from bot.callbacks import Action, button, on_press
 from bot.review_desk import VERDICTS, ReviewDesk
 from bot.routers.common import accept_press
 from bot.routing import Ctx, acknowledge, pressed, route
 from bot.settings import Settings
-from conversations.store import Case
+from conversations.domain import Case
 
 ALL = "all"
 
@@ -21,15 +21,9 @@ def desk(ctx: Ctx) -> ReviewDesk:
 
 async def _cases(ctx: Ctx, which: str) -> list[Case]:
     if which == ALL:
-        return await ctx.services.store.unreviewed_cases(ctx.user_id)
-    case = await ctx.services.store.get_case(ctx.user_id, which)
+        return await ctx.services.store.cases.unreviewed(ctx.user_id)
+    case = await ctx.services.store.cases.get(ctx.user_id, which)
     return [case] if case is not None and case.status == "done" else []
-
-
-def _button(ctx: Ctx, key: str, action: str, value: str, **args: object) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(ctx.t(key, **args), callback_data=Callback(action, value, ctx.user_id).pack())
-    ]
 
 
 @route
@@ -38,7 +32,7 @@ async def on_review_asked(ctx: Ctx) -> None:
     data = await accept_press(ctx)
     if data is None or ctx.user is None:
         return
-    which = ALL if data.action == "rvall" else data.value
+    which = ALL if data.action == Action.REVIEW_ALL else data.value
     clinics = ctx.services.settings.review_chats
     if not await _cases(ctx, which):
         await ctx.say("review-nothing-to-send")
@@ -47,11 +41,7 @@ async def on_review_asked(ctx: Ctx) -> None:
         await _ask_consent(ctx, which, 0)
         return
     rows = [
-        [
-            InlineKeyboardButton(
-                clinic.name, callback_data=Callback("rvpick", f"{which}.{i}", ctx.user_id).pack()
-            )
-        ]
+        [button(clinic.name, Action.REVIEW_CLINIC, f"{which}.{i}", ctx.user_id)]
         for i, clinic in enumerate(clinics)
     ]
     await ctx.send(ctx.t("review-pick-clinic"), InlineKeyboardMarkup(rows))
@@ -72,8 +62,8 @@ async def _ask_consent(ctx: Ctx, which: str, index: int) -> None:
     clinic = ctx.services.settings.review_chats[index]
     count = len(await _cases(ctx, which))
     rows = [
-        _button(ctx, "btn-review-send", "rvsend", f"{which}.{index}"),
-        _button(ctx, "btn-review-cancel", "rvno", ""),
+        [button(ctx.t("btn-review-send"), Action.REVIEW_SEND, f"{which}.{index}", ctx.user_id)],
+        [button(ctx.t("btn-review-cancel"), Action.REVIEW_KEEP, "", ctx.user_id)],
     ]
     await ctx.send(ctx.t("review-consent", clinic=clinic.name, count=count), InlineKeyboardMarkup(rows))
 
@@ -83,7 +73,7 @@ async def on_consent(ctx: Ctx) -> None:
     data = await accept_press(ctx, drop=True)
     if data is None or ctx.user is None:
         return
-    if data.action == "rvno":
+    if data.action == Action.REVIEW_KEEP:
         await ctx.say("review-not-sent")
         return
     which, _, index = data.value.rpartition(".")
@@ -109,7 +99,7 @@ async def on_verdict(ctx: Ctx) -> None:
     settings: Settings = ctx.services.settings
     clinic = settings.clinic(query.message.chat.id)
     review_id, _, code = data.value.partition(".")
-    review = await ctx.services.store.review(review_id) if clinic is not None else None
+    review = await ctx.services.store.reviews.get(review_id) if clinic is not None else None
     if clinic is None or review is None or review.clinic_chat_id != clinic.chat_id or code not in VERDICTS:
         await acknowledge(
             query, ctx.services.t(clinic.language if clinic else ctx.lang, "clinic-not-a-clinic"), True
@@ -130,14 +120,14 @@ async def on_clinic_reply(ctx: Ctx) -> None:
     clinic = ctx.services.settings.clinic(ctx.chat_id)
     if message is None or clinic is None or message.reply_to_message is None or message.text is None:
         return
-    review = await ctx.services.store.review_by_note_prompt(
+    review = await ctx.services.store.reviews.by_note_prompt(
         clinic.chat_id, message.reply_to_message.message_id
     )
     if review is None:
         return
     key = await desk(ctx).note(review, clinic, message.text)
     if key:
-        case = await ctx.services.store.case_by_id(review.case_id)
+        case = await ctx.services.store.cases.by_id(review.case_id)
         text = ctx.services.t(
             clinic.language, key, length=len(message.text), max=1000, case=case.short_id if case else "?"
         )
@@ -146,10 +136,10 @@ async def on_clinic_reply(ctx: Ctx) -> None:
 
 def handlers(settings: Settings) -> list[BaseHandler]:
     found: list[BaseHandler] = [
-        CallbackQueryHandler(on_review_asked, pattern=r"^(review|rvall)\|"),
-        CallbackQueryHandler(on_clinic_picked, pattern=r"^rvpick\|"),
-        CallbackQueryHandler(on_consent, pattern=r"^(rvsend|rvno)\|"),
-        CallbackQueryHandler(on_verdict, pattern=r"^vd\|"),
+        on_press(on_review_asked, Action.REVIEW, Action.REVIEW_ALL),
+        on_press(on_clinic_picked, Action.REVIEW_CLINIC),
+        on_press(on_consent, Action.REVIEW_SEND, Action.REVIEW_KEEP),
+        on_press(on_verdict, Action.VERDICT),
     ]
     clinic_ids = [c.chat_id for c in settings.review_chats]
     if clinic_ids:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.callbacks import Callback
-from bot.i18n import LANGUAGES
+from bot.callbacks import Action, button, on_press
 from bot.routers.common import accept_press, begin_intake, welcome
 from bot.routing import Ctx, route
 from conversations import intake as flow
+from conversations.domain import Language
 
 
 @route
@@ -19,7 +19,7 @@ async def on_start(ctx: Ctx) -> None:
         return
     await ctx.say("welcome")
     await ctx.say("disclaimer")
-    intake = await ctx.services.store.load_intake(ctx.user_id)
+    intake = await ctx.services.store.intakes.load(ctx.user_id)
     if intake is None:
         await begin_intake(ctx)
     else:
@@ -33,8 +33,8 @@ async def on_agree(ctx: Ctx) -> None:
         return
     if ctx.user is not None:
         return  # a second press of the same button: consent is already recorded
-    ctx.lang = data.value if data.value in LANGUAGES else ctx.lang
-    ctx.user = await ctx.services.store.add_consent(ctx.user_id, ctx.lang)
+    ctx.lang = Language.of(data.value) or ctx.lang
+    ctx.user = await ctx.services.store.users.add_consent(ctx.user_id, ctx.lang)
     await ctx.say("consent-thanks")
     await begin_intake(ctx)
 
@@ -51,27 +51,21 @@ async def on_privacy(ctx: Ctx) -> None:
 
 @route
 async def on_language(ctx: Ctx) -> None:
-    rows = [
-        [
-            InlineKeyboardButton(
-                ctx.t(f"lang-{lang}"), callback_data=Callback("lang", lang, ctx.user_id).pack()
-            )
-        ]
-        for lang in LANGUAGES
-    ]
+    rows = [[button(ctx.t(f"lang-{lang}"), Action.LANGUAGE, lang, ctx.user_id)] for lang in Language]
     await ctx.send(ctx.t("language-choose"), InlineKeyboardMarkup(rows))
 
 
 @route
 async def on_language_chosen(ctx: Ctx) -> None:
     data = await accept_press(ctx, drop=True)
-    if data is None or data.value not in LANGUAGES:
+    chosen = Language.of(data.value) if data is not None else None
+    if chosen is None:
         return
-    ctx.lang = data.value
+    ctx.lang = chosen
     if ctx.user is None:
         await welcome(ctx)  # not agreed yet: show the notes again, now in the chosen language
         return
-    await ctx.services.store.set_language(ctx.user_id, ctx.lang)
+    await ctx.services.store.users.set_language(ctx.user_id, ctx.lang)
     await ctx.say("language-set")
 
 
@@ -82,6 +76,6 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("help", on_help, filters=private),
         CommandHandler("privacy", on_privacy, filters=private),
         CommandHandler("language", on_language, filters=private),
-        CallbackQueryHandler(on_agree, pattern=r"^agree\|"),
-        CallbackQueryHandler(on_language_chosen, pattern=r"^lang\|"),
+        on_press(on_agree, Action.AGREE),
+        on_press(on_language_chosen, Action.LANGUAGE),
     ]

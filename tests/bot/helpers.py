@@ -73,11 +73,11 @@ async def answer_until_summary(
 
 async def confirm(h: Harness, user: FakeUser, lang: str, summary: SentMessage) -> str:
     """Press Confirm, wait for the "received" reply, and return the new case's id."""
-    before = {c.id for c in await h.services.store.list_cases(user.id)}
+    before = {c.id for c in await h.services.store.cases.recent(user.id)}
     since = len(user.inbox())
     await user.press(summary, button(summary, "confirm"))
     head = h.t(lang, "case-received", case="@@").split("@@")[0]
     await h.wait_until(lambda: any(m.text and m.text.startswith(head) for m in user.inbox()[since:]))
-    case_id = next(c.id for c in await h.services.store.list_cases(user.id) if c.id not in before)
+    case_id = next(c.id for c in await h.services.store.cases.recent(user.id) if c.id not in before)
     await h.wait_key(user, lang, "case-received", case=case_id[:8])
     return case_id

@@ -36,7 +36,7 @@ async def _at_step(h: Harness, user_id: int, lang: str, photo: bytes, step: Step
 
 async def _rejected_then_asked_again(h: Harness, user, lang: str, key: str, ask: str, **args) -> None:
     """The reply names the problem and the same question follows; the stored step did not move."""
-    before = await h.services.store.load_intake(user.id)
+    before = await h.services.store.intakes.load(user.id)
     try:
         await h.wait_key(user, lang, key, **args)
     except TimeoutError:
@@ -47,7 +47,7 @@ async def _rejected_then_asked_again(h: Harness, user, lang: str, key: str, ask:
     await h.wait_until(
         lambda: [m.text for m in user.inbox()][reason_at + 1 :].count(h.t(lang, ask, **ask_args)) >= 1
     )
-    after = await h.services.store.load_intake(user.id)
+    after = await h.services.store.intakes.load(user.id)
     assert after == before
 
 
@@ -72,7 +72,7 @@ async def test_good_ages(harness: Harness, photo_bytes: bytes, text: str, age: i
     user = await _at_step(harness, 201, "ko", photo_bytes, Step.AGE)
     await user.send(text)
     await harness.wait_key(user, "ko", "ask-gender")
-    intake = await harness.services.store.load_intake(user.id)
+    intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.draft.age == age
 
 
@@ -87,7 +87,7 @@ async def test_non_photo_inputs_at_photo_step(harness: Harness) -> None:
             harness.t("vi", "nudge-photo"),
             harness.t("vi", "ask-photo"),
         ]
-    intake = await harness.services.store.load_intake(user.id)
+    intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
 
 

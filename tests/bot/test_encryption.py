@@ -30,7 +30,7 @@ async def test_encrypted_files_and_key_checks(
     assert sent.document.startswith(b"%PDF")  # the user gets a real PDF
 
     files = harness.services.files
-    case = await harness.services.store.get_case(user.id, case_id)
+    case = await harness.services.store.cases.get(user.id, case_id)
     on_disk_photo = files.image_path(user.id, case.image).read_bytes()
     on_disk_pdf = files.pdf_path(user.id, case_id).read_bytes()
     assert not on_disk_photo.startswith(b"\xff\xd8") and not on_disk_pdf.startswith(b"%PDF")

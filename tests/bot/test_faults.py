@@ -44,13 +44,13 @@ async def test_read_only_database_says_unavailable_and_writes_nothing(
     await agree(harness, user, "ko")
     await user.send_photo(photo_bytes)
     await harness.wait_key(user, "ko", "ask-name", max=100)
-    before = await harness.services.store.load_intake(user.id)
-    db = harness.services.store._db
+    before = await harness.services.store.intakes.load(user.id)
+    db = harness.services.store.db._db  # the raw connection, to break it as a disk would
     await db.execute("PRAGMA query_only=ON")  # every write now fails as on a read-only file
     await user.send("Minh")
     await harness.wait_key(user, "ko", "unavailable")
     await db.execute("PRAGMA query_only=OFF")
-    assert await harness.services.store.load_intake(user.id) == before  # nothing half-written
+    assert await harness.services.store.intakes.load(user.id) == before  # nothing half-written
     await user.send("Minh")
     await harness.wait_key(user, "ko", "ask-age")
 
@@ -61,7 +61,7 @@ async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) 
     await harness.start()
     user = harness.api.user(703, "en")
     await agree(harness, user, "en")
-    db = harness.services.store._db
+    db = harness.services.store.db._db  # the raw connection, to break it as a disk would
     async with db.execute("PRAGMA page_count") as cur:
         pages = (await cur.fetchone())[0]
     await db.execute(f"PRAGMA max_page_count={pages}")  # the file may not grow any more
@@ -82,7 +82,7 @@ async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) 
     await user.send_photo(photo_bytes)
     await harness.wait_key(user, "en", "unavailable")
     await db.execute("PRAGMA max_page_count=1073741823")
-    intake = await harness.services.store.load_intake(user.id)
+    intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
     assert not any((harness.settings.data_dir / "images").rglob("*.jpg"))  # the photo was not left behind
 
@@ -97,15 +97,15 @@ async def test_daily_case_limit(harness: Harness, photo_bytes: bytes) -> None:
     summary = await answer_until_summary(harness, user, "vi", photo_bytes)
     await confirm(harness, user, "vi", summary)
     # The first case stays queued (no models here); free the user for a second attempt.
-    [case] = await harness.services.store.list_cases(user.id)
-    await harness.services.store.set_status(case.id, "done")
+    [case] = await harness.services.store.cases.recent(user.id)
+    await harness.services.store.jobs.save_report(case.id, "a report", image_seen=True)
     await user.send("/new")
     await harness.wait_key(user, "vi", "new-case")
     summary = await answer_until_summary(harness, user, "vi", skin_photo(seed=5), name="Second")
     await user.press(summary, button(summary, "confirm"))
     await harness.wait_key(user, "vi", "daily-limit", count=1)
-    assert len(await harness.services.store.list_cases(user.id)) == 1
-    intake = await harness.services.store.load_intake(user.id)
+    assert len(await harness.services.store.cases.recent(user.id)) == 1
+    intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.step == Step.SUMMARY  # the answers are kept
 
 

@@ -90,9 +90,11 @@ async def test_full_case_on_tiny_models(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path, tiny_gemma_dir: Path, lang: str
 ) -> None:
     use_models(
-        harness, trained_classifier_weights,
-        lambda s: ReportModel(tiny_gemma_dir, device="cpu", max_new_tokens=24), max_new_tokens=24,
-    )  # fmt: skip
+        harness,
+        trained_classifier_weights,
+        lambda s: ReportModel(tiny_gemma_dir, device="cpu", max_new_tokens=24),
+        max_new_tokens=24,
+    )
     await harness.start()
     user = harness.api.user(401, lang)
     case_id = await run_case(harness, user, lang, photo_bytes, report_language=lang)
@@ -102,7 +104,7 @@ async def test_full_case_on_tiny_models(
     scores = next(m for m in user.inbox() if m.text and harness.t(lang, "classification-title") in m.text)
     for label in ("acne", "carcinoma", "eczema", "keratosis", "milia", "rosacea"):
         assert harness.t(lang, f"label-{label}") in scores.text
-    case = await harness.services.store.get_case(user.id, case_id)
+    case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "done" and case.report is not None
     # The chat holds the stored report text, and the PDF is named and captioned as specified.
     assert pdf_message.document_name == f"skin-report-{case_id[:8]}-{case.created_at.date().isoformat()}.pdf"
@@ -150,7 +152,7 @@ async def test_flood_control_mid_stream_loses_nothing(
 ) -> None:
     source = "\n\n".join(f"Paragraph {i}: " + " ".join(["steady words"] * 30) for i in range(6))
     writer = ScriptedWriter(script=lambda r: source, token_delay=0.01)
-    use_models(harness, trained_classifier_weights, lambda s: writer, edit_interval_s=0.2)  # fmt: skip
+    use_models(harness, trained_classifier_weights, lambda s: writer, edit_interval_s=0.2)
     await harness.start()
     harness.api.inject(
         "editMessageText", status=429, description="Too Many Requests: retry after 1", retry_after=1
@@ -192,8 +194,9 @@ async def test_markup_and_special_characters(
 async def test_failure_keeps_partial_text_and_retry_works(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
-    writer = ScriptedWriter(script=lambda r: "Partial words here " * 10, fail_with=RuntimeError("boom"),
-                            fail_after_tokens=4)  # fmt: skip
+    writer = ScriptedWriter(
+        script=lambda r: "Partial words here " * 10, fail_with=RuntimeError("boom"), fail_after_tokens=4
+    )
     use_models(harness, trained_classifier_weights, lambda s: writer)
     await harness.start()
     user = harness.api.user(404, "vi")
@@ -202,14 +205,14 @@ async def test_failure_keeps_partial_text_and_retry_works(
     failure = await harness.wait_text(user, head, timeout=30)
     partial = report_messages(harness, user, "vi")
     assert joined(partial) == "Partial words here Partial "  # 4 tokens, cursor removed
-    case = await harness.services.store.get_case(user.id, case_id)
+    case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "failed"
 
     writer.fail_with = None
     await user.press(failure, button(failure, "retry", case_id))
     await harness.wait_key(user, "vi", "retry-started")
     await wait_pdf(harness, user)
-    case = await harness.services.store.get_case(user.id, case_id)
+    case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "done" and case.attempts == 2
 
 
@@ -222,7 +225,7 @@ async def test_cancel_during_generation(
     await harness.wait_until(lambda: any(m.text and "slow words" in m.text for m in user.inbox()), 30)
     await user.send("/cancel")
     await harness.wait_key(user, "en", "report-cancelled")
-    case = await harness.services.store.get_case(user.id, case_id)
+    case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "cancelled"
     assert not any(m.document for m in user.inbox())
     assert [m.text for m in user.inbox()].count(harness.t("en", "report-cancelled")) == 1
@@ -247,7 +250,7 @@ async def test_bad_photo_quality_asks_for_another_right_away(
     )
     assert harness.t("en", "quality-too-dark") in rejection.text
     assert harness.t("en", "quality-too-dark-tip") in rejection.text
-    case = await harness.services.store.get_case(user.id, case_id)
+    case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "rejected"
     # Another photo goes straight back to the summary: the other answers were kept.
     from tests.conftest import skin_photo
@@ -268,7 +271,7 @@ async def test_restart_during_generation_regenerates_once(
     await harness.restart()  # the process stopped mid-generation; the new one finds the case 'running'
     await harness.wait_key(user, "en", "regenerating")
     await wait_pdf(harness, user)
-    cases = await harness.services.store.list_cases(user.id)
+    cases = await harness.services.store.cases.recent(user.id)
     assert [c.id for c in cases] == [case_id]  # not lost, not duplicated
     assert cases[0].status == "done" and cases[0].attempts == 2
     assert sum(m.document is not None for m in user.inbox()) == 1
@@ -281,9 +284,11 @@ async def test_formatting_refused_falls_back_to_plain_text(
     use_models(harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: source))
     await harness.start()
     harness.api.inject(
-        "editMessageText", status=400, description="Bad Request: can't parse entities: unsupported start tag",
+        "editMessageText",
+        status=400,
+        description="Bad Request: can't parse entities: unsupported start tag",
         match=lambda params: params.get("parse_mode") == "HTML",
-    )  # fmt: skip
+    )
     user = harness.api.user(405, "en")
     await run_case(harness, user, "en", photo_bytes)
     await wait_pdf(harness, user)

@@ -29,7 +29,7 @@ async def test_purge_after_retention_days(
     old_case = await confirm(harness, user, "en", summary)
     await wait_pdf(harness, user)
     files = harness.services.files
-    old = await harness.services.store.get_case(user.id, old_case)
+    old = await harness.services.store.cases.get(user.id, old_case)
     old_paths = [files.image_path(user.id, old.image), files.pdf_path(user.id, old_case)]
     assert all(p.is_file() for p in old_paths)
     old_paths.append(files.heatmap_path(user.id, old_case))  # present when Grad-CAM succeeded
@@ -47,8 +47,8 @@ async def test_purge_after_retention_days(
     with caplog.at_level(logging.INFO, logger="bot.housekeeping"):
         cases, removed = await housekeeping.purge()
     assert (cases, removed) == (1, existing)
-    assert await harness.services.store.get_case(user.id, old_case) is None
-    assert await harness.services.store.get_case(user.id, new_case) is not None
+    assert await harness.services.store.cases.get(user.id, old_case) is None
+    assert await harness.services.store.cases.get(user.id, new_case) is not None
     assert not any(p.exists() for p in old_paths)
     purge_lines = [r.getMessage() for r in caplog.records if "retention purge" in r.getMessage()]
     assert purge_lines and all("Patient" not in line for line in purge_lines)

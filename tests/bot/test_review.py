@@ -78,7 +78,7 @@ async def test_patient_clinic_verdict_patient(
     assert all("Henry" not in (m.text or "") for m in clinic_msgs)  # the name is only inside the PDF
     assert len(summary.buttons()) == 4
 
-    await doctor.press(summary, verdict_data((await harness.services.store.review_of_case(case_id)).id, "v"))
+    await doctor.press(summary, verdict_data((await harness.services.store.reviews.of_case(case_id)).id, "v"))
     day = datetime.now(UTC).date().isoformat()
     verdict = harness.t(lang, "verdict-visit")
     await harness.wait_key(
@@ -120,7 +120,7 @@ async def test_note_is_relayed_in_full(harness: Harness, trained_classifier_weig
     await agree(harness, patient, "ko")
     case_id = await finished_case(harness, patient, "ko")
     await send_for_review(harness, patient, "ko", case_id, "Hanoi Skin Clinic")
-    review = await harness.services.store.review_of_case(case_id)
+    review = await harness.services.store.reviews.of_case(case_id)
     await doctor.press(clinic_summary(harness, CLINIC), verdict_data(review.id, "n"))
     prompt_text = harness.t("en", "clinic-note-ask", reviewer="Dr Kim", case=case_id[:8], max=1000)
     prompt = await harness.wait_text_in(CLINIC, prompt_text)
@@ -147,7 +147,7 @@ async def test_first_verdict_wins(harness: Harness, trained_classifier_weights: 
     await agree(harness, patient, "en")
     case_id = await finished_case(harness, patient, "en")
     await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
-    review = await harness.services.store.review_of_case(case_id)
+    review = await harness.services.store.reviews.of_case(case_id)
     summary = clinic_summary(harness, CLINIC)
     answered = len(harness.api.calls_of("answerCallbackQuery"))
     await asyncio.gather(doctor_press(a, summary, review.id, "r"), doctor_press(b, summary, review.id, "u"))
@@ -156,7 +156,7 @@ async def test_first_verdict_wins(harness: Harness, trained_classifier_weights: 
     await asyncio.sleep(0.5)
     verdicts = [m.text for m in patient.inbox() if m.text and m.text.startswith("👩‍⚕️")]
     assert len(verdicts) == 1
-    stored = await harness.services.store.review(review.id)
+    stored = await harness.services.store.reviews.get(review.id)
     loser = "Dr B" if stored.reviewer == "Dr A" else "Dr A"
     refusals = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")[answered:]]
     assert harness.t("en", "clinic-already-answered", reviewer=stored.reviewer) in refusals
@@ -186,7 +186,7 @@ async def test_press_from_a_non_clinic_chat_is_refused(
     await harness.wait_key(patient, "en", "review-sent", clinic="Seoul Derm", count=1)
     # Only the chosen clinic got the case.
     assert harness.api.chat(CLINIC) == [] and harness.api.chat(OTHER_CLINIC)
-    review = await harness.services.store.review_of_case(case_id)
+    review = await harness.services.store.reviews.of_case(case_id)
 
     count = len(harness.api.calls_of("answerCallbackQuery"))
     # The same button pressed from a private chat, and from the other (listed) clinic.
@@ -195,7 +195,7 @@ async def test_press_from_a_non_clinic_chat_is_refused(
     fake_other = SentMessage(CLINIC, 1, "x", None)
     await intruder.press(fake_other, verdict_data(review.id, "u"))
     await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) >= count + 3)
-    stored = await harness.services.store.review(review.id)
+    stored = await harness.services.store.reviews.get(review.id)
     assert stored.verdict == "urgent"  # the press inside Seoul Derm's own chat counts
     texts = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")[count:]]
     assert texts.count(harness.t("en", "clinic-not-a-clinic")) == 2
@@ -234,12 +234,12 @@ async def test_delete_removes_the_pending_review(harness: Harness, trained_class
     await agree(harness, patient, "en")
     case_id = await finished_case(harness, patient, "en")
     await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
-    review = await harness.services.store.review_of_case(case_id)
+    review = await harness.services.store.reviews.of_case(case_id)
     await patient.send("/delete")
     ask = await harness.wait_key(patient, "en", "delete-ask")
     await patient.press(ask, button(ask, "delete", "yes"))
     await harness.wait_key(patient, "en", "delete-done")
-    assert await harness.services.store.review(review.id) is None
+    assert await harness.services.store.reviews.get(review.id) is None
     count = len(harness.api.calls_of("answerCallbackQuery"))
     await doctor.press(clinic_summary(harness, CLINIC), verdict_data(review.id, "r"))
     await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) > count)

@@ -25,7 +25,7 @@ async def test_restart_mid_intake_resumes_at_same_step(harness: Harness, photo_b
     await harness.restart()  # a new Application, a new store connection, the same data directory
     await user.send("41 tuổi")
     gender = await harness.wait_key(user, "vi", "ask-gender")
-    intake = await harness.services.store.load_intake(user.id)
+    intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.step == Step.GENDER
     assert (intake.draft.name, intake.draft.age) == ("Lan", 41)
 
@@ -65,14 +65,14 @@ async def test_two_users_interleaving_keep_their_own_data(harness: Harness, phot
     ids = await asyncio.gather(
         confirm(harness, alice, "en", summaries[0]), confirm(harness, bob, "ko", summaries[1])
     )
-    a = await harness.services.store.get_case(alice.id, ids[0])
-    b = await harness.services.store.get_case(bob.id, ids[1])
+    a = await harness.services.store.cases.get(alice.id, ids[0])
+    b = await harness.services.store.cases.get(bob.id, ids[1])
     assert a is not None and b is not None
     assert (a.patient_name, a.age, a.history, a.report_language) == ("Alice A", 30, "alice history", "en")
     assert (b.patient_name, b.age, b.history, b.report_language) == ("Bob B", 61, None, "ko")
     # Scoped reads: neither can load the other's case.
-    assert await harness.services.store.get_case(alice.id, ids[1]) is None
-    assert await harness.services.store.get_case(bob.id, ids[0]) is None
+    assert await harness.services.store.cases.get(alice.id, ids[1]) is None
+    assert await harness.services.store.cases.get(bob.id, ids[0]) is None
     # Nothing of one user's answers reached the other's chat.
     assert not any("Bob B" in (m.text or "") for m in alice.inbox())
     assert not any("Alice A" in (m.text or "") or "alice history" in (m.text or "") for m in bob.inbox())
@@ -95,7 +95,7 @@ async def test_foreign_and_stale_and_forged_presses_are_refused(harness: Harness
     await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) > answers_before)
     refusal = harness.api.calls_of("answerCallbackQuery")[-1].params
     assert refusal["text"] == harness.t("ko", "button-foreign")
-    intake = await harness.services.store.load_intake(owner.id)
+    intake = await harness.services.store.intakes.load(owner.id)
     assert intake is not None and intake.step == Step.GENDER and intake.draft.gender is None
 
     # Forged data claiming to be the owner's does not help: the presser's own id is what counts.
@@ -104,7 +104,7 @@ async def test_foreign_and_stale_and_forged_presses_are_refused(harness: Harness
     await stranger.press(gender, forged)
     await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) > count)
     assert harness.api.calls_of("answerCallbackQuery")[-1].params["text"] == harness.t("ko", "button-foreign")
-    intake = await harness.services.store.load_intake(owner.id)
+    intake = await harness.services.store.intakes.load(owner.id)
     assert intake is not None and intake.draft.gender is None
 
     # The owner answers; pressing the same (now stale) button again is refused politely.
@@ -116,7 +116,7 @@ async def test_foreign_and_stale_and_forged_presses_are_refused(harness: Harness
     await owner.press(gender, stale_male)
     await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) > count)
     assert harness.api.calls_of("answerCallbackQuery")[-1].params["text"] == harness.t("en", "button-stale")
-    intake = await harness.services.store.load_intake(owner.id)
+    intake = await harness.services.store.intakes.load(owner.id)
     assert intake is not None and intake.draft.gender == "female" and intake.step == Step.HISTORY
 
     # Garbage callback data.
@@ -148,12 +148,12 @@ async def test_delete_erases_everything(harness: Harness, photo_bytes: bytes) ->
     await harness.wait_key(user, "en", "delete-done")
 
     store = harness.services.store
-    assert await store.get_user(user.id) is None
-    assert await store.list_cases(user.id) == []
-    assert await store.load_intake(user.id) is None
+    assert await store.users.get(user.id) is None
+    assert await store.cases.recent(user.id) == []
+    assert await store.intakes.load(user.id) is None
     assert not (harness.settings.data_dir / "images" / str(user.id)).exists()
     # The other user's data is untouched.
-    assert len(await store.list_cases(other.id)) == 1
+    assert len(await store.cases.recent(other.id)) == 1
     await harness.stop()
     # Read the raw database files: the name and the photo bytes are gone from every page.
     raw = b"".join(p.read_bytes() for p in harness.settings.data_dir.glob("skinbot.sqlite3*"))
@@ -174,7 +174,7 @@ async def test_delete_can_be_declined(harness: Harness, photo_bytes: bytes) -> N
     ask = await harness.wait_key(user, "ko", "delete-ask")
     await user.press(ask, button(ask, "delete", "no"))
     await harness.wait_key(user, "ko", "delete-kept")
-    assert await harness.services.store.get_user(user.id) is not None
+    assert await harness.services.store.users.get(user.id) is not None
 
 
 async def test_language_command_switches_ui(harness: Harness) -> None:
@@ -187,7 +187,7 @@ async def test_language_command_switches_ui(harness: Harness) -> None:
     await harness.wait_key(user, "vi", "language-set")
     await user.send("/help")
     await harness.wait_key(user, "vi", "help-text")
-    stored = await harness.services.store.get_user(user.id)
+    stored = await harness.services.store.users.get(user.id)
     assert stored is not None and stored.language == "vi"
 
 

@@ -129,8 +129,13 @@ def test_label_order_maps_seed_names() -> None:
     assert label_order(seed_names) == [0, 1, 2, 3, 4, 5]
     shuffled = {0: "rosacea", 1: "Milia", 2: "acne", 3: "Actinic_Keratosis", 4: "eczema", 5: "Skin Cancer"}
     assert [shuffled[i] for i in label_order(shuffled)] == [
-        "acne", "Skin Cancer", "eczema", "Actinic_Keratosis", "Milia", "rosacea"
-    ]  # fmt: skip
+        "acne",
+        "Skin Cancer",
+        "eczema",
+        "Actinic_Keratosis",
+        "Milia",
+        "rosacea",
+    ]
 
 
 def test_label_order_names_missing_and_extra_classes() -> None:

@@ -36,9 +36,30 @@ def test_split_train_evaluate(
     assert {p.name for p in data.iterdir()} == {"train", "val", "test"}
 
     weights = tmp_path / "weights" / "skin-cls.pt"
-    train_argv = ["train", "--data", str(data), "--model", "yolov8n-cls", "--imgsz", "32", "--epochs", "2",
-                  "--optimizer", "AdamW", "--lr0", "0.002", "--batch", "16", "--device", "cpu",
-                  "--out", str(weights), "--workers", "0", "--quiet"]  # fmt: skip
+    train_argv = [
+        "train",
+        "--data",
+        str(data),
+        "--model",
+        "yolov8n-cls",
+        "--imgsz",
+        "32",
+        "--epochs",
+        "2",
+        "--optimizer",
+        "AdamW",
+        "--lr0",
+        "0.002",
+        "--batch",
+        "16",
+        "--device",
+        "cpu",
+        "--out",
+        str(weights),
+        "--workers",
+        "0",
+        "--quiet",
+    ]
     assert run(train_argv) == EXIT_OK
     assert weights.is_file()
     assert str(weights) in capsys.readouterr().out
@@ -89,16 +110,37 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_train_checks_the_model_before_any_download(
     synthetic_dataset: SyntheticDataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["train", "--data", str(synthetic_dataset.split_dir), "--model", str(tmp_path / "yolov8n-cls.pt"),
-            "--device", "cpu", "--out", str(tmp_path / "w.pt")]  # fmt: skip
+    argv = [
+        "train",
+        "--data",
+        str(synthetic_dataset.split_dir),
+        "--model",
+        str(tmp_path / "yolov8n-cls.pt"),
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path / "w.pt"),
+    ]
     assert run(argv) == EXIT_ERROR
     assert "not found" in one_clean_line(capsys.readouterr().err)
     assert not (tmp_path / "yolov8n-cls.pt").exists()
 
 
 def test_bench_classifier_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["bench", "classifier", "--model", "yolov8n-cls", "--imgsz", "64", "--iterations", "1",
-            "--warmup", "0", "--device", "cpu"]  # fmt: skip
+    argv = [
+        "bench",
+        "classifier",
+        "--model",
+        "yolov8n-cls",
+        "--imgsz",
+        "64",
+        "--iterations",
+        "1",
+        "--warmup",
+        "0",
+        "--device",
+        "cpu",
+    ]
     assert run(argv) == EXIT_OK
     out = capsys.readouterr().out
     json_part, markdown = out.split("\n\n", 1)

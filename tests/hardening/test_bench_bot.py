@@ -71,8 +71,16 @@ def complete_chat(t: Translator, p: UserPlan) -> list[SentMessage]:
         f"Findings for {p.ref}: fine.",
     ]
     chat = [SentMessage(p.user_id, i, text, None) for i, text in enumerate(texts)]
-    chat.append(SentMessage(p.user_id, 99, None, None, document=p.name.encode(),
-                            document_name=f"skin-report-{case[:8]}-2026-01-01.pdf"))  # fmt: skip
+    chat.append(
+        SentMessage(
+            p.user_id,
+            99,
+            None,
+            None,
+            document=p.name.encode(),
+            document_name=f"skin-report-{case[:8]}-2026-01-01.pdf",
+        )
+    )
     return chat
 
 

@@ -95,9 +95,9 @@ FLOOD = 100
 
 
 async def test_flooder_is_slowed_and_others_are_not(harness: Harness, photo_bytes: bytes) -> None:
-    await harness.start()
     gate = CountingGate()
-    harness.app.bot_data["flood"] = gate  # type: ignore[attr-defined]
+    harness.flood_gate = gate
+    await harness.start()
     flooder, other = harness.api.user(501, "en"), harness.api.user(502, "ko")
     await agree(harness, flooder, "en")
     await flooder.send("/cancel")  # no intake open: every text the bot handles gets exactly one "idle"

@@ -62,9 +62,10 @@ async def test_full_case_logs_hold_no_secrets(
 ) -> None:
     filtered, raw = captured
     writer = ScriptedWriter(
-        script=lambda r: "The lesion is small and regular. " * 5, fail_with=RuntimeError("model fell over"),
+        script=lambda r: "The lesion is small and regular. " * 5,
+        fail_with=RuntimeError("model fell over"),
         fail_after_tokens=3,
-    )  # fmt: skip
+    )
     use_models(harness, trained_classifier_weights, lambda s: writer)
     await harness.start()
     user = harness.api.user(901, "en")
@@ -88,7 +89,7 @@ async def test_full_case_logs_hold_no_secrets(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"GET {harness.api.api_url}{TOKEN}/getFile failed")
 
-    store.list_cases = broken  # type: ignore[method-assign]
+    store.cases.recent = broken  # type: ignore[method-assign]
     await user.send("/cases")
     await harness.wait_key(user, "en", "error-generic")
     await harness.stop()

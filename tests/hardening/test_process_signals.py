@@ -21,9 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
-        stdout=log.open("ab"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 async def _polling(api: FakeBotApi, since: int, timeout: float = 120) -> None:
@@ -44,11 +47,18 @@ async def test_sigkill_then_sigterm(
     await api.start()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))},
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.api_url, "TELEGRAM_FILE_URL": api.file_url,
-        "SKINBOT_DATA_DIR": str(tmp_path / "var"), "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
-        "SKINBOT_LLM": str(tiny_gemma_dir), "SKINBOT_DEVICE": "cpu", "SKINBOT_MAX_NEW_TOKENS": "16",
-        "HF_HUB_OFFLINE": "1", "YOLO_OFFLINE": "1", "PYTHONPATH": str(ROOT),
-    }  # fmt: skip
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.api_url,
+        "TELEGRAM_FILE_URL": api.file_url,
+        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
+        "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
+        "SKINBOT_LLM": str(tiny_gemma_dir),
+        "SKINBOT_DEVICE": "cpu",
+        "SKINBOT_MAX_NEW_TOKENS": "16",
+        "HF_HUB_OFFLINE": "1",
+        "YOLO_OFFLINE": "1",
+        "PYTHONPATH": str(ROOT),
+    }
     log = tmp_path / "bot.log"
     proc = _start(env, log)
     try:
@@ -117,12 +127,20 @@ async def test_sigkill_during_generation_and_while_queued(
     await api.start()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))},
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.api_url, "TELEGRAM_FILE_URL": api.file_url,
-        "SKINBOT_DATA_DIR": str(tmp_path / "var"), "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
-        "SKINBOT_LLM": engine.url, "SKINBOT_LLM_MODEL": "fake/model", "SKINBOT_LLM_CONCURRENCY": "1",
-        "SKINBOT_DEVICE": "cpu", "SKINBOT_EDIT_INTERVAL": "0.2", "HF_HUB_OFFLINE": "1", "YOLO_OFFLINE": "1",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.api_url,
+        "TELEGRAM_FILE_URL": api.file_url,
+        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
+        "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
+        "SKINBOT_LLM": engine.url,
+        "SKINBOT_LLM_MODEL": "fake/model",
+        "SKINBOT_LLM_CONCURRENCY": "1",
+        "SKINBOT_DEVICE": "cpu",
+        "SKINBOT_EDIT_INTERVAL": "0.2",
+        "HF_HUB_OFFLINE": "1",
+        "YOLO_OFFLINE": "1",
         "PYTHONPATH": str(ROOT),
-    }  # fmt: skip
+    }
     log = tmp_path / "bot.log"
     proc = _start(env, log)
     try:
@@ -152,8 +170,12 @@ async def test_sigkill_during_generation_and_while_queued(
             await api.wait_for(lambda: has("ask-report-language"), 60)
             ask = next(m for m in user.inbox() if m.text == t(lang, "ask-report-language"))
             await user.press(ask, button(ask, "answer", lang))
-            await api.wait_for(lambda: any(b["callback_data"].startswith("confirm|")
-                                           for m in user.inbox() for b in m.buttons()), 60)  # fmt: skip
+            await api.wait_for(
+                lambda: any(
+                    b["callback_data"].startswith("confirm|") for m in user.inbox() for b in m.buttons()
+                ),
+                60,
+            )
             summary = next(
                 m for m in user.inbox() if any(b["callback_data"].startswith("confirm|") for b in m.buttons())
             )

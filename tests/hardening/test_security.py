@@ -63,7 +63,7 @@ async def test_forged_callbacks_never_reach_another_users_case(harness: Harness,
     assert attacker.inbox()[-1].text == harness.t("en", "case-pdf-missing")
 
     assert documents_to(harness, attacker.id) == []
-    case = await harness.services.store.get_case(owner.id, case_id)
+    case = await harness.services.store.cases.get(owner.id, case_id)
     assert case is not None and case.status == "queued"  # the forged retry changed nothing
     # Control: the owner's own press does deliver, so the refusals above are not a broken button.
     await owner.press(owner.inbox()[-1], f"pdf|{case_id}||{owner.id}")
@@ -122,9 +122,13 @@ def test_decompression_bomb_is_refused_without_decoding(tmp_path: Path, width: i
     path.write_bytes(png_bomb(width, height))
     assert path.stat().st_size < 2 * 1024 * 1024
     run = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=120,
-        cwd=Path(__file__).resolve().parents[2], check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", _MEASURE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
     result = json.loads(run.stdout)
     assert result["outcome"] == "photo-too-many-pixels"
     assert result["growth_mb"] < 200  # decoding would need width*height bytes: 63 MB and 400 MB, x3 as RGB

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from fluent.syntax import FluentParser, ast
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, Translator
+from bot.i18n import LOCALES_DIR, Translator
+from conversations.domain import Language
 from inference.labels import LABELS
 from inference.triage import Triage
 
@@ -37,7 +38,7 @@ def keys(lang: str, name: str) -> set[str]:
 
 
 @pytest.mark.parametrize("name", FILES)
-@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+@pytest.mark.parametrize("lang", [lang for lang in Language if lang != "en"])
 def test_parity(lang: str, name: str) -> None:
     assert keys(lang, name) == keys("en", name)
 
@@ -50,7 +51,7 @@ def test_labels_and_triage_keys_exist() -> None:
     assert "triage-urgent-why" in triage_keys
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", list(Language))
 def test_every_message_formats_and_is_translated(lang: str, caplog: pytest.LogCaptureFixture) -> None:
     t = Translator(Path(LOCALES_DIR))
     for name in FILES:

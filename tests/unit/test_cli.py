@@ -33,8 +33,24 @@ def test_diagnose_streams_and_writes_the_pdf(
     photo = tmp_path / "skin.jpg"
     photo.write_bytes(skin_photo(seed=4))
     out = tmp_path / "report.pdf"
-    code = main(["diagnose", str(photo), "--age", "15세", "--gender", "female", "--lang", "ko",
-                 "--history", "가려움", "--name", "홍길동", "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "diagnose",
+            str(photo),
+            "--age",
+            "15세",
+            "--gender",
+            "female",
+            "--lang",
+            "ko",
+            "--history",
+            "가려움",
+            "--name",
+            "홍길동",
+            "--out",
+            str(out),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "분류기 점수" in captured.out  # the Korean classification title

@@ -42,8 +42,10 @@ def _first_cells(table: str) -> list[str]:
 
 
 def _mismatch(what: str, documented: set[str], actual: set[str]) -> str:
-    return (f"README {what} is out of date.\n  undocumented: {sorted(actual - documented)}\n"
-            f"  documented but not there: {sorted(documented - actual)}")  # fmt: skip
+    return (
+        f"README {what} is out of date.\n  undocumented: {sorted(actual - documented)}\n"
+        f"  documented but not there: {sorted(documented - actual)}"
+    )
 
 
 def test_readme_lists_exactly_the_chat_commands() -> None:

@@ -36,9 +36,14 @@ UI = ("ko", "en", "vi")
 QUESTION_STEPS = (Step.PHOTO, Step.NAME, Step.AGE, Step.GENDER, Step.HISTORY, Step.REPORT_LANGUAGE)
 
 FULL = Draft(
-    photo="img-1", name="Hoa", age=15, gender="female", history="itchy for a week", history_answered=True,
+    photo="img-1",
+    name="Hoa",
+    age=15,
+    gender="female",
+    history="itchy for a week",
+    history_answered=True,
     report_language="vi",
-)  # fmt: skip
+)
 
 # The draft as it stands when each step is reached for the first time.
 BEFORE: dict[Step, Draft] = {
@@ -67,9 +72,11 @@ def _answers(*pairs: tuple[str, str], selected: str = "") -> tuple[Row, ...]:
 
 
 GENDER_ROWS = _answers(
-    ("female", "gender-female"), ("male", "gender-male"), ("other", "gender-other"),
+    ("female", "gender-female"),
+    ("male", "gender-male"),
+    ("other", "gender-other"),
     ("undisclosed", "gender-undisclosed"),
-)  # fmt: skip
+)
 # The report language offers the UI language first and marks it.
 LANGUAGE_ROWS = {
     "ko": _answers(("ko", "lang-ko"), ("en", "lang-en"), ("vi", "lang-vi"), selected="ko"),
@@ -151,8 +158,9 @@ GOOD: list[Any] = [
     # (step, answer, changes to the draft, next step)
     pytest.param(Step.PHOTO, Photo("img-1"), {"photo": "img-1"}, Step.NAME, id="photo"),
     pytest.param(Step.NAME, Text("Hoa"), {"name": "Hoa"}, Step.AGE, id="name"),
-    pytest.param(Step.NAME, Text("  Nguyễn   Thị\tHoa \n"), {"name": "Nguyễn Thị Hoa"}, Step.AGE,
-                 id="name-spaces"),
+    pytest.param(
+        Step.NAME, Text("  Nguyễn   Thị\tHoa \n"), {"name": "Nguyễn Thị Hoa"}, Step.AGE, id="name-spaces"
+    ),
     pytest.param(Step.NAME, Text("홍길동"), {"name": "홍길동"}, Step.AGE, id="name-hangul"),
     pytest.param(Step.NAME, Text("Ｈｏａ"), {"name": "Hoa"}, Step.AGE, id="name-fullwidth"),
     pytest.param(Step.NAME, Text("Ho\x00a\x07"), {"name": "Hoa"}, Step.AGE, id="name-control-chars"),
@@ -160,32 +168,76 @@ GOOD: list[Any] = [
     *[
         pytest.param(Step.AGE, Text(text), {"age": age}, Step.GENDER, id=f"age-{text!r}")
         for text, age in [
-            ("15", 15), (" 15 ", 15), ("15세", 15), ("15 세", 15), ("15살", 15), ("15 tuổi", 15),
-            ("15 years old", 15), ("15 Years", 15), ("15 yrs", 15), ("15y", 15), ("15yo", 15), ("15.", 15),
-            ("１５", 15), ("１５세", 15), ("0", 0), ("120", 120), ("007", 7),
+            ("15", 15),
+            (" 15 ", 15),
+            ("15세", 15),
+            ("15 세", 15),
+            ("15살", 15),
+            ("15 tuổi", 15),
+            ("15 years old", 15),
+            ("15 Years", 15),
+            ("15 yrs", 15),
+            ("15y", 15),
+            ("15yo", 15),
+            ("15.", 15),
+            ("１５", 15),
+            ("１５세", 15),
+            ("0", 0),
+            ("120", 120),
+            ("007", 7),
         ]
     ],
     *[
         pytest.param(Step.GENDER, Choice("answer", g), {"gender": g}, Step.HISTORY, id=f"gender-{g}")
         for g in ("female", "male", "other", "undisclosed")
     ],
-    pytest.param(Step.HISTORY, Text("itchy"), {"history": "itchy", "history_answered": True},
-                 Step.REPORT_LANGUAGE, id="history"),
-    pytest.param(Step.HISTORY, Text("  itchy \n\n  red   spots \n"), {"history": "itchy\n\nred spots",
-                 "history_answered": True}, Step.REPORT_LANGUAGE, id="history-lines"),
-    pytest.param(Step.HISTORY, Text("x" * 2000), {"history": "x" * 2000, "history_answered": True},
-                 Step.REPORT_LANGUAGE, id="history-at-max"),
+    pytest.param(
+        Step.HISTORY,
+        Text("itchy"),
+        {"history": "itchy", "history_answered": True},
+        Step.REPORT_LANGUAGE,
+        id="history",
+    ),
+    pytest.param(
+        Step.HISTORY,
+        Text("  itchy \n\n  red   spots \n"),
+        {"history": "itchy\n\nred spots", "history_answered": True},
+        Step.REPORT_LANGUAGE,
+        id="history-lines",
+    ),
+    pytest.param(
+        Step.HISTORY,
+        Text("x" * 2000),
+        {"history": "x" * 2000, "history_answered": True},
+        Step.REPORT_LANGUAGE,
+        id="history-at-max",
+    ),
     # Blank text counts as an answer with nothing in it; the summary then says "none given".
-    pytest.param(Step.HISTORY, Text("  \n "), {"history": "", "history_answered": True},
-                 Step.REPORT_LANGUAGE, id="history-blank"),
-    pytest.param(Step.HISTORY, Choice("skip"), {"history": None, "history_answered": True},
-                 Step.REPORT_LANGUAGE, id="history-skip"),
+    pytest.param(
+        Step.HISTORY,
+        Text("  \n "),
+        {"history": "", "history_answered": True},
+        Step.REPORT_LANGUAGE,
+        id="history-blank",
+    ),
+    pytest.param(
+        Step.HISTORY,
+        Choice("skip"),
+        {"history": None, "history_answered": True},
+        Step.REPORT_LANGUAGE,
+        id="history-skip",
+    ),
     *[
-        pytest.param(Step.REPORT_LANGUAGE, Choice("answer", lang), {"report_language": lang}, Step.SUMMARY,
-                     id=f"report-{lang}")
+        pytest.param(
+            Step.REPORT_LANGUAGE,
+            Choice("answer", lang),
+            {"report_language": lang},
+            Step.SUMMARY,
+            id=f"report-{lang}",
+        )
         for lang in ("ko", "en", "vi")
     ],
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("ui", UI)
@@ -211,16 +263,26 @@ BAD: list[Any] = [
     pytest.param(Step.NAME, Text(" \n\t "), nudge("invalid-name-empty"), id="name-blank"),
     pytest.param(Step.NAME, Text("\x00\x07"), nudge("invalid-name-empty"), id="name-only-control"),
     pytest.param(Step.NAME, Text("a" * 101), nudge("invalid-name-long", length=101, max=100), id="name-101"),
-    pytest.param(Step.NAME, Text("a " * 300), nudge("invalid-name-long", length=599, max=100),
-                 id="name-long"),
+    pytest.param(
+        Step.NAME, Text("a " * 300), nudge("invalid-name-long", length=599, max=100), id="name-long"
+    ),
     pytest.param(Step.NAME, Other(), nudge("nudge-text"), id="name-sticker"),
     pytest.param(Step.NAME, Choice("answer", "Hoa"), nudge("nudge-text"), id="name-choice"),
     pytest.param(Step.NAME, Choice("skip"), nudge("nudge-text"), id="name-not-skippable"),
     *[
         pytest.param(Step.AGE, Text(text), nudge("invalid-age", text=echo), id=f"age-{text[:12]!r}")
         for text, echo in [
-            ("abc", "abc"), ("-3", "-3"), ("200", "200"), ("121", "121"), ("1500", "1500"), ("15.5", "15.5"),
-            ("1 5", "1 5"), ("fifteen", "fifteen"), ("15 months", "15 months"), ("", ""), ("  abc  ", "abc"),
+            ("abc", "abc"),
+            ("-3", "-3"),
+            ("200", "200"),
+            ("121", "121"),
+            ("1500", "1500"),
+            ("15.5", "15.5"),
+            ("1 5", "1 5"),
+            ("fifteen", "fifteen"),
+            ("15 months", "15 months"),
+            ("", ""),
+            ("  abc  ", "abc"),
             ("x" * 50, "x" * 20),
         ]
     ],
@@ -232,10 +294,18 @@ BAD: list[Any] = [
     pytest.param(Step.GENDER, Choice("skip"), nudge("nudge-buttons"), id="gender-not-skippable"),
     pytest.param(Step.GENDER, Choice("field", "female"), nudge("nudge-buttons"), id="gender-wrong-action"),
     pytest.param(Step.GENDER, Other(), nudge("nudge-buttons"), id="gender-sticker"),
-    pytest.param(Step.HISTORY, Text("x" * 10_000), nudge("invalid-history-long", length=10_000, max=2000),
-                 id="history-10000"),
-    pytest.param(Step.HISTORY, Text("x" * 2001), nudge("invalid-history-long", length=2001, max=2000),
-                 id="history-2001"),
+    pytest.param(
+        Step.HISTORY,
+        Text("x" * 10_000),
+        nudge("invalid-history-long", length=10_000, max=2000),
+        id="history-10000",
+    ),
+    pytest.param(
+        Step.HISTORY,
+        Text("x" * 2001),
+        nudge("invalid-history-long", length=2001, max=2000),
+        id="history-2001",
+    ),
     pytest.param(Step.HISTORY, Other(), nudge("nudge-text"), id="history-sticker"),
     pytest.param(Step.HISTORY, Choice("answer", "itchy"), nudge("nudge-text"), id="history-choice"),
     pytest.param(Step.REPORT_LANGUAGE, Choice("answer", "fr"), nudge("nudge-buttons"), id="report-unknown"),
@@ -256,7 +326,7 @@ BAD: list[Any] = [
     pytest.param(Step.EDIT_MENU, Choice("confirm"), nudge("nudge-buttons"), id="menu-confirm"),
     pytest.param(Step.EDIT_MENU, Text("name"), nudge("nudge-buttons"), id="menu-text"),
     pytest.param(Step.EDIT_MENU, Other(), nudge("nudge-buttons"), id="menu-sticker"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("ui", UI)
@@ -310,9 +380,10 @@ EDITS: list[Any] = [
     pytest.param(Step.GENDER, Choice("answer", "male"), {"gender": "male"}, (), id="gender"),
     pytest.param(Step.HISTORY, Text("since May"), {"history": "since May"}, (), id="history"),
     pytest.param(Step.HISTORY, Choice("skip"), {"history": None}, (), id="history-skip"),
-    pytest.param(Step.REPORT_LANGUAGE, Choice("answer", "ko"), {"report_language": "ko"}, (),
-                 id="report-language"),
-]  # fmt: skip
+    pytest.param(
+        Step.REPORT_LANGUAGE, Choice("answer", "ko"), {"report_language": "ko"}, (), id="report-language"
+    ),
+]
 
 
 @pytest.mark.parametrize("ui", UI)
@@ -357,9 +428,11 @@ CANCELS: list[Any] = [
     pytest.param(Intake(Step.PHOTO, Draft(photo="img-1")), ENDED_WITH_PHOTO, id="photo-already-taken"),
     pytest.param(at(Step.SUMMARY), ENDED_WITH_PHOTO, id="summary"),
     pytest.param(at(Step.EDIT_MENU), BACK_TO_SUMMARY, id="edit-menu"),
-    *[pytest.param(Intake(step, FULL, editing=True), BACK_TO_SUMMARY, id=f"editing-{step.value}")
-      for step in QUESTION_STEPS],
-]  # fmt: skip
+    *[
+        pytest.param(Intake(step, FULL, editing=True), BACK_TO_SUMMARY, id=f"editing-{step.value}")
+        for step in QUESTION_STEPS
+    ],
+]
 
 
 @pytest.mark.parametrize(("intake", "outcome"), CANCELS)
@@ -396,9 +469,21 @@ SCRIPT: tuple[Answer, ...] = (
     Choice("confirm"),
 )
 STEPS_AFTER = (
-    Step.PHOTO, Step.NAME, Step.NAME, Step.AGE, Step.GENDER, Step.GENDER, Step.HISTORY, Step.REPORT_LANGUAGE,
-    Step.SUMMARY, Step.EDIT_MENU, Step.AGE, Step.AGE, Step.SUMMARY, Step.SUMMARY,
-)  # fmt: skip
+    Step.PHOTO,
+    Step.NAME,
+    Step.NAME,
+    Step.AGE,
+    Step.GENDER,
+    Step.GENDER,
+    Step.HISTORY,
+    Step.REPORT_LANGUAGE,
+    Step.SUMMARY,
+    Step.EDIT_MENU,
+    Step.AGE,
+    Step.AGE,
+    Step.SUMMARY,
+    Step.SUMMARY,
+)
 
 
 def run_script(ui: str) -> list[Outcome]:
@@ -418,8 +503,15 @@ def test_a_whole_intake(ui: str) -> None:
     assert [o.confirmed for o in outcomes] == [False] * (len(SCRIPT) - 1) + [True]
     final = outcomes[-1].intake
     assert final is not None
-    assert final.draft == Draft(photo="img-1", name="Hoa", age=16, gender="female", history=None,
-                                history_answered=True, report_language="vi")  # fmt: skip
+    assert final.draft == Draft(
+        photo="img-1",
+        name="Hoa",
+        age=16,
+        gender="female",
+        history=None,
+        history_answered=True,
+        report_language="vi",
+    )
     assert is_complete(final.draft)
     assert all(not is_complete(o.intake.draft) for o in outcomes[:8] if o.intake)
 
@@ -484,10 +576,19 @@ SAID = said_by_the_flow()
 def test_the_collection_covers_every_kind_of_message() -> None:
     # Guards against the key check below passing on an empty or partial set.
     expected_kinds = {
-        "ask-photo", "summary", "edit-which", "nudge-buttons", "invalid-age", "intake-cancelled",
-        "step-cancelled", "btn-skip", "field-report-language", "gender-undisclosed", "lang-vi",
+        "ask-photo",
+        "summary",
+        "edit-which",
+        "nudge-buttons",
+        "invalid-age",
+        "intake-cancelled",
+        "step-cancelled",
+        "btn-skip",
+        "field-report-language",
+        "gender-undisclosed",
+        "lang-vi",
         "summary-no-history",
-    }  # fmt: skip
+    }
     assert expected_kinds <= SAID
 
 

@@ -8,7 +8,8 @@ import pytest
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.visitor import Visitor as FluentVisitor
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, Translator, pick_language
+from bot.i18n import LOCALES_DIR, Translator, pick_language
+from conversations.domain import Language
 
 
 def _messages(lang: str) -> dict[str, ast.Message]:
@@ -79,7 +80,7 @@ SAMPLES = {
 }
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", list(Language))
 def test_every_message_formats(lang: str) -> None:
     t = Translator()
     english = _messages("en")

@@ -89,8 +89,14 @@ def test_cli_prints_one_line_without_traceback(tmp_path: Path) -> None:
 
 def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
-                "SKINBOT_DATA_DIR": str(tmp_path / "var"), "PYTHONPATH": str(Path.cwd())})  # fmt: skip
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
+            "SKINBOT_DATA_DIR": str(tmp_path / "var"),
+            "PYTHONPATH": str(Path.cwd()),
+        }
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
         cwd=tmp_path,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery import classification_text
+from bot.case_messages import classification_text
 from bot.i18n import Translator
 from inference.labels import Classification
 from inference.triage import Triage, triage

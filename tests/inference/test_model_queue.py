@@ -23,7 +23,7 @@ from inference.events import (
     Started,
     TextDelta,
 )
-from inference.job_queue import Job, JobQueue, UserBusy
+from inference.model_queue import Job, ModelQueue, UserBusy
 from inference.quality import QualityThresholds
 from inference.worker import ModelWorker
 from testkit.skin_photos import skin_photo
@@ -56,15 +56,15 @@ async def _case(store: Store, tmp_path: Path, user_id: int, seed: int = 0, langu
         history_answered=True,
         report_language=language,
     )
-    if await store.get_user(user_id) is None:
-        await store.add_consent(user_id, language)
-    case = await store.create_case(user_id, user_id, draft, language)
+    if await store.users.get(user_id) is None:
+        await store.users.add_consent(user_id, language)
+    case = await store.cases.create(user_id, user_id, draft, language)
     return JobSpec(case.id, user_id, image, case.age, case.gender, case.history, language)
 
 
-def _queue(classifier: SkinClassifier, writer: ScriptedWriter, store: Store, **kw) -> JobQueue:
+def _queue(classifier: SkinClassifier, writer: ScriptedWriter, store: Store, **kw) -> ModelQueue:
     worker = ModelWorker(classifier, writer, QualityThresholds(), explain=False)
-    return JobQueue(worker, store, **kw)
+    return ModelQueue(worker, store.jobs, **kw)
 
 
 async def _collect(job: Job) -> list[Event]:
@@ -89,7 +89,7 @@ async def test_fifo_positions_and_complete_streams(classifier, store, tmp_path) 
         assert _text(events) == events[-1].text == f"Report for age {spec.age}. " * 3
         kinds = [type(e) for e in events]
         assert kinds.index(Started) < kinds.index(Classified) < kinds.index(TextDelta)
-        case = await store.case_by_id(spec.id)
+        case = await store.cases.by_id(spec.id)
         assert case is not None and case.status == "done" and case.report == events[-1].text
         assert case.classification is not None and set(case.classification["probs"]) >= {"acne", "carcinoma"}
     # The third job saw the line move: 3 -> 2 -> 1 (its first position may already be 2 if job 1 started).
@@ -152,8 +152,8 @@ async def test_cancel_mid_stream_and_while_waiting(classifier, store, tmp_path) 
     assert await queue.cancel(waiting) or waiting.finished
     assert isinstance((await _collect(waiting))[-1], Cancelled)
     await queue.stop()
-    assert (await store.case_by_id(running.id)).status == "cancelled"
-    assert (await store.case_by_id(waiting.id)).status == "cancelled"
+    assert (await store.cases.by_id(running.id)).status == "cancelled"
+    assert (await store.cases.by_id(waiting.id)).status == "cancelled"
 
 
 async def test_timeout_fails_the_job(classifier, store, tmp_path) -> None:
@@ -164,7 +164,7 @@ async def test_timeout_fails_the_job(classifier, store, tmp_path) -> None:
     events = await _collect(job)
     await queue.stop()
     assert events[-1] == Failed("timeout")
-    assert (await store.case_by_id(job.id)).status == "failed"
+    assert (await store.cases.by_id(job.id)).status == "failed"
 
 
 async def test_worker_failure_is_reported_and_worker_recovers(classifier, store, tmp_path) -> None:
@@ -195,22 +195,22 @@ async def test_quality_gate_rejects_before_any_model(classifier, store, tmp_path
     await queue.stop()
     assert isinstance(events[-1], Rejected) and "too_dark" in events[-1].issues
     assert writer.batches == []
-    assert (await store.case_by_id(spec.id)).status == "rejected"
+    assert (await store.cases.by_id(spec.id)).status == "rejected"
 
 
 async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) -> None:
     db = tmp_path / "crash.sqlite3"
     store = await Store.open(db)
     spec = await _case(store, tmp_path, 71)
-    await store.set_status(spec.id, "running")  # the process died here, mid-generation
+    await store.jobs.mark_running(spec.id)  # the process died here, mid-generation
     await store.close()
 
     reopened = await Store.open(db)
-    interrupted = await reopened.requeue_interrupted()
+    interrupted = await reopened.jobs.requeue_interrupted()
     assert interrupted == [spec.id]
     pending = [
         (JobSpec(c.id, c.user_id, spec.image_path, c.age, c.gender, c.history, c.report_language), c.attempts)
-        for c in await reopened.queued_cases()
+        for c in await reopened.jobs.queued()
     ]
     queue = _queue(classifier, ScriptedWriter(), reopened)
     [job] = await queue.start(pending)
@@ -219,7 +219,7 @@ async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) 
     started = next(e for e in events if isinstance(e, Started))
     assert started.attempt == 2  # the bot tells the user the report is being regenerated
     assert isinstance(events[-1], Done)
-    case = await reopened.case_by_id(spec.id)
+    case = await reopened.cases.by_id(spec.id)
     assert case.status == "done" and case.attempts == 2
-    assert len(await reopened.list_cases(71)) == 1  # not duplicated
+    assert len(await reopened.cases.recent(71)) == 1  # not duplicated
     await reopened.close()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from bot.callbacks import Callback
+from bot.callbacks import button
 from bot.i18n import Translator
 from conversations.intake import Button, Msg, Say, Step
 
@@ -24,10 +24,7 @@ def keyboard(
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    ("✓ " if b.selected else "") + t(lang, b.label),
-                    callback_data=Callback(b.action, b.value, owner, step).pack(),
-                )
+                button(("✓ " if b.selected else "") + t(lang, b.label), b.action, b.value, owner, step)
                 for b in row
             ]
             for row in rows

@@ -1,7 +1,8 @@
-"""The asyncio face of the worker: FIFO jobs persisted in SQLite, one active job per user, batching.
+"""The asyncio face of the model worker: FIFO jobs persisted in SQLite, one active job per user, batching.
 
 Callers `submit(spec)` and iterate `job.events()`. A dispatcher task hands up to `batch_size` waiting
-jobs at a time to the ModelWorker thread and awaits its future ("one owner, callers await futures").
+jobs at a time to the ModelWorker thread and awaits its future: one thread owns the models, callers
+await futures.
 """
 
 from __future__ import annotations
@@ -33,9 +34,13 @@ log = logging.getLogger(__name__)
 
 
 class JobStore(Protocol):
-    """The persistence the queue needs; conversations.store.Store provides it."""
+    """What the queue records of each job; `conversations.store.Store.jobs` provides it."""
 
-    async def set_status(self, case_id: str, status: str, *, error: str | None = None) -> None: ...
+    async def mark_queued(self, case_id: str) -> None: ...
+    async def mark_running(self, case_id: str) -> None: ...
+    async def mark_cancelled(self, case_id: str) -> None: ...
+    async def mark_rejected(self, case_id: str, issues: tuple[str, ...]) -> None: ...
+    async def mark_failed(self, case_id: str, reason: str) -> None: ...
     async def save_classification(self, case_id: str, classification: dict[str, object]) -> None: ...
     async def save_report(self, case_id: str, report: str, image_seen: bool) -> None: ...
 
@@ -80,7 +85,7 @@ class Job:
                 return
 
 
-class JobQueue:
+class ModelQueue:
     def __init__(
         self, worker: ModelWorker, store: JobStore, batch_size: int = 4, job_timeout_s: float = 600
     ) -> None:
@@ -148,7 +153,7 @@ class JobQueue:
             raise UserBusy(spec.user_id)
         job = Job(spec, attempt)
         self._waiting.append(job)
-        await self.store.set_status(spec.id, "queued")
+        await self.store.mark_queued(spec.id)
         self._announce_positions()
         self._wake.set()
         return job
@@ -158,7 +163,7 @@ class JobQueue:
         if job in self._waiting:
             self._waiting.remove(job)
             job._put(Cancelled())
-            await self.store.set_status(job.id, "cancelled")
+            await self.store.mark_cancelled(job.id)
             self._announce_positions()
             return True
         if job in self._running:
@@ -205,7 +210,7 @@ class JobQueue:
         loop = self._loop
         deadline = time.monotonic() + self.job_timeout_s
         for job in batch:
-            await self.store.set_status(job.id, "running")
+            await self.store.mark_running(job.id)
             job._put(Started(job.attempt))
 
             def emit(event: Event, job: Job = job) -> None:
@@ -242,8 +247,8 @@ class JobQueue:
         if isinstance(result, Done):
             await self.store.save_report(job.id, result.text, result.image_seen)
         elif isinstance(result, Rejected):
-            await self.store.set_status(job.id, "rejected", error=",".join(result.issues))
+            await self.store.mark_rejected(job.id, result.issues)
         elif isinstance(result, Cancelled):
-            await self.store.set_status(job.id, "cancelled")
+            await self.store.mark_cancelled(job.id)
         elif isinstance(result, Failed):
-            await self.store.set_status(job.id, "failed", error=result.reason)
+            await self.store.mark_failed(job.id, result.reason)

@@ -1,0 +1,90 @@
+"""The domain's nouns: languages, users, cases, case statuses and doctors' reviews. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Language(StrEnum):
+    """The languages of the interface and of reports, in the order they are offered."""
+
+    KO = "ko"
+    EN = "en"
+    VI = "vi"
+
+    @classmethod
+    def of(cls, value: object) -> Language | None:
+        """The language a stored or received code names, or None for anything else."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+DEFAULT_LANGUAGE = Language.EN
+
+
+class CaseStatus(StrEnum):
+    QUEUED = "queued"  # waiting for the model worker
+    RUNNING = "running"  # being classified and written
+    DONE = "done"  # report written and stored
+    FAILED = "failed"  # the models failed it; Retry may queue it again
+    CANCELLED = "cancelled"  # the user stopped it
+    REJECTED = "rejected"  # the photo did not pass the gate; no model ran on it
+
+
+ACTIVE_STATUSES = (CaseStatus.QUEUED, CaseStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: int
+    language: Language
+    consent_at: datetime
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    user_id: int
+    chat_id: int
+    patient_name: str
+    age: int
+    gender: str
+    history: str | None
+    report_language: Language
+    ui_language: Language
+    image: str
+    status: CaseStatus
+    attempts: int
+    classification: dict[str, Any] | None
+    report: str | None
+    image_seen: bool | None
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+
+@dataclass(frozen=True)
+class Review:
+    """A case sent to one clinic; the first verdict recorded is final."""
+
+    id: str
+    case_id: str
+    user_id: int
+    clinic_chat_id: int
+    summary_message_id: int | None
+    note_prompt_id: int | None
+    verdict: str | None
+    reviewer: str | None
+    note: str | None
+    created_at: datetime
+    answered_at: datetime | None
+    reflagged_at: datetime | None

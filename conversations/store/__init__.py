@@ -1,0 +1,46 @@
+"""Everything the bot keeps, in one SQLite file (WAL): one repository per aggregate over one connection.
+
+`store.users`, `store.intakes`, `store.cases`, `store.reviews` and `store.jobs` (a case as the model
+queue sees it), plus `store.erasure` for /delete and the retention purge, which cross them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from conversations.store.cases import Cases
+from conversations.store.database import Database, StoreError, utcnow
+from conversations.store.erasure import Erasure
+from conversations.store.intakes import Intakes
+from conversations.store.jobs import Jobs
+from conversations.store.reviews import Reviews
+from conversations.store.users import Users
+
+__all__ = ["Store", "StoreError", "utcnow"]
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.users = Users(db)
+        self.intakes = Intakes(db)
+        self.cases = Cases(db)
+        self.reviews = Reviews(db)
+        self.jobs = Jobs(db)
+        self.erasure = Erasure(db)
+
+    @classmethod
+    async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Store:
+        return cls(await Database.open(path, clock))
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.db.clock
+
+    async def schema_version(self) -> int:
+        return await self.db.schema_version()
+
+    async def close(self) -> None:
+        await self.db.close()

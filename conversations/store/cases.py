@@ -1,0 +1,112 @@
+"""Cases: a confirmed intake, its photo, and what the models made of it.
+
+Every query a user's action reaches is scoped by that user's id, so one user can never read or change
+another's case, whatever ids they send. `by_id` is for the worker and the clinics, which act on a case
+on its owner's behalf.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from conversations.domain import Case, CaseStatus, Language
+from conversations.files import new_token
+from conversations.intake import Draft
+from conversations.store.database import Database
+
+
+def case_from_row(row: sqlite3.Row) -> Case:
+    return Case(
+        id=row["id"],
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        patient_name=row["patient_name"],
+        age=row["age"],
+        gender=row["gender"],
+        history=row["history"],
+        report_language=Language(row["report_language"]),
+        ui_language=Language(row["ui_language"]),
+        image=row["image"],
+        status=CaseStatus(row["status"]),
+        attempts=row["attempts"],
+        classification=json.loads(row["classification"]) if row["classification"] else None,
+        report=row["report"],
+        image_seen=None if row["image_seen"] is None else bool(row["image_seen"]),
+        error=row["error"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+class Cases:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, user_id: int, chat_id: int, draft: Draft, ui_language: Language) -> Case:
+        """Store a confirmed intake as a queued case and end the intake, in one transaction."""
+        case_id = new_token()
+        now = self._db.now()
+        async with self._db.write() as db:
+            await db.execute(
+                "INSERT INTO cases(id, user_id, chat_id, patient_name, age, gender, history, report_language,"
+                " ui_language, image, status, queue_seq, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,(SELECT COALESCE(MAX(queue_seq),0)+1 FROM cases),?,?)",
+                (
+                    case_id,
+                    user_id,
+                    chat_id,
+                    draft.name,
+                    draft.age,
+                    draft.gender,
+                    draft.history,
+                    draft.report_language,
+                    str(ui_language),
+                    draft.photo,
+                    CaseStatus.QUEUED,
+                    now,
+                    now,
+                ),
+            )
+            await db.execute("DELETE FROM conversations WHERE user_id=?", (user_id,))
+        case = await self.get(user_id, case_id)
+        assert case is not None
+        return case
+
+    async def get(self, user_id: int, case_id: str) -> Case | None:
+        row = await self._db.one("SELECT * FROM cases WHERE id=? AND user_id=?", (case_id, user_id))
+        return case_from_row(row) if row else None
+
+    async def by_id(self, case_id: str) -> Case | None:
+        row = await self._db.one("SELECT * FROM cases WHERE id=?", (case_id,))
+        return case_from_row(row) if row else None
+
+    async def recent(self, user_id: int, limit: int = 10) -> list[Case]:
+        rows = await self._db.all(
+            "SELECT * FROM cases WHERE user_id=? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [case_from_row(r) for r in rows]
+
+    async def count_since(self, user_id: int, since: datetime) -> int:
+        row = await self._db.one(
+            "SELECT COUNT(*) FROM cases WHERE user_id=? AND created_at >= ?", (user_id, since.isoformat())
+        )
+        return int(row[0]) if row else 0
+
+    async def active(self, user_id: int) -> Case | None:
+        row = await self._db.one(
+            "SELECT * FROM cases WHERE user_id=? AND status IN (?,?) ORDER BY queue_seq LIMIT 1",
+            (user_id, CaseStatus.QUEUED, CaseStatus.RUNNING),
+        )
+        return case_from_row(row) if row else None
+
+    async def unreviewed(self, user_id: int) -> list[Case]:
+        """The user's finished cases that no clinic has been sent yet, oldest first."""
+        rows = await self._db.all(
+            "SELECT c.* FROM cases c LEFT JOIN reviews r ON r.case_id = c.id "
+            "WHERE c.user_id=? AND c.status=? AND r.id IS NULL ORDER BY c.created_at",
+            (user_id, CaseStatus.DONE),
+        )
+        return [case_from_row(r) for r in rows]

@@ -1,0 +1,167 @@
+"""The SQLite connection every repository shares: set-up, numbered migrations, reads, and serialized writes.
+
+One aiosqlite connection serves the whole bot. Coroutines interleave on it, so a write transaction holds a
+lock from its first statement to its commit: another coroutine's commit can never land inside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """The database cannot be used right now; the message says why, without user data."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def describe(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another process"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "the database file is corrupt"
+    if "readonly" in text or "read-only" in text:
+        return "the database file is read-only"
+    if "full" in text:
+        return "the disk is full"
+    if "unable to open" in text:
+        return "the database file cannot be opened"
+    return f"database error ({type(exc).__name__})"
+
+
+def migrations() -> list[str]:
+    """The schema's steps, `migrations/NNNN_name.sql`, in number order; step N makes user_version N."""
+    folder = resources.files("conversations.store") / "migrations"
+    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    numbers = [int(f.name.split("_", 1)[0]) for f in files]
+    if numbers != list(range(1, len(files) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {numbers}")
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+class Database:
+    def __init__(self, connection: aiosqlite.Connection, clock: Callable[[], datetime]) -> None:
+        self._db = connection
+        self.clock = clock
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Database:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}") from exc
+        try:
+            connection = await aiosqlite.connect(path, timeout=5.0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{describe(exc)}: {path}") from exc
+        connection.row_factory = sqlite3.Row
+        db = cls(connection, clock)
+        try:
+            await db._prepare()
+        except sqlite3.Error as exc:
+            await connection.close()
+            raise StoreError(f"{describe(exc)}: {path}") from exc
+        except StoreError:
+            await connection.close()
+            raise
+        return db
+
+    async def _prepare(self) -> None:
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        await self._db.execute("PRAGMA busy_timeout=5000")
+        # Erased patients must not linger in free pages of the file.
+        await self._db.execute("PRAGMA secure_delete=ON")
+        # quick_check reads every page: a damaged file fails here, at start-up, not mid-conversation.
+        async with self._db.execute("PRAGMA quick_check") as cur:
+            row = await cur.fetchone()
+            if row is None or row[0] != "ok":
+                raise sqlite3.DatabaseError("database disk image is malformed")
+        version = await self._version()
+        steps = migrations()
+        if version > len(steps):
+            raise StoreError(f"the database schema (v{version}) is newer than this skinbot (v{len(steps)})")
+        for number in range(version, len(steps)):
+            await self._db.executescript(f"BEGIN; {steps[number]}; PRAGMA user_version={number + 1}; COMMIT;")
+            log.info("database migrated to schema v%d", number + 1)
+
+    async def _version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    def now(self) -> str:
+        return self.clock().isoformat()
+
+    async def schema_version(self) -> int:
+        try:
+            return await self._version()
+        except sqlite3.Error as exc:
+            raise StoreError(describe(exc)) from exc
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    async def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        try:
+            async with self._db.execute(sql, params) as cur:
+                return await cur.fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(describe(exc)) from exc
+
+    async def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            async with self._db.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+        except sqlite3.Error as exc:
+            raise StoreError(describe(exc)) from exc
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        async with self._write_lock:
+            try:
+                yield self._db
+                await self._db.commit()
+            except BaseException as exc:
+                try:
+                    await self._db.rollback()
+                except sqlite3.Error:
+                    log.warning("rollback failed after %s", type(exc).__name__)
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(describe(exc)) from exc
+                raise
+
+    async def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """A single-statement transaction; returns the number of rows it changed."""
+        async with self.write() as db:
+            cur = await db.execute(sql, params)
+            return cur.rowcount
+
+    async def checkpoint(self) -> None:
+        """Drop WAL frames that may still hold deleted content (secure_delete only zeroes the main file)."""
+        async with self._write_lock:
+            try:
+                await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                raise StoreError(describe(exc)) from exc

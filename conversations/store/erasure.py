@@ -1,0 +1,61 @@
+"""Forgetting people: everything of one user at once (/delete), and whatever outlived its retention time."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from conversations.domain import ACTIVE_STATUSES
+from conversations.intake import Intake
+from conversations.store.database import Database
+
+# (user id, case id or None for an unconfirmed intake, image token) of each thing whose files must go too.
+Expired = tuple[int, str | None, str]
+
+
+class Erasure:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def delete_user(self, user_id: int) -> int:
+        """Erase the user, their intake, every case row and its reviews. Returns the number of cases."""
+        async with self._db.write() as db:
+            async with db.execute("SELECT COUNT(*) FROM cases WHERE user_id=?", (user_id,)) as cur:
+                row = await cur.fetchone()
+            await db.execute("DELETE FROM cases WHERE user_id=?", (user_id,))
+            await db.execute("DELETE FROM conversations WHERE user_id=?", (user_id,))
+            await db.execute("DELETE FROM users WHERE user_id=?", (user_id,))
+        await self._db.checkpoint()
+        return int(row[0]) if row else 0
+
+    async def purge_before(self, cutoff: datetime) -> list[Expired]:
+        """Delete cases created before `cutoff`, and intakes idle since then; jobs still queued or running
+        finish first. A user with nothing left keeps no row either: they agree anew."""
+        when = cutoff.isoformat()
+        active = tuple(str(s) for s in ACTIVE_STATUSES)
+        async with self._db.write() as db:
+            async with db.execute(
+                "SELECT user_id, id, image FROM cases WHERE created_at < ? AND status NOT IN (?,?)",
+                (when, *active),
+            ) as cur:
+                cases = list(await cur.fetchall())
+            async with db.execute(
+                "SELECT user_id, state FROM conversations WHERE updated_at < ?", (when,)
+            ) as cur:
+                drafts = list(await cur.fetchall())
+            await db.executemany("DELETE FROM cases WHERE id=?", [(r["id"],) for r in cases])
+            await db.execute("DELETE FROM conversations WHERE updated_at < ?", (when,))
+            await db.execute(
+                "DELETE FROM users WHERE consent_at < ?"
+                " AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.user_id = users.user_id)"
+                " AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.user_id = users.user_id)",
+                (when,),
+            )
+        await self._db.checkpoint()
+        expired: list[Expired] = [(r["user_id"], r["id"], r["image"]) for r in cases]
+        for row in drafts:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                photo = Intake.from_json(row["state"]).draft.photo
+                if photo:
+                    expired.append((row["user_id"], None, photo))
+        return expired
