@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
+    import bot.backup_cli
+    import bot.weights_cli
     from bot import bench_bot, diagnose
     from inference import cli_classifier, cli_report
 
@@ -50,6 +52,8 @@ def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._Sub
     cli_classifier.add_commands(sub)
     cli_classifier.add_bench_command(bench)
     cli_report.add_bench_command(bench)
+    bot.weights_cli.add_commands(sub)
+    bot.backup_cli.add_commands(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
