@@ -40,7 +40,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument("--revision", default="main", help="MedGemma: a branch, tag or commit (default main)")
     fetch.add_argument(
         "--full-check", action="store_true",
-        help="MedGemma: also load the whole model with transformers (needs about 9 GB of free memory)",
+        help="MedGemma: also load the whole model with transformers (needs about 9 GB of free memory, "
+        "the size of the weights)",
     )  # fmt: skip
     fetch.set_defaults(func=run_fetch)
 
