@@ -6,6 +6,7 @@ Everything is built here and handed down; nothing else constructs a service or r
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -36,12 +37,35 @@ def default_pipeline(services: Services, app: Application, writer: ReportWriter 
     from bot.inference_setup import build_queue
 
     queue = build_queue(services.settings, services.store.jobs, writer, read=services.files.read)
-    return Delivery(services, app.bot, queue)
+    return Delivery(services, app.bot, queue, on_fatal=services.on_fatal)
 
 
 def hold_queued(services: Services, app: Application) -> Pipeline:
     """No models: confirmed cases stay queued in the store (for intake-only tests and demos)."""
     return HoldQueued()
+
+
+def stop_with_error(app: Application, message: str) -> None:
+    """The bot cannot go on (a model failed to load): remember why, log it once, and stop polling.
+    `skinbot run` then prints the reason as its one line and exits with an error."""
+    app.bot_data["fatal"] = message
+    log.critical("%s", message)
+    app.stop_running()
+
+
+def warm_fonts_in_background() -> None:
+    """The first start on a machine instances the variable Noto fonts (tens of seconds): not on the way to
+    the first getUpdates. A daemon thread, so a stop never waits for it; the first PDF waits if it must."""
+
+    def warm() -> None:
+        from bot.pdf import ensure_fonts
+
+        try:
+            ensure_fonts()
+        except Exception as exc:  # the first PDF will raise it again, where it can be reported
+            log.error("PDF fonts could not be prepared: %s", exc)
+
+    threading.Thread(target=warm, name="font-warmup", daemon=True).start()
 
 
 def build_application(
@@ -51,6 +75,7 @@ def build_application(
     clock: Callable[[], datetime] = utcnow,
     translator: Translator | None = None,
     flood_gate: FloodGate | None = None,
+    on_fatal: Callable[[Application, str], None] = stop_with_error,
 ) -> Application:
     t = translator or Translator()
     flood = flood_gate or FloodGate()
@@ -63,6 +88,8 @@ def build_application(
             raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
         services = Services(settings=settings, store=store, files=files, t=t, flood=flood)
+        services.on_fatal = lambda message: on_fatal(app, message)
+        warm_fonts_in_background()
         services.pipeline = pipeline_factory(services, app)
         app.bot_data["services"] = services
         await services.pipeline.start()

@@ -36,6 +36,14 @@ class Action(StrEnum):
 
 AnyAction = Action | IntakeAction
 
+
+def private_only(action: AnyAction) -> bool:
+    """Every button but a clinic's verdict belongs to the patient's private chat. A press of such a button
+    anywhere else (forged data carrying the presser's own id, in a group) must reach nothing, or the
+    patient's report would be delivered into that group."""
+    return action != Action.VERDICT
+
+
 # Steps travel as one letter: callback data is limited to 64 bytes.
 _STEP_CODES = {step: chr(ord("a") + i) for i, step in enumerate(Step)}
 _CODE_STEPS = {code: step for step, code in _STEP_CODES.items()}

@@ -11,6 +11,7 @@ from bot.settings import SettingsError
 
 def _run(args: argparse.Namespace) -> int:
     from bot.app import build_application
+    from bot.inference_setup import StartupError
     from bot.logging_setup import configure_logging
     from bot.settings import Settings
 
@@ -18,6 +19,9 @@ def _run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, [settings.telegram_bot_token.get(), settings.llm_api_key.get()])
     app = build_application(settings)
     app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    fatal = app.bot_data.get("fatal")
+    if fatal:
+        raise StartupError(fatal)
     return 0
 
 

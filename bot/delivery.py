@@ -1,43 +1,31 @@
-"""From a confirmed case to what the patient sees: queue position, scores and triage, the streamed
-report, and the PDF. This is the bot side of the worker queue and implements `services.Pipeline`.
+"""From a confirmed case to its patient: the pipeline the routers submit cases to (`services.Pipeline`).
+
+Start-up never waits for the models: they load on the worker thread while the bot already answers, and
+confirmed cases wait in line meanwhile ("the service is starting"). If a model cannot be loaded, `on_fatal`
+hears it once and stops the bot. Jobs that a restart left behind are restored; one that was interrupted
+twice is failed with a Retry button instead of being run again. Each job gets a CaseDelivery for the chat,
+and the outbox makes sure every written report's PDF reaches its patient.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 
-from bot.callbacks import Action, button
-from bot.case_messages import classification_text, quality_lines
-from bot.case_pdf import render_case_pdf, send_pdf
-from bot.inference_setup import StartupError
-from bot.pdf import ensure_fonts
+from bot.case_delivery import CaseDelivery, failure_text, retry_markup, save_heatmap_of
+from bot.outbox import Outbox
 from bot.services import Services
-from bot.streaming import ReportStream
-from bot.telegram_calls import Pacer, not_modified, with_retries
-from conversations import intake as flow
+from bot.telegram_calls import Pacer, with_retries
 from conversations.domain import Case
-from inference.events import (
-    Cancelled,
-    Classified,
-    Done,
-    Failed,
-    JobSpec,
-    Queued,
-    Rejected,
-    Restart,
-    Started,
-    TextDelta,
-)
+from inference.events import JobSpec
 from inference.model_queue import Job, ModelQueue, UserBusy
-from inference.triage import triage
 
 log = logging.getLogger(__name__)
-BAR_CELLS = 10
 
 
 def spec_for(case: Case, services: Services) -> JobSpec:
@@ -53,36 +41,49 @@ def spec_for(case: Case, services: Services) -> JobSpec:
 
 
 class Delivery:
-    def __init__(self, services: Services, bot: Any, queue: ModelQueue) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bot: Any,
+        queue: ModelQueue,
+        on_fatal: Callable[[str], None] | None = None,
+        outbox: Outbox | None = None,
+    ) -> None:
         self.services, self.bot, self.queue = services, bot, queue
+        self.on_fatal = on_fatal or (lambda message: log.critical("%s", message))
         self.pacer = Pacer(services.settings.edit_interval_s)
+        self.outbox = outbox or Outbox(services, bot)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._watcher: asyncio.Task[None] | None = None
 
     # --- Pipeline -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        # Instancing the variable fonts takes ~30 s on a cold machine: pay it at start-up, not in the
-        # first patient's PDF.
-        await asyncio.to_thread(ensure_fonts)
         store = self.services.store
-        interrupted = set(await store.jobs.requeue_interrupted())
-        pending = [(spec_for(case, self.services), case.attempts) for case in await store.jobs.queued()]
+        requeued, interrupted_twice = await store.jobs.requeue_interrupted()
+        cases = await store.jobs.queued()
+        pending = [(spec_for(c, self.services), c.attempts, c.interruptions > 0) for c in cases]
         restored = await self.queue.start(pending)
+        for case, job in zip(cases, restored, strict=True):
+            self._spawn(case, job, regenerating=case.id in requeued)
+        self._watcher = asyncio.create_task(self._watch_models(), name="model-loading")
+        self.outbox.start()
+        for case_id in interrupted_twice:
+            await self._tell_interrupted(case_id)
+
+    async def _watch_models(self) -> None:
         try:
             await self.queue.wait_ready()
         except Exception as exc:
-            # Model loading failed: say what, once, and refuse to start rather than fail every case.
-            await self.queue.stop()
-            raise StartupError(f"models could not be loaded: {exc}") from exc
-        for job in restored:
-            case = await store.cases.by_id(job.id)
-            if case is not None:
-                self._spawn(case, job, regenerating=job.id in interrupted)
+            self.on_fatal(f"models could not be loaded: {exc}")
 
     async def stop(self, grace_s: float = 3.0) -> None:
         """Stop generating (running jobs stay 'running', to be regenerated at the next start), let edits
         already on their way to Telegram land, then cancel what is left: well inside SIGTERM's 10 s."""
+        if self._watcher is not None:
+            self._watcher.cancel()
         await self.queue.stop()
+        await self.outbox.stop()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=grace_s)
         for task in list(self._tasks):
@@ -95,8 +96,7 @@ class Delivery:
             # Never leave a confirmed case queued with no job behind it.
             log.warning("case %s not queued: the user already has an active job", case.short_id)
             await self.services.store.jobs.mark_failed(case.id, "busy")
-            user = await self.services.store.users.get(case.user_id)
-            lang = user.language if user else case.ui_language
+            lang = await self._language(case)
             await with_retries(
                 lambda: self.bot.send_message(case.chat_id, self.services.t(lang, "case-active")),
                 chat_id=case.chat_id,
@@ -108,151 +108,46 @@ class Delivery:
         job = self.queue.active_for(user_id)
         return job is not None and await self.queue.cancel(job)
 
+    # --- for CaseDelivery -----------------------------------------------------------------------
+
+    async def save_heatmap(self, case: Case, png: bytes) -> None:
+        await save_heatmap_of(self.services, case, png)
+
+    # --- internals ------------------------------------------------------------------------------
+
     def _spawn(self, case: Case, job: Job, regenerating: bool = False) -> None:
         task = asyncio.create_task(self._deliver(case, job, regenerating), name=f"deliver-{case.short_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # --- one case -------------------------------------------------------------------------------
-
     async def _deliver(self, case: Case, job: Job, regenerating: bool) -> None:
+        self.outbox.claim(case.id)
         try:
             await CaseDelivery(self, case).run(job, regenerating)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             log.error("delivery of case %s failed: %s", case.short_id, type(exc).__name__, exc_info=exc)
+        finally:
+            self.outbox.release(case.id)
 
+    async def _language(self, case: Case) -> str:
+        user = await self.services.store.users.get(case.user_id)
+        return user.language if user else case.ui_language
 
-class CaseDelivery:
-    """The chat side of one job, from its first event to its last."""
-
-    def __init__(self, delivery: Delivery, case: Case) -> None:
-        self.d, self.case = delivery, case
-        self.services = delivery.services
-        self.chat_id = case.chat_id
-        self.lang = case.ui_language
-        self.status_id: int | None = None
-        self.status_text = ""
-        self.classified: Classified | None = None
-        self.stream = ReportStream(delivery.bot, case.chat_id, delivery.pacer)
-
-    def t(self, key: str, **args: Any) -> str:
-        return self.services.t(self.lang, key, **args)
-
-    async def run(self, job: Job, regenerating: bool) -> None:
-        user = await self.services.store.users.get(self.case.user_id)
-        if user is not None:
-            self.lang = user.language
-        if regenerating:
-            await self.set_status(self.t("regenerating"))
-        async for event in job.events():
-            match event:
-                case Queued(position=position):
-                    await self.set_status(self.t("queue-position", position=position))
-                case Started(attempt=attempt):
-                    await self.set_status(self.t("regenerating" if attempt > 1 else "analysing"))
-                case Rejected(issues=issues):
-                    await self.rejected(issues)
-                case Classified():
-                    await self.on_classified(event)
-                case TextDelta(text=text):
-                    self.stream.append(text)
-                case Restart():
-                    await self.stream.restart()
-                case Done():
-                    try:
-                        await self.stream.finish()
-                    except Exception as exc:  # the chat copy is a convenience; the PDF must still go out
-                        log.warning("final report edits failed: %s", type(exc).__name__)
-                    await self.send_pdf(event)
-                case Failed(reason=reason):
-                    await self.failed(reason)
-                case Cancelled():
-                    await self.stream.stop_partial()
-                    await self.send(self.t("report-cancelled"))
-
-    async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
-        message = await with_retries(
-            lambda: self.d.bot.send_message(self.chat_id, text, reply_markup=markup), chat_id=self.chat_id
-        )
-        return message.message_id
-
-    async def set_status(self, text: str) -> None:
-        """One status message, edited in place while the case waits."""
-        if text == self.status_text:
+    async def _tell_interrupted(self, case_id: str) -> None:
+        case = await self.services.store.cases.by_id(case_id)
+        if case is None:
             return
-        self.status_text = text
-        if self.status_id is None:
-            self.status_id = await self.send(text)
-            self.d.pacer.edited(self.chat_id, self.status_id)
-            return
-        await self.d.pacer.wait_turn(self.chat_id, self.status_id)
-        try:
+        log.warning("case %s failed: interrupted twice while it ran", case.short_id)
+        lang = await self._language(case)
+        t = self.services.t
+        with contextlib.suppress(TelegramError):
             await with_retries(
-                lambda: self.d.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.status_id),
-                chat_id=self.chat_id,
-                pacer=self.d.pacer,
+                lambda: self.bot.send_message(
+                    case.chat_id,
+                    failure_text(t, lang, "interrupted"),
+                    reply_markup=retry_markup(t, lang, case),
+                ),
+                chat_id=case.chat_id,
             )
-        except BadRequest as exc:
-            if not not_modified(exc):
-                raise
-        self.d.pacer.edited(self.chat_id, self.status_id)
-
-    async def on_classified(self, event: Classified) -> None:
-        self.classified = event
-        result = event.classification
-        level = triage(result, self.services.settings.carcinoma_referral)
-        await self.send(classification_text(self.services.t, self.lang, result, level))
-        await self.set_status(self.t("writing"))
-
-    async def rejected(self, issues: tuple[str, ...]) -> None:
-        lines = [*quality_lines(self.services.t, self.lang, issues), self.t("quality-send-another")]
-        # The intake reopens at the photo, every other answer kept, so another photo can come right away;
-        # unless the user has meanwhile started another intake (a health worker's next patient), which wins.
-        draft = flow.Draft(
-            photo=None,
-            name=self.case.patient_name,
-            age=self.case.age,
-            gender=self.case.gender,
-            history=self.case.history,
-            history_answered=True,
-            report_language=self.case.report_language,
-        )
-        store = self.services.store
-        async with self.services.locks.hold(self.case.user_id):
-            if await store.intakes.load(self.case.user_id) is None:
-                await store.intakes.save(self.case.user_id, flow.Intake(flow.Step.PHOTO, draft, editing=True))
-            else:
-                lines[-1] = self.t("new-case")
-        await self.send("\n".join(lines))
-
-    async def failed(self, reason: str) -> None:
-        await self.stream.stop_partial()
-        key = f"failure-{reason}" if self.services.t.has(self.lang, f"failure-{reason}") else "failure-error"
-        markup = InlineKeyboardMarkup(
-            [[button(self.t("btn-retry"), Action.RETRY, self.case.id, self.case.user_id)]]
-        )
-        await self.send(self.t("report-failed", reason=self.t(key)), markup)
-
-    async def send_pdf(self, done: Done) -> None:
-        assert self.classified is not None
-        services = self.services
-        if self.classified.heatmap_png:
-            await asyncio.to_thread(
-                services.files.save_heatmap, self.case.user_id, self.case.id, self.classified.heatmap_png
-            )
-        # The queue stored the report before it said Done, so the stored case is complete.
-        case = await services.store.cases.by_id(self.case.id)
-        assert case is not None
-        pdf = await render_case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
-        if await services.store.cases.by_id(case.id) is None:
-            # Deleted (/delete) while the PDF was being made: its files must not outlive the case.
-            services.files.delete_case_files(case.user_id, case.id, case.image)
-            return
-        await send_pdf(self.d.bot, self.chat_id, case, pdf, self.t("pdf-caption", case=case.short_id))
-        if services.settings.review_chats:
-            markup = InlineKeyboardMarkup(
-                [[button(self.t("btn-review"), Action.REVIEW, case.id, case.user_id)]]
-            )
-            await self.send(self.t("review-offer"), markup)

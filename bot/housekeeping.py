@@ -1,4 +1,5 @@
-"""Periodic work: re-flag unanswered reviews and purge data past its retention time.
+"""Periodic work: tell patients verdicts that did not reach them, re-flag unanswered reviews, and purge
+data past its retention time.
 
 Each pass is a plain coroutine, so tests call it directly with a clock they control; the loop that
 runs them in production only decides when.
@@ -44,9 +45,16 @@ class Housekeeping:
             await asyncio.sleep(self.tick_s)
 
     async def tick(self) -> None:
+        desk = ReviewDesk(self.services, self.bot)
+        try:
+            told = await desk.notify_pending()
+            if told:
+                log.info("told %d patient(s) a verdict that had not reached them", told)
+        except Exception as exc:  # the steps below must run whatever happens here
+            log.error("verdict notification failed: %s", type(exc).__name__, exc_info=exc)
         if self.services.settings.review_chats:
             try:
-                flagged = await ReviewDesk(self.services, self.bot).reflag_due()
+                flagged = await desk.reflag_due()
                 if flagged:
                     log.info("re-flagged %d unanswered review(s)", flagged)
             except Exception as exc:  # the purge below must run whatever happens to re-flagging

@@ -6,16 +6,16 @@ to, so a doctor never sees, or answers, another clinic's cases.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import TelegramError
 
 from bot.callbacks import Action, Callback
-from bot.case_pdf import pdf_filename, render_case_pdf, send_pdf
+from bot.case_pdf import case_pdf, pdf_filename, render_case_pdf, send_pdf
 from bot.services import Services
 from bot.settings import Clinic
 from bot.telegram_calls import with_retries
@@ -24,6 +24,7 @@ from inference.labels import Classification
 from inference.triage import triage
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 VERDICTS = {"r": "routine", "v": "visit", "u": "urgent", "n": "note"}
 NOTE_MAX = 1000
@@ -63,8 +64,8 @@ class ReviewDesk:
 
     async def _post(self, case: Case, review: Review, clinic: Clinic) -> None:
         t, lang = self.services.t, clinic.language
-        pdf = await asyncio.to_thread(self.services.files.read_pdf, case.user_id, case.id)
-        assert pdf is not None, "a done case always has its PDF"
+        services = self.services
+        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
         # The patient's name is only inside the PDF, never in the chat text.
         await with_retries(
             lambda: self.bot.send_document(
@@ -104,7 +105,11 @@ class ReviewDesk:
     async def verdict(
         self, review: Review, clinic: Clinic, code: str, reviewer: str
     ) -> tuple[bool, str | None]:
-        """Record a verdict if it is the first. Returns (won, who answered first)."""
+        """Record a verdict if it is the first. Returns (won, who answered first).
+
+        The verdict is recorded first; telling the patient is an outbox (`patient_notified`) that
+        housekeeping retries, so a verdict never stops half-way. What the clinic chat sees is best effort.
+        """
         verdict = VERDICTS[code]
         store, t, lang = self.services.store, self.services.t, clinic.language
         if not await store.reviews.claim_verdict(review.id, clinic.chat_id, verdict, reviewer):
@@ -112,33 +117,43 @@ class ReviewDesk:
             return False, current.reviewer if current else None
         if review.summary_message_id is not None:
             answered = t(lang, "clinic-answered", reviewer=reviewer, verdict=t(lang, f"verdict-{verdict}"))
-            await with_retries(
+            await self._to_clinic(
+                clinic,
                 lambda: self.bot.edit_message_reply_markup(
                     chat_id=clinic.chat_id, message_id=review.summary_message_id, reply_markup=None
                 ),
-                chat_id=clinic.chat_id,
             )
-            await with_retries(
+            await self._to_clinic(
+                clinic,
                 lambda: self.bot.send_message(
                     clinic.chat_id, answered, reply_to_message_id=review.summary_message_id
                 ),
-                chat_id=clinic.chat_id,
             )
         if verdict == "note":
             case = await store.cases.by_id(review.case_id)
             prompt = t(
                 lang, "clinic-note-ask", reviewer=reviewer, case=case.short_id if case else "?", max=NOTE_MAX
             )
-            message = await with_retries(
+            message = await self._to_clinic(
+                clinic,
                 lambda: self.bot.send_message(
                     clinic.chat_id, prompt, reply_markup=ForceReply(selective=True)
                 ),
-                chat_id=clinic.chat_id,
             )
-            await store.reviews.set_note_prompt(review.id, message.message_id)
-        else:
-            await self._tell_patient(review.id, clinic)
+            if message is not None:
+                await store.reviews.set_note_prompt(review.id, message.message_id)
+                return True, reviewer
+            # No way to ask for the note: the patient hears the verdict without one.
+            await store.reviews.save_note(review.id, "")
+        await self.notify_patient(review.id)
         return True, reviewer
+
+    async def _to_clinic(self, clinic: Clinic, call: Callable[[], Awaitable[T]]) -> T | None:
+        try:
+            return await with_retries(call, chat_id=clinic.chat_id)
+        except TelegramError as exc:
+            log.warning("clinic chat update failed: %s", type(exc).__name__)
+            return None
 
     async def note(self, review: Review, clinic: Clinic, text: str) -> str:
         """A doctor's reply to the note prompt. Returns the Fluent key to answer the clinic with."""
@@ -146,26 +161,38 @@ class ReviewDesk:
             return "clinic-note-too-long"
         if not await self.services.store.reviews.save_note(review.id, text):
             return ""  # a second reply to the same prompt: the first note stands
-        await self._tell_patient(review.id, clinic)
+        await self.notify_patient(review.id)
         return "clinic-note-sent"
 
-    async def _tell_patient(self, review_id: str, clinic: Clinic) -> None:
+    async def notify_pending(self) -> int:
+        """Tell every patient whose verdict has not reached them yet. Returns how many were told."""
+        told = 0
+        for review in await self.services.store.reviews.unnotified():
+            told += await self.notify_patient(review.id)
+        return told
+
+    async def notify_patient(self, review_id: str) -> bool:
+        """The verdict (and the doctor's note) to the patient, in their language, then the PDF stamped with
+        it. The stamped PDF is saved first, so a re-download carries the verdict whatever happens next.
+        Returns False when Telegram failed; the review stays unnotified for the next attempt."""
         store, t = self.services.store, self.services.t
         review = await store.reviews.get(review_id)
-        if review is None or review.verdict is None:
-            return
+        if review is None or review.verdict is None or review.patient_notified:
+            return False
         case = await store.cases.by_id(review.case_id)
-        if case is None:
-            return  # deleted by the patient meanwhile
+        if case is None:  # deleted by the patient meanwhile: nobody left to tell
+            await store.reviews.mark_notified(review.id)
+            return False
+        clinic = self.services.settings.clinic(review.clinic_chat_id)
+        clinic_name = clinic.name if clinic is not None else str(review.clinic_chat_id)
         user = await store.users.get(case.user_id)
         lang = user.language if user else case.ui_language
         day = (review.answered_at or store.clock()).date().isoformat()
-        # The stamped PDF is saved before the patient hears of the verdict, so a re-download carries it.
         report_lang = case.report_language
         stamp = t(
             report_lang,
             "review-stamp",
-            clinic=clinic.name,
+            clinic=clinic_name,
             date=day,
             verdict=t(report_lang, f"verdict-{review.verdict}"),
         )
@@ -174,16 +201,26 @@ class ReviewDesk:
         )
         if await store.cases.by_id(case.id) is None:  # deleted meanwhile: leave no file behind
             self.services.files.delete_case_files(case.user_id, case.id, case.image)
-            return
+            await store.reviews.mark_notified(review.id)
+            return False
         verdict = t(lang, f"verdict-{review.verdict}")
-        text = t(lang, "review-verdict", clinic=clinic.name, case=case.short_id, date=day, verdict=verdict)
-        await with_retries(lambda: self.bot.send_message(case.chat_id, text), chat_id=case.chat_id)
-        if review.note:
-            # Relayed as written: the doctor's own words, in full.
-            note = t(lang, "review-note", note=review.note)
-            await with_retries(lambda: self.bot.send_message(case.chat_id, note), chat_id=case.chat_id)
-        # The PDF again, now carrying the verdict, ready to forward.
-        await send_pdf(self.bot, case.chat_id, case, pdf, t(lang, "pdf-caption", case=case.short_id))
+        text = t(lang, "review-verdict", clinic=clinic_name, case=case.short_id, date=day, verdict=verdict)
+        try:
+            await with_retries(lambda: self.bot.send_message(case.chat_id, text), chat_id=case.chat_id)
+            if review.note:
+                # Relayed as written: the doctor's own words, in full.
+                note = t(lang, "review-note", note=review.note)
+                await with_retries(lambda: self.bot.send_message(case.chat_id, note), chat_id=case.chat_id)
+        except TelegramError as exc:
+            log.warning("verdict not delivered yet (%s); housekeeping tries again", type(exc).__name__)
+            return False
+        await store.reviews.mark_notified(review.id)
+        # The PDF again, now carrying the verdict, ready to forward; /cases re-sends it if this fails.
+        try:
+            await send_pdf(self.bot, case.chat_id, case, pdf, t(lang, "pdf-caption", case=case.short_id))
+        except TelegramError as exc:
+            log.warning("stamped PDF not sent: %s", type(exc).__name__)
+        return True
 
     # --- housekeeping ---------------------------------------------------------------------------
 

@@ -14,10 +14,11 @@ from functools import wraps
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.callbacks import Callback
+from bot.callbacks import Callback, private_only
 from bot.flood import Verdict
 from bot.i18n import pick_language
 from bot.keyboards import keyboard, text_of
@@ -140,4 +141,9 @@ def pressed(ctx: Ctx) -> tuple[CallbackQuery, Callback] | None:
     if query is None:
         return None
     data = Callback.unpack(query.data)
-    return (query, data) if data is not None else None
+    if data is None:
+        return None
+    chat = ctx.update.effective_chat
+    if private_only(data.action) and (chat is None or chat.type != ChatType.PRIVATE):
+        return None
+    return query, data

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -17,6 +18,8 @@ from conversations.store import Store
 
 if TYPE_CHECKING:
     from bot.housekeeping import Housekeeping
+
+log = logging.getLogger(__name__)
 
 
 class Pipeline(Protocol):
@@ -78,3 +81,5 @@ class Services:
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
     housekeeping: Housekeeping | None = None
+    # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
+    on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))

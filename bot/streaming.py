@@ -49,6 +49,11 @@ class ReportStream:
         if self._pump is None:
             self._pump = asyncio.create_task(self._run_pump(), name="report-stream")
 
+    @property
+    def newest_message(self) -> int:
+        """The highest message id this stream has sent (0 before the first)."""
+        return max(self._message_ids, default=0)
+
     def pieces(self) -> list[str]:
         frozen_len = sum(map(len, self._frozen))
         tail = self.text[frozen_len:]

@@ -40,6 +40,11 @@ class Pacer:
     def edited(self, chat_id: int, message_id: int) -> None:
         self._last[(chat_id, message_id)] = self._clock()
 
+    def forget(self, chat_id: int) -> None:
+        """The chat's stream ended: its per-message times are no longer needed."""
+        for key in [key for key in self._last if key[0] == chat_id]:
+            del self._last[key]
+
 
 def retry_after_seconds(exc: RetryAfter) -> float:
     value = exc.retry_after

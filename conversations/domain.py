@@ -30,13 +30,16 @@ DEFAULT_LANGUAGE = Language.EN
 class CaseStatus(StrEnum):
     QUEUED = "queued"  # waiting for the model worker
     RUNNING = "running"  # being classified and written
-    DONE = "done"  # report written and stored
+    REPORTED = "reported"  # report written and stored; its PDF not yet delivered
+    DONE = "done"  # report written and its PDF delivered
     FAILED = "failed"  # the models failed it; Retry may queue it again
     CANCELLED = "cancelled"  # the user stopped it
     REJECTED = "rejected"  # the photo did not pass the gate; no model ran on it
 
 
 ACTIVE_STATUSES = (CaseStatus.QUEUED, CaseStatus.RUNNING)
+# A report exists: the chat can show it and a PDF can be made from it.
+REPORTED_STATUSES = (CaseStatus.REPORTED, CaseStatus.DONE)
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,22 @@ class Case:
     error: str | None
     created_at: datetime
     updated_at: datetime
+    delivered_at: datetime | None = None
+    interruptions: int = 0
+    report_end: str | None = None  # eos | length | repetition
 
     @property
     def short_id(self) -> str:
         return self.id[:8]
+
+    @property
+    def has_report(self) -> bool:
+        return self.status in REPORTED_STATUSES and self.report is not None
+
+    @property
+    def report_cut(self) -> bool:
+        """The report ended at the length cap or the repetition guard, not where the model ended it."""
+        return self.report_end in ("length", "repetition")
 
 
 @dataclass(frozen=True)
@@ -88,3 +103,4 @@ class Review:
     created_at: datetime
     answered_at: datetime | None
     reflagged_at: datetime | None
+    patient_notified: bool = False

@@ -41,6 +41,7 @@ class JobSpec:
 @dataclass(frozen=True)
 class Queued:
     position: int  # 1 = next in line
+    starting: bool = False  # the models are still loading: the service is starting up
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
 from inference.events import (
@@ -42,7 +42,7 @@ class JobStore(Protocol):
     async def mark_rejected(self, case_id: str, issues: tuple[str, ...]) -> None: ...
     async def mark_failed(self, case_id: str, reason: str) -> None: ...
     async def save_classification(self, case_id: str, classification: dict[str, object]) -> None: ...
-    async def save_report(self, case_id: str, report: str, image_seen: bool) -> None: ...
+    async def save_report(self, case_id: str, report: str, image_seen: bool, ended_by: str) -> None: ...
 
 
 class UserBusy(Exception):
@@ -50,14 +50,17 @@ class UserBusy(Exception):
 
 
 class Job:
-    def __init__(self, spec: JobSpec, attempt: int = 1) -> None:
+    def __init__(self, spec: JobSpec, attempt: int = 1, alone: bool = False) -> None:
         self.spec = spec
         self.attempt = attempt
+        # Interrupted once already (a crash, an OOM kill, a shutdown): it runs in a batch of its own, so
+        # if it is what brings the process down, it takes no other patient's report with it.
+        self.alone = alone
         self._events: asyncio.Queue[Event] = asyncio.Queue()
         self.item: WorkItem | None = None  # set while running
         self.cancel_requested = threading.Event()  # shared with the worker, which polls it per token
         self.result: Event | None = None  # the terminal event, once there is one
-        self.position: int | None = None
+        self.position: tuple[int, bool] | None = None  # (place in line, models still loading)
         self.classification: Classification | None = None
         self.outcome: Event | None = None  # terminal event from the worker, held until it is persisted
 
@@ -97,20 +100,22 @@ class ModelQueue:
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    async def start(self, pending: list[tuple[JobSpec, int]] = ()) -> list[Job]:  # type: ignore[assignment]
-        """Start the worker (models load in its thread) and restore jobs the store still holds as queued.
+    async def start(self, pending: Sequence[tuple[JobSpec, int, bool]] = ()) -> list[Job]:
+        """Start the worker (models load in its thread, in the background) and restore the jobs the store
+        still holds as queued.
 
-        `pending` is (spec, attempts so far) in FIFO order. Returns the restored jobs, so the caller can
-        attach someone to listen to them.
+        `pending` is (spec, attempts so far, interrupted before) in FIFO order. Returns the restored jobs,
+        so the caller can attach someone to listen to them. Jobs wait, in order, until the models are ready.
         """
         self._loop = asyncio.get_running_loop()
         self._ready = asyncio.wrap_future(self.worker.start())
         restored = []
-        for spec, attempts in pending:
-            job = Job(spec, attempt=attempts + 1)
+        for spec, attempts, interrupted in pending:
+            job = Job(spec, attempt=attempts + 1, alone=interrupted)
             self._waiting.append(job)
             restored.append(job)
         self._announce_positions()
@@ -121,15 +126,22 @@ class ModelQueue:
         assert self._ready is not None
         await self._ready
 
+    @property
+    def ready(self) -> bool:
+        """The models are loaded (False while they load, and after they failed to)."""
+        return self._ready is not None and self._ready.done() and self._ready.exception() is None
+
     async def stop(self) -> None:
-        """Stop taking jobs and stop generating. Running jobs stay 'running' in the store, so the next
-        start requeues them and their users are told the report is being regenerated."""
+        """Stop taking jobs and stop generating at the next token. Running jobs stay 'running' in the
+        store, so the next start requeues them and their users are told the report is being regenerated."""
+        self._stopping = True
+        # Before the dispatcher goes: its cancellation forgets which jobs were running.
+        for job in self._running:
+            job.cancel_requested.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        for job in self._running:
-            job.cancel_requested.set()
         await asyncio.to_thread(self.worker.stop)
 
     # --- the caller's side ----------------------------------------------------------------------
@@ -174,25 +186,38 @@ class ModelQueue:
     # --- dispatching ----------------------------------------------------------------------------
 
     def _announce_positions(self) -> None:
+        starting = not self.ready
         for index, job in enumerate(self._waiting, start=1):
-            if job.position != index:
-                job.position = index
-                job._put(Queued(index))
+            if job.position != (index, starting):
+                job.position = (index, starting)
+                job._put(Queued(index, starting))
+
+    def _next_batch(self) -> list[Job]:
+        """Up to batch_size jobs from the front; a job that runs alone is a batch of its own."""
+        if self._waiting[0].alone:
+            return self._waiting[:1]
+        batch: list[Job] = []
+        for job in self._waiting[: self.batch_size]:
+            if job.alone:
+                break
+            batch.append(job)
+        return batch
 
     async def _dispatch(self) -> None:
         try:
             await self.wait_ready()
         except Exception as exc:
-            log.error("models failed to load: %s", exc)
-            for job in self._waiting:
-                job._put(Failed("error"))
+            # The jobs stay queued in the store for the next start; whoever watches wait_ready() decides.
+            log.error("models failed to load: %s", type(exc).__name__)
             return
+        self._announce_positions()  # "starting" is over
         while True:
             if not self._waiting:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            batch, self._waiting = self._waiting[: self.batch_size], self._waiting[self.batch_size :]
+            batch = self._next_batch()
+            self._waiting = self._waiting[len(batch) :]
             self._running = batch
             self._announce_positions()
             try:
@@ -210,6 +235,8 @@ class ModelQueue:
         loop = self._loop
         deadline = time.monotonic() + self.job_timeout_s
         for job in batch:
+            if self._stopping:
+                return
             await self.store.mark_running(job.id)
             job._put(Started(job.attempt))
 
@@ -245,7 +272,7 @@ class ModelQueue:
         if job.classification is not None:
             await self.store.save_classification(job.id, job.classification.to_record())
         if isinstance(result, Done):
-            await self.store.save_report(job.id, result.text, result.image_seen)
+            await self.store.save_report(job.id, result.text, result.image_seen, result.stopped_by)
         elif isinstance(result, Rejected):
             await self.store.mark_rejected(job.id, result.issues)
         elif isinstance(result, Cancelled):

@@ -2,7 +2,8 @@
 
 `generate` runs synchronously in the calling (worker) thread and streams through `on_delta`; the worker
 queue enforces its own per-job timeout on the consumer side, and `timeout_s` bounds generate itself.
-Only the worker imports this module: it imports torch and transformers at module load.
+torch and transformers are imported in `setup()`, on the worker thread: building a ReportModel is cheap,
+so the bot starts answering while the model loads.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import torch
-
-from inference.batch_streamer import BatchStreamer, RowStoppingCriteria
 from inference.device import resolve_device
 from inference.events import StoppedBy, WriterResult
 from inference.prompt import chat_messages, gemma3_chat_template
@@ -24,6 +22,7 @@ from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
 
 if TYPE_CHECKING:
+    import torch
     from PIL.Image import Image
 
 log = logging.getLogger(__name__)
@@ -112,6 +111,8 @@ class ReportModel:
             return
         self.check_weights()
         started = time.perf_counter()
+        import torch
+
         self.device = resolve_device(self.device_setting)
         on_cuda = self.device.startswith("cuda")
         # bf16 on GPU; never fp16, whose range Gemma 3 activations overflow. CPU kernels want float32.
@@ -253,6 +254,10 @@ class ReportModel:
                 return True
             return False
 
+        import torch
+
+        from inference.batch_streamer import BatchStreamer, RowStoppingCriteria
+
         inputs, seen = self._inputs(requests, images)
         streamer = BatchStreamer(self.tokenizer, n, raw_delta, eos_token_ids=self.eos_token_ids)
         criteria = RowStoppingCriteria(stop_row, streamer, deadline=time.monotonic() + self.timeout_s)
@@ -311,7 +316,7 @@ class ReportModel:
         return results
 
 
-def _criteria_list(criteria: RowStoppingCriteria) -> Any:
+def _criteria_list(criteria: Any) -> Any:
     from transformers import StoppingCriteriaList
 
     return StoppingCriteriaList([criteria])
@@ -322,6 +327,7 @@ def _bnb_4bit_config() -> Any:
         import bitsandbytes  # noqa: F401  (imported only to fail early with a clear message)
     except ImportError as exc:
         raise RuntimeError("quantize='4bit' needs bitsandbytes: pip install 'skinbot[gpu]'") from exc
+    import torch
     from transformers import BitsAndBytesConfig
 
     return BitsAndBytesConfig(

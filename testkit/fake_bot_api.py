@@ -72,6 +72,8 @@ class Fault:
     remaining: int = 1
     delay: float = 0.0  # seconds to stall before answering, to simulate a timeout
     match: Callable[[dict[str, Any]], bool] | None = None  # only calls whose parameters match
+    # Apply the call first, then stall and fail: Telegram did it, but the answer never reached the bot.
+    applied: bool = False
 
 
 class FakeBotApi:
@@ -87,6 +89,7 @@ class FakeBotApi:
         self._files: dict[str, tuple[bytes, str]] = {}
         self._changed = asyncio.Condition()
         self.groups: dict[int, str] = {}  # chats the bot is a member of, by id: title
+        self.down_until = 0.0  # time.monotonic() until which every call fails, as in an outage
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -141,6 +144,10 @@ class FakeBotApi:
     ) -> None:
         self.faults.append(Fault(method, status, description, **kw))
 
+    def outage(self, seconds: float) -> None:
+        """Every call, getUpdates included, fails with 502 for the next `seconds`: Telegram is away."""
+        self.down_until = time.monotonic() + seconds
+
     # --- what the bot did -----------------------------------------------------------------------
 
     def chat(self, chat_id: int) -> list[SentMessage]:
@@ -184,6 +191,11 @@ class FakeBotApi:
             )
         method = request.match_info["method"]
         params = await self._params(request)
+        if time.monotonic() < self.down_until:
+            await self._record(Call(method, params, time.monotonic(), error=(502, "Bad Gateway")))
+            return web.json_response(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+            )
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         call = Call(method, params, time.monotonic())
@@ -197,6 +209,9 @@ class FakeBotApi:
         )
         if fault is not None:
             fault.remaining -= 1
+            handler = getattr(self, f"_m_{method}", None)
+            if fault.applied and handler is not None:
+                handler(params)
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             call.error = (fault.status, fault.description)
@@ -332,6 +347,18 @@ class FakeBotApi:
         if markup == m.reply_markup:
             raise BotApiError(400, "Bad Request: message is not modified")
         m.reply_markup = markup
+        return self._as_dict(m)
+
+    def _m_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
+        m = self.messages.get((params["chat_id"], params["message_id"]))
+        if m is None or m.deleted:
+            raise BotApiError(400, "Bad Request: message to edit not found")
+        if m.document is None:
+            raise BotApiError(400, "Bad Request: there is no caption in the message to edit")
+        caption = params.get("caption")
+        if caption == m.caption and params.get("reply_markup") == m.reply_markup:
+            raise BotApiError(400, "Bad Request: message is not modified")
+        m.caption = caption
         return self._as_dict(m)
 
     def _m_deleteMessage(self, params: dict[str, Any]) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from bot.flood import FloodGate  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from conversations.domain import Case  # noqa: E402
 from testkit.fake_bot_api import FakeBotApi, SentMessage  # noqa: E402
 from testkit.fake_user import FakeUser  # noqa: E402
 from testkit.skin_photos import skin_photo  # noqa: E402
@@ -70,6 +72,7 @@ class Harness:
     app: object = None
     clock: Callable[[], datetime] | None = None
     flood_gate: FloodGate | None = None
+    fatal: list[str] = field(default_factory=list)  # what the bot stopped for (a model failed to load)
 
     @property
     def services(self) -> Services:
@@ -82,6 +85,7 @@ class Harness:
             pipeline_factory=self.pipeline_factory,
             translator=self.t,
             flood_gate=self.flood_gate,
+            on_fatal=lambda app, message: self.fatal.append(message),
             **extra,
         )
         await start_app(self.app, poll_timeout=1)  # type: ignore[arg-type]
@@ -126,6 +130,17 @@ class Harness:
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
         await self.api.wait_for(predicate, timeout)
+
+    async def wait_case(self, user_id: int, case_id: str, status: str, timeout: float = 15.0) -> Case:
+        """Poll the store until the case has `status` (a PDF can reach the chat before its case is marked)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            case = await self.services.store.cases.get(user_id, case_id)
+            if case is not None and case.status == status:
+                return case
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"case {case_id[:8]} is {case.status if case else 'gone'}, not {status}")
+            await asyncio.sleep(0.05)
 
 
 @pytest.fixture

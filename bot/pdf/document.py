@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from conversations.domain import Language
+from conversations.intake import GENDERS
 from inference.labels import Classification
 from inference.triage import Triage
 
-GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
 _CASE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -31,6 +31,7 @@ class ReportDocument:
     heatmap_png: bytes | None = None
     image_seen_by_model: bool = True  # False -> a note that the language model did not see the image
     review_stamp: str | None = None  # already localized "Reviewed by <clinic> on <date>: <verdict>"
+    report_cut: bool = False  # the report stopped at the length cap or the repetition guard
 
     def __post_init__(self) -> None:
         # Fail where the document is built, not deep inside reportlab.

@@ -456,6 +456,8 @@ class _StoryBuilder:
                 out.append(Paragraph(self.markup.spans(block.spans), style, bulletText="•"))
             else:
                 out.append(Paragraph(self.markup.spans(block.spans), self.para))
+        if self.doc.report_cut:
+            out.append(self._box_note(self.t("pdf-report-cut")))
         return out
 
     def _box_note(self, text: str) -> Flowable:

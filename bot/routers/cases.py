@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
-from bot.case_pdf import send_pdf
+from bot.case_pdf import case_pdf, send_pdf
 from bot.routers.common import accept_press, drop_keyboard
 from bot.routing import Ctx, route
-from conversations.domain import Case, Review
+from conversations.domain import Case, CaseStatus, Review
 from inference.labels import Classification
 
 SHOWN = 10
@@ -37,7 +35,7 @@ async def on_cases(ctx: Ctx) -> None:
             lines.append(
                 ctx.t("case-line", date=day, name=name, result=_result(ctx, case, reviews.get(case.id)))
             )
-            if case.status == "done":
+            if case.has_report:
                 rows.append([button(f"📄 {day} · {name}"[:60], Action.PDF, case.id, ctx.user_id)])
     unreviewed = await store.cases.unreviewed(ctx.user_id) if ctx.services.settings.review_chats else []
     if unreviewed:
@@ -47,7 +45,7 @@ async def on_cases(ctx: Ctx) -> None:
 
 
 def _result(ctx: Ctx, case: Case, review: Review | None) -> str:
-    if case.status != "done" or not case.classification:
+    if case.status != CaseStatus.DONE or not case.classification:
         return ctx.t(f"case-status-{case.status}")
     result = ctx.t(f"label-{Classification.from_record(case.classification).top}")
     if review is None:
@@ -64,8 +62,13 @@ async def on_pdf(ctx: Ctx) -> None:
         return
     # Scoped by the presser's id: a case id alone never reaches someone else's report.
     case = await ctx.services.store.cases.get(ctx.user_id, data.value)
-    pdf = await asyncio.to_thread(ctx.services.files.read_pdf, ctx.user_id, case.id) if case else None
-    if case is None or pdf is None:
+    if case is None or not case.has_report:
+        await ctx.say("case-pdf-missing")
+        return
+    services = ctx.services
+    try:
+        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+    except OSError:  # the photo itself is gone, so no PDF can be made again
         await ctx.say("case-pdf-missing")
         return
     await send_pdf(ctx.bot, ctx.chat_id, case, pdf, ctx.t("pdf-caption", case=case.short_id))
@@ -78,7 +81,7 @@ async def on_retry(ctx: Ctx) -> None:
         return
     store = ctx.services.store
     case = await store.cases.get(ctx.user_id, data.value)
-    if case is None or case.status != "failed" or await store.cases.active(ctx.user_id) is not None:
+    if case is None or case.status != CaseStatus.FAILED or await store.cases.active(ctx.user_id) is not None:
         await ctx.say("retry-not-possible")
         return
     await drop_keyboard(ctx)

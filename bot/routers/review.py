@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
 from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, MessageHandler, filters
 
@@ -10,9 +13,12 @@ from bot.review_desk import VERDICTS, ReviewDesk
 from bot.routers.common import accept_press
 from bot.routing import Ctx, acknowledge, pressed, route
 from bot.settings import Settings
-from conversations.domain import Case
+from conversations.domain import Case, CaseStatus
 
 ALL = "all"
+# "all@<ms>": every unreviewed case created up to that moment. The consent button carries the moment its
+# message counted the cases at, so a button pressed later never sends a case the message did not name.
+_UNTIL = "@"
 
 
 def desk(ctx: Ctx) -> ReviewDesk:
@@ -20,10 +26,24 @@ def desk(ctx: Ctx) -> ReviewDesk:
 
 
 async def _cases(ctx: Ctx, which: str) -> list[Case]:
+    store = ctx.services.store
     if which == ALL:
-        return await ctx.services.store.cases.unreviewed(ctx.user_id)
-    case = await ctx.services.store.cases.get(ctx.user_id, which)
-    return [case] if case is not None and case.status == "done" else []
+        return await store.cases.unreviewed(ctx.user_id)
+    if which.startswith(ALL + _UNTIL):
+        ms = which.removeprefix(ALL + _UNTIL)
+        if not ms.isdigit():
+            return []
+        return await store.cases.unreviewed(ctx.user_id, datetime.fromtimestamp(int(ms) / 1000, UTC))
+    case = await store.cases.get(ctx.user_id, which)
+    return [case] if case is not None and case.status == CaseStatus.DONE else []
+
+
+def _bound(which: str, cases: list[Case]) -> str:
+    """`which` as the consent button must carry it: "all" becomes "all@<newest case, in ms, rounded up>"."""
+    if which != ALL:
+        return which
+    newest = max(case.created_at for case in cases)
+    return f"{ALL}{_UNTIL}{math.ceil(newest.timestamp() * 1000)}"
 
 
 @route
@@ -60,12 +80,16 @@ async def on_clinic_picked(ctx: Ctx) -> None:
 async def _ask_consent(ctx: Ctx, which: str, index: int) -> None:
     """An explicit step that names what will be shared, and with whom."""
     clinic = ctx.services.settings.review_chats[index]
-    count = len(await _cases(ctx, which))
+    cases = await _cases(ctx, which)
+    if not cases:
+        await ctx.say("review-nothing-to-send")
+        return
+    bound = _bound(which, cases)
     rows = [
-        [button(ctx.t("btn-review-send"), Action.REVIEW_SEND, f"{which}.{index}", ctx.user_id)],
+        [button(ctx.t("btn-review-send"), Action.REVIEW_SEND, f"{bound}.{index}", ctx.user_id)],
         [button(ctx.t("btn-review-cancel"), Action.REVIEW_KEEP, "", ctx.user_id)],
     ]
-    await ctx.send(ctx.t("review-consent", clinic=clinic.name, count=count), InlineKeyboardMarkup(rows))
+    await ctx.send(ctx.t("review-consent", clinic=clinic.name, count=len(cases)), InlineKeyboardMarkup(rows))
 
 
 @route

@@ -37,6 +37,9 @@ def case_from_row(row: sqlite3.Row) -> Case:
         error=row["error"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        delivered_at=datetime.fromisoformat(row["delivered_at"]) if row["delivered_at"] else None,
+        interruptions=row["interruptions"],
+        report_end=row["report_end"],
     )
 
 
@@ -102,11 +105,28 @@ class Cases:
         )
         return case_from_row(row) if row else None
 
-    async def unreviewed(self, user_id: int) -> list[Case]:
-        """The user's finished cases that no clinic has been sent yet, oldest first."""
+    async def unreviewed(self, user_id: int, created_before: datetime | None = None) -> list[Case]:
+        """The user's finished cases that no clinic has been sent yet, oldest first; with `created_before`,
+        only those that existed then (what a consent message named)."""
         rows = await self._db.all(
             "SELECT c.* FROM cases c LEFT JOIN reviews r ON r.case_id = c.id "
-            "WHERE c.user_id=? AND c.status=? AND r.id IS NULL ORDER BY c.created_at",
-            (user_id, CaseStatus.DONE),
+            "WHERE c.user_id=? AND c.status=? AND r.id IS NULL AND c.created_at <= ? ORDER BY c.created_at",
+            (user_id, CaseStatus.DONE, (created_before or self._db.clock()).isoformat()),
         )
         return [case_from_row(r) for r in rows]
+
+    async def undelivered(self) -> list[Case]:
+        """Reports written whose PDF has not reached the patient yet (the delivery outbox), oldest first."""
+        rows = await self._db.all(
+            "SELECT * FROM cases WHERE status=? ORDER BY updated_at", (CaseStatus.REPORTED,)
+        )
+        return [case_from_row(r) for r in rows]
+
+    async def mark_delivered(self, case_id: str) -> bool:
+        """The PDF reached the patient: the case is done. False if it was deleted or delivered meanwhile."""
+        now = self._db.now()
+        changed = await self._db.execute(
+            "UPDATE cases SET status=?, delivered_at=?, updated_at=? WHERE id=? AND status=?",
+            (CaseStatus.DONE, now, now, case_id, CaseStatus.REPORTED),
+        )
+        return changed == 1

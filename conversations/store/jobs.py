@@ -50,29 +50,41 @@ class Jobs:
             (json.dumps(classification), self._db.now(), case_id),
         )
 
-    async def save_report(self, case_id: str, report: str, image_seen: bool) -> None:
+    async def save_report(self, case_id: str, report: str, image_seen: bool, ended_by: str = "eos") -> None:
+        """The report is written: the case waits in the delivery outbox until its PDF is sent."""
         await self._db.execute(
-            "UPDATE cases SET report=?, image_seen=?, status=?, error=NULL, updated_at=? WHERE id=?",
-            (report, int(image_seen), CaseStatus.DONE, self._db.now(), case_id),
+            "UPDATE cases SET report=?, image_seen=?, report_end=?, status=?, error=NULL, updated_at=?"
+            " WHERE id=?",
+            (report, int(image_seen), ended_by, CaseStatus.REPORTED, self._db.now(), case_id),
         )
 
     async def requeue(self, case_id: str) -> None:
         """Back of the line, text cleared: a retried report restarts from the beginning."""
         await self._db.execute(
-            "UPDATE cases SET status=?, error=NULL, report=NULL, updated_at=?,"
-            f" queue_seq={_NEXT_SEQ} WHERE id=?",
+            "UPDATE cases SET status=?, error=NULL, report=NULL, report_end=NULL, interruptions=0,"
+            f" updated_at=?, queue_seq={_NEXT_SEQ} WHERE id=?",
             (CaseStatus.QUEUED, self._db.now(), case_id),
         )
 
-    async def requeue_interrupted(self) -> list[str]:
-        """At start-up: jobs left running by a crash go back to the queue, keeping their place."""
+    async def requeue_interrupted(self, max_interruptions: int = 2) -> tuple[list[str], list[str]]:
+        """At start-up: jobs left running by a crash or a shutdown go back to the queue, keeping their
+        place; a job interrupted `max_interruptions` times is failed instead, so a case that kills the
+        process cannot kill it on every start. Returns (requeued ids, failed ids)."""
+        now = self._db.now()
         async with self._db.write() as db:
             async with db.execute(
-                "SELECT id FROM cases WHERE status=? ORDER BY queue_seq", (CaseStatus.RUNNING,)
+                "SELECT id, interruptions FROM cases WHERE status=? ORDER BY queue_seq", (CaseStatus.RUNNING,)
             ) as cur:
-                ids = [row["id"] for row in await cur.fetchall()]
-            await db.execute(
-                "UPDATE cases SET status=?, report=NULL, updated_at=? WHERE status=?",
-                (CaseStatus.QUEUED, self._db.now(), CaseStatus.RUNNING),
+                rows = list(await cur.fetchall())
+            requeued = [r["id"] for r in rows if r["interruptions"] + 1 < max_interruptions]
+            failed = [r["id"] for r in rows if r["interruptions"] + 1 >= max_interruptions]
+            await db.executemany(
+                "UPDATE cases SET status=?, report=NULL, interruptions=interruptions+1, updated_at=?"
+                " WHERE id=?",
+                [(CaseStatus.QUEUED, now, case_id) for case_id in requeued],
             )
-        return ids
+            await db.executemany(
+                "UPDATE cases SET status=?, error=?, interruptions=interruptions+1, updated_at=? WHERE id=?",
+                [(CaseStatus.FAILED, "interrupted", now, case_id) for case_id in failed],
+            )
+        return requeued, failed

@@ -28,6 +28,7 @@ def review_from_row(row: sqlite3.Row) -> Review:
         created_at=datetime.fromisoformat(row["created_at"]),
         answered_at=_when(row["answered_at"]),
         reflagged_at=_when(row["reflagged_at"]),
+        patient_notified=bool(row["patient_notified"]),
     )
 
 
@@ -105,6 +106,17 @@ class Reviews:
             (created_before.isoformat(),),
         )
         return [review_from_row(r) for r in rows]
+
+    async def unnotified(self) -> list[Review]:
+        """Verdicts recorded whose patient has not been told yet (a note verdict waits for its note)."""
+        rows = await self._db.all(
+            "SELECT * FROM reviews WHERE verdict IS NOT NULL AND patient_notified=0"
+            " AND (verdict != 'note' OR note IS NOT NULL) ORDER BY answered_at"
+        )
+        return [review_from_row(r) for r in rows]
+
+    async def mark_notified(self, review_id: str) -> None:
+        await self._db.execute("UPDATE reviews SET patient_notified=1 WHERE id=?", (review_id,))
 
     async def mark_reflagged(self, review_id: str) -> None:
         await self._db.execute("UPDATE reviews SET reflagged_at=? WHERE id=?", (self._db.now(), review_id))

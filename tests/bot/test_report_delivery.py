@@ -104,8 +104,8 @@ async def test_full_case_on_tiny_models(
     scores = next(m for m in user.inbox() if m.text and harness.t(lang, "classification-title") in m.text)
     for label in ("acne", "carcinoma", "eczema", "keratosis", "milia", "rosacea"):
         assert harness.t(lang, f"label-{label}") in scores.text
-    case = await harness.services.store.cases.get(user.id, case_id)
-    assert case is not None and case.status == "done" and case.report is not None
+    case = await harness.wait_case(user.id, case_id, "done")
+    assert case.report is not None
     # The chat holds the stored report text, and the PDF is named and captioned as specified.
     assert pdf_message.document_name == f"skin-report-{case_id[:8]}-{case.created_at.date().isoformat()}.pdf"
     assert pdf_message.caption == harness.t(lang, "pdf-caption", case=case_id[:8])
@@ -212,8 +212,8 @@ async def test_failure_keeps_partial_text_and_retry_works(
     await user.press(failure, button(failure, "retry", case_id))
     await harness.wait_key(user, "vi", "retry-started")
     await wait_pdf(harness, user)
-    case = await harness.services.store.cases.get(user.id, case_id)
-    assert case is not None and case.status == "done" and case.attempts == 2
+    case = await harness.wait_case(user.id, case_id, "done")
+    assert case.attempts == 2
 
 
 async def test_cancel_during_generation(
@@ -253,7 +253,7 @@ async def test_bad_photo_quality_asks_for_another_right_away(
     case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "rejected"
     # Another photo goes straight back to the summary: the other answers were kept.
-    from tests.conftest import skin_photo
+    from testkit.skin_photos import skin_photo
 
     await user.send_photo(skin_photo(seed=3))
     await harness.wait_until(
@@ -271,9 +271,10 @@ async def test_restart_during_generation_regenerates_once(
     await harness.restart()  # the process stopped mid-generation; the new one finds the case 'running'
     await harness.wait_key(user, "en", "regenerating")
     await wait_pdf(harness, user)
+    await harness.wait_case(user.id, case_id, "done")
     cases = await harness.services.store.cases.recent(user.id)
     assert [c.id for c in cases] == [case_id]  # not lost, not duplicated
-    assert cases[0].status == "done" and cases[0].attempts == 2
+    assert cases[0].attempts == 2
     assert sum(m.document is not None for m in user.inbox()) == 1
 
 
@@ -321,8 +322,8 @@ async def test_cases_lists_and_resends_the_pdf(
     # Someone else pressing a forged button for this case gets nothing.
     stranger = harness.api.user(406, "en")
     await agree(harness, stranger, "en")
-    from bot.callbacks import Callback
+    from bot.callbacks import Action, Callback
 
-    await stranger.press(stranger.inbox()[-1], Callback("pdf", case_id, stranger.id).pack())
+    await stranger.press(stranger.inbox()[-1], Callback(Action.PDF, case_id, stranger.id).pack())
     await harness.wait_key(stranger, "en", "case-pdf-missing")
     assert not any(m.document for m in stranger.inbox())

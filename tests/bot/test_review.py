@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.callbacks import Callback
+from bot.callbacks import Action, Callback
 from bot.check import check_clinics
 from bot.review_desk import ReviewDesk, verdict_data
 from testkit.fake_bot_api import SentMessage
@@ -281,5 +281,5 @@ async def test_check_verifies_clinic_membership(harness: Harness, trained_classi
 
 
 def test_forged_owner_cannot_send_someone_elses_case() -> None:
-    data = Callback("rvsend", "0" * 32 + ".0", 42).pack()
+    data = Callback(Action.REVIEW_SEND, "0" * 32 + ".0", 42).pack()
     assert Callback.unpack(data).owner == 42  # checked against the presser by own_press in the router

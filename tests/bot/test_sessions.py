@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 
 from bot.callbacks import Callback
-from conversations.intake import Step
+from conversations.intake import IntakeAction, Step
 from conversations.validation import NAME_MAX
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
@@ -99,7 +99,7 @@ async def test_foreign_and_stale_and_forged_presses_are_refused(harness: Harness
     assert intake is not None and intake.step == Step.GENDER and intake.draft.gender is None
 
     # Forged data claiming to be the owner's does not help: the presser's own id is what counts.
-    forged = Callback("answer", "male", owner.id, Step.GENDER).pack()
+    forged = Callback(IntakeAction.ANSWER, "male", owner.id, Step.GENDER).pack()
     count = len(harness.api.calls_of("answerCallbackQuery"))
     await stranger.press(gender, forged)
     await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) > count)

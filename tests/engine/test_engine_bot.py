@@ -59,8 +59,8 @@ async def queue_then_serve(h: Harness, users: list[tuple[FakeUser, str]], photo:
 
 
 async def assert_report_shown_once(h: Harness, user: FakeUser, lang: str, case_id: str) -> str:
-    case = await h.services.store.cases.get(user.id, case_id)
-    assert case is not None and case.status == "done" and case.report
+    case = await h.wait_case(user.id, case_id, "done")
+    assert case.report
     messages = report_messages(h, user, lang)
     assert messages, "no report text reached the chat"
     assert_holds_exactly(messages, case.report)

@@ -90,7 +90,7 @@ async def test_fifo_positions_and_complete_streams(classifier, store, tmp_path) 
         kinds = [type(e) for e in events]
         assert kinds.index(Started) < kinds.index(Classified) < kinds.index(TextDelta)
         case = await store.cases.by_id(spec.id)
-        assert case is not None and case.status == "done" and case.report == events[-1].text
+        assert case is not None and case.status == "reported" and case.report == events[-1].text
         assert case.classification is not None and set(case.classification["probs"]) >= {"acne", "carcinoma"}
     # The third job saw the line move: 3 -> 2 -> 1 (its first position may already be 2 if job 1 started).
     positions = [e.position for e in streams[2] if isinstance(e, Queued)]
@@ -220,6 +220,6 @@ async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) 
     assert started.attempt == 2  # the bot tells the user the report is being regenerated
     assert isinstance(events[-1], Done)
     case = await reopened.cases.by_id(spec.id)
-    assert case.status == "done" and case.attempts == 2
+    assert case.status == "reported" and case.attempts == 2
     assert len(await reopened.cases.recent(71)) == 1  # not duplicated
     await reopened.close()
