@@ -1,0 +1,113 @@
+"""Helpers for tests that run the real `skinbot run` process against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.i18n import Translator
+from conversations.validation import NAME_MAX
+from testkit.fake_bot_api import FakeBotApi, SentMessage
+from testkit.fake_user import FakeUser
+from tests.bot.helpers import button
+from tests.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bot_env(api: FakeBotApi, data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a bot process: ours minus any TELEGRAM_/SKINBOT_ setting, plus these."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))},
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.api_url,
+        "TELEGRAM_FILE_URL": api.file_url,
+        "SKINBOT_DATA_DIR": str(data_dir),
+        "SKINBOT_DEVICE": "cpu",
+        "HF_HUB_OFFLINE": "1",
+        "YOLO_OFFLINE": "1",
+        "PYTHONPATH": str(ROOT),
+        **settings,
+    }
+
+
+def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def polling(api: FakeBotApi, since: int, timeout: float = 120) -> None:
+    """The process is up once it has set its command menu (the last step of its start-up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(c.method == "setMyCommands" for c in api.calls[since:]):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("the bot process did not start")
+
+
+def case_statuses(data_dir: Path) -> list[str]:
+    """What the process has stored, read the way an operator would, with the sqlite3 module."""
+    path = data_dir / "skinbot.sqlite3"
+    if not path.exists():
+        return []
+    with sqlite3.connect(path, timeout=5) as db:
+        return [row[0] for row in db.execute("SELECT status FROM cases ORDER BY queue_seq")]
+
+
+async def until(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+async def whole_intake(api: FakeBotApi, user: FakeUser, lang: str, photo: bytes, t: Translator) -> None:
+    """/start → agree → photo, name, age, gender, history skipped, report language → Confirm."""
+
+    def has(key: str, **args: object) -> bool:
+        return any(m.text == t(lang, key, **args) for m in user.inbox())
+
+    def message(key: str):  # type: ignore[no-untyped-def]
+        return next(m for m in user.inbox() if m.text == t(lang, key))
+
+    await user.send("/start")
+    await api.wait_for(lambda: has("consent-ask"), 60)
+    await user.press(message("consent-ask"), button(message("consent-ask"), "agree", lang))
+    await api.wait_for(lambda: has("ask-photo"), 60)
+    await user.send_photo(photo)
+    await api.wait_for(lambda: has("ask-name", max=NAME_MAX), 60)
+    await user.send(f"Patient {user.id}")
+    await api.wait_for(lambda: has("ask-age"), 60)
+    await user.send("30")
+    await api.wait_for(lambda: has("ask-gender"), 60)
+    await user.press(message("ask-gender"), button(message("ask-gender"), "answer", "male"))
+    await api.wait_for(lambda: has("ask-history"), 60)
+    await user.press(message("ask-history"), button(message("ask-history"), "skip"))
+    await api.wait_for(lambda: has("ask-report-language"), 60)
+    ask = message("ask-report-language")
+    await user.press(ask, button(ask, "answer", lang))
+
+    def confirmable(m: SentMessage) -> bool:
+        return any(b["callback_data"].startswith("confirm|") for b in m.buttons())
+
+    def summary():  # type: ignore[no-untyped-def]
+        return next((m for m in user.inbox() if confirmable(m)), None)
+
+    await api.wait_for(lambda: summary() is not None, 60)
+    await user.press(summary(), button(summary(), "confirm"))
+
+
+def pdfs(user: FakeUser) -> int:
+    return sum(m.document is not None for m in user.inbox())
