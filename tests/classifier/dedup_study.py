@@ -1,0 +1,178 @@
+"""How well near-duplicate grouping finds planted copies, and how often it groups unrelated photos.
+
+Each original gets two planted copies, as the augmented skin set ships them: a mirror image, and a jittered
+copy (brightness, contrast, saturation, or all three). The whole pool is grouped as `skinbot split` groups
+it, and a copy counts as found when it shares its original's group. False groupings are counted among
+unrelated generated photos of one class, where similar lesions make accidental matches most likely.
+
+    python -m tests.classifier.dedup_study [--originals 84] [--unrelated 60] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageEnhance
+
+from inference.dedup import DEFAULT_THRESHOLD, DEFAULT_TONE_THRESHOLD, HashTable, Thresholds, group_indices
+from tests.classifier.skin_images import LESIONS, NON_SKIN_PHOTOS, TONE_RANGES, skimage_photo, skin_image
+
+SIDE = 256
+Jitter = Callable[[Image.Image], Image.Image]
+
+
+def brightness(factor: float) -> Jitter:
+    return lambda im: ImageEnhance.Brightness(im).enhance(factor)
+
+
+def contrast(factor: float) -> Jitter:
+    return lambda im: ImageEnhance.Contrast(im).enhance(factor)
+
+
+def saturation(factor: float) -> Jitter:
+    return lambda im: ImageEnhance.Color(im).enhance(factor)
+
+
+def combined(strength: float) -> Jitter:
+    """Brightness up, contrast up and saturation down together, each by `strength`."""
+    return lambda im: brightness(1 + strength)(contrast(1 + strength / 2)(saturation(1 - strength / 2)(im)))
+
+
+JITTERS: dict[str, tuple[tuple[float, Jitter], ...]] = {
+    "brightness": tuple((f, brightness(f)) for f in (0.6, 0.8, 1.2, 1.4, 1.6, 1.8, 2.0)),
+    "contrast": tuple((f, contrast(f)) for f in (0.6, 1.3, 1.6, 2.0)),
+    "saturation": tuple((f, saturation(f)) for f in (0.5, 1.5, 2.0)),
+    "combined": tuple((s, combined(s)) for s in (0.2, 0.4, 0.6, 0.8)),
+}
+SIGNALS = {
+    "phash": Thresholds(DEFAULT_THRESHOLD, -1),
+    "tone": Thresholds(-1, DEFAULT_TONE_THRESHOLD),
+    "either": Thresholds(DEFAULT_THRESHOLD, DEFAULT_TONE_THRESHOLD),
+}
+
+
+def generated_originals(count: int, seed: int) -> list[Image.Image]:
+    """`count` photos, tones and classes in turn, so very light photos are one in six."""
+    rng = np.random.default_rng(seed)
+    tones, classes = list(TONE_RANGES), list(LESIONS)
+    out = []
+    for i in range(count):
+        low, high = TONE_RANGES[tones[i % len(tones)]]
+        lesion = classes[(i // len(tones)) % len(classes)]
+        out.append(skin_image(rng.uniform(low, high), rng, SIDE, lesion=lesion, spread=0.25))
+    return out
+
+
+def photo_originals() -> list[Image.Image]:
+    names = (*NON_SKIN_PHOTOS, "astronaut")
+    return [skimage_photo(n).resize((SIDE, SIDE), Image.Resampling.LANCZOS) for n in names]
+
+
+@dataclass(frozen=True)
+class Recall:
+    found: dict[str, int]  # signal -> copies found
+    planted: int
+
+
+def recall(originals: list[Image.Image], jitter: Jitter) -> Recall:
+    """Copies found among 2 per original (a mirror and a jittered copy), by each signal and by either."""
+    pool = [*originals]
+    pool += [im.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for im in originals]
+    pool += [jitter(im) for im in originals]
+    table = HashTable.of_images(pool)
+    n = len(originals)
+    found = {}
+    for name, limits in SIGNALS.items():
+        group_of = {}
+        for g, members in enumerate(group_indices(table, limits)):
+            for m in members:
+                group_of[m] = g
+        found[name] = sum(group_of[i] == group_of[i + k * n] for i in range(n) for k in (1, 2))
+    return Recall(found, 2 * n)
+
+
+def false_groupings(per_class: int, seed: int) -> dict[str, dict[str, int]]:
+    """Per signal: unrelated pairs called copies, and images put in a group, summed over the six classes."""
+    rng = np.random.default_rng(seed)
+    totals = {name: {"pairs": 0, "images_grouped": 0} for name in SIGNALS}
+    for lesion in LESIONS:
+        images = [
+            skin_image(rng.uniform(-50.0, 65.0), rng, SIDE, lesion=lesion, spread=0.25)
+            for _ in range(per_class)
+        ]
+        table = HashTable.of_images(images)
+        for name, limits in SIGNALS.items():
+            groups = group_indices(table, limits)
+            totals[name]["images_grouped"] += sum(len(g) for g in groups if len(g) > 1)
+            totals[name]["pairs"] += sum(len(g) * (len(g) - 1) // 2 for g in groups)
+    return totals
+
+
+def study(originals: int = 84, unrelated: int = 60, seed: int = 0) -> dict[str, object]:
+    sets = {"generated skin": generated_originals(originals, seed), "scikit-image photos": photo_originals()}
+    rows = []
+    for set_name, images in sets.items():
+        for kind, levels in JITTERS.items():
+            for strength, jitter in levels:
+                r = recall(images, jitter)
+                rows.append({"originals": set_name, "jitter": kind, "strength": strength,
+                             "planted": r.planted, "found": r.found})  # fmt: skip
+    return {
+        "thresholds": {"phash": DEFAULT_THRESHOLD, "tone": DEFAULT_TONE_THRESHOLD},
+        "originals": {name: len(images) for name, images in sets.items()},
+        "recall": rows,
+        "false_groupings": {
+            "images_per_class": unrelated,
+            "classes": len(LESIONS),
+            "pairs_per_class": unrelated * (unrelated - 1) // 2,
+            "by_signal": false_groupings(unrelated, seed + 1),
+        },
+    }
+
+
+def markdown(result: dict[str, object]) -> str:
+    lines = [
+        "| originals | jitter | strength | planted copies | found by pHash | by tone hash | by either |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["recall"]:  # type: ignore[union-attr]
+        found, planted = row["found"], row["planted"]
+        cells = [f"{found[s]} ({100 * found[s] / planted:.0f}%)" for s in ("phash", "tone", "either")]
+        lines.append(
+            f"| {row['originals']} | {row['jitter']} | {row['strength']} | {planted} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    fg = result["false_groupings"]
+    lines += ["", "| signal | unrelated pairs called copies | images wrongly grouped |", "|---|---:|---:|"]
+    total_pairs = fg["pairs_per_class"] * fg["classes"]  # type: ignore[index]
+    total_images = fg["images_per_class"] * fg["classes"]  # type: ignore[index]
+    for name, counts in fg["by_signal"].items():  # type: ignore[index]
+        lines.append(
+            f"| {name} | {counts['pairs']} of {total_pairs} | {counts['images_grouped']} of {total_images} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--originals", type=int, default=84)
+    parser.add_argument("--unrelated", type=int, default=60, help="unrelated photos per class")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args(argv)
+    result = study(args.originals, args.unrelated, args.seed)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(result, out, indent=2)
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
