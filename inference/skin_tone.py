@@ -16,7 +16,8 @@ from PIL import Image
 
 from inference.skin_colour import analysis_lab, skin_mask
 
-MIN_SKIN_PIXELS = 200  # of the 128 px thumbnail; fewer and the estimate is noise
+MIN_SKIN_PIXELS = 100  # of the 128 px thumbnail; fewer and the estimate is noise
+MIN_SKIN_SHARE = 0.1  # less skin-coloured area than this, and the colour is more likely a thing than skin
 FRAME = 0.2  # width of the outer frame, as a share of the shorter side
 
 
@@ -54,7 +55,7 @@ def estimate_ita(image: Image.Image) -> float | None:
     """ITA in degrees of the photo's healthy skin, or None when it shows too little skin."""
     lab = analysis_lab(image)
     skin = skin_mask(lab)
-    if skin.sum() < MIN_SKIN_PIXELS:
+    if skin.sum() < max(MIN_SKIN_PIXELS, MIN_SKIN_SHARE * skin.size):
         return None
     band = max(1, round(FRAME * min(skin.shape)))
     frame = np.ones_like(skin)

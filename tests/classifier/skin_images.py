@@ -8,6 +8,7 @@ near the centre, so the same generator gives a six-class dataset whose tones are
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,9 @@ def lab_image_to_rgb(lab: np.ndarray) -> np.ndarray:
     """uint8 sRGB from float Lab (D65), through scikit-image so the code under test is checked against it."""
     from skimage.color import lab2rgb
 
-    return (lab2rgb(lab) * 255.0).round().clip(0, 255).astype(np.uint8)
+    with warnings.catch_warnings():  # a saturated lesion colour can fall outside sRGB; it is clipped
+        warnings.simplefilter("ignore", UserWarning)
+        return (lab2rgb(lab) * 255.0).round().clip(0, 255).astype(np.uint8)
 
 
 def skin_lab(ita: float, rng: np.random.Generator) -> tuple[float, float, float]:
@@ -151,3 +154,12 @@ def skimage_photo(name: str) -> Image.Image:
     if array.ndim == 2:
         array = np.stack([array] * 3, axis=-1)
     return Image.fromarray(np.ascontiguousarray(array[..., :3]).astype(np.uint8))
+
+
+def face_crops() -> dict[str, Image.Image]:
+    """Real skin: the faces cut from the two portraits that scikit-image and matplotlib ship."""
+    import matplotlib.cbook
+
+    with Image.open(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as portrait:
+        hopper = portrait.convert("RGB").crop((150, 90, 360, 330))
+    return {"astronaut": skimage_photo("astronaut").crop((170, 40, 300, 180)), "grace_hopper": hopper}
