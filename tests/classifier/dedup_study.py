@@ -56,10 +56,12 @@ SIGNALS = {
 }
 
 
-def generated_originals(count: int, seed: int) -> list[Image.Image]:
-    """`count` photos, tones and classes in turn, so very light photos are one in six."""
+def generated_originals(
+    count: int, seed: int, tones: tuple[str, ...] = tuple(TONE_RANGES)
+) -> list[Image.Image]:
+    """`count` photos, tones and classes in turn."""
     rng = np.random.default_rng(seed)
-    tones, classes = list(TONE_RANGES), list(LESIONS)
+    classes = list(LESIONS)
     out = []
     for i in range(count):
         low, high = TONE_RANGES[tones[i % len(tones)]]
@@ -79,7 +81,9 @@ class Recall:
     planted: int
 
 
-def recall(originals: list[Image.Image], jitter: Jitter) -> Recall:
+def recall(
+    originals: list[Image.Image], jitter: Jitter, signals: dict[str, Thresholds] | None = None
+) -> Recall:
     """Copies found among 2 per original (a mirror and a jittered copy), by each signal and by either."""
     pool = [*originals]
     pool += [im.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for im in originals]
@@ -87,7 +91,7 @@ def recall(originals: list[Image.Image], jitter: Jitter) -> Recall:
     table = HashTable.of_images(pool)
     n = len(originals)
     found = {}
-    for name, limits in SIGNALS.items():
+    for name, limits in (signals or SIGNALS).items():
         group_of = {}
         for g, members in enumerate(group_indices(table, limits)):
             for m in members:
@@ -96,17 +100,20 @@ def recall(originals: list[Image.Image], jitter: Jitter) -> Recall:
     return Recall(found, 2 * n)
 
 
-def false_groupings(per_class: int, seed: int) -> dict[str, dict[str, int]]:
+def false_groupings(
+    per_class: int, seed: int, signals: dict[str, Thresholds] | None = None
+) -> dict[str, dict[str, int]]:
     """Per signal: unrelated pairs called copies, and images put in a group, summed over the six classes."""
     rng = np.random.default_rng(seed)
-    totals = {name: {"pairs": 0, "images_grouped": 0} for name in SIGNALS}
+    signals = signals or SIGNALS
+    totals = {name: {"pairs": 0, "images_grouped": 0} for name in signals}
     for lesion in LESIONS:
         images = [
             skin_image(rng.uniform(-50.0, 65.0), rng, SIDE, lesion=lesion, spread=0.25)
             for _ in range(per_class)
         ]
         table = HashTable.of_images(images)
-        for name, limits in SIGNALS.items():
+        for name, limits in signals.items():
             groups = group_indices(table, limits)
             totals[name]["images_grouped"] += sum(len(g) for g in groups if len(g) > 1)
             totals[name]["pairs"] += sum(len(g) * (len(g) - 1) // 2 for g in groups)
@@ -114,7 +121,11 @@ def false_groupings(per_class: int, seed: int) -> dict[str, dict[str, int]]:
 
 
 def study(originals: int = 84, unrelated: int = 60, seed: int = 0) -> dict[str, object]:
-    sets = {"generated skin": generated_originals(originals, seed), "scikit-image photos": photo_originals()}
+    sets = {
+        "generated skin, all tones": generated_originals(originals, seed),
+        "generated skin, very light": generated_originals(originals, seed + 2, tones=("very_light",)),
+        "scikit-image photos": photo_originals(),
+    }
     rows = []
     for set_name, images in sets.items():
         for kind, levels in JITTERS.items():
@@ -122,8 +133,18 @@ def study(originals: int = 84, unrelated: int = 60, seed: int = 0) -> dict[str, 
                 r = recall(images, jitter)
                 rows.append({"originals": set_name, "jitter": kind, "strength": strength,
                              "planted": r.planted, "found": r.found})  # fmt: skip
+    sweep = []
+    very_light = sets["generated skin, very light"]
+    for tone_threshold in (4, 6, 8, 10, 12):
+        limits = Thresholds(-1, tone_threshold)
+        found = [recall(very_light, brightness(f), {"tone": limits}).found["tone"] for f in (1.6, 1.8, 2.0)]
+        wrong = false_groupings(unrelated, seed + 1, {"tone": limits})["tone"]
+        sweep.append({"tone_threshold": tone_threshold, "planted": 2 * len(very_light),
+                      "found_at_brightness": dict(zip(("1.6", "1.8", "2.0"), found, strict=True)),
+                      "false_pairs": wrong["pairs"], "false_images": wrong["images_grouped"]})  # fmt: skip
     return {
         "thresholds": {"phash": DEFAULT_THRESHOLD, "tone": DEFAULT_TONE_THRESHOLD},
+        "tone_threshold_sweep": sweep,
         "originals": {name: len(images) for name, images in sets.items()},
         "recall": rows,
         "false_groupings": {
@@ -156,6 +177,16 @@ def markdown(result: dict[str, object]) -> str:
         lines.append(
             f"| {name} | {counts['pairs']} of {total_pairs} | {counts['images_grouped']} of {total_images} |"
         )
+    planted = result["tone_threshold_sweep"][0]["planted"]  # type: ignore[index]
+    lines += [
+        "",
+        f"| tone-hash threshold | very light copies found at brightness ×1.6 / ×1.8 / ×2.0 (of {planted}) | "
+        "unrelated pairs called copies | images wrongly grouped |",
+        "|---:|---:|---:|---:|",
+    ]
+    for row in result["tone_threshold_sweep"]:  # type: ignore[union-attr]
+        found = " / ".join(str(v) for v in row["found_at_brightness"].values())
+        lines.append(f"| {row['tone_threshold']} | {found} | {row['false_pairs']} | {row['false_images']} |")
     return "\n".join(lines)
 
 
