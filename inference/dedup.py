@@ -6,9 +6,10 @@ every stage that splits or evaluates data groups copies first.
 
 Two signals, either of which makes two photos copies:
 - the pHash of the grey image (catches crops, small rotations, mild colour jitter);
-- the pHash of a tone-normalised image: the darker half of the least-saturated channel, by rank. A brightened
-  copy of a light photo clips towards white and loses its grey texture, so its grey pHash moves far; but
-  brightening keeps every pixel's rank, and min(R, G, B) clips last, so the darker half survives intact.
+- the pHash of a tone-normalised image: the darkest 35% of the least-saturated channel, by rank. A
+  brightened copy of a light photo clips towards white and loses its grey texture, so its grey pHash moves
+  far; but brightening keeps every pixel's rank, and min(R, G, B) clips last, so the darkest pixels keep
+  their order until almost two thirds of the photo is white.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
 # Hamming distance (of 64 bits) at or below which two photos count as copies. Unrelated photos sit around 32;
 # crops, small rotations and colour jitter of one photo stay well under 10.
 DEFAULT_THRESHOLD = 10
-# The tone hash keeps less of the picture (half the pixels, ranks only), so it needs a stricter limit to keep
-# unrelated photos of one class apart. Measured in docs/evaluation.md.
+# The tone hash keeps less of the picture (a third of the pixels, ranks only), so it needs a stricter limit
+# to keep unrelated photos of one class apart. Measured in docs/evaluation.md.
 DEFAULT_TONE_THRESHOLD = 6
-TONE_KEEP = 0.5  # share of pixels, darkest first, whose ranks the tone hash keeps
+TONE_KEEP = 0.35  # share of pixels, darkest first, whose ranks the tone hash keeps
 _HASH_SOURCE_SIDE = 32  # imagehash.phash works on a 32x32 grey image; shrink once, transform the small copy
 _DIHEDRAL = (
     None,
@@ -67,7 +68,7 @@ def tone_hashes(image: Image.Image) -> np.ndarray:
 
     The image is min(R, G, B) at 32x32, each pixel replaced by its rank (ties share their mean rank), and
     ranks above TONE_KEEP flattened: any brightness or contrast change that keeps the order of pixels,
-    clipping of the brighter half included, leaves it unchanged.
+    clipping of the brighter pixels included, leaves it unchanged.
     """
     small = np.asarray(
         image.convert("RGB").resize((_HASH_SOURCE_SIDE, _HASH_SOURCE_SIDE), Image.Resampling.BOX),

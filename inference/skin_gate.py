@@ -20,9 +20,9 @@ from inference.labels import Classification
 from inference.skin_colour import SkinColourRanges, skin_share
 
 NOT_SKIN = "not_skin"  # the issue a Rejected event carries; locales/*/scores.ftl words it
-# A close-up of skin is mostly skin even with a large lesion or a little background; a photo of an object, a
-# document or a room is not.
-MIN_SKIN_SHARE = 0.4
+# The tip the user gets asks for skin filling most of the frame: a close-up is mostly skin even with a large
+# lesion or a little background; a photo of an object, a document or a room is not.
+MIN_SKIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Each original gets two planted copies, as the augmented skin set ships them: a mirror image, and a jittered
 copy (brightness, contrast, saturation, or all three). The whole pool is grouped as `skinbot split` groups
-it, and a copy counts as found when it shares its original's group. False groupings are counted among
-unrelated generated photos of one class, where similar lesions make accidental matches most likely.
+it, and a copy counts as found when it shares its original's group. The tables count the jittered copies;
+the mirror images are counted apart (the flip-invariant pHash finds them alone). False groupings are counted
+among unrelated generated photos of one class, where similar lesions make accidental matches most likely.
 
     python -m tests.classifier.dedup_study [--originals 84] [--unrelated 60] [--json out.json]
 """
@@ -77,27 +78,29 @@ def photo_originals() -> list[Image.Image]:
 
 @dataclass(frozen=True)
 class Recall:
-    found: dict[str, int]  # signal -> copies found
-    planted: int
+    found: dict[str, int]  # signal -> jittered copies found
+    planted: int  # jittered copies
+    mirrors_found: dict[str, int]  # signal -> mirror images found (as many planted)
 
 
 def recall(
     originals: list[Image.Image], jitter: Jitter, signals: dict[str, Thresholds] | None = None
 ) -> Recall:
-    """Copies found among 2 per original (a mirror and a jittered copy), by each signal and by either."""
+    """Jittered copies (and mirror images) found, by each signal and by either."""
     pool = [*originals]
     pool += [im.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for im in originals]
     pool += [jitter(im) for im in originals]
     table = HashTable.of_images(pool)
     n = len(originals)
-    found = {}
+    found, mirrors = {}, {}
     for name, limits in (signals or SIGNALS).items():
         group_of = {}
         for g, members in enumerate(group_indices(table, limits)):
             for m in members:
                 group_of[m] = g
-        found[name] = sum(group_of[i] == group_of[i + k * n] for i in range(n) for k in (1, 2))
-    return Recall(found, 2 * n)
+        mirrors[name] = sum(group_of[i] == group_of[i + n] for i in range(n))
+        found[name] = sum(group_of[i] == group_of[i + 2 * n] for i in range(n))
+    return Recall(found, n, mirrors)
 
 
 def false_groupings(
@@ -132,14 +135,15 @@ def study(originals: int = 84, unrelated: int = 60, seed: int = 0) -> dict[str, 
             for strength, jitter in levels:
                 r = recall(images, jitter)
                 rows.append({"originals": set_name, "jitter": kind, "strength": strength,
-                             "planted": r.planted, "found": r.found})  # fmt: skip
+                             "planted": r.planted, "found": r.found,
+                             "mirrors_found": r.mirrors_found})  # fmt: skip
     sweep = []
     very_light = sets["generated skin, very light"]
     for tone_threshold in (4, 6, 8, 10, 12):
         limits = Thresholds(-1, tone_threshold)
         found = [recall(very_light, brightness(f), {"tone": limits}).found["tone"] for f in (1.6, 1.8, 2.0)]
         wrong = false_groupings(unrelated, seed + 1, {"tone": limits})["tone"]
-        sweep.append({"tone_threshold": tone_threshold, "planted": 2 * len(very_light),
+        sweep.append({"tone_threshold": tone_threshold, "planted": len(very_light),
                       "found_at_brightness": dict(zip(("1.6", "1.8", "2.0"), found, strict=True)),
                       "false_pairs": wrong["pairs"], "false_images": wrong["images_grouped"]})  # fmt: skip
     return {
@@ -158,7 +162,7 @@ def study(originals: int = 84, unrelated: int = 60, seed: int = 0) -> dict[str, 
 
 def markdown(result: dict[str, object]) -> str:
     lines = [
-        "| originals | jitter | strength | planted copies | found by pHash | by tone hash | by either |",
+        "| originals | jitter | strength | jittered copies | found by pHash | by tone hash | by either |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in result["recall"]:  # type: ignore[union-attr]
@@ -169,6 +173,9 @@ def markdown(result: dict[str, object]) -> str:
             + " | ".join(cells)
             + " |"
         )
+    rows = result["recall"]  # type: ignore[assignment]
+    mirrors = sum(r["mirrors_found"]["either"] for r in rows)  # type: ignore[index]
+    lines += ["", f"Mirror images found by either signal: {mirrors} of {sum(r['planted'] for r in rows)}."]  # type: ignore[index]
     fg = result["false_groupings"]
     lines += ["", "| signal | unrelated pairs called copies | images wrongly grouped |", "|---|---:|---:|"]
     total_pairs = fg["pairs_per_class"] * fg["classes"]  # type: ignore[index]
@@ -180,7 +187,7 @@ def markdown(result: dict[str, object]) -> str:
     planted = result["tone_threshold_sweep"][0]["planted"]  # type: ignore[index]
     lines += [
         "",
-        f"| tone-hash threshold | very light copies found at brightness ×1.6 / ×1.8 / ×2.0 (of {planted}) | "
+        f"| tone-hash threshold | very light copies found, brightness ×1.6 / ×1.8 / ×2.0 (of {planted}) | "
         "unrelated pairs called copies | images wrongly grouped |",
         "|---:|---:|---:|---:|",
     ]
