@@ -120,3 +120,16 @@ def test_leak_check_finds_a_brightened_training_photo_in_test(tmp_path: Path) ->
     assert [(leak.held_out.name, leak.seen.name, leak.signal) for leak in leaks] == [
         ("copy.jpg", f"{copies[0]}.jpg", "tone")
     ]
+
+
+def test_photographs_and_their_jittered_copies() -> None:
+    """Real photographs: each brightened, darkened or desaturated copy joins its original, and no two
+    different photographs join."""
+    from tests.classifier.dedup_study import brightness, photo_originals, saturation
+
+    originals = photo_originals()
+    jitters = (brightness(1.4), brightness(0.6), saturation(0.5))
+    pool = [*originals, *(jitter(o) for jitter in jitters for o in originals)]
+    groups = group_indices(HashTable.of_images(pool))
+    n = len(originals)
+    assert sorted(sorted(m % n for m in g) for g in groups) == [[i] * (1 + len(jitters)) for i in range(n)]
