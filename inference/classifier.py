@@ -95,10 +95,13 @@ class _Backend(Protocol):
 class SkinClassifier:
     """Six-label skin classifier over a `.pt` or `.onnx` weights file."""
 
-    def __init__(self, weights: Path, device: str = "auto", uncertain_below: float = 0.5) -> None:
+    def __init__(
+        self, weights: Path, device: str = "auto", uncertain_below: float = 0.5, *, use_sidecar: bool = True
+    ) -> None:
         self.weights = Path(weights)
         self.device_setting = device
         self.uncertain_below = uncertain_below
+        self.use_sidecar = use_sidecar  # False to fit a new sidecar when the old one is wrong
         self.device: str | None = None
         self.sidecar: Sidecar | None = None  # read by setup(); None: uncalibrated, no classifier-score gate
         self._backend: _Backend | None = None
@@ -137,7 +140,7 @@ class SkinClassifier:
                 f"`skinbot train --data DIR --out {path}`."
             )
         try:
-            self.sidecar = load_sidecar(path)
+            self.sidecar = load_sidecar(path) if self.use_sidecar else None
         except SidecarError as exc:
             raise ClassifierError(
                 f"{exc}. Fix or delete it; `skinbot evaluate --calibrate` writes a new one"

@@ -35,6 +35,7 @@ from inference.dedup import (
     find_leaks,
     list_images,
 )
+from inference.evaluation_report import write_report
 from inference.evaluation_stats import Headline, ToneGroupFigures, ece_interval, headline, tone_groups
 from inference.labels import LABELS, canonical_label
 from inference.operating_point import MIN_SENSITIVITY, OperatingPoint, recommend, referral_curve
@@ -45,6 +46,7 @@ from inference.sidecar import (
     Sidecar,
     SkinTones,
     save_sidecar,
+    sidecar_path,
 )
 from inference.skin_colour import skin_share
 from inference.skin_gate import MIN_SKIN_SHARE
@@ -319,7 +321,7 @@ def evaluate(
     if calibrate and not (data / "val").is_dir():
         raise EvaluationError(f"--calibrate fits on the validation split, and {data / 'val'} does not exist")
 
-    classifier = SkinClassifier(weights, device=device)
+    classifier = SkinClassifier(weights, device=device, use_sidecar=not calibrate)  # calibrate replaces it
     classifier.setup()
     sidecar = classifier.sidecar
     if calibrate:
@@ -376,9 +378,8 @@ def evaluate(
         if record:
             updated = updated.evaluated(_referral_entry(report, data), _tones_entry(report, data))
         report.sidecar = str(save_sidecar(weights, updated))
-
-    from inference.evaluation_report import write_report
-
+    elif calibrate or record:
+        log.warning("the split is leaky: %s is left as it was", sidecar_path(weights))
     write_report(report, out_dir)
     return report
 

@@ -139,7 +139,7 @@ def write_calibration(weights: Path, val_dir: Path, device: str = "auto") -> Pat
     from inference.classifier import SkinClassifier
     from inference.evaluation import fit_scores
 
-    classifier = SkinClassifier(weights, device=device)
+    classifier = SkinClassifier(weights, device=device, use_sidecar=False)
     classifier.setup()
     calibration, ood = fit_scores(classifier, val_dir)
     path = save_sidecar(weights, Sidecar(calibration=calibration, ood=ood))

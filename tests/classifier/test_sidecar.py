@@ -105,3 +105,15 @@ def test_evaluated_tones_travel_with_the_result_into_the_store() -> None:
     assert Classification.from_record(record) == result
     old = {"probs": result.as_dict(), "uncertain": False}  # stored before skin tones were measured
     assert Classification.from_record(old).evaluated_tones is None
+
+
+def test_calibrating_replaces_a_broken_sidecar(
+    tone_weights_copy: Path, tone_split: Path, tmp_path: Path
+) -> None:
+    from inference.evaluation import evaluate
+
+    sidecar_path(tone_weights_copy).write_text("{not json")
+    report = evaluate(tone_weights_copy, tone_split, out_dir=tmp_path / "r", device="cpu", calibrate=True)
+    sidecar = load_sidecar(tone_weights_copy)
+    assert report.sidecar == str(sidecar_path(tone_weights_copy))
+    assert sidecar is not None and sidecar.ood is not None and sidecar.referral is None
