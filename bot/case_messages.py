@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from inference.labels import Classification
 from inference.quality import QualityIssue
+from inference.skin_gate import NOT_SKIN
 from inference.triage import Triage
 
 BAR_CELLS = 10
@@ -32,6 +33,8 @@ def classification_text(t: Translator, lang: str, result: Classification, level:
 
 def quality_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str]:
     """Why a photo was turned back, each reason with its tip; the chat and `skinbot diagnose` both use it."""
+    if NOT_SKIN in issues:
+        return [t(lang, "scores-not-skin"), t(lang, "scores-not-skin-tip")]
     lines = [t(lang, "quality-rejected")]
     for name in issues:
         issue = QualityIssue(name)

@@ -18,6 +18,7 @@ class Item:
     ok: bool
     detail: str
     required: bool = True
+    warning: bool = False  # not ok, works anyway, but a setting should change
 
 
 def check_settings(environ: dict[str, str] | None = None) -> tuple[Item, Settings | None]:
@@ -55,6 +56,48 @@ def check_classifier(settings: Settings) -> Item:
         f"{path} not found: train one with `skinbot train --data DIR` or copy a trained file there "
         "(see weights/README.md)",
     )
+
+
+def check_scores(settings: Settings) -> Item:
+    """The classifier's sidecar: calibration, the skin gate's score threshold, and the recommended referral
+    threshold that SKINBOT_CARCINOMA_REFERRAL should not exceed."""
+    from inference.sidecar import SidecarError, load_sidecar, sidecar_path
+
+    path = sidecar_path(settings.classifier)
+    try:
+        sidecar = load_sidecar(settings.classifier)
+    except SidecarError as exc:
+        return Item("scores", False, f"{exc}. Run `skinbot evaluate --calibrate` to write a new one")
+    if sidecar is None:
+        return Item(
+            "scores",
+            False,
+            f"no {path}: scores are uncalibrated and only the colour part of the skin gate runs; write it "
+            "with `skinbot evaluate --calibrate`",
+            required=False,
+        )
+    parts = [f"temperature {sidecar.temperature:.2f}"]
+    parts.append(f"skin-gate score ≥ {sidecar.ood.threshold:.2f}" if sidecar.ood else "no skin-gate score")
+    if sidecar.skin_tones is not None:
+        parts.append("evaluated on skin tones: " + (", ".join(sidecar.skin_tones.judged) or "none"))
+    referral = sidecar.referral
+    if referral is None:
+        parts.append("no recommended referral threshold (run `skinbot evaluate`)")
+        return Item("scores", True, "; ".join(parts), required=False)
+    if settings.carcinoma_referral > referral.recommended_threshold:
+        return Item(
+            "scores",
+            False,
+            f"SKINBOT_CARCINOMA_REFERRAL {settings.carcinoma_referral:.2f} is above the recommended "
+            f"{referral.recommended_threshold:.2f} (the best specificity at "
+            f"≥ {100 * referral.min_sensitivity:.0f}% carcinoma sensitivity on "
+            f"{referral.evaluated_on or 'the test split'}): lower it to refer more carcinomas",
+            required=False,
+            warning=True,
+        )
+    recommended = referral.recommended_threshold
+    parts.append(f"referral {settings.carcinoma_referral:.2f} ≤ recommended {recommended:.2f}")
+    return Item("scores", True, "; ".join(parts), required=False)
 
 
 def check_llm(settings: Settings) -> Item:
@@ -123,6 +166,7 @@ def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
         lambda: check_database(settings),
         lambda: check_classifier(settings),
         lambda: check_llm(settings),
+        lambda: check_scores(settings),
         check_fonts,
         lambda: check_gpu(settings),
     ]
@@ -135,10 +179,18 @@ def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
     return items
 
 
+def _status(item: Item) -> str:
+    if item.ok:
+        return "ok"
+    if item.required:
+        return "MISSING"
+    return "warning" if item.warning else "missing"
+
+
 def report(items: list[Item]) -> tuple[str, int]:
     lines = []
     for item in items:
-        status = "ok" if item.ok else ("MISSING" if item.required else "missing")
+        status = _status(item)
         lines.append(f"{status:8} {item.name:15} {item.detail}")
     failed = any(not i.ok and i.required for i in items)
     return "\n".join(lines), 1 if failed else 0

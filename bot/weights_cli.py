@@ -32,17 +32,22 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         ),
     )
     fetch.add_argument(
-        "--classifier", nargs="?", const="", default=None, metavar="URL|PATH",
+        "--classifier",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="URL|PATH",
         help="the skin classifier instead of MedGemma: a checkpoint URL or file to install, or nothing to "
         "print the training steps",
-    )  # fmt: skip
+    )
     fetch.add_argument("--out", type=Path, default=None, help="destination (default: from the settings)")
     fetch.add_argument("--revision", default="main", help="MedGemma: a branch, tag or commit (default main)")
     fetch.add_argument(
-        "--full-check", action="store_true",
+        "--full-check",
+        action="store_true",
         help="MedGemma: also load the whole model with transformers (needs about 9 GB of free memory, "
         "the size of the weights)",
-    )  # fmt: skip
+    )
     fetch.set_defaults(func=run_fetch)
 
 
@@ -58,8 +63,10 @@ def run_fetch(args: argparse.Namespace) -> int:
         print(f"skinbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("skinbot: interrupted; what was downloaded is kept: run the same command again to resume",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "skinbot: interrupted; what was downloaded is kept: run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
 
 

@@ -2,8 +2,10 @@
 
 Accepts an Ultralytics classification checkpoint (`.pt`) or its ONNX export (`.onnx`). The model's own class
 names (the seed dataset says "Cancer", capitalised) are mapped onto LABELS, so every caller sees the same six
-probabilities in the same order whatever the weights file calls them. Torch, onnxruntime and Ultralytics are
-imported inside methods: `import inference` must stay light for the bot process.
+probabilities in the same order whatever the weights file calls them. The weights' sidecar
+(`inference.sidecar`) supplies the calibration temperature and the threshold of the skin gate's classifier
+score. Torch, onnxruntime and Ultralytics are imported inside methods: `import inference` must stay light for
+the bot process.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PIL import Image
 
+from inference.calibration import apply_temperature
 from inference.device import resolve_device
 from inference.labels import LABELS, Classification, canonical_label
+from inference.sidecar import Sidecar, SidecarError, load_sidecar
 
 if TYPE_CHECKING:
     import torch
@@ -91,11 +95,15 @@ class _Backend(Protocol):
 class SkinClassifier:
     """Six-label skin classifier over a `.pt` or `.onnx` weights file."""
 
-    def __init__(self, weights: Path, device: str = "auto", uncertain_below: float = 0.5) -> None:
+    def __init__(
+        self, weights: Path, device: str = "auto", uncertain_below: float = 0.5, *, use_sidecar: bool = True
+    ) -> None:
         self.weights = Path(weights)
         self.device_setting = device
         self.uncertain_below = uncertain_below
+        self.use_sidecar = use_sidecar  # False to fit a new sidecar when the old one is wrong
         self.device: str | None = None
+        self.sidecar: Sidecar | None = None  # read by setup(); None: uncalibrated, no classifier-score gate
         self._backend: _Backend | None = None
         self._order: list[int] = []
 
@@ -131,6 +139,12 @@ class SkinClassifier:
                 f"ONNX export there as described in weights/README.md, or train one with "
                 f"`skinbot train --data DIR --out {path}`."
             )
+        try:
+            self.sidecar = load_sidecar(path) if self.use_sidecar else None
+        except SidecarError as exc:
+            raise ClassifierError(
+                f"{exc}. Fix or delete it; `skinbot evaluate --calibrate` writes a new one"
+            ) from exc
         self.device = resolve_device(self.device_setting)
         started = time.perf_counter()
         backend: _Backend
@@ -156,21 +170,47 @@ class SkinClassifier:
             raise ClassifierError("SkinClassifier.setup() must run before predict()")
         return self._backend
 
-    def predict(self, images: list[Image.Image]) -> list[Classification]:
-        """One Classification per image, in the order given."""
+    @property
+    def temperature(self) -> float:
+        return self.sidecar.temperature if self.sidecar is not None else 1.0
+
+    @property
+    def unfamiliar_below(self) -> float | None:
+        """The skin gate's threshold on the calibrated top probability, when the sidecar has one."""
+        return self.sidecar.ood.threshold if self.sidecar is not None and self.sidecar.ood else None
+
+    def raw_probabilities(self, images: list[Image.Image]) -> np.ndarray:
+        """Uncalibrated probabilities, float64 (n, 6) in LABELS order."""
         backend = self._require()
-        results: list[Classification] = []
+        parts = [np.zeros((0, len(LABELS)))]
         for start in range(0, len(images), MAX_BATCH):
             chunk = images[start : start + MAX_BATCH]
             batch = np.stack([preprocess(im, backend.imgsz) for im in chunk])
             probs = backend.probabilities(batch)[:, self._order].astype(np.float64)
             # Renormalise: fp16 rounding leaves sums a hair off 1, and reports print these numbers.
             probs /= np.clip(probs.sum(axis=1, keepdims=True), 1e-12, None)
-            for row in probs:
-                results.append(
-                    Classification(tuple(float(p) for p in row), bool(row.max() < self.uncertain_below))
-                )
-        return results
+            parts.append(probs)
+        return np.concatenate(parts)
+
+    def predict(self, images: list[Image.Image]) -> list[Classification]:
+        """One Classification per image, in the order given, calibrated by the sidecar's temperature.
+
+        "uncertain" and "unfamiliar" are judged on the calibrated top probability.
+        """
+        probs = self.raw_probabilities(images)
+        if self.temperature != 1.0:
+            probs = apply_temperature(probs, self.temperature)
+        gate = self.unfamiliar_below
+        tones = self.sidecar.skin_tones.judged if self.sidecar and self.sidecar.skin_tones else None
+        return [
+            Classification(
+                tuple(float(p) for p in row),
+                uncertain=bool(row.max() < self.uncertain_below),
+                unfamiliar=gate is not None and bool(row.max() < gate),
+                evaluated_tones=tones,
+            )
+            for row in probs
+        ]
 
     def explain(self, image: Image.Image) -> bytes | None:
         """PNG of the photo with a Grad-CAM heatmap for the top class, same size as the photo.

@@ -11,12 +11,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inference.classifier import ClassifierError
-from inference.dedup import DEFAULT_THRESHOLD
-from inference.evaluation import DEFAULT_OUT_DIR, EvaluationError, LeakError
+from inference.dedup import DEFAULT_THRESHOLD, DEFAULT_TONE_THRESHOLD
+from inference.evaluation import DEFAULT_OUT_DIR, DEFAULT_REFERRAL, EvaluationError, LeakError
+from inference.evaluation_report import CURVE_TABLE_STEP, tone_verdict
 from inference.split import SplitError
 from inference.training import DEFAULT_OUT, TrainingError
+
+if TYPE_CHECKING:
+    from inference.evaluation import EvaluationReport
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -51,6 +56,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 @_guarded
 def run_train(args: argparse.Namespace) -> int:
+    from inference.sidecar import sidecar_path
     from inference.training import train
 
     out = train(
@@ -67,6 +73,8 @@ def run_train(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     print(f"weights written to {out}")
+    if sidecar_path(out).is_file():
+        print(f"calibration and skin-gate threshold written to {sidecar_path(out)}")
     return EXIT_OK
 
 
@@ -74,7 +82,13 @@ def run_train(args: argparse.Namespace) -> int:
 def run_split(args: argparse.Namespace) -> int:
     from inference.split import split_dataset
 
-    report = split_dataset(Path(args.data), Path(args.out), seed=args.seed, threshold=args.threshold)
+    report = split_dataset(
+        Path(args.data),
+        Path(args.out),
+        seed=args.seed,
+        threshold=args.threshold,
+        tone_threshold=args.tone_threshold,
+    )
     print(json.dumps(report.as_dict(), indent=2))
     return EXIT_OK
 
@@ -89,15 +103,49 @@ def run_evaluate(args: argparse.Namespace) -> int:
         allow_leak=args.allow_leak,
         out_dir=Path(args.out),
         device=args.device,
+        calibrate=args.calibrate,
+        referral_threshold=args.referral_threshold,
+        record=not args.no_record,
     )
-    m = report.metrics
-    stamp = " (LEAKY: test copies training images)" if report.leaky else ""
-    print(
-        f"accuracy {m.accuracy:.3f}, balanced accuracy {m.balanced_accuracy:.3f}, macro F1 {m.macro.f1:.3f}, "
-        f"{report.ms_per_image:.2f} ms/image{stamp}"
-    )
-    print(f"report: {report.files['markdown']}")
+    for line in summary_lines(report):
+        print(line)
     return EXIT_OK
+
+
+def summary_lines(report: EvaluationReport) -> list[str]:
+    """What `skinbot evaluate` prints: the headline figures with their 95% intervals, then where to look."""
+    h, c, r = report.headline, report.calibration, report.referral
+    stamp = " (LEAKY: test copies training images)" if report.leaky else ""
+    lines = [
+        f"accuracy {h.accuracy.as_text()}, balanced accuracy {h.balanced_accuracy.as_text()}, "
+        f"macro F1 {report.metrics.macro.f1:.3f}, {report.ms_per_image:.2f} ms/image{stamp}",
+        "recall " + ", ".join(f"{label} {i.as_text()}" for label, i in h.recall.items()),
+        f"ECE {c.ece_before.as_text(percent=False, digits=4)} before, "
+        f"{c.ece_after.as_text(percent=False, digits=4)} after calibration (temperature {c.temperature:.3f})",
+        f"carcinoma at referral threshold {h.referral_threshold:.2f}: sensitivity "
+        f"{h.carcinoma_sensitivity.as_text()}, specificity {h.carcinoma_specificity.as_text()}",
+    ]
+    lines.append("threshold  sensitivity  specificity")
+    for point in r.curve[::CURVE_TABLE_STEP]:
+        sens = f"{100 * point.sensitivity:.1f}%" if point.sensitivity is not None else "n/a"
+        spec = f"{100 * point.specificity:.1f}%" if point.specificity is not None else "n/a"
+        lines.append(f"{point.threshold:9.2f}  {sens:>11}  {spec:>11}")
+    if r.recommended is None:
+        lines.append(
+            f"no threshold keeps carcinoma sensitivity at {100 * r.min_sensitivity:.0f}%: none recommended"
+        )
+    else:
+        lines.append(
+            f"recommended referral threshold {r.recommended.threshold:.2f} (best specificity at sensitivity "
+            f"≥ {100 * r.min_sensitivity:.0f}%)"
+        )
+    for g in report.skin_tones:
+        verdict = tone_verdict(g)
+        lines.append(f"skin tone {g.group}: {g.images} images, accuracy {g.accuracy.as_text()}{verdict}")
+    if report.sidecar:
+        lines.append(f"sidecar: {report.sidecar}")
+    lines.append(f"report: {report.files['markdown']}")
+    return lines
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -129,6 +177,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--threshold", type=int, default=DEFAULT_THRESHOLD, help="max Hamming distance of copies (of 64)"
     )
+    p.add_argument(
+        "--tone-threshold",
+        type=int,
+        default=DEFAULT_TONE_THRESHOLD,
+        help="max Hamming distance of the tone-normalised hash, which finds brightened copies (of 64)",
+    )
     p.set_defaults(func=run_split)
 
     p = subparsers.add_parser("evaluate", help="evaluate weights on DIR/test and write a report")
@@ -139,4 +193,20 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", default=str(DEFAULT_OUT_DIR), help="report folder")
     p.add_argument("--device", default="auto")
+    p.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="fit the temperature and the skin gate's threshold on DIR/val and write them to the sidecar",
+    )
+    p.add_argument(
+        "--referral-threshold",
+        type=float,
+        default=DEFAULT_REFERRAL,
+        help="carcinoma referral threshold to report sensitivity at (SKINBOT_CARCINOMA_REFERRAL)",
+    )
+    p.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not write the recommended referral threshold and skin-tone groups to the weights' sidecar",
+    )
     p.set_defaults(func=run_evaluate)

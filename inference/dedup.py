@@ -1,8 +1,15 @@
-"""Near-duplicate detection with perceptual hashes that survive flips and rotations.
+"""Near-duplicate detection with perceptual hashes that survive flips, rotations and brightness jitter.
 
 The public "augmented skin conditions" set ships several augmented copies (flips, 90° rotations, crops, colour
 jitter) of each photo. A split that puts one copy in train and another in test measures memory, not skill, so
 every stage that splits or evaluates data groups copies first.
+
+Two signals, either of which makes two photos copies:
+- the pHash of the grey image (catches crops, small rotations, mild colour jitter);
+- the pHash of a tone-normalised image: the darkest 35% of the least-saturated channel, by rank. A
+  brightened copy of a light photo clips towards white and loses its grey texture, so its grey pHash moves
+  far; but brightening keeps every pixel's rank, and min(R, G, B) clips last, so the darkest pixels keep
+  their order until almost two thirds of the photo is white.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from pathlib import Path
 
 import imagehash
 import numpy as np
+import scipy.fft
 from PIL import Image
 
 log = logging.getLogger(__name__)
@@ -22,6 +30,10 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
 # Hamming distance (of 64 bits) at or below which two photos count as copies. Unrelated photos sit around 32;
 # crops, small rotations and colour jitter of one photo stay well under 10.
 DEFAULT_THRESHOLD = 10
+# The tone hash keeps less of the picture (a third of the pixels, ranks only), so it needs a stricter limit
+# to keep unrelated photos of one class apart. Measured in docs/evaluation.md.
+DEFAULT_TONE_THRESHOLD = 6
+TONE_KEEP = 0.35  # share of pixels, darkest first, whose ranks the tone hash keeps
 _HASH_SOURCE_SIDE = 32  # imagehash.phash works on a 32x32 grey image; shrink once, transform the small copy
 _DIHEDRAL = (
     None,
@@ -51,13 +63,82 @@ def dihedral_hashes(image: Image.Image) -> np.ndarray:
     return out
 
 
-def hash_files(paths: Sequence[Path]) -> np.ndarray:
-    """uint64[n, 8] dihedral hashes of the files."""
-    table = np.empty((len(paths), len(_DIHEDRAL)), dtype=np.uint64)
+def tone_hashes(image: Image.Image) -> np.ndarray:
+    """64-bit pHashes of the tone-normalised image under all 8 flips/rotations, as uint64[8].
+
+    The image is min(R, G, B) at 32x32, each pixel replaced by its rank (ties share their mean rank), and
+    ranks above TONE_KEEP flattened: any brightness or contrast change that keeps the order of pixels,
+    clipping of the brighter pixels included, leaves it unchanged.
+    """
+    small = np.asarray(
+        image.convert("RGB").resize((_HASH_SOURCE_SIDE, _HASH_SOURCE_SIDE), Image.Resampling.BOX),
+        dtype=np.float64,
+    ).min(axis=2)
+    normalised = np.minimum(_ranks(small), TONE_KEEP)
+    variants = (
+        normalised,
+        np.fliplr(normalised),
+        np.flipud(normalised),
+        np.rot90(normalised, 1),
+        np.rot90(normalised, 2),
+        np.rot90(normalised, 3),
+        normalised.T,
+        np.rot90(normalised, 2).T,
+    )
+    return np.array([_phash(v) for v in variants], dtype=np.uint64)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks in [0, 1] with ties sharing their mean rank, so a clipped (flat) region stays flat."""
+    flat = values.ravel()
+    _, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+    first = np.cumsum(counts) - counts
+    ranks = (first + (counts - 1) / 2.0)[inverse]
+    return (ranks / max(1, flat.size - 1)).reshape(values.shape)
+
+
+def _phash(pixels: np.ndarray) -> np.uint64:
+    """imagehash.phash's bits (8x8 low frequencies of the 2-D DCT above their median) on a 32x32 array."""
+    dct = scipy.fft.dct(scipy.fft.dct(pixels, axis=0), axis=1)[:8, :8]
+    return np.packbits((dct > np.median(dct)).flatten()).view(">u8")[0]
+
+
+@dataclass(frozen=True)
+class HashTable:
+    """Both hashes of n images: uint64[n, 8] each, row i for image i."""
+
+    phash: np.ndarray
+    tone: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.phash)
+
+    @classmethod
+    def of_images(cls, images: Iterable[Image.Image]) -> HashTable:
+        rows = [(dihedral_hashes(im), tone_hashes(im)) for im in images]
+        if not rows:
+            empty = np.empty((0, len(_DIHEDRAL)), dtype=np.uint64)
+            return cls(empty, empty.copy())
+        return cls(np.stack([p for p, _ in rows]), np.stack([t for _, t in rows]))
+
+
+def hash_files(paths: Sequence[Path]) -> HashTable:
+    """Both dihedral hashes of each file."""
+    phash = np.empty((len(paths), len(_DIHEDRAL)), dtype=np.uint64)
+    tone = np.empty_like(phash)
     for row, path in enumerate(paths):
         with Image.open(path) as image:
-            table[row] = dihedral_hashes(image)
-    return table
+            phash[row] = dihedral_hashes(image)
+            tone[row] = tone_hashes(image)
+    return HashTable(phash, tone)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Largest Hamming distances (of 64 bits) at which each hash calls two images copies."""
+
+    phash: int = DEFAULT_THRESHOLD
+    tone: int = DEFAULT_TONE_THRESHOLD
 
 
 def distances(query: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -72,26 +153,37 @@ def distances(query: np.ndarray, table: np.ndarray) -> np.ndarray:
     return np.minimum(forward, backward)
 
 
+def _copies(query: int, left: HashTable, right: HashTable, start: int, limits: Thresholds) -> np.ndarray:
+    """Which rows of right[start:] are copies of left[query], by either signal."""
+    by_phash = distances(left.phash[query], right.phash[start:]) <= limits.phash
+    by_tone = distances(left.tone[query], right.tone[start:]) <= limits.tone
+    return by_phash | by_tone
+
+
 def cross_pairs(
-    left: np.ndarray, right: np.ndarray, threshold: int = DEFAULT_THRESHOLD
-) -> list[tuple[int, int, int]]:
-    """(i, j, distance) for every left[i] that is a near-duplicate of right[j]."""
-    pairs: list[tuple[int, int, int]] = []
+    left: HashTable, right: HashTable, limits: Thresholds = Thresholds()
+) -> list[tuple[int, int, int, str]]:
+    """(i, j, distance, signal) for every left[i] that is a near-duplicate of right[j].
+
+    `signal` is "phash" when the grey pHash found it, else "tone"; `distance` is that hash's distance.
+    """
+    pairs: list[tuple[int, int, int, str]] = []
     if len(right) == 0:
         return pairs
     for i in range(len(left)):
-        d = distances(left[i], right)
-        for j in np.flatnonzero(d <= threshold):
-            pairs.append((i, int(j), int(d[j])))
+        grey = distances(left.phash[i], right.phash)
+        tone = distances(left.tone[i], right.tone)
+        for j in np.flatnonzero((grey <= limits.phash) | (tone <= limits.tone)):
+            found = ("phash", grey[j]) if grey[j] <= limits.phash else ("tone", tone[j])
+            pairs.append((i, int(j), int(found[1]), found[0]))
     return pairs
 
 
-def self_pairs(table: np.ndarray, threshold: int = DEFAULT_THRESHOLD) -> list[tuple[int, int]]:
+def self_pairs(table: HashTable, limits: Thresholds = Thresholds()) -> list[tuple[int, int]]:
     """(i, j) with i < j for every near-duplicate pair inside one table."""
     pairs: list[tuple[int, int]] = []
     for i in range(len(table) - 1):
-        d = distances(table[i], table[i + 1 :])
-        pairs.extend((i, i + 1 + int(j)) for j in np.flatnonzero(d <= threshold))
+        pairs.extend((i, i + 1 + int(j)) for j in np.flatnonzero(_copies(i, table, table, i + 1, limits)))
     return pairs
 
 
@@ -121,10 +213,10 @@ class UnionFind:
         return list(by_root.values())
 
 
-def group_indices(table: np.ndarray, threshold: int = DEFAULT_THRESHOLD) -> list[list[int]]:
+def group_indices(table: HashTable, limits: Thresholds = Thresholds()) -> list[list[int]]:
     """Indices grouped so that any two near-duplicates share a group (transitively)."""
     uf = UnionFind(len(table))
-    for a, b in self_pairs(table, threshold):
+    for a, b in self_pairs(table, limits):
         uf.union(a, b)
     return uf.groups()
 
@@ -136,11 +228,12 @@ class Leak:
     held_out: Path
     seen: Path
     distance: int
+    signal: str = "phash"  # or "tone": which hash found it
 
 
 def find_leaks(
-    held_out: Iterable[Path], seen: Iterable[Path], threshold: int = DEFAULT_THRESHOLD
+    held_out: Iterable[Path], seen: Iterable[Path], limits: Thresholds = Thresholds()
 ) -> list[Leak]:
     held_out, seen = list(held_out), list(seen)
-    pairs = cross_pairs(hash_files(held_out), hash_files(seen), threshold)
-    return [Leak(held_out[i], seen[j], d) for i, j, d in pairs]
+    pairs = cross_pairs(hash_files(held_out), hash_files(seen), limits)
+    return [Leak(held_out[i], seen[j], d, signal) for i, j, d, signal in pairs]

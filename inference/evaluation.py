@@ -1,14 +1,14 @@
-"""Evaluate classifier weights on DIR/test and write a Markdown + JSON report with a confusion matrix PNG.
+"""Evaluate classifier weights on DIR/test and write a Markdown + JSON + PNG report into one folder.
 
 The test split is first checked for near-duplicates of training images: the seed's 98.74% came from augmented
 copies of training photos sitting in its test set, and a number like that must never again go unnoticed.
+Every headline figure carries a 95% bootstrap interval; calibration is shown before and after temperature
+scaling; the figures are repeated per skin-tone (ITA) group; carcinoma referral is traced across thresholds.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,14 +17,46 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from inference.bootstrap import Interval
+from inference.calibration import (
+    TEMPERATURE_RANGE,
+    ReliabilityBin,
+    apply_temperature,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_bins,
+)
 from inference.classifier import SkinClassifier
-from inference.dedup import DEFAULT_THRESHOLD, Leak, find_leaks, list_images
+from inference.dedup import (
+    DEFAULT_THRESHOLD,
+    DEFAULT_TONE_THRESHOLD,
+    Leak,
+    Thresholds,
+    find_leaks,
+    list_images,
+)
+from inference.evaluation_report import write_report
+from inference.evaluation_stats import Headline, ToneGroupFigures, ece_interval, headline, tone_groups
 from inference.labels import LABELS, canonical_label
+from inference.operating_point import MIN_SENSITIVITY, OperatingPoint, recommend, referral_curve
+from inference.sidecar import (
+    Calibration,
+    OutOfDistribution,
+    Referral,
+    Sidecar,
+    SkinTones,
+    save_sidecar,
+    sidecar_path,
+)
+from inference.skin_colour import skin_share
+from inference.skin_gate import MIN_SKIN_SHARE
+from inference.skin_tone import GROUP_KEYS, MIN_GROUP_IMAGES, estimate_ita, ita_group
 
 log = logging.getLogger(__name__)
 
 DEFAULT_OUT_DIR = Path("reports/classifier")
-ECE_BINS = 10
+DEFAULT_REFERRAL = 0.30  # SKINBOT_CARCINOMA_REFERRAL's default
+OOD_KEEP = 0.99  # the classifier-score gate keeps this share of validation photos
 
 
 class EvaluationError(Exception):
@@ -80,21 +112,6 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else 0.0  # sklearn's zero_division=0
 
 
-def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS) -> float:
-    """Σ_b |B_b|/n · |accuracy(B_b) − mean confidence(B_b)| over equal-width bins (i/bins, (i+1)/bins]."""
-    confidence = np.asarray(confidence, dtype=np.float64)
-    correct = np.asarray(correct, dtype=np.float64)
-    if confidence.size == 0:
-        return 0.0
-    which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            total += mask.sum() / confidence.size * abs(correct[mask].mean() - confidence[mask].mean())
-    return float(total)
-
-
 def metrics_from_predictions(
     y_true: Sequence[int | str],
     y_pred: Sequence[int | str],
@@ -144,15 +161,51 @@ def metrics_from_predictions(
     )
 
 
+@dataclass(frozen=True)
+class CalibrationFigures:
+    temperature: float
+    source: str  # where the temperature came from
+    ece_before: Interval
+    ece_after: Interval
+    bins_before: list[ReliabilityBin]
+    bins_after: list[ReliabilityBin]
+
+
+@dataclass(frozen=True)
+class ReferralFigures:
+    configured_threshold: float
+    min_sensitivity: float
+    recommended: OperatingPoint | None
+    curve: list[OperatingPoint]
+
+
+@dataclass(frozen=True)
+class GateFigures:
+    """What the skin gate would do to the test split: every photo there is skin, so each is a false alarm."""
+
+    images: int
+    min_skin_share: float
+    not_skin_coloured: int
+    score_threshold: float | None
+    unfamiliar: int  # of those passing the colour check
+
+
 @dataclass
 class EvaluationReport:
     weights: str
     data: str
-    metrics: Metrics
+    metrics: Metrics  # on calibrated probabilities; the top class and accuracy do not depend on calibration
     images: int
     ms_per_image: float
+    headline: Headline
+    calibration: CalibrationFigures
+    skin_tones: list[ToneGroupFigures]
+    referral: ReferralFigures
+    gate: GateFigures
     leaky: bool = False
     leaked_images: int = 0
+    leaks_by_tone_hash: int = 0  # leaked images only the tone-normalised hash found
+    sidecar: str | None = None  # the sidecar written, if any
     files: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
@@ -178,6 +231,66 @@ def labelled_images(split_dir: Path) -> list[tuple[Path, str]]:
     return pairs
 
 
+@dataclass
+class _Predictions:
+    raw: np.ndarray  # uncalibrated probabilities (n, 6)
+    truth: np.ndarray  # label indices
+    ita_groups: list[str]
+    not_skin: np.ndarray  # the colour check would turn the photo back
+    seconds: float
+
+
+def _predict(
+    classifier: SkinClassifier, pairs: list[tuple[Path, str]], batch: int, measure_photos: bool
+) -> _Predictions:
+    raw, groups, not_skin = [], [], []
+    elapsed = 0.0
+    for start in range(0, len(pairs), batch):
+        images = []
+        for path, _ in pairs[start : start + batch]:
+            with Image.open(path) as im:
+                images.append(im.convert("RGB"))
+        began = time.perf_counter()
+        raw.append(classifier.raw_probabilities(images))
+        elapsed += time.perf_counter() - began
+        if measure_photos:
+            groups += [ita_group(estimate_ita(im)) for im in images]
+            not_skin += [skin_share(im) < MIN_SKIN_SHARE for im in images]
+    truth = np.array([LABELS.index(label) for _, label in pairs], dtype=np.int64)
+    probs = np.concatenate(raw) if raw else np.zeros((0, len(LABELS)))
+    return _Predictions(probs, truth, groups, np.array(not_skin, dtype=bool), elapsed)
+
+
+def fit_scores(
+    classifier: SkinClassifier, val_dir: Path, *, batch: int = 32
+) -> tuple[Calibration, OutOfDistribution]:
+    """Temperature and the skin gate's score threshold, both fitted on the validation split."""
+    val = labelled_images(val_dir)
+    predictions = _predict(classifier, val, batch, measure_photos=False)
+    temperature = fit_temperature(predictions.raw, predictions.truth)
+    if not TEMPERATURE_RANGE[0] * 1.01 < temperature < TEMPERATURE_RANGE[1] * 0.99:
+        log.warning(
+            "temperature %.3f is at the edge of %s: the validation split (%d images) is too easy or "
+            "too small to calibrate on",
+            temperature,
+            TEMPERATURE_RANGE,
+            len(val),
+        )
+    calibrated = apply_temperature(predictions.raw, temperature)
+    correct = calibrated.argmax(axis=1) == predictions.truth
+    top = calibrated.max(axis=1)
+    threshold = float(np.quantile(top, 1.0 - OOD_KEEP, method="lower"))
+    calibration = Calibration(
+        temperature=temperature,
+        fitted_on=str(val_dir),
+        images=len(val),
+        ece_before=expected_calibration_error(predictions.raw.max(axis=1), correct),
+        ece_after=expected_calibration_error(top, correct),
+    )
+    ood = OutOfDistribution("max_softmax", threshold, float(np.mean(top >= threshold)), str(val_dir))
+    return calibration, ood
+
+
 def evaluate(
     weights: Path,
     data: Path,
@@ -186,127 +299,110 @@ def evaluate(
     *,
     device: str = "auto",
     threshold: int = DEFAULT_THRESHOLD,
+    tone_threshold: int = DEFAULT_TONE_THRESHOLD,
     batch: int = 32,
+    calibrate: bool = False,
+    referral_threshold: float = DEFAULT_REFERRAL,
+    record: bool = False,
 ) -> EvaluationReport:
-    """Score `weights` on DATA/test; LeakError when test copies train/val images, unless allow_leak."""
-    data, out_dir = Path(data), Path(out_dir)
+    """Score `weights` on DATA/test; LeakError when test copies train/val images, unless allow_leak.
+
+    calibrate: fit the temperature and the skin gate's threshold on DATA/val first, and write them to the
+    weights' sidecar. record: also write this evaluation's referral threshold and skin-tone groups there
+    (never for a leaky split). Without either, the sidecar is only read.
+    """
+    weights, data, out_dir = Path(weights), Path(data), Path(out_dir)
     test = labelled_images(data / "test")
     seen = [
         p for split in ("train", "val") if (data / split).is_dir() for p, _ in labelled_images(data / split)
     ]
-    leaks = find_leaks([p for p, _ in test], seen, threshold)
+    leaks = find_leaks([p for p, _ in test], seen, Thresholds(threshold, tone_threshold))
     if leaks and not allow_leak:
         raise LeakError(leaks, len(test), len(seen))
-    leaked = len({leak.held_out for leak in leaks})
+    leaked = {leak.held_out for leak in leaks}
+    by_tone_only = leaked - {leak.held_out for leak in leaks if leak.signal == "phash"}
     if leaks:
-        log.warning("evaluating with %d leaked test images (--allow-leak)", leaked)
+        log.warning("evaluating with %d leaked test images (--allow-leak)", len(leaked))
+    if calibrate and not (data / "val").is_dir():
+        raise EvaluationError(f"--calibrate fits on the validation split, and {data / 'val'} does not exist")
 
-    classifier = SkinClassifier(Path(weights), device=device)
+    classifier = SkinClassifier(weights, device=device, use_sidecar=not calibrate)  # calibrate replaces it
     classifier.setup()
-    results = []
-    elapsed = 0.0
-    for start in range(0, len(test), batch):
-        images = []
-        for path, _ in test[start : start + batch]:
-            with Image.open(path) as im:
-                images.append(im.convert("RGB"))
-        began = time.perf_counter()
-        results.extend(classifier.predict(images))
-        elapsed += time.perf_counter() - began
+    sidecar = classifier.sidecar
+    if calibrate:
+        calibration, ood = fit_scores(classifier, data / "val", batch=batch)
+        sidecar = Sidecar(calibration=calibration, ood=ood, referral=None, skin_tones=None)
+        source = f"fitted now on {data / 'val'}"
+    elif sidecar is not None:
+        source = f"from the sidecar (fitted on {sidecar.calibration.fitted_on or 'an unrecorded split'})"
+    else:
+        source = "none: the weights have no sidecar, so the model's raw probabilities are used"
+    temperature = sidecar.temperature if sidecar is not None else 1.0
 
-    metrics = metrics_from_predictions(
-        [label for _, label in test], [r.top for r in results], [r.probs for r in results]
+    predictions = _predict(classifier, test, batch, measure_photos=True)
+    truth = predictions.truth
+    probs = apply_temperature(predictions.raw, temperature)
+    correct = probs.argmax(axis=1) == truth
+    metrics = metrics_from_predictions(truth.tolist(), probs.argmax(axis=1).tolist(), probs)
+    calibration = CalibrationFigures(
+        temperature=temperature,
+        source=source,
+        ece_before=ece_interval(predictions.raw.max(axis=1), correct),
+        ece_after=ece_interval(probs.max(axis=1), correct),
+        bins_before=reliability_bins(predictions.raw.max(axis=1), correct),
+        bins_after=reliability_bins(probs.max(axis=1), correct),
     )
+    score_threshold = sidecar.ood.threshold if sidecar is not None and sidecar.ood else None
+    unfamiliar = (
+        (probs.max(axis=1) < score_threshold) & ~predictions.not_skin
+        if score_threshold is not None
+        else np.zeros(len(truth), dtype=bool)
+    )
+    curve = referral_curve(probs, truth)
     report = EvaluationReport(
         weights=str(weights),
         data=str(data),
         metrics=metrics,
         images=len(test),
-        ms_per_image=1000.0 * elapsed / len(test),
+        ms_per_image=1000.0 * predictions.seconds / len(test),
+        headline=headline(probs, truth, referral_threshold),
+        calibration=calibration,
+        skin_tones=tone_groups(
+            probs, truth, predictions.ita_groups, predictions.not_skin | unfamiliar, referral_threshold
+        ),
+        referral=ReferralFigures(referral_threshold, MIN_SENSITIVITY, recommend(curve), curve),
+        gate=GateFigures(
+            len(test), MIN_SKIN_SHARE, int(predictions.not_skin.sum()), score_threshold, int(unfamiliar.sum())
+        ),
         leaky=bool(leaks),
-        leaked_images=leaked,
+        leaked_images=len(leaked),
+        leaks_by_tone_hash=len(by_tone_only),
     )
-    _write(report, out_dir)
+    if (calibrate or record) and not report.leaky:
+        updated = sidecar or Sidecar()
+        if record:
+            updated = updated.evaluated(_referral_entry(report, data), _tones_entry(report, data))
+        report.sidecar = str(save_sidecar(weights, updated))
+    elif calibrate or record:
+        log.warning("the split is leaky: %s is left as it was", sidecar_path(weights))
+    write_report(report, out_dir)
     return report
 
 
-def _write(report: EvaluationReport, out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {
-        "markdown": out_dir / "report.md",
-        "json": out_dir / "report.json",
-        "confusion_matrix": out_dir / "confusion_matrix.png",
-    }
-    report.files = {k: str(v) for k, v in files.items()}
-    plot_confusion(report.metrics, files["confusion_matrix"], leaky=report.leaky)
-    files["json"].write_text(
-        json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+def _referral_entry(report: EvaluationReport, data: Path) -> Referral | None:
+    point = report.referral.recommended
+    if point is None:
+        return None
+    return Referral(
+        point.threshold,
+        report.referral.min_sensitivity,
+        point.sensitivity,
+        point.specificity,
+        str(data / "test"),
     )
-    files["markdown"].write_text(render_markdown(report), encoding="utf-8")
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def render_markdown(report: EvaluationReport) -> str:
-    m = report.metrics
-    lines = ["# Skin classifier evaluation", ""]
-    if report.leaky:
-        lines += [
-            f"> **LEAKY: {report.leaked_images} of {report.images} test images are near-duplicates of "
-            "training images. These numbers overstate real performance; do not quote them.**",
-            "",
-        ]
-    lines += [
-        f"- Weights: `{report.weights}`",
-        f"- Data: `{report.data}` (test split, {report.images} images)",
-        f"- Accuracy: {_pct(m.accuracy)}; balanced accuracy: {_pct(m.balanced_accuracy)}",
-        f"- Expected calibration error: {m.ece:.4f}"
-        if m.ece is not None
-        else "- Expected calibration error: n/a",
-        f"- Speed: {report.ms_per_image:.2f} ms per image",
-        "",
-        "| class | precision | recall | F1 | support |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for label, c in m.per_class.items():
-        lines.append(f"| {label} | {c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} | {c.support} |")
-    for name, avg in (("macro avg", m.macro), ("weighted avg", m.weighted)):
-        lines.append(
-            f"| **{name}** | {avg.precision:.3f} | {avg.recall:.3f} | {avg.f1:.3f} | {report.images} |"
-        )
-    lines += [
-        "",
-        "Confusion matrix (rows: true, columns: predicted):",
-        "",
-        "![confusion matrix](confusion_matrix.png)",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def plot_confusion(metrics: Metrics, path: Path, leaky: bool = False) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display; matplotlib's bundled DejaVu font, nothing downloaded
-    import matplotlib.pyplot as plt
-
-    matrix = np.asarray(metrics.confusion)
-    k = len(metrics.labels)
-    fig, ax = plt.subplots(figsize=(1.1 * k + 2, 1.1 * k + 1.5), dpi=100)
-    try:
-        ax.imshow(matrix, cmap="Blues")
-        ax.set_xticks(range(k), metrics.labels, rotation=45, ha="right")
-        ax.set_yticks(range(k), metrics.labels)
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("true")
-        ax.set_title("Confusion matrix" + (" (LEAKY)" if leaky else ""))
-        threshold = matrix.max() / 2 if matrix.size and matrix.max() else math.inf
-        for i in range(k):
-            for j in range(k):
-                colour = "white" if matrix[i, j] > threshold else "black"
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", color=colour)
-        fig.tight_layout()
-        fig.savefig(path)
-    finally:
-        plt.close(fig)
+def _tones_entry(report: EvaluationReport, data: Path) -> SkinTones:
+    counts = {g.group: g.images for g in report.skin_tones}
+    judged = tuple(g.group for g in report.skin_tones if g.judged and g.group in GROUP_KEYS)
+    return SkinTones(counts, judged, MIN_GROUP_IMAGES, str(data / "test"))

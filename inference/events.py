@@ -51,7 +51,7 @@ class Started:
 
 @dataclass(frozen=True)
 class Rejected:
-    """The photo failed the quality gate: no model ran."""
+    """The photo failed the quality gate (no model ran) or the skin gate (`not_skin`): no report."""
 
     issues: tuple[str, ...]
 

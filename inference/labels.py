@@ -28,10 +28,17 @@ def canonical_label(name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Classification:
-    """Probabilities for all six labels, aligned with LABELS."""
+    """Probabilities for all six labels, aligned with LABELS (calibrated when the weights have a sidecar)."""
 
     probs: tuple[float, ...]
     uncertain: bool = False
+    # The classifier's own score says the photo is unlike its training photos (the skin gate rejects it).
+    # Never stored: such a result is turned back, not reported.
+    unfamiliar: bool = False
+    # The ITA skin-tone groups the weights were evaluated on with enough test photos, from their sidecar;
+    # None when they were never evaluated per skin tone. Stored with the result, so a PDF re-rendered after
+    # the weights change still describes the model that scored this photo.
+    evaluated_tones: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if len(self.probs) != len(LABELS):
@@ -56,15 +63,22 @@ class Classification:
         return dict(zip(LABELS, self.probs, strict=True))
 
     @classmethod
-    def from_dict(cls, probs: dict[str, float], uncertain: bool = False) -> Classification:
-        return cls(tuple(float(probs[label]) for label in LABELS), uncertain)
+    def from_dict(
+        cls, probs: dict[str, float], uncertain: bool = False, evaluated_tones: tuple[str, ...] | None = None
+    ) -> Classification:
+        return cls(tuple(float(probs[label]) for label in LABELS), uncertain, evaluated_tones=evaluated_tones)
 
     def to_record(self) -> dict[str, object]:
         """A JSON-able form for the store."""
-        return {"probs": self.as_dict(), "uncertain": self.uncertain}
+        record: dict[str, object] = {"probs": self.as_dict(), "uncertain": self.uncertain}
+        if self.evaluated_tones is not None:
+            record["evaluated_tones"] = list(self.evaluated_tones)
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, object]) -> Classification:
         probs = record["probs"]
         assert isinstance(probs, dict)
-        return cls.from_dict(probs, bool(record.get("uncertain", False)))
+        tones = record.get("evaluated_tones")
+        evaluated = tuple(str(t) for t in tones) if isinstance(tones, list) else None
+        return cls.from_dict(probs, bool(record.get("uncertain", False)), evaluated)

@@ -9,7 +9,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.dedup import DEFAULT_THRESHOLD, group_indices, hash_files, list_images
+from inference.dedup import (
+    DEFAULT_THRESHOLD,
+    DEFAULT_TONE_THRESHOLD,
+    Thresholds,
+    group_indices,
+    hash_files,
+    list_images,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,7 @@ def split_dataset(
     *,
     seed: int = 0,
     threshold: int = DEFAULT_THRESHOLD,
+    tone_threshold: int = DEFAULT_TONE_THRESHOLD,
     ratios: tuple[float, float, float] = DEFAULT_RATIOS,
 ) -> SplitReport:
     """Copy every image of `raw` into one split; near-duplicates (also across classes) share a split."""
@@ -54,7 +62,7 @@ def split_dataset(
         raise SplitError(f"split ratios must be non-negative and sum to 1, got {ratios}")
 
     paths = [p for _, p in items]
-    groups = group_indices(hash_files(paths), threshold)
+    groups = group_indices(hash_files(paths), Thresholds(threshold, tone_threshold))
     assignment = _assign(groups, [c for c, _ in items], ratios, seed)
 
     report = SplitReport(images=len(items), groups=len(groups))

@@ -1,7 +1,9 @@
 """Train the skin classifier with Ultralytics, offline, and export it to ONNX.
 
 Models are built from their yaml (random init): there is no pretrained download on our machines. The dataset
-is checked here first, because Ultralytics treats a path it cannot find as a dataset name to download.
+is checked here first, because Ultralytics treats a path it cannot find as a dataset name to download. After
+training, the calibration temperature and the skin gate's score threshold are fitted on the validation split
+and written to the weights' sidecar (`inference.sidecar`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from inference.classifier import ClassifierError, label_order
 from inference.dedup import list_images
 from inference.device import resolve_device
+from inference.sidecar import Sidecar, save_sidecar, sidecar_path
 from inference.ultralytics_offline import ultralytics_offline, ultralytics_quiet
 
 log = logging.getLogger(__name__)
@@ -123,7 +126,30 @@ def train(
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(best, out)
     log.info("best checkpoint copied to %s", out)
+    sidecar_path(out).unlink(missing_ok=True)  # it described the previous weights
+    if (data / "val").is_dir():
+        write_calibration(out, data / "val", device)
+    else:
+        log.warning("no %s: the weights stay uncalibrated, without a skin-gate score threshold", data / "val")
     return out
+
+
+def write_calibration(weights: Path, val_dir: Path, device: str = "auto") -> Path:
+    """Fit the temperature and the skin gate's score threshold on `val_dir` and write the sidecar."""
+    from inference.classifier import SkinClassifier
+    from inference.evaluation import fit_scores
+
+    classifier = SkinClassifier(weights, device=device, use_sidecar=False)
+    classifier.setup()
+    calibration, ood = fit_scores(classifier, val_dir)
+    path = save_sidecar(weights, Sidecar(calibration=calibration, ood=ood))
+    log.info(
+        "temperature %.3f and skin-gate threshold %.3f written to %s",
+        calibration.temperature,
+        ood.threshold,
+        path,
+    )
+    return path
 
 
 def export_onnx(weights: Path, out: Path | None = None, *, dynamic: bool = True) -> Path:

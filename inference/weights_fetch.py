@@ -259,8 +259,14 @@ def _download(
     else:
         say(f"{counter} {remote.path}: {_size(remote.size)}")
     with part.open("ab") as f:
-        http_get(location, f, resume_size=offset, headers=headers, expected_size=remote.size,
-                 displayed_filename=remote.path)  # fmt: skip
+        http_get(
+            location,
+            f,
+            resume_size=offset,
+            headers=headers,
+            expected_size=remote.size,
+            displayed_filename=remote.path,
+        )
     if remote.digest(part) != remote.checksum:
         part.unlink()
         progress.part = None
@@ -304,27 +310,37 @@ def _describe(exc: Exception, repo_id: str, revision: str, hub: str, progress: _
     page = model_page(repo_id)
     kept = ""
     if progress.part is not None and progress.part.is_file() and progress.part.stat().st_size:
-        kept = (f"; {_size(progress.part.stat().st_size)} of {progress.file} are kept: run the same command "
-                "again to resume")  # fmt: skip
+        kept = (
+            f"; {_size(progress.part.stat().st_size)} of {progress.file} are kept: run the same command "
+            "again to resume"
+        )
     status = getattr(getattr(exc, "response", None), "status_code", None)
     if isinstance(exc, GatedRepoError):
         if status == 403:
-            return (f"403 from the hub: the token's account may not download {repo_id} yet: accept the terms "
-                    f"at {page} with that account, and use a token with read access")  # fmt: skip
-        return (f"{status} from the hub: {repo_id} is gated and no token was sent: accept the terms at "
-                f"{page}, then set HF_TOKEN or run `hf auth login`")  # fmt: skip
+            return (
+                f"403 from the hub: the token's account may not download {repo_id} yet: accept the terms "
+                f"at {page} with that account, and use a token with read access"
+            )
+        return (
+            f"{status} from the hub: {repo_id} is gated and no token was sent: accept the terms at "
+            f"{page}, then set HF_TOKEN or run `hf auth login`"
+        )
     if isinstance(exc, RevisionNotFoundError):
         return f"404 from the hub: {repo_id} has no revision {revision!r}"
     if isinstance(exc, RemoteEntryNotFoundError):
         what = progress.file or "a file"
         return f"404 from the hub for {what} it had just listed: run the command again{kept}"
     if isinstance(exc, RepositoryNotFoundError):
-        return (f"{status} from the hub: no repository {repo_id} at {hub} (a private one answers the same "
-                "without a token): check the name, HF_ENDPOINT and the token")  # fmt: skip
+        return (
+            f"{status} from the hub: no repository {repo_id} at {hub} (a private one answers the same "
+            "without a token): check the name, HF_ENDPOINT and the token"
+        )
     if isinstance(exc, HfHubHTTPError):
         if status == 401:
-            return (f"401 from the hub: it rejected the token (invalid or expired): make a read token at "
-                    f"{TOKEN_SETTINGS_URL}, then set HF_TOKEN or run `hf auth login`")  # fmt: skip
+            return (
+                f"401 from the hub: it rejected the token (invalid or expired): make a read token at "
+                f"{TOKEN_SETTINGS_URL}, then set HF_TOKEN or run `hf auth login`"
+            )
         if status == 403:
             return f"403 from the hub: the token may not read {repo_id}: accept the terms at {page}{kept}"
         if status == 404:
@@ -375,8 +391,10 @@ def verify_model_dir(path: Path, full: bool = False) -> str:
     if not tokenizer("This is pre-screening, not a diagnosis.")["input_ids"]:
         raise WeightsError(f"{path}: the tokenizer encodes text to nothing")
     tensors, shards = check_safetensors(path)
-    summary = (f"{config.model_type} config, processor and tokenizer load; {tensors} tensors in {shards} "
-               "complete safetensors file(s)")  # fmt: skip
+    summary = (
+        f"{config.model_type} config, processor and tokenizer load; {tensors} tensors in {shards} "
+        "complete safetensors file(s)"
+    )
     if full:
         from transformers import AutoModelForImageTextToText
 
@@ -474,11 +492,15 @@ def install_classifier(source: str, dest: Path, *, say: Say = print) -> str:
                 f"{name} is neither an Ultralytics .pt checkpoint (a zip archive) nor an .onnx file"
             )
         if found != kind:
-            raise WeightsError(f"{name} is a {found} file but the destination {dest} is not: pass --out "
-                               f"with a {found} name, and set SKINBOT_CLASSIFIER to it")  # fmt: skip
+            raise WeightsError(
+                f"{name} is a {found} file but the destination {dest} is not: pass --out "
+                f"with a {found} name, and set SKINBOT_CLASSIFIER to it"
+            )
         if kind == ".pt":
-            say("note: a .pt checkpoint is a Python pickle and loading it runs code: install only files "
-                "you trust")  # fmt: skip
+            say(
+                "note: a .pt checkpoint is a Python pickle and loading it runs code: install only files "
+                "you trust"
+            )
         summary = verify_classifier(staged)
         os.replace(staged, dest)
         return summary

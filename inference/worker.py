@@ -33,6 +33,7 @@ from inference.events import (
 from inference.labels import Classification
 from inference.quality import QualityThresholds, check_quality
 from inference.report_request import ReportRequest
+from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,10 @@ class ModelWorker:
         thresholds: QualityThresholds,
         explain: bool = True,
         read: Callable[[Path], bytes] = Path.read_bytes,
+        gate: SkinGate = DEFAULT_GATE,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
+        self.gate = gate
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
@@ -132,12 +135,22 @@ class ModelWorker:
             if issues:
                 item.finish(Rejected(tuple(str(i) for i in issues)))
                 continue
+            if not self.gate.looks_like_skin(image):  # before the classifier spends a forward pass on it
+                item.finish(Rejected((NOT_SKIN,)))
+                continue
             images.append(image)
             live.append(item)
         if not live:
             return
 
         results = self.classifier.predict(images)
+        familiar = [self.gate.familiar(result) for result in results]
+        for item, ok in zip(live, familiar, strict=True):
+            if not ok:
+                item.finish(Rejected((NOT_SKIN,)))
+        live, images, results = _kept(familiar, live, images, results)
+        if not live:
+            return
         requests: list[ReportRequest] = []
         for item, image, result in zip(live, images, results, strict=True):
             heatmap = self.explain_safely(image) if self.explain else None
@@ -172,6 +185,13 @@ class ModelWorker:
         except Exception as exc:
             log.warning("Grad-CAM failed: %s", type(exc).__name__)
             return None
+
+
+def _kept(
+    keep: list[bool], live: list[WorkItem], images: list[Image.Image], results: list[Classification]
+) -> tuple[list[WorkItem], list[Image.Image], list[Classification]]:
+    rows = [i for i, ok in enumerate(keep) if ok]
+    return [live[i] for i in rows], [images[i] for i in rows], [results[i] for i in rows]
 
 
 def _is_oom(exc: BaseException) -> bool:

@@ -135,10 +135,11 @@ class FakeHub:
         `since`-th request on."""
         blobs = {f"/blobs/{repo.files[path].sha256}" for repo in self.repos.values() if path in repo.files}
         return [
-            r for r in self.requests[since:]
+            r
+            for r in self.requests[since:]
             if r.method == "GET"
             and (r.path in blobs or ("/resolve/" in r.path and r.path.split("/", 5)[-1] == path))
-        ]  # fmt: skip
+        ]
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -234,8 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self) -> None:
         raw_path = urlsplit(self.path).path
         token = self._token()
-        self.hub._record(Request(self.role, self.command, unquote(raw_path), self.headers.get("Range"),
-                                 token is not None))  # fmt: skip
+        self.hub._record(
+            Request(self.role, self.command, unquote(raw_path), self.headers.get("Range"), token is not None)
+        )
         if token is not None and token not in self.hub.tokens:
             self._error(401, None, "Invalid credentials in Authorization header")
             return
@@ -275,25 +277,39 @@ class _Handler(BaseHTTPRequestHandler):
                 entries.append(entry)
             self._json(entries)
             return
-        self._json({
-            "_id": repo.sha[:24], "id": repo.repo_id, "modelId": repo.repo_id, "sha": repo.sha,
-            "private": False, "disabled": False, "gated": "manual" if repo.gated else False,
-            "downloads": 0, "likes": 0, "tags": [], "lastModified": "2025-01-01T00:00:00.000Z",
-            "siblings": [{"rfilename": path} for path in repo.files],
-        })  # fmt: skip
+        self._json(
+            {
+                "_id": repo.sha[:24],
+                "id": repo.repo_id,
+                "modelId": repo.repo_id,
+                "sha": repo.sha,
+                "private": False,
+                "disabled": False,
+                "gated": "manual" if repo.gated else False,
+                "downloads": 0,
+                "likes": 0,
+                "tags": [],
+                "lastModified": "2025-01-01T00:00:00.000Z",
+                "siblings": [{"rfilename": path} for path in repo.files],
+            }
+        )
 
     def _resolve(self, repo_id: str, revision: str, path: str, token: str | None) -> None:
         repo = self._repo(repo_id, revision)
         if repo is None:
             return
         if repo.gated and token is None:
-            message = (f"Access to model {repo_id} is restricted. You must have access to it and be "
-                       "authenticated to access it. Please log in.")  # fmt: skip
+            message = (
+                f"Access to model {repo_id} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in."
+            )
             self._error(401, "GatedRepo", message)
             return
         if repo.gated and token not in repo.granted:
-            message = (f"Access to model {repo_id} is restricted and you are not in the authorized list. "
-                       f"Visit https://huggingface.co/{repo_id} to ask for access.")  # fmt: skip
+            message = (
+                f"Access to model {repo_id} is restricted and you are not in the authorized list. "
+                f"Visit https://huggingface.co/{repo_id} to ask for access."
+            )
             self._error(403, "GatedRepo", message)
             return
         hub_file = repo.files.get(path)
@@ -303,11 +319,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {"X-Repo-Commit": repo.sha, "ETag": f'"{hub_file.etag}"'}
         if hub_file.lfs:
-            headers.update({
-                "Location": f"{self.hub.cdn_url}/blobs/{hub_file.sha256}",
-                "X-Linked-Etag": f'"{hub_file.sha256}"',
-                "X-Linked-Size": str(len(hub_file.data)),
-            })  # fmt: skip
+            headers.update(
+                {
+                    "Location": f"{self.hub.cdn_url}/blobs/{hub_file.sha256}",
+                    "X-Linked-Etag": f'"{hub_file.sha256}"',
+                    "X-Linked-Size": str(len(hub_file.data)),
+                }
+            )
             self._send(302, b"", headers)
             return
         self._content(repo, hub_file, headers)
@@ -342,8 +360,12 @@ class _Handler(BaseHTTPRequestHandler):
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
         self.send_response(status)
-        for name, value in {**headers, "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream",
-                            "Content-Length": str(end - start + 1)}.items():  # fmt: skip
+        for name, value in {
+            **headers,
+            "Accept-Ranges": "bytes",
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(end - start + 1),
+        }.items():
             self.send_header(name, value)
         self.end_headers()
         if self.command == "HEAD":

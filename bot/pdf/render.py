@@ -37,6 +37,7 @@ from bot.pdf.document import ReportDocument
 from bot.pdf.fonts import FontFamily, FontSet, ensure_fonts
 from bot.pdf.text import Markup, clean
 from bot.report_markup import Bullet, Heading, parse_report
+from inference.skin_tone import GROUP_KEYS, MIN_GROUP_IMAGES
 from inference.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -435,7 +436,16 @@ class _StoryBuilder:
             out.append(self.p(self.t("pdf-classifier-uncertain"), self.para, bold=True))
         out.append(Spacer(1, 1 * mm))
         out.append(self.p(self.t("pdf-classifier-note"), self.caption))
+        out.append(self.p(self._skin_tone_note(), self.caption))
         return out
+
+    def _skin_tone_note(self) -> str:
+        """The skin tones the weights were evaluated on, from their sidecar; never more than was measured."""
+        tones = [t for t in self.doc.classification.evaluated_tones or () if t in GROUP_KEYS]
+        if not tones:
+            return self.t("scores-pdf-tones-unmeasured")
+        names = ", ".join(self.t("scores-tone-" + tone.replace("_", "-")) for tone in tones)
+        return self.t("scores-pdf-tones-evaluated", groups=names, min=MIN_GROUP_IMAGES)
 
     def _report(self) -> list[Flowable]:
         out: list[Flowable] = [self.p(self.t("pdf-section-report"), self.h1, bold=True)]

@@ -49,8 +49,15 @@ async def add_case(store: Store, files: FileStore, written: Written, user_id: in
         await store.users.add_consent(user_id, "en")
     photo = os.urandom(20_000)
     token = files.save_image(user_id, photo)
-    draft = Draft(photo=token, name=f"Patient {n}", age=20 + n % 60, gender="female", history="itchy",
-                  history_answered=True, report_language="en")  # fmt: skip
+    draft = Draft(
+        photo=token,
+        name=f"Patient {n}",
+        age=20 + n % 60,
+        gender="female",
+        history="itchy",
+        history_answered=True,
+        report_language="en",
+    )
     case = await store.cases.create(user_id, user_id, draft, "en")
     pdf = b"%PDF-1.4 report " + os.urandom(5_000)
     files.save_pdf(user_id, case.id, pdf)

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from inference.dedup import (
+    HashTable,
     UnionFind,
     dihedral_hashes,
     distances,
@@ -16,6 +17,7 @@ from inference.dedup import (
     group_indices,
     hash_files,
     list_images,
+    tone_hashes,
 )
 from inference.split import SPLITS, SplitError, split_dataset
 from tests.fixtures.classifier_models import SyntheticDataset, near_copy, synthetic_image
@@ -43,8 +45,8 @@ def test_every_dihedral_transform_is_found() -> None:
 
 def test_different_images_are_far() -> None:
     rng = np.random.default_rng(11)
-    table = np.stack([dihedral_hashes(synthetic_image("Eczema", rng)) for _ in range(20)])
-    assert len(group_indices(table, 10)) == 20
+    table = HashTable.of_images([synthetic_image("Eczema", rng) for _ in range(20)])
+    assert len(group_indices(table)) == 20
 
 
 def test_distance_is_symmetric() -> None:
@@ -118,5 +120,7 @@ def test_split_explains_a_wrong_raw_folder(tmp_path: Path) -> None:
 def test_hash_files_matches_in_memory(synthetic_dataset: SyntheticDataset) -> None:
     paths = list_images(synthetic_dataset.raw_dir / "Acne")[:3]
     table = hash_files(paths)
+    assert len(table) == 3
     with Image.open(paths[0]) as im:
-        assert (table[0] == dihedral_hashes(im)).all()
+        assert (table.phash[0] == dihedral_hashes(im)).all()
+        assert (table.tone[0] == tone_hashes(im)).all()

@@ -42,14 +42,25 @@ def fetch(
     environ = {
         k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING_FACE_", "TRANSFORMERS_"))
     }
-    environ.update({
-        "PYTHONPATH": str(ROOT), "HF_ENDPOINT": hub.url, "HF_HOME": str(dest.parent / "hf-home"),
-        "SKINBOT_LLM": str(dest), **env,
-    })  # fmt: skip
+    environ.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "HF_ENDPOINT": hub.url,
+            "HF_HOME": str(dest.parent / "hf-home"),
+            "SKINBOT_LLM": str(dest),
+            **env,
+        }
+    )
     if token:
         environ["HF_TOKEN"] = token
-    return subprocess.run([sys.executable, "-m", "bot.cli", "weights", "fetch", *args], cwd=dest.parent,
-                          env=environ, capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "weights", "fetch", *args],
+        cwd=dest.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def one_error_line(result: subprocess.CompletedProcess) -> str:

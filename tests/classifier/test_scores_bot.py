@@ -1,0 +1,149 @@
+"""A photo that is not skin gets no report, in the chat and in `skinbot diagnose`; the PDF's skin-tone note
+says what the sidecar measured and nothing more."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import pytest
+from fluent.syntax import FluentParser, ast
+from PIL import Image
+from pypdf import PdfReader
+
+from bot.cli import main
+from bot.delivery import quality_lines
+from bot.i18n import LOCALES_DIR, Translator
+from bot.pdf.render import render_pdf
+from conversations.intake import Step
+from inference.sidecar import OutOfDistribution, load_sidecar, save_sidecar
+from inference.skin_gate import NOT_SKIN
+from inference.skin_tone import MIN_GROUP_IMAGES
+from tests.bot.test_report_delivery import _scripted_case
+from tests.classifier.skin_images import skimage_photo
+from tests.conftest import Harness, skin_photo
+from tests.pdf.conftest import build_doc, synthetic_photo
+
+LANGS = ("en", "ko", "vi")
+
+
+def jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_not_skin_has_its_own_header_and_tip(t: Translator, lang: str) -> None:
+    lines = quality_lines(t, lang, (NOT_SKIN,))
+    assert lines == [t(lang, "scores-not-skin"), t(lang, "scores-not-skin-tip")]
+    assert t(lang, "quality-rejected") not in lines
+
+
+def test_scores_messages_are_translated() -> None:
+    def texts(lang: str) -> dict[str, str]:
+        resource = FluentParser().parse((LOCALES_DIR / lang / "scores.ftl").read_text(encoding="utf-8"))
+        assert not [e for e in resource.body if isinstance(e, ast.Junk)]
+        return {
+            e.id.name: "".join(p.value for p in e.value.elements if isinstance(p, ast.TextElement))
+            for e in resource.body
+            if isinstance(e, ast.Message) and e.value is not None
+        }
+
+    en, ko, vi = texts("en"), texts("ko"), texts("vi")
+    assert set(en) == set(ko) == set(vi)
+    for key, english in en.items():
+        assert ko[key] != english and vi[key] != english, key
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in ko[key]), f"ko {key} has no Hangul"
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_names_only_the_tones_that_were_evaluated(t: Translator, lang: str) -> None:
+    photo = synthetic_photo((400, 300))
+    doc = build_doc(photo, None, language=lang)
+    evaluated = dataclasses.replace(doc.classification, evaluated_tones=("light", "intermediate"))
+    text = squash(pdf_text(render_pdf(dataclasses.replace(doc, classification=evaluated), t)))
+    names = ", ".join(t(lang, f"scores-tone-{key}") for key in ("light", "intermediate"))
+    assert squash(t(lang, "scores-pdf-tones-evaluated", groups=names, min=MIN_GROUP_IMAGES)) in text
+    assert squash(t(lang, "scores-tone-dark")) not in text
+    never = squash(pdf_text(render_pdf(doc, t)))  # weights never evaluated per skin tone
+    assert squash(t(lang, "scores-pdf-tones-unmeasured")) in never
+    assert squash(t(lang, "scores-tone-light")) not in never
+
+
+async def _rejected_with(harness: Harness, photo: bytes, weights: Path) -> None:
+    """Run a case with this photo; the chat must say "not skin", write no report and ask for another photo."""
+    user, case_id = await _scripted_case(harness, photo, weights, "never written")
+    header = harness.t("en", "scores-not-skin")
+    await harness.wait_until(lambda: any(m.text and m.text.startswith(header) for m in user.inbox()), 60)
+    rejection = next(m for m in user.inbox() if m.text and m.text.startswith(header))
+    assert harness.t("en", "scores-not-skin-tip") in rejection.text
+    assert harness.t("en", "quality-send-another") in rejection.text
+    assert harness.t("en", "quality-rejected") not in rejection.text
+    texts = [m.text or "" for m in user.inbox()]
+    assert not any(harness.t("en", "classification-title") in text for text in texts)
+    assert not any("never written" in text for text in texts)
+    assert not any(m.document for m in user.inbox())
+    case = await harness.services.store.get_case(user.id, case_id)
+    assert case is not None and case.status == "rejected" and case.error == NOT_SKIN
+    intake = await harness.services.store.load_intake(user.id)
+    assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
+    # A photo of skin goes straight back to the summary: the other answers were kept.
+    await user.send_photo(skin_photo(seed=3))
+    await harness.wait_until(
+        lambda: user.inbox()[-1].buttons() != [] and "Henry Nguyen" in (user.inbox()[-1].text or "")
+    )
+
+
+async def test_chat_a_photo_of_a_rocket(harness: Harness, tone_weights_copy: Path) -> None:
+    """Turned back by colour, before the classifier runs."""
+    await _rejected_with(harness, jpeg(skimage_photo("rocket")), tone_weights_copy)
+
+
+async def test_chat_a_photo_the_classifier_finds_unfamiliar(
+    harness: Harness, tone_weights_copy: Path
+) -> None:
+    """Skin-coloured, so the colour check passes; the classifier's calibrated score is below the threshold."""
+    sidecar = load_sidecar(tone_weights_copy)
+    assert sidecar is not None
+    save_sidecar(tone_weights_copy, dataclasses.replace(sidecar, ood=OutOfDistribution(threshold=1.0)))
+    await _rejected_with(harness, skin_photo(seed=9), tone_weights_copy)
+
+
+def test_diagnose_writes_no_report_for_a_photo_that_is_not_skin(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    tone_weights_copy: Path,
+    tiny_gemma_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    t: Translator,
+) -> None:
+    for key, value in {
+        "SKINBOT_CLASSIFIER": str(tone_weights_copy),
+        "SKINBOT_LLM": str(tiny_gemma_dir),
+        "SKINBOT_DEVICE": "cpu",
+        "SKINBOT_MAX_NEW_TOKENS": "16",
+        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    photo = tmp_path / "coins.jpg"
+    photo.write_bytes(jpeg(skimage_photo("coins")))
+    out = tmp_path / "report.pdf"
+    code = main(
+        ["diagnose", str(photo), "--age", "40", "--gender", "male", "--lang", "vi", "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert code == 1
+    assert t("vi", "scores-not-skin") in captured.out and t("vi", "scores-not-skin-tip") in captured.out
+    assert t("vi", "classification-title") not in captured.out
+    assert not out.exists()

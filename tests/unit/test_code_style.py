@@ -1,0 +1,20 @@
+"""The formatter decides the layout everywhere: no file opts out of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("bot", "conversations", "inference", "benchmarks", "testkit", "tests")
+
+
+def test_no_formatter_opt_outs() -> None:
+    markers = ("fmt: " + "skip", "fmt: " + "off")  # split, so this file does not match itself
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if any(marker in line for marker in markers)
+    ]
+    assert found == []
