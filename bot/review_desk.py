@@ -175,6 +175,14 @@ class ReviewDesk:
         """The verdict (and the doctor's note) to the patient, in their language, then the PDF stamped with
         it. The stamped PDF is saved first, so a re-download carries the verdict whatever happens next.
         Returns False when Telegram failed; the review stays unnotified for the next attempt."""
+        review = await self.services.store.reviews.get(review_id)
+        if review is None:
+            return False
+        # The verdict's handler and housekeeping may both try: one at a time per patient, checked inside.
+        async with self.services.locks.hold(review.user_id):
+            return await self._notify_patient(review_id)
+
+    async def _notify_patient(self, review_id: str) -> bool:
         store, t = self.services.store, self.services.t
         review = await store.reviews.get(review_id)
         if review is None or review.verdict is None or review.patient_notified:

@@ -28,6 +28,7 @@ class ScriptedWriter:
     ready: bool = False
     started: threading.Event = field(default_factory=threading.Event)  # set when a batch begins
     setup_gate: threading.Event | None = None  # setup() waits for it, as a slow model load would
+    ends_with: StoppedBy = "eos"  # why a row that ran to the end of its script stopped ("length": cut)
 
     def setup(self) -> None:
         if self.setup_gate is not None:
@@ -46,7 +47,7 @@ class ScriptedWriter:
         self.started.set()
         tokens = [_tokens(self.script(r)) for r in requests]
         done = [False] * len(requests)
-        stopped: list[StoppedBy] = ["eos"] * len(requests)
+        stopped: list[StoppedBy] = [self.ends_with] * len(requests)
         emitted = [""] * len(requests)
         step = 0
         while not all(done):

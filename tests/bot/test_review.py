@@ -268,9 +268,17 @@ async def test_health_worker_sends_all_unreviewed(harness: Harness, trained_clas
     assert listing.text.index("Patient Two") < listing.text.index("Patient One")  # grouped, newest first
     await worker.press(listing, button(listing, "rvall", ""))
     consent = await harness.wait_key(worker, "vi", "review-consent", clinic="Hanoi Skin Clinic", count=2)
-    await worker.press(consent, button(consent, "rvsend", "all.0"))
+    # A third patient's case is finished before the Send button of the consent that named two is pressed.
+    await worker.send("/new")
+    await harness.wait_key(worker, "vi", "ask-photo", since=len(worker.inbox()))
+    await finished_case(harness, worker, "vi", name="Patient Three", seed=3)
+    [send] = [b["callback_data"] for b in consent.buttons() if b["callback_data"].startswith("rvsend|all@")]
+    await worker.press(consent, send)
     await harness.wait_key(worker, "vi", "review-sent", clinic="Hanoi Skin Clinic", count=2)
     assert sum(m.document is not None for m in harness.api.chat(CLINIC)) == 2
+    # The button shared what its message named and nothing more: the third case is still unsent.
+    [left] = await harness.services.store.cases.unreviewed(worker.id)
+    assert left.patient_name == "Patient Three"
 
 
 async def test_check_verifies_clinic_membership(harness: Harness, trained_classifier_weights: Path) -> None:

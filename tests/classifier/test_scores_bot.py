@@ -12,8 +12,8 @@ from fluent.syntax import FluentParser, ast
 from PIL import Image
 from pypdf import PdfReader
 
+from bot.case_messages import quality_lines
 from bot.cli import main
-from bot.delivery import quality_lines
 from bot.i18n import LOCALES_DIR, Translator
 from bot.pdf.render import render_pdf
 from conversations.intake import Step
@@ -93,9 +93,9 @@ async def _rejected_with(harness: Harness, photo: bytes, weights: Path) -> None:
     assert not any(harness.t("en", "classification-title") in text for text in texts)
     assert not any("never written" in text for text in texts)
     assert not any(m.document for m in user.inbox())
-    case = await harness.services.store.get_case(user.id, case_id)
+    case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "rejected" and case.error == NOT_SKIN
-    intake = await harness.services.store.load_intake(user.id)
+    intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
     # A photo of skin goes straight back to the summary: the other answers were kept.
     await user.send_photo(skin_photo(seed=3))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,46 @@ async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) 
     assert case.status == "reported" and case.attempts == 2
     assert len(await reopened.cases.recent(71)) == 1  # not duplicated
     await reopened.close()
+
+
+async def test_stop_cancels_a_report_being_written_and_keeps_it_running(classifier, store, tmp_path) -> None:
+    """A 60-s report: stop() must not wait for it, and the store must keep it 'running' so that the next
+    start writes it again (it was not the user who cancelled it)."""
+    writer = ScriptedWriter(script=lambda r: "word " * 600, token_delay=0.1)
+    queue = _queue(classifier, writer, store, batch_size=2)
+    await queue.start()
+    spec = await _case(store, tmp_path, 81)
+    await queue.submit(spec)
+    await asyncio.to_thread(writer.started.wait, 30)
+    began = time.monotonic()
+    await queue.stop()
+    assert time.monotonic() - began < 5
+    assert (await store.cases.by_id(spec.id)).status == "running"
+
+
+async def test_an_interrupted_job_runs_alone_and_twice_interrupted_fails(classifier, store, tmp_path) -> None:
+    specs = [await _case(store, tmp_path, uid, seed=uid) for uid in (91, 92, 93)]
+    for spec in specs[:2]:
+        await store.jobs.mark_running(spec.id)  # the process died with these two in its batch
+    requeued, failed = await store.jobs.requeue_interrupted()
+    assert (requeued, failed) == ([specs[0].id, specs[1].id], [])
+    await store.jobs.mark_running(specs[0].id)  # ... and died again, on the first one
+    requeued, failed = await store.jobs.requeue_interrupted()
+    assert (requeued, failed) == ([], [specs[0].id])
+    failed_case = await store.cases.by_id(specs[0].id)
+    assert failed_case.status == "failed" and failed_case.error == "interrupted"
+
+    writer = ScriptedWriter()
+    queue = _queue(classifier, writer, store, batch_size=4)
+    cases = await store.jobs.queued()
+    pending = [(spec, c.attempts, c.interruptions > 0) for c in cases for spec in specs if spec.id == c.id]
+    jobs = await queue.start(pending)
+    for job in jobs:
+        await _collect(job)
+    await queue.stop()
+    # The once-interrupted case ran in a batch of its own; the one never interrupted ran after it.
+    assert [c.id for c in cases] == [specs[1].id, specs[2].id]
+    assert writer.batches == [1, 1]
+    # A user's Retry clears the count: the case may be interrupted once more before it is failed.
+    await store.jobs.requeue(specs[0].id)
+    assert (await store.cases.by_id(specs[0].id)).interruptions == 0
