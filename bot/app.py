@@ -17,7 +17,7 @@ from bot.flood import FloodGate
 from bot.housekeeping import Housekeeping
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
-from bot.routers import account, cases, export, intake, review, start
+from bot.routers import account, cases, export, intake, reminders, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
 from conversations.domain import Language
@@ -28,7 +28,7 @@ from inference.worker import ReportWriter
 log = logging.getLogger(__name__)
 
 PipelineFactory = Callable[[Services, Application], Pipeline]
-COMMANDS = ("new", "cancel", "cases", "language", "help", "privacy", "export", "delete")
+COMMANDS = ("new", "cancel", "cases", "reminders", "language", "help", "privacy", "export", "delete")
 
 
 def default_pipeline(services: Services, app: Application, writer: ReportWriter | None = None) -> Pipeline:
@@ -87,6 +87,7 @@ def build_application(
         except DataKeyError as exc:
             raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
+        await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
         services = Services(settings=settings, store=store, files=files, t=t, flood=flood)
         services.on_fatal = lambda message: on_fatal(app, message)
         warm_fonts_in_background()
@@ -106,6 +107,7 @@ def build_application(
             return
         if services.housekeeping is not None:
             await services.housekeeping.stop()
+        await services.albums.stop()
         await services.pipeline.stop()
         await services.store.close()
         log.info("skinbot stopped")
@@ -122,9 +124,9 @@ def build_application(
         .build()
     )
     # Order matters: the intake router's catch-all message handler goes last.
-    for router in (start, account, cases, export):
+    for router in (start, account, cases, reminders, export):
         app.add_handlers(router.handlers())
-    app.add_handlers(review.handlers(settings))
+    app.add_handlers(review.handlers())
     app.add_handlers(intake.handlers())
     return app
 

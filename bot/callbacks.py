@@ -21,7 +21,7 @@ from conversations.intake import IntakeAction, Step
 class Action(StrEnum):
     """Every button outside the intake's questions (those are `IntakeAction`)."""
 
-    AGREE = "agree"  # consent, value: the language the notes were shown in
+    AGREE = "agree"  # consent, value: the language the notes were shown in, then ".<clinic link token>"
     LANGUAGE = "lang"  # /language, value: the chosen language
     PDF = "pdf"  # /cases re-download, value: case id
     RETRY = "retry"  # a failed report, value: case id
@@ -32,6 +32,9 @@ class Action(StrEnum):
     REVIEW_SEND = "rvsend"  # the explicit consent to share, value as above
     REVIEW_KEEP = "rvno"  # not now
     VERDICT = "vd"  # a clinic's verdict, value: "<review id>.<verdict code>"
+    REMIND = "rmd"  # "remind me to re-check this spot", value: "<case id>.<weeks>"
+    REMIND_CANCEL = "rmx"  # /reminders, value: case id
+    FOLLOW_UP = "fup"  # a reminder's "start a follow-up", value: the earlier case's id
 
 
 AnyAction = Action | IntakeAction

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Action, button
-from bot.case_messages import classification_text, quality_lines
+from bot.case_messages import classification_text, quality_lines, which_photo_line
 from bot.streaming import ReportStream
 from bot.telegram_calls import not_modified, with_retries
 from conversations import intake as flow
@@ -77,8 +77,8 @@ class CaseDelivery:
                 await self.set_status(self.t(key, position=position))
             case Started(attempt=attempt):
                 await self.set_status(self.t("regenerating" if attempt > 1 else "analysing"))
-            case Rejected(issues=issues):
-                await self.rejected(issues)
+            case Rejected(issues=issues, photo=photo):
+                await self.rejected(issues, photo)
             case Classified():
                 await self.classified(event)
             case TextDelta(text=text):
@@ -138,12 +138,24 @@ class CaseDelivery:
         await self.send(classification_text(self.services.t, self.lang, event.classification, level))
         await self.set_status(self.t("writing"))
 
-    async def rejected(self, issues: tuple[str, ...]) -> None:
-        lines = [*quality_lines(self.services.t, self.lang, issues), self.t("quality-send-another")]
-        # The intake reopens at the photo, every other answer kept, so another photo can come right away;
+    async def rejected(self, issues: tuple[str, ...], photo: int = 1) -> None:
+        count = len(self.case.images)
+        lines = quality_lines(self.services.t, self.lang, issues)
+        if count > 1:
+            lines = [which_photo_line(self.services.t, self.lang, photo, count), *lines]
+            lines.append(self.t("quality-send-photos-again"))
+        else:
+            lines.append(self.t("quality-send-another"))
+        # The intake reopens at the photos, every other answer kept, so new photos can come right away;
         # unless the user has meanwhile started another intake (a health worker's next patient), which wins.
+        store = self.services.store
+        earlier = await store.cases.earlier(self.case)
         draft = flow.Draft(
-            photo=None,
+            body_site=self.case.body_site,
+            body_site_answered=True,
+            follow_up=earlier.id if earlier else None,
+            follow_up_day=earlier.created_at.date().isoformat() if earlier else None,
+            follow_up_answered=True,
             name=self.case.patient_name,
             age=self.case.age,
             gender=self.case.gender,
@@ -151,7 +163,6 @@ class CaseDelivery:
             history_answered=True,
             report_language=self.case.report_language,
         )
-        store = self.services.store
         async with self.services.locks.hold(self.case.user_id):
             if await store.intakes.load(self.case.user_id) is None:
                 await store.intakes.save(self.case.user_id, flow.Intake(flow.Step.PHOTO, draft, editing=True))
@@ -195,4 +206,4 @@ async def save_heatmap_of(services: Any, case: Case, png: bytes) -> None:
         return
     await asyncio.to_thread(files.save_heatmap, case.user_id, case.id, png)
     if await store.cases.by_id(case.id) is None:
-        await asyncio.to_thread(files.delete_case_files, case.user_id, case.id, case.image)
+        await asyncio.to_thread(files.delete_case_files, case.user_id, case.id, case.images)

@@ -4,6 +4,7 @@ back. The chat, `skinbot diagnose` and the clinics' summaries all use these, so 
 from __future__ import annotations
 
 from bot.i18n import Translator
+from conversations.intake import photo_kind
 from inference.labels import Classification
 from inference.quality import QualityIssue
 from inference.skin_gate import NOT_SKIN
@@ -24,11 +25,19 @@ def classification_text(t: Translator, lang: str, result: Classification, level:
     elif level == Triage.UNCERTAIN:
         lines += [f"{t(lang, 'uncertain-prefix')} {t(lang, 'triage-uncertain')}", ""]
     lines.append(t(lang, "classification-title"))
+    if len(result.photos) > 1:
+        lines.append(t(lang, "scores-mean-of-photos", count=len(result.photos)))
     for label, prob in result.ranked():
         filled = round(prob * BAR_CELLS)
         bar = "█" * filled + "░" * (BAR_CELLS - filled)
         lines.append(t(lang, "classification-row", label=t(lang, f"label-{label}"), bar=bar, percent=prob))
     return "\n".join(lines)
+
+
+def which_photo_line(t: Translator, lang: str, position: int, count: int) -> str:
+    """Which photo of a case of several was turned back, e.g. "Photo 2 of 3 (overview):"."""
+    kind = t(lang, "photo-kind-" + photo_kind(position - 1).replace("_", "-"))
+    return t(lang, "photo-which", position=position, count=count, kind=kind)
 
 
 def quality_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
+from conversations.domain import Clinic
 from conversations.store import Store, StoreError
 
 
@@ -139,7 +140,17 @@ def check_gpu(settings: Settings) -> Item:
     return Item("gpu", False, f"no CUDA device: {hint}", required=needed)
 
 
-async def check_clinics(settings: Settings) -> list[Item]:
+async def stored_clinics(settings: Settings) -> list[Clinic]:
+    """The clinic list as the bot will use it: the store's, with SKINBOT_REVIEW_CHAT_ID seeded into it."""
+    store = await Store.open(settings.db_path)
+    try:
+        await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
+        return await store.clinics.all()
+    finally:
+        await store.close()
+
+
+async def check_clinics(settings: Settings, clinics: list[Clinic]) -> list[Item]:
     """The bot must be a member of every clinic chat: getChat answers only for chats it is in."""
     from telegram import Bot
     from telegram.error import TelegramError
@@ -147,7 +158,7 @@ async def check_clinics(settings: Settings) -> list[Item]:
     items = []
     bot = Bot(settings.telegram_bot_token.get(), base_url=settings.telegram_api_url)
     async with bot:
-        for clinic in settings.review_chats:
+        for clinic in clinics:
             try:
                 chat = await bot.get_chat(clinic.chat_id)
             except TelegramError as exc:
@@ -171,9 +182,13 @@ def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
         lambda: check_gpu(settings),
     ]
     items = [first, *(check() for check in checks)]
-    if settings.review_chats:
+    try:
+        clinics = asyncio.run(stored_clinics(settings))
+    except StoreError:
+        clinics = []  # the database item above says why
+    if clinics:
         try:
-            items += asyncio.run(check_clinics(settings))
+            items += asyncio.run(check_clinics(settings, clinics))
         except Exception as exc:
             items.append(Item("clinics", False, f"cannot reach the Bot API: {type(exc).__name__}"))
     return items

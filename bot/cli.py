@@ -48,13 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
     # Registration only: each module imports its heavy dependencies when its command runs.
     from benchmarks import cli as bench_cli
-    from bot import backup_cli, diagnose, weights_cli
+    from bot import backup_cli, clinic_cli, diagnose, weights_cli
     from inference import cli_classifier
 
     diagnose.add_command(sub)
     cli_classifier.add_commands(sub)
     weights_cli.add_commands(sub)
     backup_cli.add_commands(sub)
+    clinic_cli.add_commands(sub)
     bench_cli.add_commands(bench)
 
 

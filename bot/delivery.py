@@ -22,21 +22,34 @@ from bot.outbox import Outbox
 from bot.services import Services
 from bot.telegram_calls import Pacer, with_retries
 from conversations.domain import Case
-from inference.events import JobSpec
+from inference.events import EarlierSpec, JobSpec
 from inference.model_queue import Job, ModelQueue, UserBusy
 
 log = logging.getLogger(__name__)
 
 
-def spec_for(case: Case, services: Services) -> JobSpec:
+async def spec_for(case: Case, services: Services) -> JobSpec:
+    """What the worker needs for this case: every photo, and for a follow-up the earlier case's date, scores
+    and close-up (when that case is still kept and has its scores)."""
+    files = services.files
+    earlier = await services.store.cases.earlier(case)
+    earlier_spec = None
+    if earlier is not None and earlier.classification:
+        earlier_spec = EarlierSpec(
+            day=earlier.created_at.date().isoformat(),
+            classification=earlier.classification,
+            image_path=files.image_path(earlier.user_id, earlier.images[0]),
+        )
     return JobSpec(
         id=case.id,
         user_id=case.user_id,
-        image_path=services.files.image_path(case.user_id, case.image),
+        image_paths=tuple(files.image_path(case.user_id, token) for token in case.images),
         age=case.age,
         gender=case.gender,
         history=case.history,
         language=case.report_language,
+        body_site=case.body_site,
+        earlier=earlier_spec,
     )
 
 
@@ -62,7 +75,7 @@ class Delivery:
         store = self.services.store
         requeued, interrupted_twice = await store.jobs.requeue_interrupted()
         cases = await store.jobs.queued()
-        pending = [(spec_for(c, self.services), c.attempts, c.interruptions > 0) for c in cases]
+        pending = [(await spec_for(c, self.services), c.attempts, c.interruptions > 0) for c in cases]
         restored = await self.queue.start(pending)
         for case, job in zip(cases, restored, strict=True):
             self._spawn(case, job, regenerating=case.id in requeued)
@@ -91,7 +104,7 @@ class Delivery:
 
     async def submit(self, case: Case) -> None:
         try:
-            job = await self.queue.submit(spec_for(case, self.services), attempt=case.attempts + 1)
+            job = await self.queue.submit(await spec_for(case, self.services), attempt=case.attempts + 1)
         except UserBusy:
             # Never leave a confirmed case queued with no job behind it.
             log.warning("case %s not queued: the user already has an active job", case.short_id)

@@ -9,14 +9,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.case_messages import classification_text, quality_lines
+from bot.case_messages import classification_text, quality_lines, which_photo_line
 from bot.case_pdf import document_for
 from bot.i18n import Translator
 from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
 from bot.settings import Settings
 from conversations.domain import Language
 from conversations.files import new_token
-from conversations.intake import GENDERS
+from conversations.intake import BODY_SITES, GENDERS, MAX_PHOTOS
 from conversations.photos import PhotoRejected, normalize_photo
 from conversations.validation import parse_age
 from inference.events import Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta
@@ -25,8 +25,13 @@ from inference.worker import ModelWorker, WorkItem
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("diagnose", help="run the pipeline on one photo and stream the report here")
-    parser.add_argument("photo", type=Path)
+    parser = sub.add_parser(
+        "diagnose", help="run the pipeline on one to three photos and stream the report here"
+    )
+    parser.add_argument(
+        "photos", type=Path, nargs="+", metavar="PHOTO", help="the close-up, then an overview"
+    )
+    parser.add_argument("--body-site", default=None, choices=BODY_SITES)
     parser.add_argument("--age", required=True)
     parser.add_argument("--gender", required=True, choices=GENDERS)
     parser.add_argument("--history", default=None)
@@ -44,14 +49,19 @@ def run(args: argparse.Namespace) -> int:
     if age is None:
         print(f"skinbot: --age {args.age!r}: {t('en', 'invalid-age', text=args.age)}", file=sys.stderr)
         return 2
-    try:
-        jpeg = normalize_photo(args.photo.read_bytes())
-    except OSError as exc:
-        print(f"skinbot: cannot read {args.photo}: {exc.strerror}", file=sys.stderr)
+    if len(args.photos) > MAX_PHOTOS:
+        print(f"skinbot: at most {MAX_PHOTOS} photos a case", file=sys.stderr)
         return 2
-    except PhotoRejected as rejected:
-        print(f"skinbot: {t(args.lang, rejected.key, **rejected.params)}", file=sys.stderr)
-        return 2
+    jpegs = []
+    for photo in args.photos:
+        try:
+            jpegs.append(normalize_photo(photo.read_bytes()))
+        except OSError as exc:
+            print(f"skinbot: cannot read {photo}: {exc.strerror}", file=sys.stderr)
+            return 2
+        except PhotoRejected as rejected:
+            print(f"skinbot: {photo}: {t(args.lang, rejected.key, **rejected.params)}", file=sys.stderr)
+            return 2
 
     settings = Settings.from_env(telegram=False)
     worker = ModelWorker(build_classifier(settings), build_writer(settings), quality_thresholds(settings))
@@ -72,15 +82,18 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(event.text)
             sys.stdout.flush()
         elif isinstance(event, Rejected):
+            if len(jpegs) > 1:
+                print(which_photo_line(t, lang, event.photo, len(jpegs)))
             print("\n".join(quality_lines(t, lang, event.issues)))
             outcome["end"] = event
         elif isinstance(event, Done | Failed):
             outcome["end"] = event
 
     with tempfile.TemporaryDirectory() as tmp:
-        image = Path(tmp) / "photo.jpg"
-        image.write_bytes(jpeg)
-        spec = JobSpec(new_token(), 0, image, age, args.gender, args.history, lang)
+        paths = tuple(Path(tmp) / f"photo-{n}.jpg" for n in range(len(jpegs)))
+        for path, jpeg in zip(paths, jpegs, strict=True):
+            path.write_bytes(jpeg)
+        spec = JobSpec(new_token(), 0, paths, age, args.gender, args.history, lang, body_site=args.body_site)
         worker.run([WorkItem(spec, show, time.monotonic() + settings.job_timeout_s)]).result()
     worker.stop()
     print()
@@ -105,10 +118,11 @@ def run(args: argparse.Namespace) -> int:
             age=age,
             gender=args.gender,
             history=args.history,
-            photo_jpeg=jpeg,
+            photos=jpegs,
             classified=classified,
             done=end,
             carcinoma_referral=settings.carcinoma_referral,
+            body_site=args.body_site,
         )
         args.out.write_bytes(render_pdf(document, t))
         print(f"PDF written to {args.out}", file=sys.stderr)

@@ -1,5 +1,5 @@
-"""Periodic work: tell patients verdicts that did not reach them, re-flag unanswered reviews, and purge
-data past its retention time.
+"""Periodic work: tell patients verdicts that did not reach them, re-flag unanswered reviews, send the
+reminders that came due, and purge data past its retention time.
 
 Each pass is a plain coroutine, so tests call it directly with a clock they control; the loop that
 runs them in production only decides when.
@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from bot.reminders import ReminderDesk
 from bot.review_desk import ReviewDesk
 from bot.services import Services
 
@@ -52,13 +53,18 @@ class Housekeeping:
                 log.info("told %d patient(s) a verdict that had not reached them", told)
         except Exception as exc:  # the steps below must run whatever happens here
             log.error("verdict notification failed: %s", type(exc).__name__, exc_info=exc)
-        if self.services.settings.review_chats:
-            try:
-                flagged = await desk.reflag_due()
-                if flagged:
-                    log.info("re-flagged %d unanswered review(s)", flagged)
-            except Exception as exc:  # the purge below must run whatever happens to re-flagging
-                log.error("re-flagging failed: %s", type(exc).__name__, exc_info=exc)
+        try:
+            flagged = await desk.reflag_due()
+            if flagged:
+                log.info("re-flagged %d unanswered review(s)", flagged)
+        except Exception as exc:  # the purge below must run whatever happens to re-flagging
+            log.error("re-flagging failed: %s", type(exc).__name__, exc_info=exc)
+        try:
+            reminded = await ReminderDesk(self.services, self.bot).send_due()
+            if reminded:
+                log.info("sent %d reminder(s) to re-check a spot", reminded)
+        except Exception as exc:  # the purge below must run whatever happens to reminders
+            log.error("reminders failed: %s", type(exc).__name__, exc_info=exc)
         now = self.services.store.clock()
         if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
             await self.purge()
@@ -70,8 +76,8 @@ class Housekeeping:
         cutoff = store.clock() - timedelta(days=self.services.settings.retention_days)
         expired = await store.erasure.purge_before(cutoff)
         removed_files = 0
-        for user_id, case_id, image in expired:
-            removed_files += await asyncio.to_thread(files.delete_case_files, user_id, case_id, image)
+        for user_id, case_id, images in expired:
+            removed_files += await asyncio.to_thread(files.delete_case_files, user_id, case_id, images)
         log.info(
             "retention purge: %d case(s), %d file(s) older than %d days removed",
             len(expired),

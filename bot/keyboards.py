@@ -11,9 +11,12 @@ from bot.i18n import Translator
 from conversations.intake import Button, Msg, Say, Step
 
 
+def _translated(t: Translator, lang: str, args: dict[str, Any]) -> dict[str, Any]:
+    return {k: t(lang, v.key) if isinstance(v, Msg) else v for k, v in args.items()}
+
+
 def text_of(t: Translator, lang: str, say: Say) -> str:
-    args: dict[str, Any] = {k: t(lang, v.key) if isinstance(v, Msg) else v for k, v in say.args.items()}
-    return t(lang, say.key, **args)
+    return t(lang, say.key, **_translated(t, lang, say.args))
 
 
 def keyboard(
@@ -24,7 +27,13 @@ def keyboard(
     return InlineKeyboardMarkup(
         [
             [
-                button(("✓ " if b.selected else "") + t(lang, b.label), b.action, b.value, owner, step)
+                button(
+                    ("✓ " if b.selected else "") + t(lang, b.label, **_translated(t, lang, b.args)),
+                    b.action,
+                    b.value,
+                    owner,
+                    step,
+                )
                 for b in row
             ]
             for row in rows

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, TelegramError, TimedOut
 
 from bot.callbacks import Action, button
 from bot.case_pdf import case_of_pdf, case_pdf, send_pdf
+from bot.reminders import offer_reminder
 from bot.services import Services
 from bot.telegram_calls import with_retries
 from conversations.domain import Case, CaseStatus
@@ -147,10 +148,12 @@ class Outbox:
         case = await store.cases.by_id(case_id)
         if case is None or case.status != CaseStatus.REPORTED:
             return True
-        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+        pdf = await case_pdf(
+            case, services.files, services.t, services.settings.carcinoma_referral, store=services.store
+        )
         if await store.cases.by_id(case.id) is None:
             # Deleted (/delete) while the PDF was being made: its files must not outlive the case.
-            await asyncio.to_thread(services.files.delete_case_files, case.user_id, case.id, case.image)
+            await asyncio.to_thread(services.files.delete_case_files, case.user_id, case.id, case.images)
             return True
         lang = await self._language(case)
         caption = services.t(lang, "pdf-caption", case=case.short_id)
@@ -159,8 +162,9 @@ class Outbox:
         if not await store.cases.mark_delivered(case.id):
             return True
         log.info("case %s delivered", case.short_id)
-        if services.settings.review_chats:
+        if await store.clinics.any():
             await self._offer_review(case, lang)
+        await offer_reminder(self.bot, services, case, lang)
         return True
 
     async def _send_once(self, case: Case, pdf: bytes, caption: str, lang: str, after: int | None) -> bool:

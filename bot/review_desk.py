@@ -1,7 +1,8 @@
 """The doctors' review loop: cases go to a clinic chat, the first verdict wins and returns to the patient.
 
-Only chats listed in SKINBOT_REVIEW_CHAT_ID are clinics. A review is bound to the one clinic it was sent
-to, so a doctor never sees, or answers, another clinic's cases.
+Only chats in the store's clinic list (seeded from SKINBOT_REVIEW_CHAT_ID, extended with `skinbot clinic`) are
+clinics. A review is bound to the one clinic it was sent to, so a doctor never sees, or answers, another
+clinic's cases.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from telegram.error import TelegramError
 from bot.callbacks import Action, Callback
 from bot.case_pdf import case_pdf, pdf_filename, render_case_pdf, send_pdf
 from bot.services import Services
-from bot.settings import Clinic
 from bot.telegram_calls import with_retries
-from conversations.domain import Case, Review
+from conversations.domain import Case, Clinic, Review
 from inference.labels import Classification
 from inference.triage import triage
 
@@ -38,10 +38,6 @@ def verdict_data(review_id: str, code: str) -> str:
 class ReviewDesk:
     def __init__(self, services: Services, bot: Any) -> None:
         self.services, self.bot = services, bot
-
-    @property
-    def clinics(self) -> tuple[Clinic, ...]:
-        return self.services.settings.review_chats
 
     # --- patient → clinic -----------------------------------------------------------------------
 
@@ -65,7 +61,9 @@ class ReviewDesk:
     async def _post(self, case: Case, review: Review, clinic: Clinic) -> None:
         t, lang = self.services.t, clinic.language
         services = self.services
-        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+        pdf = await case_pdf(
+            case, services.files, services.t, services.settings.carcinoma_referral, store=services.store
+        )
         # The patient's name is only inside the PDF, never in the chat text.
         await with_retries(
             lambda: self.bot.send_document(
@@ -191,7 +189,7 @@ class ReviewDesk:
         if case is None:  # deleted by the patient meanwhile: nobody left to tell
             await store.reviews.mark_notified(review.id)
             return False
-        clinic = self.services.settings.clinic(review.clinic_chat_id)
+        clinic = await store.clinics.by_chat(review.clinic_chat_id)
         clinic_name = clinic.name if clinic is not None else str(review.clinic_chat_id)
         user = await store.users.get(case.user_id)
         lang = user.language if user else case.ui_language
@@ -205,10 +203,10 @@ class ReviewDesk:
             verdict=t(report_lang, f"verdict-{review.verdict}"),
         )
         pdf = await render_case_pdf(
-            case, self.services.files, t, self.services.settings.carcinoma_referral, stamp
+            case, self.services.files, t, self.services.settings.carcinoma_referral, stamp, store=store
         )
         if await store.cases.by_id(case.id) is None:  # deleted meanwhile: leave no file behind
-            self.services.files.delete_case_files(case.user_id, case.id, case.image)
+            self.services.files.delete_case_files(case.user_id, case.id, case.images)
             await store.reviews.mark_notified(review.id)
             return False
         verdict = t(lang, f"verdict-{review.verdict}")
@@ -238,7 +236,7 @@ class ReviewDesk:
         cutoff = store.clock() - timedelta(hours=self.services.settings.review_reflag_hours)
         flagged = 0
         for review in await store.reviews.due_for_reflag(cutoff):
-            clinic = self.services.settings.clinic(review.clinic_chat_id)
+            clinic = await store.clinics.by_chat(review.clinic_chat_id)
             case = await store.cases.by_id(review.case_id)
             # Marked first: a clinic chat that fails (bot removed, message deleted) is flagged once, not every
             # minute, and never holds up the rest of housekeeping.

@@ -147,3 +147,23 @@ def pressed(ctx: Ctx) -> tuple[CallbackQuery, Callback] | None:
     if private_only(data.action) and (chat is None or chat.type != ChatType.PRIVATE):
         return None
     return query, data
+
+
+async def guarded(ctx: Ctx, fn: Handler) -> None:
+    """Run `fn` for `ctx` outside an update (e.g. an album answered once its photos are in), holding the
+    user's lock and answering errors as `route` does."""
+    services = ctx.services
+    async with services.locks.hold(ctx.user_id):
+        try:
+            ctx.user = await services.store.users.get(ctx.user_id)
+            if ctx.user is not None:
+                ctx.lang = ctx.user.language
+            await fn(ctx)
+        except StoreError as exc:
+            log.error("storage unavailable: %s", exc)
+            await _tell(ctx, "unavailable")
+        except TelegramError as exc:
+            log.warning("telegram call failed in %s: %s", getattr(fn, "__name__", "?"), type(exc).__name__)
+        except Exception as exc:
+            log.error("handler %s failed: %s", getattr(fn, "__name__", "?"), type(exc).__name__, exc_info=exc)
+            await _tell(ctx, "error-generic")

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from bot.albums import Albums
 from bot.flood import FloodGate
 from bot.i18n import Translator
 from bot.settings import Settings
@@ -80,6 +81,7 @@ class Services:
     flood: FloodGate = field(default_factory=FloodGate)
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
+    albums: Albums = field(default_factory=Albums)
     housekeeping: Housekeeping | None = None
     # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
     on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))

@@ -1,4 +1,4 @@
-"""The domain's nouns: languages, users, cases, case statuses and doctors' reviews. No I/O here."""
+"""The domain's nouns: languages, users, cases, clinics, reminders and doctors' reviews. No I/O here."""
 
 from __future__ import annotations
 
@@ -47,6 +47,13 @@ class User:
     user_id: int
     language: Language
     consent_at: datetime
+    clinic_id: int | None = None  # the clinic whose link the user came through
+
+
+@dataclass(frozen=True)
+class CasePhoto:
+    image: str  # file token
+    kind: str  # close_up | overview | extra
 
 
 @dataclass(frozen=True)
@@ -72,10 +79,18 @@ class Case:
     delivered_at: datetime | None = None
     interruptions: int = 0
     report_end: str | None = None  # eos | length | repetition
+    photos: tuple[CasePhoto, ...] = ()  # the close-up first; `image` is its token
+    body_site: str | None = None
+    follow_up_of: str | None = None  # the earlier case of the same spot
 
     @property
     def short_id(self) -> str:
         return self.id[:8]
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        """Every photo's token, the close-up first."""
+        return tuple(photo.image for photo in self.photos) or (self.image,)
 
     @property
     def has_report(self) -> bool:
@@ -85,6 +100,37 @@ class Case:
     def report_cut(self) -> bool:
         """The report ended at the length cap or the repetition guard, not where the model ended it."""
         return self.report_end in ("length", "repetition")
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """A Telegram chat of doctors that reviews cases."""
+
+    id: int
+    chat_id: int
+    name: str
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class ClinicLink:
+    """A link a clinic hands out: a patient who starts the bot through it is bound to that clinic."""
+
+    token: str
+    clinic_id: int
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A patient's "remind me to re-check this spot", one per case."""
+
+    case_id: str
+    user_id: int
+    due_at: datetime
+    created_at: datetime
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -117,13 +118,13 @@ class FileStore:
         self._write(path, pdf)
         return path
 
-    def delete_case_files(self, user_id: int, case_id: str, image: str) -> int:
-        """The photo, PDF and heatmap of one case. Returns how many files existed."""
-        paths = (
-            self.image_path(user_id, image),
-            self.pdf_path(user_id, case_id),
-            self.heatmap_path(user_id, case_id),
-        )
+    def delete_case_files(self, user_id: int, case_id: str | None, images: str | Iterable[str]) -> int:
+        """The photos, PDF and heatmap of one case (only the photos of an unconfirmed intake, whose
+        `case_id` is None). Returns how many files existed."""
+        tokens = (images,) if isinstance(images, str) else tuple(images)
+        paths = [self.image_path(user_id, token) for token in tokens]
+        if case_id is not None:
+            paths += [self.pdf_path(user_id, case_id), self.heatmap_path(user_id, case_id)]
         removed = 0
         for path in paths:
             if path.is_file():

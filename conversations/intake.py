@@ -2,6 +2,10 @@
 
 The bot adapter turns Telegram updates into Answers, calls `advance`, persists the returned state
 and renders the returned Says. Nothing here does I/O, so the whole flow is tested without Telegram.
+
+The questions are asked in `ORDER`; after each answer the flow goes to the first question that has no
+answer yet, so answers that are already known (copied from an earlier case of the same spot, or photos
+sent before the first question) are not asked again.
 """
 
 from __future__ import annotations
@@ -16,6 +20,25 @@ from conversations.domain import Language
 from conversations.validation import HISTORY_MAX, NAME_MAX, clean_history, clean_name, parse_age
 
 GENDERS = ("female", "male", "other", "undisclosed")
+# Where on the body the lesion is; the order of the keyboard.
+BODY_SITES = (
+    "face",
+    "scalp",
+    "neck",
+    "chest",
+    "back",
+    "abdomen",
+    "arm",
+    "hand",
+    "leg",
+    "foot",
+    "genital",
+    "other",
+)
+MAX_PHOTOS = 3
+# What the photo at each position shows: the intake asks for a close-up first, then offers an overview.
+PHOTO_KINDS = ("close_up", "overview", "extra")
+MAX_OFFERS = 5  # earlier cases offered for a follow-up; more would not fit a keyboard
 
 
 class IntakeAction(StrEnum):
@@ -38,6 +61,16 @@ class Step(StrEnum):
     REPORT_LANGUAGE = "report_language"
     SUMMARY = "summary"
     EDIT_MENU = "edit_menu"
+    # Appended, not inserted: buttons carry a step as its index (bot.callbacks), and buttons sent before an
+    # upgrade must keep naming the same step.
+    MORE_PHOTOS = "more_photos"
+    BODY_SITE = "body_site"
+    FOLLOW_UP = "follow_up"
+
+
+def photo_kind(position: int) -> str:
+    """The kind of the photo at 0-based `position` of a case."""
+    return PHOTO_KINDS[min(position, len(PHOTO_KINDS) - 1)]
 
 
 # --- what the user did -------------------------------------------------------------------------
@@ -54,6 +87,13 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Album:
+    """Several photos sent at once (a Telegram media group): one answer, not one per photo."""
+
+    images: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Choice:
     action: IntakeAction
     value: str = ""
@@ -64,7 +104,7 @@ class Other:
     """A sticker, voice note, location or anything else we cannot use."""
 
 
-Answer = Text | Photo | Choice | Other
+Answer = Text | Photo | Album | Choice | Other
 
 
 # --- what the bot says --------------------------------------------------------------------------
@@ -83,6 +123,7 @@ class Button:
     action: IntakeAction
     value: str = ""
     selected: bool = False
+    args: dict[str, Any] = field(default_factory=dict)  # the label's Fluent arguments (Msg: translated first)
 
 
 @dataclass(frozen=True)
@@ -96,8 +137,29 @@ class Say:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """An earlier case of this user that a new case may follow up: what the offer shows, and the answers a
+    follow-up takes over (the same patient, the same spot)."""
+
+    case_id: str
+    day: str  # ISO date the earlier case was made
+    patient_name: str
+    age: int
+    gender: str
+    report_language: str
+    body_site: str | None
+    top_label: str  # the classifier's top class then
+
+
+@dataclass(frozen=True)
 class Draft:
-    photo: str | None = None
+    photos: tuple[str, ...] = ()  # image tokens: the close-up first, then an overview, then one more
+    photos_done: bool = False  # the user said they have no more photos to add
+    body_site: str | None = None
+    body_site_answered: bool = False
+    follow_up: str | None = None  # the earlier case this one follows up
+    follow_up_day: str | None = None  # its date, for the summary
+    follow_up_answered: bool = False
     name: str | None = None
     age: int | None = None
     gender: str | None = None
@@ -106,19 +168,40 @@ class Draft:
     report_language: str | None = None
 
 
+def _draft_from(data: dict[str, Any]) -> Draft:
+    data = dict(data)
+    if "photo" in data:
+        # State saved before cases had several photos: one photo, and none of the newer questions.
+        photo = data.pop("photo")
+        data["photos"] = (photo,) if photo else ()
+        data["photos_done"] = bool(photo)
+        data["follow_up_answered"] = True
+    data["photos"] = tuple(data.get("photos", ()))
+    return Draft(**data)
+
+
 @dataclass(frozen=True)
 class Intake:
     step: Step = Step.PHOTO
     draft: Draft = Draft()
     editing: bool = False
+    offers: tuple[Earlier, ...] = ()  # earlier cases the follow-up question lists
 
     def to_json(self) -> str:
-        return json.dumps({"step": self.step.value, "draft": asdict(self.draft), "editing": self.editing})
+        return json.dumps(
+            {
+                "step": self.step.value,
+                "draft": asdict(self.draft),
+                "editing": self.editing,
+                "offers": [asdict(offer) for offer in self.offers],
+            }
+        )
 
     @classmethod
     def from_json(cls, raw: str) -> Intake:
         data = json.loads(raw)
-        return cls(Step(data["step"]), Draft(**data["draft"]), bool(data.get("editing", False)))
+        offers = tuple(Earlier(**offer) for offer in data.get("offers", ()))
+        return cls(Step(data["step"]), _draft_from(data["draft"]), bool(data.get("editing", False)), offers)
 
 
 @dataclass(frozen=True)
@@ -129,7 +212,7 @@ class Outcome:
     discard_images: tuple[str, ...] = ()
 
 
-# --- the questions ------------------------------------------------------------------------------
+# --- the questions ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -150,6 +233,7 @@ class Question:
     parse: Parser | None = None  # free-text questions
     options: tuple[tuple[str, str], ...] = ()  # button questions: (value, label message id)
     skippable: bool = False
+    columns: int = 1  # buttons per keyboard row
 
 
 def _name(text: str) -> str | Invalid:
@@ -175,7 +259,14 @@ def _history(text: str) -> str | Invalid:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question(Step.PHOTO, "photo", "ask-photo"),
+    Question(
+        Step.BODY_SITE,
+        "body_site",
+        "ask-body-site",
+        options=tuple((site, f"site-{site}") for site in BODY_SITES),
+        skippable=True,
+        columns=3,
+    ),
     Question(Step.NAME, "name", "ask-name", {"max": NAME_MAX}, parse=_name),
     Question(Step.AGE, "age", "ask-age", parse=_age),
     Question(Step.GENDER, "gender", "ask-gender", options=tuple((g, f"gender-{g}") for g in GENDERS)),
@@ -188,35 +279,104 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 BY_STEP: dict[Step, Question] = {q.step: q for q in QUESTIONS}
+# The order questions are asked in; each is skipped while it already has an answer (see `answered`).
+ORDER: tuple[Step, ...] = (
+    Step.FOLLOW_UP,
+    Step.PHOTO,
+    Step.MORE_PHOTOS,
+    Step.BODY_SITE,
+    Step.NAME,
+    Step.AGE,
+    Step.GENDER,
+    Step.HISTORY,
+    Step.REPORT_LANGUAGE,
+)
 EDITABLE: tuple[tuple[str, Step], ...] = (
     ("field-photo", Step.PHOTO),
+    ("field-body-site", Step.BODY_SITE),
     ("field-name", Step.NAME),
     ("field-age", Step.AGE),
     ("field-gender", Step.GENDER),
     ("field-history", Step.HISTORY),
     ("field-report-language", Step.REPORT_LANGUAGE),
 )
+NEW_SPOT = "new"  # the follow-up question's "no, a new spot"; other answers are an offer's index
+ADD_PHOTO, PHOTOS_DONE = "add", "done"
+
+
+def answered(step: Step, intake: Intake) -> bool:
+    """Whether the question at `step` already has its answer in the draft (so it is not asked)."""
+    draft = intake.draft
+    match step:
+        case Step.FOLLOW_UP:
+            return draft.follow_up_answered or not intake.offers
+        case Step.PHOTO:
+            return bool(draft.photos)
+        case Step.MORE_PHOTOS:
+            return draft.photos_done or len(draft.photos) >= MAX_PHOTOS
+        case Step.BODY_SITE:
+            return draft.body_site_answered
+        case Step.HISTORY:
+            return draft.history_answered
+        case _:
+            return getattr(draft, BY_STEP[step].field) is not None
 
 
 def ask(question: Question, ui_language: str) -> Say:
-    rows: list[tuple[Button, ...]] = []
+    buttons: list[Button] = []
     options = question.options
     is_language = question.step == Step.REPORT_LANGUAGE
     if is_language:
         # The report language defaults to the UI language: it is marked and listed first.
         options = tuple(sorted(options, key=lambda option: option[0] != ui_language))
     for value, label in options:
-        rows.append(
-            (Button(label, IntakeAction.ANSWER, value, selected=is_language and value == ui_language),)
+        buttons.append(
+            Button(label, IntakeAction.ANSWER, value, selected=is_language and value == ui_language)
         )
+    width = question.columns
+    rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
     if question.skippable:
         rows.append((Button("btn-skip", IntakeAction.SKIP),))
     return Say(question.prompt, dict(question.prompt_args), tuple(rows))
 
 
+def _ask_follow_up(offers: tuple[Earlier, ...]) -> Say:
+    rows = [
+        (
+            Button(
+                "follow-up-option",
+                IntakeAction.ANSWER,
+                str(index),
+                args={
+                    "date": offer.day,
+                    "name": offer.patient_name,
+                    "site": Msg(f"site-{offer.body_site}" if offer.body_site else "site-unknown"),
+                    "result": Msg(f"label-{offer.top_label}"),
+                },
+            ),
+        )
+        for index, offer in enumerate(offers)
+    ]
+    rows.append((Button("btn-follow-up-new", IntakeAction.ANSWER, NEW_SPOT),))
+    return Say("ask-follow-up", {}, tuple(rows))
+
+
+def _ask_more_photos(draft: Draft) -> Say:
+    count = len(draft.photos)
+    add = "btn-add-overview" if count == 1 else "btn-add-photo"
+    buttons = (
+        (Button(add, IntakeAction.ANSWER, ADD_PHOTO),),
+        (Button("btn-photos-done", IntakeAction.ANSWER, PHOTOS_DONE),),
+    )
+    return Say("ask-more-photos", {"count": count, "max": MAX_PHOTOS}, buttons)
+
+
 def summary(draft: Draft) -> Say:
     history = draft.history if draft.history else Msg("summary-no-history")
     args = {
+        "photos": len(draft.photos),
+        "site": Msg(f"site-{draft.body_site}" if draft.body_site else "summary-no-site"),
+        "follow_up": draft.follow_up_day if draft.follow_up else Msg("summary-new-spot"),
         "name": draft.name,
         "age": draft.age,
         "gender": Msg(f"gender-{draft.gender}"),
@@ -230,17 +390,57 @@ def summary(draft: Draft) -> Say:
     return Say("summary", args, buttons)
 
 
-def start() -> Intake:
-    return Intake()
+def start(offers: tuple[Earlier, ...] = ()) -> Intake:
+    """A new intake. With earlier cases to offer, it begins by asking whether this is one of those spots."""
+    offers = offers[:MAX_OFFERS]
+    return Intake(Step.FOLLOW_UP if offers else Step.PHOTO, Draft(), offers=offers)
+
+
+def _take_over(draft: Draft, earlier: Earlier) -> Draft:
+    """A follow-up is the same patient and the same spot: those answers come from the earlier case."""
+    site = {"body_site": earlier.body_site, "body_site_answered": True} if earlier.body_site else {}
+    return replace(
+        draft,
+        follow_up=earlier.case_id,
+        follow_up_day=earlier.day,
+        follow_up_answered=True,
+        name=earlier.patient_name,
+        age=earlier.age,
+        gender=earlier.gender,
+        report_language=earlier.report_language,
+        **site,
+    )
+
+
+def start_follow_up(earlier: Earlier) -> Intake:
+    """A new intake that follows up `earlier` (a reminder's button): it begins at the photos."""
+    draft = _take_over(Draft(), earlier)
+    return Intake(_first_open(Intake(Step.PHOTO, draft)), draft)
 
 
 def current_prompt(intake: Intake, ui_language: str) -> Say:
     """The question to show again, e.g. after a nudge or a restart."""
-    if intake.step == Step.SUMMARY:
-        return summary(intake.draft)
-    if intake.step == Step.EDIT_MENU:
-        return _edit_menu()
+    match intake.step:
+        case Step.SUMMARY:
+            return summary(intake.draft)
+        case Step.EDIT_MENU:
+            return _edit_menu()
+        case Step.FOLLOW_UP:
+            return _ask_follow_up(intake.offers)
+        case Step.PHOTO:
+            return Say("ask-photo")
+        case Step.MORE_PHOTOS:
+            return _ask_more_photos(intake.draft)
     return ask(BY_STEP[intake.step], ui_language)
+
+
+def photo_slots(intake: Intake) -> int:
+    """How many photos the current step takes (0: a photo is not an answer here)."""
+    if intake.step == Step.PHOTO:
+        return MAX_PHOTOS
+    if intake.step in (Step.FOLLOW_UP, Step.MORE_PHOTOS):
+        return MAX_PHOTOS - len(intake.draft.photos)
+    return 0
 
 
 def _edit_menu() -> Say:
@@ -248,22 +448,58 @@ def _edit_menu() -> Say:
     return Say("edit-which", {}, rows)
 
 
-def _next_step(intake: Intake) -> Step:
+def _first_open(intake: Intake) -> Step:
+    return next((step for step in ORDER if not answered(step, intake)), Step.SUMMARY)
+
+
+def _next(intake: Intake, draft: Draft) -> Intake:
+    # The offers are only needed until the follow-up question is answered.
+    moved = replace(intake, draft=draft, offers=() if draft.follow_up_answered else intake.offers)
     if intake.editing:
-        return Step.SUMMARY
-    order = [q.step for q in QUESTIONS]
-    index = order.index(intake.step)
-    return order[index + 1] if index + 1 < len(order) else Step.SUMMARY
+        # A new first photo starts the photos over: the others may be offered again before the summary.
+        if intake.step == Step.PHOTO and not answered(Step.MORE_PHOTOS, moved):
+            return replace(moved, step=Step.MORE_PHOTOS)
+        return replace(moved, step=Step.SUMMARY, editing=False)
+    return replace(moved, step=_first_open(moved))
 
 
-def _move_on(intake: Intake, draft: Draft, ui_language: str, discard: tuple[str, ...] = ()) -> Outcome:
-    moved = Intake(_next_step(intake), draft, editing=False)
-    return Outcome(moved, (current_prompt(moved, ui_language),), discard_images=discard)
+def _move_on(
+    intake: Intake,
+    draft: Draft,
+    ui_language: str,
+    discard: tuple[str, ...] = (),
+    before: tuple[Say, ...] = (),
+) -> Outcome:
+    moved = _next(intake, draft)
+    return Outcome(moved, (*before, current_prompt(moved, ui_language)), discard_images=discard)
 
 
 def _again(intake: Intake, ui_language: str, nudge: Say | None = None) -> Outcome:
     says = (nudge,) if nudge else ()
     return Outcome(intake, (*says, current_prompt(intake, ui_language)))
+
+
+def _images(answer: Answer) -> tuple[str, ...] | None:
+    if isinstance(answer, Photo):
+        return (answer.image,)
+    if isinstance(answer, Album):
+        return answer.images
+    return None
+
+
+def _added(
+    draft: Draft, images: tuple[str, ...], replace_all: bool
+) -> tuple[Draft, tuple[str, ...], tuple[Say, ...]]:
+    """The draft with these photos (replacing or after the ones it has, up to MAX_PHOTOS), the tokens to
+    delete (replaced ones and those over the limit), and what to tell the user about the latter."""
+    kept = () if replace_all else draft.photos
+    room = MAX_PHOTOS - len(kept)
+    taken, over = images[:room], images[room:]
+    photos = (*kept, *taken)
+    dropped = tuple(token for token in draft.photos if token not in photos) if replace_all else ()
+    says = (Say("photos-over-limit", {"max": MAX_PHOTOS}),) if over else ()
+    done = len(photos) >= MAX_PHOTOS
+    return replace(draft, photos=photos, photos_done=done), (*dropped, *over), says
 
 
 def advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
@@ -276,26 +512,32 @@ def advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
             and answer.action == IntakeAction.FIELD
             and answer.value in {s.value for _, s in EDITABLE}
         ):
-            editing = Intake(Step(answer.value), intake.draft, editing=True)
+            editing = replace(intake, step=Step(answer.value), editing=True)
             return Outcome(editing, (current_prompt(editing, ui_language),))
         return _again(intake, ui_language, Say("nudge-buttons"))
+    if intake.step == Step.FOLLOW_UP:
+        return _at_follow_up(intake, answer, ui_language)
+    if intake.step == Step.PHOTO:
+        images = _images(answer)
+        if images:
+            draft, discard, says = _added(intake.draft, images, replace_all=True)
+            return _move_on(intake, draft, ui_language, discard, says)
+        return _again(intake, ui_language, Say("nudge-photo"))
+    if intake.step == Step.MORE_PHOTOS:
+        return _at_more_photos(intake, answer, ui_language)
 
     question = BY_STEP[intake.step]
-    if question.step == Step.PHOTO:
-        if isinstance(answer, Photo):
-            old = intake.draft.photo
-            draft = replace(intake.draft, photo=answer.image)
-            return _move_on(intake, draft, ui_language, (old,) if old and old != answer.image else ())
-        return _again(intake, ui_language, Say("nudge-photo"))
-
     if question.skippable and isinstance(answer, Choice) and answer.action == IntakeAction.SKIP:
-        draft = replace(intake.draft, **{question.field: None}, history_answered=True)
+        flag = "history_answered" if question.step == Step.HISTORY else "body_site_answered"
+        draft = replace(intake.draft, **{question.field: None, flag: True})
         return _move_on(intake, draft, ui_language)
 
     if question.options:
         values = {value for value, _ in question.options}
         if isinstance(answer, Choice) and answer.action == IntakeAction.ANSWER and answer.value in values:
-            return _move_on(intake, replace(intake.draft, **{question.field: answer.value}), ui_language)
+            extra = {"body_site_answered": True} if question.step == Step.BODY_SITE else {}
+            draft = replace(intake.draft, **{question.field: answer.value}, **extra)
+            return _move_on(intake, draft, ui_language)
         return _again(intake, ui_language, Say("nudge-buttons"))
 
     if not isinstance(answer, Text):
@@ -308,12 +550,45 @@ def advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
     return _move_on(intake, replace(intake.draft, **{question.field: parsed}, **extra), ui_language)
 
 
+def _at_follow_up(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
+    images = _images(answer)
+    if images:
+        # Photos sent before the question is answered are kept, and the question is asked again.
+        draft, discard, says = _added(intake.draft, images, replace_all=False)
+        kept = replace(intake, draft=draft)
+        return Outcome(kept, (*says, current_prompt(kept, ui_language)), discard_images=discard)
+    if isinstance(answer, Choice) and answer.action == IntakeAction.ANSWER:
+        if answer.value == NEW_SPOT:
+            return _move_on(intake, replace(intake.draft, follow_up_answered=True), ui_language)
+        if answer.value.isdigit() and int(answer.value) < len(intake.offers):
+            earlier = intake.offers[int(answer.value)]
+            return _move_on(intake, _take_over(intake.draft, earlier), ui_language)
+    return _again(intake, ui_language, Say("nudge-buttons"))
+
+
+def _at_more_photos(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
+    images = _images(answer)
+    if images:
+        draft, discard, says = _added(intake.draft, images, replace_all=False)
+        if draft.photos_done:
+            return _move_on(intake, draft, ui_language, discard, says)
+        kept = replace(intake, draft=draft)
+        return Outcome(kept, (*says, current_prompt(kept, ui_language)), discard_images=discard)
+    if isinstance(answer, Choice) and answer.action == IntakeAction.ANSWER:
+        if answer.value == PHOTOS_DONE:
+            return _move_on(intake, replace(intake.draft, photos_done=True), ui_language)
+        if answer.value == ADD_PHOTO:
+            kind = photo_kind(len(intake.draft.photos))
+            return Outcome(intake, (Say(f"ask-photo-{kind.replace('_', '-')}"),))
+    return _again(intake, ui_language, Say("nudge-more-photos"))
+
+
 def _at_summary(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
     if isinstance(answer, Choice):
         if answer.action == IntakeAction.CONFIRM:
             return Outcome(intake, (), confirmed=True)
         if answer.action == IntakeAction.EDIT:
-            menu = Intake(Step.EDIT_MENU, intake.draft)
+            menu = replace(intake, step=Step.EDIT_MENU, editing=False)
             return Outcome(menu, (_edit_menu(),))
         if answer.action == IntakeAction.CANCEL:
             return cancel(intake)
@@ -321,18 +596,17 @@ def _at_summary(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
 
 
 def cancel(intake: Intake) -> Outcome:
-    """/cancel: leave an edit and return to the summary, or end the intake and drop its photo."""
-    if intake.editing or intake.step == Step.EDIT_MENU:
-        back = Intake(Step.SUMMARY, intake.draft)
+    """/cancel: leave an edit and return to the summary, or end the intake and drop its photos."""
+    if (intake.editing or intake.step == Step.EDIT_MENU) and is_complete(intake.draft):
+        back = replace(intake, step=Step.SUMMARY, editing=False)
         return Outcome(back, (Say("step-cancelled"), summary(back.draft)))
-    photo = (intake.draft.photo,) if intake.draft.photo else ()
-    return Outcome(None, (Say("intake-cancelled"),), discard_images=photo)
+    return Outcome(None, (Say("intake-cancelled"),), discard_images=intake.draft.photos)
 
 
 def is_complete(draft: Draft) -> bool:
     return all(
         (
-            draft.photo,
+            draft.photos,
             draft.name,
             draft.age is not None,
             draft.gender,

@@ -26,7 +26,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from inference.events import StoppedBy, WriterResult
 from inference.prompt import chat_messages, sanitize_history
 from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
+from inference.row_images import RowImages, row_images
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -222,7 +223,7 @@ class EngineWriter:
     def generate(
         self,
         requests: list[ReportRequest],
-        images: list[Image | None],
+        images: list[RowImages],
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = lambda row: False,
         on_restart: Callable[[int], None] | None = None,
@@ -250,9 +251,12 @@ class EngineWriter:
         )
         return results
 
-    def _row(self, index: int, request: ReportRequest, image: Image | None) -> _Row:
-        seen = image is not None and bool(self.image_input)
-        messages = _openai_messages(chat_messages(request, with_image=seen), image if seen else None)
+    def _row(self, index: int, request: ReportRequest, images: RowImages) -> _Row:
+        photos = row_images(images)
+        seen = bool(photos) and bool(self.image_input)
+        if seen and len(photos) != request.image_count:
+            raise ValueError(f"a request for {request.image_count} image(s) came with {len(photos)}")
+        messages = _openai_messages(chat_messages(request, with_image=seen), photos if seen else [])
         payload = {
             "model": self.model,
             "messages": messages,
@@ -522,19 +526,21 @@ def _probe_image() -> Image:
     return PILImage.new("RGB", (64, 64), (180, 120, 110))
 
 
-def _openai_messages(messages: list[dict], image: Image | None) -> list[dict[str, Any]]:
-    """Gemma chat messages (inference.prompt) in OpenAI form: the image placeholder becomes the photo.
+def _openai_messages(messages: list[dict], images: Sequence[Image]) -> list[dict[str, Any]]:
+    """Gemma chat messages (inference.prompt) in OpenAI form: each image placeholder becomes the next of
+    `images`, as an `image_url` part (several per prompt for a case of several photos).
 
     The system turn goes as a plain string, which every engine accepts; Gemma 3's chat template renders
     a string and a one-part list identically, so the prompt is the in-process one.
     """
     out: list[dict[str, Any]] = []
+    pending = list(images)
     for message in messages:
         parts: list[dict[str, Any]] = []
         for part in message["content"]:
             if part["type"] == "image":
-                if image is not None:
-                    parts.append(_image_part(image))
+                if pending:
+                    parts.append(_image_part(pending.pop(0)))
             else:
                 parts.append({"type": "text", "text": part["text"]})
         if message["role"] == "system":

@@ -9,6 +9,8 @@ from typing import Literal
 
 from inference.labels import Classification
 
+MAX_PHOTOS = 3
+
 # Why a writer stopped a row: the model ended it, it hit the length cap or the repetition guard, the caller
 # cancelled it, its deadline passed, or (engines only) the engine refused the row.
 StoppedBy = Literal["eos", "length", "repetition", "cancelled", "timeout", "error"]
@@ -26,16 +28,33 @@ class WriterResult:
 
 
 @dataclass(frozen=True)
+class EarlierSpec:
+    """The earlier case a follow-up compares with: its date, its scores, and its close-up if still kept."""
+
+    day: str  # ISO date
+    classification: dict[str, object]  # Classification.to_record()
+    image_path: Path | None = None
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """Everything the worker needs for one case. There is no patient name here, by design."""
 
     id: str
     user_id: int
-    image_path: Path
+    image_paths: tuple[Path, ...]  # the close-up first, then an overview and one more photo
     age: int
     gender: str
     history: str | None
     language: str
+    body_site: str | None = None
+    earlier: EarlierSpec | None = None  # set for a follow-up of an earlier case
+
+    def __post_init__(self) -> None:
+        if isinstance(self.image_paths, Path):  # one photo, as callers outside the bot pass it
+            object.__setattr__(self, "image_paths", (self.image_paths,))
+        if not 1 <= len(self.image_paths) <= MAX_PHOTOS:
+            raise ValueError(f"a case has 1 to {MAX_PHOTOS} photos, not {len(self.image_paths)}")
 
 
 @dataclass(frozen=True)
@@ -51,9 +70,10 @@ class Started:
 
 @dataclass(frozen=True)
 class Rejected:
-    """The photo failed the quality gate (no model ran) or the skin gate (`not_skin`): no report."""
+    """A photo failed the quality gate (no model ran) or the skin gate (`not_skin`): no report."""
 
     issues: tuple[str, ...]
+    photo: int = 1  # which of the case's photos, counting from 1
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 LABELS: tuple[str, ...] = ("acne", "carcinoma", "eczema", "keratosis", "milia", "rosacea")
 
@@ -39,6 +40,8 @@ class Classification:
     # None when they were never evaluated per skin tone. Stored with the result, so a PDF re-rendered after
     # the weights change still describes the model that scored this photo.
     evaluated_tones: tuple[str, ...] | None = None
+    # For a case of several photos this is their mean, and `photos` holds each photo's own result in order.
+    photos: tuple[Classification, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.probs) != len(LABELS):
@@ -68,11 +71,32 @@ class Classification:
     ) -> Classification:
         return cls(tuple(float(probs[label]) for label in LABELS), uncertain, evaluated_tones=evaluated_tones)
 
+    @classmethod
+    def mean(cls, results: Sequence[Classification]) -> Classification:
+        """One result for a case of several photos: the mean of their probabilities. It is uncertain when
+        every photo's result is, or when the photos disagree on the top class; one photo is its own result."""
+        if not results:
+            raise ValueError("no results to average")
+        if len(results) == 1:
+            return results[0]
+        count = len(results)
+        probs = tuple(sum(r.probs[i] for r in results) / count for i in range(len(LABELS)))
+        disagree = len({r.top for r in results}) > 1
+        return cls(
+            probs,
+            uncertain=disagree or all(r.uncertain for r in results),
+            unfamiliar=any(r.unfamiliar for r in results),
+            evaluated_tones=results[0].evaluated_tones,
+            photos=tuple(results),
+        )
+
     def to_record(self) -> dict[str, object]:
         """A JSON-able form for the store."""
         record: dict[str, object] = {"probs": self.as_dict(), "uncertain": self.uncertain}
         if self.evaluated_tones is not None:
             record["evaluated_tones"] = list(self.evaluated_tones)
+        if self.photos:
+            record["photos"] = [photo.to_record() for photo in self.photos]
         return record
 
     @classmethod
@@ -81,4 +105,8 @@ class Classification:
         assert isinstance(probs, dict)
         tones = record.get("evaluated_tones")
         evaluated = tuple(str(t) for t in tones) if isinstance(tones, list) else None
-        return cls.from_dict(probs, bool(record.get("uncertain", False)), evaluated)
+        result = cls.from_dict(probs, bool(record.get("uncertain", False)), evaluated)
+        photos = record.get("photos")
+        if isinstance(photos, list) and photos:
+            result = replace(result, photos=tuple(cls.from_record(photo) for photo in photos))
+        return result

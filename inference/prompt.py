@@ -11,6 +11,7 @@ import re
 from functools import cache
 from importlib.resources import files
 from string import Template
+from typing import Any
 
 from inference.labels import LABELS, Classification
 from inference.report_request import ReportRequest
@@ -45,6 +46,37 @@ _TERMS: dict[str, dict[str, object]] = {
             False: "no",
         },
         "photo": {True: "attached above.", False: "not available; say that the image could not be checked."},
+        "sites": {
+            "face": "face",
+            "scalp": "scalp",
+            "neck": "neck",
+            "chest": "chest",
+            "back": "back",
+            "abdomen": "abdomen",
+            "arm": "arm",
+            "hand": "hand",
+            "leg": "leg",
+            "foot": "foot",
+            "genital": "genital area",
+            "other": "other (not listed)",
+        },
+        "no_site": "not given",
+        "kinds": {"close_up": "close-up", "overview": "overview", "extra": "another close-up"},
+        "photos": "{count} images attached above, in this order: {images}.",
+        "earlier_image": "the earlier close-up from {day}, for comparison",
+        "per_photo": " The classifier result above is the mean over the photos; per photo: {rows}.",
+        "follow_up": (
+            "Follow-up: this is the same spot as an earlier case from {day}.\n"
+            "Image classifier result then (six classes, probabilities):\n{probabilities}\n"
+            "- Top class then: {top_label}, {top_percent}\n"
+            "{photo}"
+            "In section 1, say what has changed since {day} (size, colour, shape, borders, texture); "
+            "in section 2, say whether the change makes any condition more or less likely.\n\n"
+        ),
+        "earlier_photo": {
+            True: "The earlier close-up is the last image attached.\n",
+            False: "The earlier photo is not available: compare using the earlier result and the history.\n",
+        },
     },
     "ko": {
         "gender": {"female": "여성", "male": "남성", "other": "기타", "undisclosed": "밝히지 않음"},
@@ -66,6 +98,37 @@ _TERMS: dict[str, dict[str, object]] = {
             False: "아니요",
         },
         "photo": {True: "위에 첨부됨.", False: "없음; 이미지를 확인할 수 없었다고 밝힐 것."},
+        "sites": {
+            "face": "얼굴",
+            "scalp": "두피",
+            "neck": "목",
+            "chest": "가슴",
+            "back": "등",
+            "abdomen": "배",
+            "arm": "팔",
+            "hand": "손",
+            "leg": "다리",
+            "foot": "발",
+            "genital": "생식기 부위",
+            "other": "기타 (목록에 없음)",
+        },
+        "no_site": "제공되지 않음",
+        "kinds": {"close_up": "근접 사진", "overview": "전체 사진", "extra": "추가 근접 사진"},
+        "photos": "위에 이미지 {count}장이 이 순서로 첨부됨: {images}.",
+        "earlier_image": "비교용 {day} 이전 근접 사진",
+        "per_photo": " 위의 분류기 결과는 사진들의 평균이며, 사진별 결과: {rows}.",
+        "follow_up": (
+            "추적 관찰: {day}에 접수된 이전 사례와 같은 부위입니다.\n"
+            "그때의 이미지 분류기 결과 (6개 분류, 확률):\n{probabilities}\n"
+            "- 그때 가장 높은 분류: {top_label}, {top_percent}\n"
+            "{photo}"
+            "1번 섹션에서 {day} 이후 무엇이 달라졌는지(크기, 색, 모양, 경계, 질감) 설명하고, "
+            "2번 섹션에서 그 변화로 어떤 질환의 가능성이 높아지거나 낮아졌는지 밝히십시오.\n\n"
+        ),
+        "earlier_photo": {
+            True: "이전 근접 사진은 마지막으로 첨부된 이미지입니다.\n",
+            False: "이전 사진은 없습니다: 이전 결과와 병력으로 비교하십시오.\n",
+        },
     },
     "vi": {
         "gender": {"female": "nữ", "male": "nam", "other": "khác", "undisclosed": "không cho biết"},
@@ -88,6 +151,37 @@ _TERMS: dict[str, dict[str, object]] = {
             False: "không",
         },
         "photo": {True: "đính kèm ở trên.", False: "không có; hãy nói rằng không thể kiểm tra hình ảnh."},
+        "sites": {
+            "face": "mặt",
+            "scalp": "da đầu",
+            "neck": "cổ",
+            "chest": "ngực",
+            "back": "lưng",
+            "abdomen": "bụng",
+            "arm": "cánh tay",
+            "hand": "bàn tay",
+            "leg": "chân",
+            "foot": "bàn chân",
+            "genital": "vùng sinh dục",
+            "other": "khác (không có trong danh sách)",
+        },
+        "no_site": "không có thông tin",
+        "kinds": {"close_up": "ảnh chụp gần", "overview": "ảnh toàn cảnh", "extra": "ảnh chụp gần thêm"},
+        "photos": "{count} ảnh đính kèm ở trên, theo thứ tự: {images}.",
+        "earlier_image": "ảnh chụp gần trước đây ngày {day}, để so sánh",
+        "per_photo": " Kết quả phân loại ở trên là trung bình của các ảnh; theo từng ảnh: {rows}.",
+        "follow_up": (
+            "Theo dõi: đây là cùng một vùng da với ca trước ngày {day}.\n"
+            "Kết quả của bộ phân loại ảnh lúc đó (sáu nhóm, xác suất):\n{probabilities}\n"
+            "- Nhóm cao nhất lúc đó: {top_label}, {top_percent}\n"
+            "{photo}"
+            "Trong phần 1, hãy nói điều gì đã thay đổi kể từ ngày {day} (kích thước, màu sắc, hình dạng, bờ, "
+            "bề mặt); trong phần 2, hãy nói thay đổi đó làm bệnh nào có khả năng cao hơn hay thấp hơn.\n\n"
+        ),
+        "earlier_photo": {
+            True: "Ảnh chụp gần trước đây là ảnh đính kèm cuối cùng.\n",
+            False: "Không còn ảnh trước đây: hãy so sánh dựa trên kết quả trước đây và tiền sử.\n",
+        },
     },
 }
 
@@ -146,22 +240,60 @@ def _probabilities(classification: Classification, labels: dict[str, str]) -> st
     return "\n".join(lines)
 
 
+def _photo_note(req: ReportRequest, with_image: bool, terms: dict[str, Any]) -> str:
+    """What the images are: one photo reads as before; several are listed in the order attached."""
+    labels: dict[str, str] = terms["labels"]
+    per_photo = ""
+    if len(req.classification.photos) > 1:
+        rows = [
+            f"{n}. {terms['kinds'][kind]}: {labels[result.top]} {_percent(result.confidence)}"
+            for n, (kind, result) in enumerate(
+                zip(req.photo_kinds, req.classification.photos, strict=True), start=1
+            )
+        ]
+        per_photo = terms["per_photo"].format(rows="; ".join(rows))
+    if not with_image or req.image_count == 1:
+        return terms["photo"][with_image] + per_photo
+    names = [terms["kinds"][kind] for kind in req.photo_kinds]
+    if req.earlier is not None and req.earlier.photo_attached:
+        names.append(terms["earlier_image"].format(day=req.earlier.day))
+    images = "; ".join(f"{n}. {name}" for n, name in enumerate(names, start=1))
+    return terms["photos"].format(count=len(names), images=images) + per_photo
+
+
+def _follow_up(req: ReportRequest, with_image: bool, terms: dict[str, Any]) -> str:
+    earlier = req.earlier
+    if earlier is None:
+        return ""
+    labels: dict[str, str] = terms["labels"]
+    then = earlier.classification
+    return terms["follow_up"].format(
+        day=earlier.day,
+        probabilities=_probabilities(then, labels),
+        top_label=labels[then.top],
+        top_percent=_percent(then.confidence),
+        photo=terms["earlier_photo"][with_image and earlier.photo_attached],
+    )
+
+
 def _values(req: ReportRequest, with_image: bool) -> dict[str, str]:
-    terms = _TERMS[req.language]
-    labels: dict[str, str] = terms["labels"]  # type: ignore[assignment]
+    terms: dict[str, Any] = _TERMS[req.language]
+    labels: dict[str, str] = terms["labels"]
     cls = req.classification
     urgent = triage(cls, CARCINOMA_THRESHOLD) is Triage.URGENT
-    cancer = terms["cancer"][urgent].format(pct=_percent(CARCINOMA_THRESHOLD))  # type: ignore[index]
+    cancer = terms["cancer"][urgent].format(pct=_percent(CARCINOMA_THRESHOLD))
     return {
         "age": str(req.age),
-        "gender": terms["gender"][req.gender],  # type: ignore[index]
-        "history": sanitize_history(req.history) or terms["no_history"],  # type: ignore[dict-item]
+        "gender": terms["gender"][req.gender],
+        "body_site": terms["sites"][req.body_site] if req.body_site else terms["no_site"],
+        "history": sanitize_history(req.history) or terms["no_history"],
         "probabilities": _probabilities(cls, labels),
         "top_label": labels[cls.top],
         "top_percent": _percent(cls.confidence),
-        "uncertain": terms["uncertain"][cls.uncertain],  # type: ignore[index]
+        "uncertain": terms["uncertain"][cls.uncertain],
         "cancer_signal": cancer,
-        "photo_note": terms["photo"][with_image],  # type: ignore[index]
+        "photo_note": _photo_note(req, with_image, terms),
+        "follow_up": _follow_up(req, with_image, terms),
     }
 
 
@@ -181,8 +313,9 @@ def render_prompt(req: ReportRequest, with_image: bool = True) -> str:
 
 
 def chat_messages(req: ReportRequest, with_image: bool) -> list[dict]:
-    """Gemma 3 chat messages: a system turn, then one user turn with the image placeholder before the text."""
-    content: list[dict] = [{"type": "image"}] if with_image else []
+    """Gemma 3 chat messages: a system turn, then one user turn with an image placeholder per image
+    (`req.image_count`: the case's photos, then the earlier close-up of a follow-up) before the text."""
+    content: list[dict] = [{"type": "image"} for _ in range(req.image_count)] if with_image else []
     content.append({"type": "text", "text": render_user(req, with_image)})
     return [
         {"role": "system", "content": [{"type": "text", "text": render_system(req.language)}]},

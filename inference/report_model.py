@@ -20,10 +20,10 @@ from inference.events import StoppedBy, WriterResult
 from inference.prompt import chat_messages, gemma3_chat_template
 from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
+from inference.row_images import RowImages, row_images
 
 if TYPE_CHECKING:
     import torch
-    from PIL.Image import Image
 
 log = logging.getLogger(__name__)
 
@@ -180,9 +180,13 @@ class ReportModel:
     # ------------------------------------------------------------- generation
 
     def _inputs(
-        self, requests: Sequence[ReportRequest], images: Sequence[Image | None]
+        self, requests: Sequence[ReportRequest], images: Sequence[RowImages]
     ) -> tuple[Any, list[bool]]:
-        seen = [img is not None and not self.text_only for img in images]
+        rows = [row_images(row) for row in images]
+        seen = [bool(row) and not self.text_only for row in rows]
+        for req, row, s in zip(requests, rows, seen, strict=True):
+            if s and len(row) != req.image_count:
+                raise ValueError(f"a request for {req.image_count} image(s) came with {len(row)}")
         conversations = [chat_messages(req, with_image=s) for req, s in zip(requests, seen, strict=True)]
         if self.text_only:
             texts = [
@@ -198,9 +202,10 @@ class ReportModel:
             ]
             kwargs: dict[str, Any] = {"padding": True, "return_tensors": "pt", "add_special_tokens": False}
             if any(seen):
+                # Gemma 3 takes several images per prompt, one list per row, in the placeholders' order.
                 kwargs["images"] = [
-                    [img.convert("RGB")] if s and img is not None else []
-                    for img, s in zip(images, seen, strict=True)
+                    [img.convert("RGB") for img in row] if s else []
+                    for row, s in zip(rows, seen, strict=True)
                 ]
             batch = self.processor(text=texts, **kwargs)
         batch = batch.to(self.device)
@@ -211,7 +216,7 @@ class ReportModel:
     def generate(
         self,
         requests: list[ReportRequest],
-        images: list[Image | None],
+        images: list[RowImages],
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = lambda i: False,
         min_new_tokens: int | None = None,
@@ -221,7 +226,9 @@ class ReportModel:
 
         `on_delta(row, text)` receives only text that will stay: the concatenation of a row's deltas equals
         its WriterResult.text. `should_stop(row)` is polled every decoding step (cancel takes effect within
-        one step). In GGUF text-only mode images are ignored and image_seen is False.
+        one step). A row's images are the case's photos, then a follow-up's earlier close-up
+        (`ReportRequest.image_count` of them). In GGUF text-only mode images are ignored and image_seen is
+        False.
         """
         if not self.loaded:
             raise RuntimeError("ReportModel.setup() has not been called")

@@ -8,6 +8,31 @@ from conversations.domain import Language
 from inference.labels import Classification
 
 GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
+BODY_SITES: tuple[str, ...] = (
+    "face",
+    "scalp",
+    "neck",
+    "chest",
+    "back",
+    "abdomen",
+    "arm",
+    "hand",
+    "leg",
+    "foot",
+    "genital",
+    "other",
+)
+PHOTO_KINDS: tuple[str, ...] = ("close_up", "overview", "extra")
+
+
+@dataclass(frozen=True)
+class EarlierResult:
+    """What a follow-up is compared with: the earlier case's date and scores, and whether its close-up is
+    attached after the current photos."""
+
+    day: str  # ISO date
+    classification: Classification
+    photo_attached: bool = False
 
 
 @dataclass(frozen=True)
@@ -16,7 +41,15 @@ class ReportRequest:
     gender: str  # "female" | "male" | "other" | "undisclosed"
     history: str | None  # free text from the patient: untrusted, rendered only as delimited data
     language: str  # "ko" | "en" | "vi"
-    classification: Classification
+    classification: Classification  # for several photos, their mean
+    body_site: str | None = None
+    photo_kinds: tuple[str, ...] = ("close_up",)  # one per photo, in the order the images are attached
+    earlier: EarlierResult | None = None
+
+    @property
+    def image_count(self) -> int:
+        """How many images go with the prompt: the case's photos, then the earlier close-up if attached."""
+        return len(self.photo_kinds) + int(self.earlier is not None and self.earlier.photo_attached)
 
     def __post_init__(self) -> None:
         if isinstance(self.age, bool) or not isinstance(self.age, int) or not 0 <= self.age <= 130:
@@ -27,3 +60,10 @@ class ReportRequest:
             raise ValueError(f"language must be one of {list(map(str, Language))}, not {self.language!r}")
         if not isinstance(self.classification, Classification):
             raise TypeError("classification must be an inference.labels.Classification")
+        if self.body_site is not None and self.body_site not in BODY_SITES:
+            raise ValueError(f"body_site must be one of {BODY_SITES}, not {self.body_site!r}")
+        if not self.photo_kinds or any(kind not in PHOTO_KINDS for kind in self.photo_kinds):
+            raise ValueError(f"photo_kinds must be one or more of {PHOTO_KINDS}, not {self.photo_kinds!r}")
+        photos = self.classification.photos
+        if photos and len(photos) != len(self.photo_kinds):
+            raise ValueError(f"{len(photos)} per-photo results for {len(self.photo_kinds)} photos")

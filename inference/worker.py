@@ -32,7 +32,8 @@ from inference.events import (
 )
 from inference.labels import Classification
 from inference.quality import QualityThresholds, check_quality
-from inference.report_request import ReportRequest
+from inference.report_request import PHOTO_KINDS, EarlierResult, ReportRequest
+from inference.row_images import RowImages
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class ReportWriter(Protocol):
     def generate(
         self,
         requests: list[ReportRequest],
-        images: list[Image.Image | None],
+        images: list[RowImages],
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = ...,
         on_restart: Callable[[int], None] | None = None,
@@ -122,52 +123,66 @@ class ModelWorker:
                 item.finish(Failed(reason))
 
     def _run(self, batch: list[WorkItem]) -> None:
-        images: list[Image.Image] = []
-        live: list[WorkItem] = []
+        live: list[_Case] = []
         for item in batch:
-            try:
-                with Image.open(io.BytesIO(self.read(item.spec.image_path))) as opened:
-                    image = opened.convert("RGB")
-            except (OSError, ValueError):
-                item.finish(Failed("image_missing", retryable=False))
-                continue
-            issues = check_quality(image, self.thresholds)
-            if issues:
-                item.finish(Rejected(tuple(str(i) for i in issues)))
-                continue
-            if not self.gate.looks_like_skin(image):  # before the classifier spends a forward pass on it
-                item.finish(Rejected((NOT_SKIN,)))
-                continue
-            images.append(image)
-            live.append(item)
+            case = self._open(item)
+            if case is not None:
+                live.append(case)
         if not live:
             return
 
-        results = self.classifier.predict(images)
-        familiar = [self.gate.familiar(result) for result in results]
-        for item, ok in zip(live, familiar, strict=True):
-            if not ok:
-                item.finish(Rejected((NOT_SKIN,)))
-        live, images, results = _kept(familiar, live, images, results)
+        # Every photo of every case in one forward pass, then each case's results back together.
+        results = self.classifier.predict([photo for case in live for photo in case.photos])
+        kept: list[_Case] = []
+        for case in live:
+            case.results, results = results[: len(case.photos)], results[len(case.photos) :]
+            unfamiliar = next((n for n, r in enumerate(case.results, 1) if not self.gate.familiar(r)), 0)
+            if unfamiliar:
+                case.item.finish(Rejected((NOT_SKIN,), photo=unfamiliar))
+            else:
+                kept.append(case)
+        live = kept
         if not live:
             return
         requests: list[ReportRequest] = []
-        for item, image, result in zip(live, images, results, strict=True):
-            heatmap = self.explain_safely(image) if self.explain else None
-            item.emit(Classified(result, heatmap))
-            spec = item.spec
-            requests.append(ReportRequest(spec.age, spec.gender, spec.history, spec.language, result))
+        for case in live:
+            result = Classification.mean(case.results)
+            # The heatmap of the close-up: the photo the report and the PDF put first.
+            heatmap = self.explain_safely(case.photos[0]) if self.explain else None
+            case.item.emit(Classified(result, heatmap))
+            spec = case.item.spec
+            earlier = None
+            if spec.earlier is not None:
+                earlier = EarlierResult(
+                    spec.earlier.day,
+                    Classification.from_record(spec.earlier.classification),
+                    photo_attached=case.earlier_photo is not None,
+                )
+            requests.append(
+                ReportRequest(
+                    spec.age,
+                    spec.gender,
+                    spec.history,
+                    spec.language,
+                    result,
+                    body_site=spec.body_site,
+                    photo_kinds=PHOTO_KINDS[: len(case.photos)],
+                    earlier=earlier,
+                )
+            )
 
         def on_delta(row: int, text: str) -> None:
-            live[row].emit(TextDelta(text))
+            live[row].item.emit(TextDelta(text))
 
         def on_restart(row: int) -> None:
-            live[row].emit(Restart())
+            live[row].item.emit(Restart())
 
+        images: list[RowImages] = [case.images_for_report() for case in live]
         outcomes = self.writer.generate(
-            requests, list(images), on_delta, lambda row: live[row].should_stop(), on_restart=on_restart
+            requests, images, on_delta, lambda row: live[row].item.should_stop(), on_restart=on_restart
         )
-        for item, outcome in zip(live, outcomes, strict=True):
+        for case, outcome in zip(live, outcomes, strict=True):
+            item = case.item
             if item.cancelled.is_set():
                 item.finish(Cancelled())
             elif outcome.stopped_by == "timeout" or time.monotonic() > item.deadline:
@@ -178,6 +193,35 @@ class ModelWorker:
             else:
                 item.finish(Done(outcome.text, outcome.image_seen, outcome.stopped_by))
 
+    def _open(self, item: WorkItem) -> _Case | None:
+        """The case's photos, each through the quality gate and then the skin-colour gate (before the
+        classifier spends a forward pass on it). A case with a photo turned back is rejected, naming it."""
+        photos: list[Image.Image] = []
+        for position, path in enumerate(item.spec.image_paths, start=1):
+            image = self._load(path)
+            if image is None:
+                item.finish(Failed("image_missing", retryable=False))
+                return None
+            issues = check_quality(image, self.thresholds)
+            if issues:
+                item.finish(Rejected(tuple(str(i) for i in issues), photo=position))
+                return None
+            if not self.gate.looks_like_skin(image):
+                item.finish(Rejected((NOT_SKIN,), photo=position))
+                return None
+            photos.append(image)
+        earlier = item.spec.earlier
+        # The earlier close-up is only compared with: it is not gated, and a purged one is simply left out.
+        earlier_photo = self._load(earlier.image_path) if earlier and earlier.image_path else None
+        return _Case(item, photos, earlier_photo)
+
+    def _load(self, path: Path) -> Image.Image | None:
+        try:
+            with Image.open(io.BytesIO(self.read(path))) as opened:
+                return opened.convert("RGB")
+        except (OSError, ValueError):
+            return None
+
     def explain_safely(self, image: Image.Image) -> bytes | None:
         """A heatmap is a nice-to-have: its failure must not fail the report."""
         try:
@@ -187,11 +231,17 @@ class ModelWorker:
             return None
 
 
-def _kept(
-    keep: list[bool], live: list[WorkItem], images: list[Image.Image], results: list[Classification]
-) -> tuple[list[WorkItem], list[Image.Image], list[Classification]]:
-    rows = [i for i, ok in enumerate(keep) if ok]
-    return [live[i] for i in rows], [images[i] for i in rows], [results[i] for i in rows]
+@dataclass
+class _Case:
+    """One job's photos in the worker: opened and gated, then classified."""
+
+    item: WorkItem
+    photos: list[Image.Image]
+    earlier_photo: Image.Image | None = None
+    results: list[Classification] = field(default_factory=list)
+
+    def images_for_report(self) -> list[Image.Image]:
+        return [*self.photos, *([self.earlier_photo] if self.earlier_photo is not None else [])]
 
 
 def _is_oom(exc: BaseException) -> bool:

@@ -35,8 +35,16 @@ class FakeUser:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self.api.push_update({"message": self._message(**content)})
 
-    async def send_photo(self, data: bytes, width: int = 800, height: int = 600) -> int:
+    async def send_album(self, photos: list[bytes], width: int = 800, height: int = 600) -> list[int]:
+        """Several photos sent at once: Telegram delivers each as its own update, with one media_group_id."""
+        group = f"album{next(self._ids)}"
+        return [await self.send_photo(data, width, height, media_group_id=group) for data in photos]
+
+    async def send_photo(
+        self, data: bytes, width: int = 800, height: int = 600, media_group_id: str | None = None
+    ) -> int:
         file_id, _ = self.api.add_file(data, "jpg")
+        grouped = {"media_group_id": media_group_id} if media_group_id else {}
         sizes = [
             {
                 "file_id": file_id,
@@ -46,7 +54,7 @@ class FakeUser:
                 "file_size": len(data),
             }
         ]
-        return await self.api.push_update({"message": self._message(photo=sizes)})
+        return await self.api.push_update({"message": self._message(photo=sizes, **grouped)})
 
     async def send_document(
         self, data: bytes, file_name: str, mime_type: str, size: int | None = None

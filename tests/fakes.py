@@ -10,10 +10,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PIL import Image
-
 from inference.events import StoppedBy, WriterResult
 from inference.report_request import ReportRequest
+from inference.row_images import RowImages, row_images
 
 
 @dataclass
@@ -25,6 +24,8 @@ class ScriptedWriter:
     fail_with: BaseException | None = None
     fail_after_tokens: int = 0
     batches: list[int] = field(default_factory=list)
+    # Every row it was asked to write: the request and how many images came with it.
+    rows: list[tuple[ReportRequest, int]] = field(default_factory=list)
     ready: bool = False
     started: threading.Event = field(default_factory=threading.Event)  # set when a batch begins
     setup_gate: threading.Event | None = None  # setup() waits for it, as a slow model load would
@@ -38,12 +39,13 @@ class ScriptedWriter:
     def generate(
         self,
         requests: list[ReportRequest],
-        images: list[Image.Image | None],
+        images: list[RowImages],
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool] = lambda row: False,
         on_restart: Callable[[int], None] | None = None,
     ) -> list[WriterResult]:
         self.batches.append(len(requests))
+        self.rows.extend((r, len(row_images(i))) for r, i in zip(requests, images, strict=True))
         self.started.set()
         tokens = [_tokens(self.script(r)) for r in requests]
         done = [False] * len(requests)

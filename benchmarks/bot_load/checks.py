@@ -37,6 +37,7 @@ def _expectations(t: Translator, p: UserPlan, short: str) -> dict[str, Callable[
     keys = (
         "consent-ask",
         "ask-photo",
+        "ask-body-site",
         "ask-name",
         "ask-age",
         "ask-gender",

@@ -139,6 +139,10 @@ class SimulatedUser:
             await self._text("ask-photo")
             self.outcome.updates += 1
             await self.user.send_photo(self.photo, width=320, height=240)
+            await self._text("ask-more-photos", count=1, max=3)
+            await self._press("answer", "done")
+            await self._text("ask-body-site")
+            await self._press("skip")
             await self._text("ask-name", max=NAME_MAX)
             await self._send(p.name)
             await self._text("ask-age")

@@ -12,6 +12,48 @@ from inference.labels import Classification
 from inference.triage import Triage
 
 _CASE_ID = re.compile(r"^[0-9a-f]{32}$")
+PHOTO_KINDS = ("close_up", "overview", "extra")
+BODY_SITES = (
+    "face",
+    "scalp",
+    "neck",
+    "chest",
+    "back",
+    "abdomen",
+    "arm",
+    "hand",
+    "leg",
+    "foot",
+    "genital",
+    "other",
+)
+
+
+@dataclass(frozen=True, repr=False)
+class DocumentPhoto:
+    """One of the case's photos, with its own scores when the case has several."""
+
+    jpeg: bytes
+    kind: str = "close_up"  # close_up | overview | extra
+    classification: Classification | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in PHOTO_KINDS:
+            raise ValueError(f"kind must be one of {PHOTO_KINDS}")
+
+
+@dataclass(frozen=True, repr=False)
+class EarlierCase:
+    """The earlier case a follow-up is compared with: its date, close-up (None once it is no longer kept)
+    and scores."""
+
+    created_at: datetime
+    photo_jpeg: bytes | None
+    classification: Classification
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
+            raise ValueError("created_at must be timezone-aware")
 
 
 # repr=False: patient data must not leak into logs or tracebacks through a stray repr().
@@ -24,14 +66,16 @@ class ReportDocument:
     age: int
     gender: str  # female|male|other|undisclosed
     history: str | None
-    photo_jpeg: bytes
-    classification: Classification
+    photos: tuple[DocumentPhoto, ...]  # 1 to 3, the close-up first
+    classification: Classification  # for several photos, their mean
     triage: Triage
     report_text: str
     heatmap_png: bytes | None = None
     image_seen_by_model: bool = True  # False -> a note that the language model did not see the image
     review_stamp: str | None = None  # already localized "Reviewed by <clinic> on <date>: <verdict>"
     report_cut: bool = False  # the report stopped at the length cap or the repetition guard
+    body_site: str | None = None
+    earlier: EarlierCase | None = None  # set for a follow-up: the two are shown side by side
 
     def __post_init__(self) -> None:
         # Fail where the document is built, not deep inside reportlab.
@@ -43,6 +87,10 @@ class ReportDocument:
             raise ValueError(f"language must be one of {list(map(str, Language))}")
         if self.gender not in GENDERS:
             raise ValueError(f"gender must be one of {GENDERS}")
+        if not 1 <= len(self.photos) <= len(PHOTO_KINDS):
+            raise ValueError(f"a report has 1 to {len(PHOTO_KINDS)} photos")
+        if self.body_site is not None and self.body_site not in BODY_SITES:
+            raise ValueError(f"body_site must be one of {BODY_SITES}")
 
     @property
     def short_id(self) -> str:

@@ -37,6 +37,7 @@ from bot.pdf.document import ReportDocument
 from bot.pdf.fonts import FontFamily, FontSet, ensure_fonts
 from bot.pdf.text import Markup, clean
 from bot.report_markup import Bullet, Heading, parse_report
+from inference.labels import LABELS
 from inference.skin_tone import GROUP_KEYS, MIN_GROUP_IMAGES
 from inference.triage import Triage
 
@@ -94,8 +95,10 @@ def render_pdf(doc: ReportDocument, t: Translator, *, fonts: FontSet | None = No
     """The PDF bytes for one case. CPU-bound and thread-safe: call it through asyncio.to_thread."""
     fonts = fonts or ensure_fonts()
     # Image work needs no fonts and Pillow releases the GIL, so it runs outside the lock.
-    photo = _thumbnail(doc.photo_jpeg)
+    photos = [_thumbnail(photo.jpeg) for photo in doc.photos]
     heatmap = _thumbnail(doc.heatmap_png) if doc.heatmap_png else None
+    earlier_photo = doc.earlier.photo_jpeg if doc.earlier is not None else None
+    earlier = _thumbnail(earlier_photo) if earlier_photo else None
     buffer = io.BytesIO()
     with _build_lock:
         builder = _StoryBuilder(doc, t, fonts)
@@ -119,7 +122,7 @@ def render_pdf(doc: ReportDocument, t: Translator, *, fonts: FontSet | None = No
             page_label=partial(t, doc.language, "pdf-page"),
             font_name=footer_font,
         )
-        template.build(builder.story(photo, heatmap), canvasmaker=canvasmaker)
+        template.build(builder.story(photos, heatmap, earlier), canvasmaker=canvasmaker)
     data = buffer.getvalue()
     log.info("rendered PDF for case %s: %d bytes", doc.short_id, len(data))
     return data
@@ -259,7 +262,9 @@ class _StoryBuilder:
             style = ParagraphStyle(f"{style.name}_bold", style, fontName=self.family.bold)
         return Paragraph(self.markup.text(text, bold=bold), style)
 
-    def story(self, photo: _Thumb, heatmap: _Thumb | None) -> list[Flowable]:
+    def story(
+        self, photos: list[_Thumb], heatmap: _Thumb | None, earlier: _Thumb | None = None
+    ) -> list[Flowable]:
         story: list[Flowable] = []
         story += self._header()
         if self.doc.review_stamp:
@@ -268,8 +273,10 @@ class _StoryBuilder:
             )
         story.append(self._triage())
         story += self._patient()
-        story += self._images(photo, heatmap)
+        story += self._images(photos, heatmap)
         story += self._classification()
+        if self.doc.earlier is not None:
+            story += self._comparison(photos[0], earlier)
         story += self._report()
         story.append(Spacer(1, 6 * mm))
         story.append(
@@ -329,6 +336,10 @@ class _StoryBuilder:
             (self.t("pdf-patient-name"), doc.patient_name),
             (self.t("pdf-patient-age"), self.t("pdf-patient-age-value", age=doc.age)),
             (self.t("pdf-patient-gender"), self.t(f"gender-{doc.gender}")),
+            (
+                self.t("pdf-patient-site"),
+                self.t(f"site-{doc.body_site}") if doc.body_site else self.t("pdf-site-none"),
+            ),
         ]
         label_width = 38 * mm
         table = Table(
@@ -357,36 +368,50 @@ class _StoryBuilder:
             out.append(self.p(self.t("pdf-history-none"), self.para))
         return out
 
-    def _images(self, photo: _Thumb, heatmap: _Thumb | None) -> list[Flowable]:
-        shown = [(photo, self.t("pdf-photo-caption"))]
+    def _images(self, photos: list[_Thumb], heatmap: _Thumb | None) -> list[Flowable]:
+        several = len(photos) > 1
+        shown = [
+            (thumb, self._photo_label(i) if several else self.t("pdf-photo-caption"))
+            for i, thumb in enumerate(photos)
+        ]
         if heatmap is not None and heatmap.jpeg is not None:
             shown.append((heatmap, self.t("pdf-heatmap-caption")))
+        # Up to three pictures side by side; four (three photos and the heatmap) in a 2 x 2 grid.
+        columns = 2 if len(shown) == 4 else len(shown)
         # Each cell keeps a gap on its right (as padding), so pictures and captions never touch.
-        gap = 6 * mm if len(shown) > 1 else 0
-        cell_width = FRAME_WIDTH / len(shown) if len(shown) > 1 else FRAME_WIDTH * 0.6
-        max_height = 68 * mm
-        cells: list[list[Flowable]] = []
-        for thumb, caption in shown:
-            if thumb.jpeg is None:
-                picture: Flowable = self.p(self.t("pdf-photo-unreadable"), self.caption)
-            else:
-                scale = min((cell_width - gap) / thumb.width, max_height / thumb.height)
-                picture = Image(
-                    io.BytesIO(thumb.jpeg), thumb.width * scale, thumb.height * scale, hAlign="LEFT"
-                )
-            # Caption in the same cell, right under its own picture whatever the other one's height.
-            cells.append([picture, Spacer(1, 1.5 * mm), self.p(caption, self.caption)])
-        table = Table([cells], colWidths=[cell_width] * len(shown), hAlign="LEFT")
+        gap = 6 * mm if columns > 1 else 0
+        cell_width = FRAME_WIDTH / columns if columns > 1 else FRAME_WIDTH * 0.6
+        max_height = 68 * mm if len(shown) <= 2 else 56 * mm
+        cells = [self._picture_cell(thumb, caption, cell_width - gap, max_height) for thumb, caption in shown]
+        rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+        if len(rows[-1]) < columns:
+            rows[-1] = rows[-1] + [""] * (columns - len(rows[-1]))
+        table = Table(rows, colWidths=[cell_width] * columns, hAlign="LEFT")
         table.setStyle(
             self._table_style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), gap),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4 * mm if len(rows) > 1 else 3),
                 ]
             )
         )
-        return [KeepTogether([self.p(self.t("pdf-section-photo"), self.h1, bold=True), table])]
+        title = self.t("pdf-section-photos" if several else "pdf-section-photo")
+        return [KeepTogether([self.p(title, self.h1, bold=True), table])]
+
+    def _photo_label(self, index: int) -> str:
+        kind = self.t("photo-kind-" + self.doc.photos[index].kind.replace("_", "-"))
+        return self.t("pdf-photo-kind", number=index + 1, kind=kind[:1].upper() + kind[1:])
+
+    def _picture_cell(self, thumb: _Thumb, caption: str, width: float, max_height: float) -> list[Flowable]:
+        """A picture scaled into the cell, its caption right under it whatever the other cells' heights."""
+        if thumb.jpeg is None:
+            picture: Flowable = self.p(self.t("pdf-photo-unreadable"), self.caption)
+        else:
+            scale = min(width / thumb.width, max_height / thumb.height)
+            picture = Image(io.BytesIO(thumb.jpeg), thumb.width * scale, thumb.height * scale, hAlign="LEFT")
+        return [picture, Spacer(1, 1.5 * mm), self.p(caption, self.caption)]
 
     def _classification(self) -> list[Flowable]:
         result = self.doc.classification
@@ -428,9 +453,12 @@ class _StoryBuilder:
                 ]
             )
         )
-        out: list[Flowable] = [
-            KeepTogether([self.p(self.t("pdf-section-classification"), self.h1, bold=True), table])
-        ]
+        title = self.t("pdf-section-classification")
+        if len(result.photos) > 1:
+            title = f"{title} · {self.t('pdf-mean-of-photos', count=len(result.photos))}"
+        out: list[Flowable] = [KeepTogether([self.p(title, self.h1, bold=True), table])]
+        if len(result.photos) > 1:
+            out.append(self._per_photo_table())
         if result.uncertain:
             out.append(Spacer(1, 2 * mm))
             out.append(self.p(self.t("pdf-classifier-uncertain"), self.para, bold=True))
@@ -438,6 +466,110 @@ class _StoryBuilder:
         out.append(self.p(self.t("pdf-classifier-note"), self.caption))
         out.append(self.p(self._skin_tone_note(), self.caption))
         return out
+
+    def _score_table(self, header: list[str], columns: list[list[float]], change: bool = False) -> Table:
+        """Conditions (in the case result's ranked order) against several columns of scores; with `change`,
+        a last column of the difference between the last two, in percentage points."""
+        ranked = [label for label, _ in self.doc.classification.ranked()]
+        top = ranked[0]
+        small = ParagraphStyle("score", self.cell, fontSize=11.5, leading=15)
+        small_bold = ParagraphStyle("score_bold", small, fontName=self.family.bold)
+        small_right = ParagraphStyle("score_r", small, alignment=TA_RIGHT)
+        small_right_bold = ParagraphStyle("score_rb", small_bold, alignment=TA_RIGHT)
+        head_right = ParagraphStyle("score_head", self.label, fontSize=10, leading=13, alignment=TA_RIGHT)
+        titles = [*header, self.t("pdf-col-change")] if change else header
+        rows: list[list[Flowable]] = [
+            [
+                self.p(
+                    self.t("pdf-col-condition"),
+                    ParagraphStyle("score_h0", self.label, fontSize=10, leading=13),
+                )
+            ]
+            + [self.p(title, head_right) for title in titles]
+        ]
+        for label in ranked:
+            index = LABELS.index(label)
+            bold = label == top
+            cells = [self.p(self.t(f"label-{label}"), small_bold if bold else small, bold=bold)]
+            values = [column[index] for column in columns]
+            cells += [
+                self.p(
+                    self.t("pdf-probability", value=value),
+                    small_right_bold if bold else small_right,
+                    bold=bold,
+                )
+                for value in values
+            ]
+            if change:
+                points = round((values[-1] - values[-2]) * 100, 1)
+                sign = "+" if points > 0 else "−" if points < 0 else "±"
+                cells.append(self.p(self.t("pdf-change-points", sign=sign, points=abs(points)), small_right))
+            rows.append(cells)
+        name_width = 48 * mm
+        width = (FRAME_WIDTH - name_width) / len(titles)
+        table = Table(rows, colWidths=[name_width] + [width] * len(titles), repeatRows=1)
+        table.setStyle(
+            self._table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+                    ("BACKGROUND", (0, 1), (-1, 1), HIGHLIGHT),
+                    ("LEFTPADDING", (0, 0), (0, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        return table
+
+    def _per_photo_table(self) -> Flowable:
+        """Each photo's own scores next to their mean, the case result."""
+        result = self.doc.classification
+        header = [self._photo_label(i) for i in range(len(result.photos))] + [self.t("pdf-col-mean")]
+        columns = [list(photo.probs) for photo in result.photos] + [list(result.probs)]
+        title = self.p(self.t("pdf-per-photo-title"), self.h2, bold=True)
+        return KeepTogether([title, self._score_table(header, columns)])
+
+    def _comparison(self, current: _Thumb, earlier: _Thumb | None) -> list[Flowable]:
+        """A follow-up: the earlier close-up and today's side by side, then both sets of scores."""
+        doc, before = self.doc, self.doc.earlier
+        assert before is not None
+        then, now = before.created_at.date().isoformat(), doc.created_at.date().isoformat()
+        cell_width, gap, max_height = FRAME_WIDTH / 2, 6 * mm, 62 * mm
+        if earlier is None:
+            then_cell: list[Flowable] = [
+                self.p(self.t("pdf-earlier-photo-gone"), self.caption),
+                Spacer(1, 1.5 * mm),
+                self.p(self.t("pdf-earlier-caption", date=then), self.caption),
+            ]
+        else:
+            then_cell = self._picture_cell(
+                earlier, self.t("pdf-earlier-caption", date=then), cell_width - gap, max_height
+            )
+        now_cell = self._picture_cell(
+            current, self.t("pdf-now-caption", date=now), cell_width - gap, max_height
+        )
+        pictures = Table([[then_cell, now_cell]], colWidths=[cell_width] * 2, hAlign="LEFT")
+        pictures.setStyle(
+            self._table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), gap),
+                ]
+            )
+        )
+        header = [self.t("pdf-col-then", date=then), self.t("pdf-col-now", date=now)]
+        columns = [list(before.classification.probs), list(doc.classification.probs)]
+        title = self.p(self.t("pdf-section-follow-up", date=then), self.h1, bold=True)
+        return [
+            KeepTogether([title, pictures]),
+            Spacer(1, 3 * mm),
+            KeepTogether([self._score_table(header, columns, change=True)]),
+            Spacer(1, 1 * mm),
+            self.p(self.t("pdf-follow-up-note"), self.caption),
+        ]
 
     def _skin_tone_note(self) -> str:
         """The skin tones the weights were evaluated on, from their sidecar; never more than was measured."""

@@ -23,25 +23,51 @@ async def on_cases(ctx: Ctx) -> None:
         await ctx.say("cases-empty")
         return
     reviews = await store.reviews.of_user(ctx.user_id)
-    # Grouped by patient, so a health worker sees each patient's cases together, newest patient first.
+    # Grouped by patient, so a health worker sees each patient's cases together, newest patient first; a
+    # spot followed up over time reads as one chain, oldest first, its follow-ups indented under it.
     by_patient: dict[str, list[Case]] = {}
     for case in cases:
         by_patient.setdefault(case.patient_name, []).append(case)
     lines, rows = [ctx.t("cases-title")], []
     for name, group in by_patient.items():
         lines.append("")
-        for case in group:
+        for case, follows in chains(group):
             day = case.created_at.date().isoformat()
-            lines.append(
-                ctx.t("case-line", date=day, name=name, result=_result(ctx, case, reviews.get(case.id)))
-            )
+            result = _result(ctx, case, reviews.get(case.id))
+            site = ctx.t(f"site-{case.body_site}") if case.body_site else ""
+            if follows:
+                lines.append(ctx.t("case-line-follow-up", date=day, site=site, result=result))
+            else:
+                line = ctx.t("case-line", date=day, name=name, result=result)
+                lines.append(f"{line} · {site}" if site else line)
             if case.has_report:
                 rows.append([button(f"📄 {day} · {name}"[:60], Action.PDF, case.id, ctx.user_id)])
-    unreviewed = await store.cases.unreviewed(ctx.user_id) if ctx.services.settings.review_chats else []
+    unreviewed = await store.cases.unreviewed(ctx.user_id) if await store.clinics.any() else []
     if unreviewed:
         label = ctx.t("btn-review-all", count=len(unreviewed))
         rows.append([button(label, Action.REVIEW_ALL, "", ctx.user_id)])
     await ctx.send("\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+def chains(cases: list[Case]) -> list[tuple[Case, bool]]:
+    """Cases (newest first) as chains of follow-ups: each chain from its first case on, oldest first; chains
+    in the order of their first cases. Each case comes with whether it is a follow-up (of one above it)."""
+    shown = {case.id for case in cases}
+    later: dict[str, list[Case]] = {}
+    for case in sorted(cases, key=lambda case: case.created_at):
+        if case.follow_up_of in shown:
+            later.setdefault(case.follow_up_of, []).append(case)
+    out: list[tuple[Case, bool]] = []
+
+    def walk(case: Case, follows: bool) -> None:
+        out.append((case, follows))
+        for next_case in later.get(case.id, ()):
+            walk(next_case, True)
+
+    for root in cases:
+        if root.follow_up_of not in shown:
+            walk(root, False)
+    return out
 
 
 def _result(ctx: Ctx, case: Case, review: Review | None) -> str:
@@ -67,7 +93,9 @@ async def on_pdf(ctx: Ctx) -> None:
         return
     services = ctx.services
     try:
-        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+        pdf = await case_pdf(
+            case, services.files, services.t, services.settings.carcinoma_referral, store=services.store
+        )
     except OSError:  # the photo itself is gone, so no PDF can be made again
         await ctx.say("case-pdf-missing")
         return

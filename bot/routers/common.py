@@ -9,24 +9,50 @@ from telegram import InlineKeyboardMarkup
 from bot.callbacks import Action, Callback, button
 from bot.routing import Ctx, acknowledge, pressed
 from conversations import intake as flow
+from conversations.domain import Case
+from inference.labels import Classification
 
 
-async def welcome(ctx: Ctx) -> None:
-    """Greeting, disclaimer, privacy note and the Agree button. Stores nothing."""
+async def welcome(ctx: Ctx, clinic_token: str = "") -> None:
+    """Greeting, disclaimer, privacy note and the Agree button. Stores nothing: a clinic link's token rides
+    on the button, and binds the user only once they agree."""
     await ctx.say("welcome")
     await ctx.say("disclaimer")
     await ctx.say("privacy-text", days=ctx.services.settings.retention_days)
-    markup = InlineKeyboardMarkup([[button(ctx.t("btn-agree"), Action.AGREE, ctx.lang, ctx.user_id)]])
+    value = f"{ctx.lang}.{clinic_token}" if clinic_token else ctx.lang
+    markup = InlineKeyboardMarkup([[button(ctx.t("btn-agree"), Action.AGREE, value, ctx.user_id)]])
     await ctx.send(ctx.t("consent-ask"), markup)
 
 
-async def begin_intake(ctx: Ctx) -> None:
-    """Start a fresh intake, dropping an unconfirmed draft's photo, and ask the first question."""
+def earlier_offer(case: Case) -> flow.Earlier:
+    """An earlier reported case as the follow-up question offers it."""
+    assert case.classification is not None
+    return flow.Earlier(
+        case_id=case.id,
+        day=case.created_at.date().isoformat(),
+        patient_name=case.patient_name,
+        age=case.age,
+        gender=case.gender,
+        report_language=case.report_language,
+        body_site=case.body_site,
+        top_label=Classification.from_record(case.classification).top,
+    )
+
+
+async def new_intake(ctx: Ctx) -> flow.Intake:
+    """A fresh intake; it asks first whether this is a spot sent before when the user has reported cases."""
+    cases = await ctx.services.store.cases.follow_up_candidates(ctx.user_id, flow.MAX_OFFERS)
+    return flow.start(tuple(earlier_offer(case) for case in cases))
+
+
+async def begin_intake(ctx: Ctx, fresh: flow.Intake | None = None) -> None:
+    """Start a fresh intake (or `fresh`), drop an unconfirmed draft's photos, ask the first question."""
     old = await ctx.services.store.intakes.load(ctx.user_id)
-    fresh = flow.start()
+    fresh = fresh or await new_intake(ctx)
     await ctx.services.store.intakes.save(ctx.user_id, fresh)
-    if old is not None and old.draft.photo:
-        ctx.services.files.delete_image(ctx.user_id, old.draft.photo)
+    for token in old.draft.photos if old is not None else ():
+        if token not in fresh.draft.photos:
+            ctx.services.files.delete_image(ctx.user_id, token)
     await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh.step)
 
 

@@ -28,6 +28,9 @@ def case_record(case: Case, review: Review | None) -> dict[str, Any]:
             "history": case.history,
         },
         "report_language": case.report_language,
+        "body_site": case.body_site,
+        "follow_up_of": case.follow_up_of,
+        "photos": [photo.kind for photo in case.photos],
         "classification": case.classification,
         "report": case.report,
         "image_seen_by_language_model": case.image_seen,
@@ -64,9 +67,11 @@ async def build_export(services: Services, user_id: int) -> tuple[bytes, int]:
                 pdf = files.read_pdf(user_id, case.id)
                 if pdf is not None:
                     archive.writestr(f"reports/{case.created_at.date().isoformat()}-{case.short_id}.pdf", pdf)
-                photo = files.read_optional(files.image_path(user_id, case.image))
-                if photo is not None:
-                    archive.writestr(f"photos/{case.short_id}.jpg", photo)
+                for number, token in enumerate(case.images, start=1):
+                    photo = files.read_optional(files.image_path(user_id, token))
+                    if photo is not None:
+                        suffix = f"-{number}" if number > 1 else ""
+                        archive.writestr(f"photos/{case.short_id}{suffix}.jpg", photo)
         return out.getvalue()
 
     return await asyncio.to_thread(pack), len(cases)

@@ -10,8 +10,8 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import on_press
-from bot.routers.common import begin_intake, drop_keyboard, own_press, welcome
-from bot.routing import Ctx, acknowledge, route
+from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, welcome
+from bot.routing import Ctx, acknowledge, guarded, route
 from conversations import intake as flow
 from conversations.photos import PhotoRejected, check_size, normalize_photo
 from conversations.store import StoreError
@@ -96,14 +96,18 @@ async def on_message(ctx: Ctx) -> None:
         await ctx.say("consent-needed")
         await welcome(ctx)
         return
+    if message.media_group_id and _has_image(message):
+        # One photo of an album: answered once, with the others, when the album is complete.
+        ctx.services.albums.add(ctx.user_id, message.media_group_id, message, lambda ms: _on_album(ctx, ms))
+        return
     intake = await ctx.services.store.intakes.load(ctx.user_id)
     if intake is None:
         if not _has_image(message):
             await ctx.say("idle")
             return
-        intake = flow.start()  # a photo sent between cases starts the next one
+        intake = await new_intake(ctx)  # a photo sent between cases starts the next one
     answer: flow.Answer
-    if intake.step == flow.Step.PHOTO and _has_image(message):
+    if flow.photo_slots(intake) and _has_image(message):
         photo = await _photo_answer(ctx, message)
         if photo is None:
             await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
@@ -113,12 +117,43 @@ async def on_message(ctx: Ctx) -> None:
         answer = flow.Text(message.text)
     else:
         answer = flow.Other()
+    await _advance(ctx, intake, answer)
+
+
+async def _advance(ctx: Ctx, intake: flow.Intake, answer: flow.Answer) -> None:
     try:
         await apply(ctx, flow.advance(intake, answer, ctx.lang))
     except StoreError:
+        tokens = answer.images if isinstance(answer, flow.Album) else ()
         if isinstance(answer, flow.Photo):
-            ctx.services.files.delete_image(ctx.user_id, answer.image)  # no half-written state on disk either
+            tokens = (answer.image,)
+        for token in tokens:  # no half-written state on disk either
+            ctx.services.files.delete_image(ctx.user_id, token)
         raise
+
+
+async def _on_album(ctx: Ctx, messages: list[Message]) -> None:
+    async def answer_album(ctx: Ctx) -> None:
+        if ctx.user is None:  # erased (/delete) while the album came in
+            return
+        intake = await ctx.services.store.intakes.load(ctx.user_id) or await new_intake(ctx)
+        slots = flow.photo_slots(intake)
+        if not slots:
+            await _advance(ctx, intake, flow.Other())  # one nudge for the whole album
+            return
+        if len(messages) > slots:
+            await ctx.say("photos-over-limit", max=flow.MAX_PHOTOS)
+        tokens: list[str] = []
+        for message in messages[:slots]:
+            photo = await _photo_answer(ctx, message)
+            if photo is not None:
+                tokens.append(photo.image)
+        if not tokens:
+            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+            return
+        await _advance(ctx, intake, flow.Album(tuple(tokens)))
+
+    await guarded(ctx, answer_album)
 
 
 @route

@@ -12,8 +12,7 @@ from bot.callbacks import Action, button, on_press
 from bot.review_desk import VERDICTS, ReviewDesk
 from bot.routers.common import accept_press
 from bot.routing import Ctx, acknowledge, pressed, route
-from bot.settings import Settings
-from conversations.domain import Case, CaseStatus
+from conversations.domain import Case, CaseStatus, Clinic
 
 ALL = "all"
 # "all@<ms>": every unreviewed case created up to that moment. The consent button carries the moment its
@@ -46,6 +45,15 @@ def _bound(which: str, cases: list[Case]) -> str:
     return f"{ALL}{_UNTIL}{math.ceil(newest.timestamp() * 1000)}"
 
 
+async def _clinic_for(ctx: Ctx, clinic_id: str) -> Clinic | None:
+    """A clinic this user may send to (one who came through a clinic's link: only that clinic)."""
+    if not clinic_id.isdigit():
+        return None
+    return next(
+        (c for c in await ctx.services.store.clinics.for_user(ctx.user_id) if c.id == int(clinic_id)), None
+    )
+
+
 @route
 async def on_review_asked(ctx: Ctx) -> None:
     """'Send to a doctor' (one case) or 'send all unreviewed': pick a clinic if there are several."""
@@ -53,16 +61,15 @@ async def on_review_asked(ctx: Ctx) -> None:
     if data is None or ctx.user is None:
         return
     which = ALL if data.action == Action.REVIEW_ALL else data.value
-    clinics = ctx.services.settings.review_chats
-    if not await _cases(ctx, which):
+    clinics = await ctx.services.store.clinics.for_user(ctx.user_id)
+    if not clinics or not await _cases(ctx, which):
         await ctx.say("review-nothing-to-send")
         return
     if len(clinics) == 1:
-        await _ask_consent(ctx, which, 0)
+        await _ask_consent(ctx, which, clinics[0])
         return
     rows = [
-        [button(clinic.name, Action.REVIEW_CLINIC, f"{which}.{i}", ctx.user_id)]
-        for i, clinic in enumerate(clinics)
+        [button(clinic.name, Action.REVIEW_CLINIC, f"{which}.{clinic.id}", ctx.user_id)] for clinic in clinics
     ]
     await ctx.send(ctx.t("review-pick-clinic"), InlineKeyboardMarkup(rows))
 
@@ -72,21 +79,21 @@ async def on_clinic_picked(ctx: Ctx) -> None:
     data = await accept_press(ctx, drop=True)
     if data is None:
         return
-    which, _, index = data.value.rpartition(".")
-    if index.isdigit() and int(index) < len(ctx.services.settings.review_chats):
-        await _ask_consent(ctx, which, int(index))
+    which, _, clinic_id = data.value.rpartition(".")
+    clinic = await _clinic_for(ctx, clinic_id)
+    if clinic is not None:
+        await _ask_consent(ctx, which, clinic)
 
 
-async def _ask_consent(ctx: Ctx, which: str, index: int) -> None:
+async def _ask_consent(ctx: Ctx, which: str, clinic: Clinic) -> None:
     """An explicit step that names what will be shared, and with whom."""
-    clinic = ctx.services.settings.review_chats[index]
     cases = await _cases(ctx, which)
     if not cases:
         await ctx.say("review-nothing-to-send")
         return
     bound = _bound(which, cases)
     rows = [
-        [button(ctx.t("btn-review-send"), Action.REVIEW_SEND, f"{bound}.{index}", ctx.user_id)],
+        [button(ctx.t("btn-review-send"), Action.REVIEW_SEND, f"{bound}.{clinic.id}", ctx.user_id)],
         [button(ctx.t("btn-review-cancel"), Action.REVIEW_KEEP, "", ctx.user_id)],
     ]
     await ctx.send(ctx.t("review-consent", clinic=clinic.name, count=len(cases)), InlineKeyboardMarkup(rows))
@@ -100,11 +107,11 @@ async def on_consent(ctx: Ctx) -> None:
     if data.action == Action.REVIEW_KEEP:
         await ctx.say("review-not-sent")
         return
-    which, _, index = data.value.rpartition(".")
-    clinics = ctx.services.settings.review_chats
-    if not index.isdigit() or int(index) >= len(clinics):
+    which, _, clinic_id = data.value.rpartition(".")
+    clinic = await _clinic_for(ctx, clinic_id)
+    if clinic is None:
+        await ctx.say("review-nothing-to-send")
         return
-    clinic = clinics[int(index)]
     sent = await desk(ctx).send(ctx.user_id, await _cases(ctx, which), clinic)
     if sent:
         await ctx.say("review-sent", clinic=clinic.name, count=sent)
@@ -120,8 +127,7 @@ async def on_verdict(ctx: Ctx) -> None:
     if got is None or query is None or query.message is None:
         return
     _, data = got
-    settings: Settings = ctx.services.settings
-    clinic = settings.clinic(query.message.chat.id)
+    clinic = await ctx.services.store.clinics.by_chat(query.message.chat.id)
     review_id, _, code = data.value.partition(".")
     review = await ctx.services.store.reviews.get(review_id) if clinic is not None else None
     if clinic is None or review is None or review.clinic_chat_id != clinic.chat_id or code not in VERDICTS:
@@ -141,8 +147,11 @@ async def on_verdict(ctx: Ctx) -> None:
 @route
 async def on_clinic_reply(ctx: Ctx) -> None:
     message = ctx.update.effective_message
-    clinic = ctx.services.settings.clinic(ctx.chat_id)
-    if message is None or clinic is None or message.reply_to_message is None or message.text is None:
+    if message is None or message.reply_to_message is None or message.text is None:
+        return
+    # Checked here, not by a fixed chat filter: clinics added while the bot runs count at once.
+    clinic = await ctx.services.store.clinics.by_chat(ctx.chat_id)
+    if clinic is None:
         return
     review = await ctx.services.store.reviews.by_note_prompt(
         clinic.chat_id, message.reply_to_message.message_id
@@ -158,14 +167,11 @@ async def on_clinic_reply(ctx: Ctx) -> None:
         await ctx.bot.send_message(clinic.chat_id, text, reply_to_message_id=message.message_id)
 
 
-def handlers(settings: Settings) -> list[BaseHandler]:
-    found: list[BaseHandler] = [
+def handlers() -> list[BaseHandler]:
+    return [
         on_press(on_review_asked, Action.REVIEW, Action.REVIEW_ALL),
         on_press(on_clinic_picked, Action.REVIEW_CLINIC),
         on_press(on_consent, Action.REVIEW_SEND, Action.REVIEW_KEEP),
         on_press(on_verdict, Action.VERDICT),
+        MessageHandler(~filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT, on_clinic_reply),
     ]
-    clinic_ids = [c.chat_id for c in settings.review_chats]
-    if clinic_ids:
-        found.append(MessageHandler(filters.Chat(clinic_ids) & filters.REPLY & filters.TEXT, on_clinic_reply))
-    return found

@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
+from bot.clinic_cli import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
 from bot.routers.common import accept_press, begin_intake, welcome
 from bot.routing import Ctx, route
 from conversations import intake as flow
-from conversations.domain import Language
+from conversations.domain import Clinic, Language
+
+log = logging.getLogger(__name__)
+
+
+def _link_token(ctx: Ctx) -> str | None:
+    """The clinic token of a deep link, or None for a plain /start."""
+    args = ctx.context.args or []
+    if not args or not args[0].startswith(LINK_PREFIX):
+        return None
+    return args[0].removeprefix(LINK_PREFIX)
+
+
+async def _linked_clinic(ctx: Ctx, token: str) -> Clinic | None:
+    """The clinic of a live link; an unknown or revoked one is said so, and the bot carries on unbound."""
+    clinic = await ctx.services.store.clinics.by_token(token) if token else None
+    if clinic is None:
+        log.info("a clinic link that is unknown or revoked was used")
+        await ctx.say("clinic-link-invalid")
+    return clinic
 
 
 @route
 async def on_start(ctx: Ctx) -> None:
+    token = _link_token(ctx)
+    clinic = await _linked_clinic(ctx, token) if token is not None else None
     if ctx.user is None:
-        await welcome(ctx)
+        if clinic is not None:
+            await ctx.say("clinic-link-welcome", clinic=clinic.name)
+        await welcome(ctx, token if clinic is not None and token else "")
         return
+    if clinic is not None:
+        await ctx.services.store.clinics.bind(ctx.user_id, clinic.id)
+        await ctx.say("clinic-bound", clinic=clinic.name)
     await ctx.say("welcome")
     await ctx.say("disclaimer")
     intake = await ctx.services.store.intakes.load(ctx.user_id)
@@ -33,9 +62,16 @@ async def on_agree(ctx: Ctx) -> None:
         return
     if ctx.user is not None:
         return  # a second press of the same button: consent is already recorded
-    ctx.lang = Language.of(data.value) or ctx.lang
+    lang, _, token = data.value.partition(".")
+    ctx.lang = Language.of(lang) or ctx.lang
     ctx.user = await ctx.services.store.users.add_consent(ctx.user_id, ctx.lang)
     await ctx.say("consent-thanks")
+    if token:
+        # Checked again: the link may have been revoked while the notes were being read.
+        clinic = await _linked_clinic(ctx, token)
+        if clinic is not None:
+            await ctx.services.store.clinics.bind(ctx.user_id, clinic.id)
+            await ctx.say("clinic-bound", clinic=clinic.name)
     await begin_intake(ctx)
 
 

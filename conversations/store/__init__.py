@@ -1,7 +1,8 @@
 """Everything the bot keeps, in one SQLite file (WAL): one repository per aggregate over one connection.
 
-`store.users`, `store.intakes`, `store.cases`, `store.reviews` and `store.jobs` (a case as the model
-queue sees it), plus `store.erasure` for /delete and the retention purge, which cross them all.
+`store.users`, `store.intakes`, `store.cases`, `store.reviews`, `store.clinics`, `store.reminders` and
+`store.jobs` (a case as the model queue sees it), plus `store.erasure` for /delete and the retention purge,
+which cross them all.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from datetime import datetime
 from pathlib import Path
 
 from conversations.store.cases import Cases
+from conversations.store.clinics import Clinics
 from conversations.store.database import Database, StoreError, utcnow
 from conversations.store.erasure import Erasure
 from conversations.store.intakes import Intakes
 from conversations.store.jobs import Jobs
+from conversations.store.reminders import Reminders
 from conversations.store.reviews import Reviews
 from conversations.store.users import Users
 
@@ -30,6 +33,8 @@ class Store:
         self.reviews = Reviews(db)
         self.jobs = Jobs(db)
         self.erasure = Erasure(db)
+        self.clinics = Clinics(db)
+        self.reminders = Reminders(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Store:

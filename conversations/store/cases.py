@@ -1,4 +1,4 @@
-"""Cases: a confirmed intake, its photo, and what the models made of it.
+"""Cases: a confirmed intake, its photos, and what the models made of it.
 
 Every query a user's action reaches is scoped by that user's id, so one user can never read or change
 another's case, whatever ids they send. `by_id` is for the worker and the clinics, which act on a case
@@ -11,10 +11,17 @@ import json
 import sqlite3
 from datetime import datetime
 
-from conversations.domain import Case, CaseStatus, Language
+from conversations.domain import REPORTED_STATUSES, Case, CasePhoto, CaseStatus, Language
 from conversations.files import new_token
-from conversations.intake import Draft
+from conversations.intake import Draft, photo_kind
 from conversations.store.database import Database
+
+
+def _photos(row: sqlite3.Row) -> tuple[CasePhoto, ...]:
+    raw = row["photos"]
+    if not raw:
+        return (CasePhoto(row["image"], photo_kind(0)),)
+    return tuple(CasePhoto(str(p["image"]), str(p["kind"])) for p in json.loads(raw))
 
 
 def case_from_row(row: sqlite3.Row) -> Case:
@@ -40,6 +47,9 @@ def case_from_row(row: sqlite3.Row) -> Case:
         delivered_at=datetime.fromisoformat(row["delivered_at"]) if row["delivered_at"] else None,
         interruptions=row["interruptions"],
         report_end=row["report_end"],
+        photos=_photos(row),
+        body_site=row["body_site"],
+        follow_up_of=row["follow_up_of"],
     )
 
 
@@ -48,14 +58,24 @@ class Cases:
         self._db = db
 
     async def create(self, user_id: int, chat_id: int, draft: Draft, ui_language: Language) -> Case:
-        """Store a confirmed intake as a queued case and end the intake, in one transaction."""
+        """Store a confirmed intake as a queued case and end the intake, in one transaction. A follow-up links
+        to its earlier case only if that case is the same user's."""
         case_id = new_token()
         now = self._db.now()
+        photos = json.dumps([{"image": token, "kind": photo_kind(i)} for i, token in enumerate(draft.photos)])
         async with self._db.write() as db:
+            follow_up_of = None
+            if draft.follow_up:
+                async with db.execute(
+                    "SELECT id FROM cases WHERE id=? AND user_id=?", (draft.follow_up, user_id)
+                ) as cur:
+                    found = await cur.fetchone()
+                follow_up_of = found["id"] if found else None
             await db.execute(
                 "INSERT INTO cases(id, user_id, chat_id, patient_name, age, gender, history, report_language,"
-                " ui_language, image, status, queue_seq, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,(SELECT COALESCE(MAX(queue_seq),0)+1 FROM cases),?,?)",
+                " ui_language, image, photos, body_site, follow_up_of, status, queue_seq, created_at,"
+                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                "(SELECT COALESCE(MAX(queue_seq),0)+1 FROM cases),?,?)",
                 (
                     case_id,
                     user_id,
@@ -66,7 +86,10 @@ class Cases:
                     draft.history,
                     draft.report_language,
                     str(ui_language),
-                    draft.photo,
+                    draft.photos[0],
+                    photos,
+                    draft.body_site,
+                    follow_up_of,
                     CaseStatus.QUEUED,
                     now,
                     now,
@@ -130,3 +153,18 @@ class Cases:
             (CaseStatus.DONE, now, now, case_id, CaseStatus.REPORTED),
         )
         return changed == 1
+
+    async def follow_up_candidates(self, user_id: int, limit: int = 5) -> list[Case]:
+        """The user's reported cases a new case may follow up, newest first: the latest case of each chain
+        (a case that a later reported one follows up is not offered again)."""
+        rows = await self._db.all(
+            "SELECT * FROM cases c WHERE c.user_id=? AND c.status IN (?,?) AND c.classification IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM cases n WHERE n.follow_up_of = c.id AND n.user_id = c.user_id"
+            " AND n.status IN (?,?)) ORDER BY c.created_at DESC, c.rowid DESC LIMIT ?",
+            (user_id, *REPORTED_STATUSES, *REPORTED_STATUSES, limit),
+        )
+        return [case_from_row(r) for r in rows]
+
+    async def earlier(self, case: Case) -> Case | None:
+        """The earlier case this one follows up, if it is still kept."""
+        return await self.get(case.user_id, case.follow_up_of) if case.follow_up_of else None

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import sqlite3
 from datetime import datetime
 
 from conversations.domain import ACTIVE_STATUSES
 from conversations.intake import Intake
 from conversations.store.database import Database
 
-# (user id, case id or None for an unconfirmed intake, image token) of each thing whose files must go too.
-Expired = tuple[int, str | None, str]
+# (user id, case id or None for an unconfirmed intake, image tokens) of each thing whose files must go too.
+Expired = tuple[int, str | None, tuple[str, ...]]
 
 
 class Erasure:
@@ -30,13 +32,18 @@ class Erasure:
 
     async def purge_before(self, cutoff: datetime) -> list[Expired]:
         """Delete cases created before `cutoff`, and intakes idle since then; jobs still queued or running
-        finish first. A user with nothing left keeps no row either: they agree anew."""
+        finish first. A user with nothing left keeps no row either: they agree anew.
+
+        A case the patient asked to be reminded about is kept until its reminder, and for as long after it
+        as any case is kept, so the follow-up the reminder asks for can still be compared with it."""
         when = cutoff.isoformat()
         active = tuple(str(s) for s in ACTIVE_STATUSES)
         async with self._db.write() as db:
             async with db.execute(
-                "SELECT user_id, id, image FROM cases WHERE created_at < ? AND status NOT IN (?,?)",
-                (when, *active),
+                "SELECT user_id, id, image, photos FROM cases c WHERE created_at < ? AND status NOT IN (?,?)"
+                " AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.case_id = c.id"
+                " AND (r.sent_at IS NULL OR r.sent_at >= ?))",
+                (when, *active, when),
             ) as cur:
                 cases = list(await cur.fetchall())
             async with db.execute(
@@ -52,10 +59,16 @@ class Erasure:
                 (when,),
             )
         await self._db.checkpoint()
-        expired: list[Expired] = [(r["user_id"], r["id"], r["image"]) for r in cases]
+        expired: list[Expired] = [(r["user_id"], r["id"], _images(r)) for r in cases]
         for row in drafts:
             with contextlib.suppress(ValueError, KeyError, TypeError):
-                photo = Intake.from_json(row["state"]).draft.photo
-                if photo:
-                    expired.append((row["user_id"], None, photo))
+                photos = Intake.from_json(row["state"]).draft.photos
+                if photos:
+                    expired.append((row["user_id"], None, photos))
         return expired
+
+
+def _images(row: sqlite3.Row) -> tuple[str, ...]:
+    if not row["photos"]:
+        return (row["image"],)
+    return tuple(str(photo["image"]) for photo in json.loads(row["photos"]))

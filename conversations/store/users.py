@@ -16,7 +16,12 @@ class Users:
         row = await self._db.one("SELECT * FROM users WHERE user_id=?", (user_id,))
         if row is None:
             return None
-        return User(row["user_id"], Language(row["language"]), datetime.fromisoformat(row["consent_at"]))
+        return User(
+            row["user_id"],
+            Language(row["language"]),
+            datetime.fromisoformat(row["consent_at"]),
+            row["clinic_id"],
+        )
 
     async def add_consent(self, user_id: int, language: Language) -> User:
         now = self._db.now()
@@ -25,7 +30,9 @@ class Users:
             "ON CONFLICT(user_id) DO UPDATE SET consent_at=excluded.consent_at, language=excluded.language",
             (user_id, str(language), now, now),
         )
-        return User(user_id, Language(language), datetime.fromisoformat(now))
+        user = await self.get(user_id)
+        assert user is not None
+        return user
 
     async def set_language(self, user_id: int, language: Language) -> None:
         await self._db.execute("UPDATE users SET language=? WHERE user_id=?", (str(language), user_id))

@@ -12,6 +12,7 @@ privacy-text =
     How long: { $days } days, after which everything is deleted automatically.
     Send /delete at any time to erase all of it at once. The patient's name is never given to the AI model.
     Cases you send to a clinic for review: the messages already delivered to that clinic's Telegram chat stay there, even after /delete.
+    A case you asked to be reminded about is kept until the reminder, and { $days } days after it.
 consent-ask = Press “I agree” to start.
 consent-needed = Please read the notes above and press “I agree” before we begin.
 consent-thanks = Thank you. Let's begin.
@@ -22,6 +23,7 @@ help-text =
     /new — start a new case (for another patient)
     /cancel — cancel the current step
     /cases — your recent cases
+    /reminders — your reminders to re-check a spot
     /language — change the language
     /privacy — what we store and for how long
     /export — download your data
@@ -30,7 +32,7 @@ help-text =
 
 ## Intake questions
 
-ask-photo = 📷 Please send a clear photo of the affected skin. Use daylight and hold the phone 10–15 cm away.
+ask-photo = 📷 Please send a clear close-up photo of the affected skin. Use daylight and hold the phone 10–15 cm away. You can add an overview photo next.
 ask-name = What is the patient's name? (at most { $max } characters) It is only used to tell your cases apart.
 ask-age = How old is the patient? Please send a whole number from 0 to 120.
 ask-gender = What is the patient's gender?
@@ -55,6 +57,9 @@ btn-cancel = ✖️ Cancel
 
 summary =
     Please check the answers:
+    Photos: { $photos }
+    Body site: { $site }
+    Follow-up of an earlier case: { $follow_up }
     Name: { $name }
     Age: { $age }
     Gender: { $gender }
@@ -62,7 +67,7 @@ summary =
     Report language: { $language }
 summary-no-history = none given
 edit-which = Which answer would you like to change?
-field-photo = Photo
+field-photo = Photos
 field-name = Name
 field-age = Age
 field-gender = Gender

@@ -12,6 +12,7 @@ privacy-text =
     Thời gian lưu: { $days } ngày, sau đó mọi thứ được tự động xóa.
     Gửi /delete bất cứ lúc nào để xóa tất cả cùng lúc. Tên bệnh nhân không bao giờ được đưa cho mô hình AI.
     Các ca bạn gửi cho phòng khám xem xét: những tin nhắn đã gửi đến cuộc trò chuyện Telegram của phòng khám đó vẫn ở lại đó, kể cả sau khi /delete.
+    Ca mà bạn yêu cầu nhắc lại được giữ đến ngày nhắc, và thêm { $days } ngày sau đó.
 consent-ask = Nhấn “Tôi đồng ý” để bắt đầu.
 consent-needed = Vui lòng đọc các lưu ý ở trên và nhấn “Tôi đồng ý” trước khi bắt đầu.
 consent-thanks = Cảm ơn bạn. Chúng ta bắt đầu nhé.
@@ -22,6 +23,7 @@ help-text =
     /new — bắt đầu ca mới (cho bệnh nhân khác)
     /cancel — hủy bước hiện tại
     /cases — các ca gần đây
+    /reminders — lời nhắc kiểm tra lại vùng da
     /language — đổi ngôn ngữ
     /privacy — chúng tôi lưu gì và trong bao lâu
     /export — tải dữ liệu của bạn
@@ -30,7 +32,7 @@ help-text =
 
 ## Intake questions
 
-ask-photo = 📷 Vui lòng gửi ảnh rõ nét của vùng da bị ảnh hưởng. Chụp dưới ánh sáng ban ngày và giữ điện thoại cách da 10–15 cm.
+ask-photo = 📷 Vui lòng gửi ảnh chụp gần, rõ nét của vùng da bị ảnh hưởng. Chụp dưới ánh sáng ban ngày và giữ điện thoại cách da 10–15 cm. Bước sau bạn có thể thêm ảnh toàn cảnh.
 ask-name = Tên bệnh nhân là gì? (tối đa { $max } ký tự) Tên chỉ dùng để phân biệt các ca của bạn.
 ask-age = Bệnh nhân bao nhiêu tuổi? Vui lòng gửi một số nguyên từ 0 đến 120.
 ask-gender = Giới tính của bệnh nhân là gì?
@@ -55,6 +57,9 @@ btn-cancel = ✖️ Hủy
 
 summary =
     Vui lòng kiểm tra các câu trả lời:
+    Số ảnh: { $photos }
+    Vị trí: { $site }
+    Theo dõi ca trước: { $follow_up }
     Tên: { $name }
     Tuổi: { $age }
     Giới tính: { $gender }

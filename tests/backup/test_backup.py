@@ -50,7 +50,7 @@ async def add_case(store: Store, files: FileStore, written: Written, user_id: in
     photo = os.urandom(20_000)
     token = files.save_image(user_id, photo)
     draft = Draft(
-        photo=token,
+        photos=(token,),
         name=f"Patient {n}",
         age=20 + n % 60,
         gender="female",

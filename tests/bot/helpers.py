@@ -26,11 +26,24 @@ async def agree(h: Harness, user: FakeUser, lang: str) -> None:
 
 
 def summary_text(
-    h: Harness, lang: str, name: str, age: int, gender: str, history: str | None, report_language: str
+    h: Harness,
+    lang: str,
+    name: str,
+    age: int,
+    gender: str,
+    history: str | None,
+    report_language: str,
+    *,
+    photos: int = 1,
+    body_site: str | None = None,
+    follow_up: str | None = None,
 ) -> str:
     return h.t(
         lang,
         "summary",
+        photos=photos,
+        site=h.t(lang, f"site-{body_site}") if body_site else h.t(lang, "summary-no-site"),
+        follow_up=follow_up or h.t(lang, "summary-new-spot"),
         name=name,
         age=age,
         gender=h.t(lang, f"gender-{gender}"),
@@ -39,20 +52,69 @@ def summary_text(
     )
 
 
+async def send_photos(
+    h: Harness, user: FakeUser, lang: str, photos: list[bytes], album: bool = False
+) -> None:
+    """The close-up, then the others one by one with "add" (or all at once as an album), then "Done" unless
+    three photos already ended the question."""
+    since = len(user.inbox())
+    if album:
+        await user.send_album(photos)
+    else:
+        await user.send_photo(photos[0])
+        for count, photo in enumerate(photos[1:], start=1):
+            ask = await h.wait_key(user, lang, "ask-more-photos", since=since, count=count, max=3)
+            await user.press(ask, button(ask, "answer", "add"))
+            kind = "overview" if count == 1 else "extra"
+            await h.wait_key(user, lang, f"ask-photo-{kind}", since=since)
+            await user.send_photo(photo)
+    if len(photos) < 3:
+        ask = await h.wait_key(user, lang, "ask-more-photos", since=since, count=len(photos), max=3)
+        await user.press(ask, button(ask, "answer", "done"))
+
+
+async def new_spot_if_asked(h: Harness, user: FakeUser, lang: str) -> None:
+    """A user with earlier reports is first asked whether this is one of those spots: "No, a new spot"."""
+    from conversations.intake import Step
+
+    intake = await h.services.store.intakes.load(user.id)
+    if intake is not None and intake.step == Step.PHOTO:
+        return
+    # Just after /new the fresh intake may not be stored yet: its first question tells which it is.
+    first = (h.t(lang, "ask-photo"), h.t(lang, "ask-follow-up"))
+    await h.wait_until(lambda: bool(user.inbox()) and user.inbox()[-1].text in first)
+    ask = user.inbox()[-1]
+    if ask.text == first[0]:
+        return
+    since = len(user.inbox())
+    await user.press(ask, button(ask, "answer", "new"))
+    await h.wait_key(user, lang, "ask-photo", since=since)
+
+
+async def answer_body_site(h: Harness, user: FakeUser, lang: str, body_site: str | None, since: int) -> None:
+    ask = await h.wait_key(user, lang, "ask-body-site", since=since)
+    await user.press(ask, button(ask, "answer", body_site) if body_site else button(ask, "skip"))
+
+
 async def answer_until_summary(
     h: Harness,
     user: FakeUser,
     lang: str,
-    photo: bytes,
+    photo: bytes | list[bytes],
     *,
     name: str = "Henry Nguyen",
     age: str = "15",
     gender: str = "female",
     history: str | None = "Itchy patches for two weeks",
     report_language: str = "ko",
+    body_site: str | None = None,
+    album: bool = False,
 ) -> SentMessage:
     since = len(user.inbox())  # earlier cases in this chat asked the same questions
-    await user.send_photo(photo)
+    photos = photo if isinstance(photo, list) else [photo]
+    await new_spot_if_asked(h, user, lang)
+    await send_photos(h, user, lang, photos, album)
+    await answer_body_site(h, user, lang, body_site, since)
     await h.wait_key(user, lang, "ask-name", since=since, max=NAME_MAX)
     await user.send(name)
     await h.wait_key(user, lang, "ask-age", since=since)
@@ -67,7 +129,9 @@ async def answer_until_summary(
     ask_lang = await h.wait_key(user, lang, "ask-report-language", since=since)
     await user.press(ask_lang, button(ask_lang, "answer", report_language))
     age_number = int("".join(ch for ch in age if ch.isdigit()))
-    summary = summary_text(h, lang, name, age_number, gender, history, report_language)
+    summary = summary_text(
+        h, lang, name, age_number, gender, history, report_language, photos=len(photos), body_site=body_site
+    )
     return await h.wait_text(user, summary, since=since)
 
 
@@ -81,3 +145,11 @@ async def confirm(h: Harness, user: FakeUser, lang: str, summary: SentMessage) -
     case_id = next(c.id for c in await h.services.store.cases.recent(user.id) if c.id not in before)
     await h.wait_key(user, lang, "case-received", case=case_id[:8])
     return case_id
+
+
+async def photo_to_name(h: Harness, user: FakeUser, lang: str, photo: bytes) -> None:
+    """One close-up, "Done", the body site skipped: the intake waits for the patient's name."""
+    since = len(user.inbox())
+    await send_photos(h, user, lang, [photo])
+    await answer_body_site(h, user, lang, None, since)
+    await h.wait_key(user, lang, "ask-name", since=since, max=NAME_MAX)

@@ -10,7 +10,7 @@ from PIL import Image
 from conversations.intake import Step
 from conversations.validation import HISTORY_MAX, NAME_MAX
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import agree, button
+from tests.bot.helpers import agree, button, photo_to_name
 from tests.conftest import Harness
 
 
@@ -19,8 +19,7 @@ async def _at_step(h: Harness, user_id: int, lang: str, photo: bytes, step: Step
     await agree(h, user, lang)
     if step == Step.PHOTO:
         return user
-    await user.send_photo(photo)
-    await h.wait_key(user, lang, "ask-name", max=NAME_MAX)
+    await photo_to_name(h, user, lang, photo)
     if step == Step.NAME:
         return user
     await user.send("Lan")
@@ -88,7 +87,7 @@ async def test_non_photo_inputs_at_photo_step(harness: Harness) -> None:
             harness.t("vi", "ask-photo"),
         ]
     intake = await harness.services.store.intakes.load(user.id)
-    assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
+    assert intake is not None and intake.step == Step.PHOTO and intake.draft.photos == ()
 
 
 def _png(width: int, height: int) -> bytes:
@@ -134,7 +133,7 @@ async def test_image_document_is_accepted(harness: Harness) -> None:
     out = io.BytesIO()
     Image.open(io.BytesIO(skin_photo())).save(out, "PNG")
     await user.send_document(out.getvalue(), "skin.png", "image/png")
-    await harness.wait_key(user, "en", "ask-name", max=NAME_MAX)
+    await harness.wait_key(user, "en", "ask-more-photos", count=1, max=3)
 
 
 async def test_long_name_and_history(harness: Harness, photo_bytes: bytes) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conversations.intake import Step
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import agree, answer_until_summary, button, confirm
+from tests.bot.helpers import agree, answer_until_summary, button, confirm, photo_to_name
 from tests.bot.test_report_delivery import report_messages, run_case, use_models, wait_pdf
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
@@ -42,8 +42,7 @@ async def test_read_only_database_says_unavailable_and_writes_nothing(
     await harness.start()
     user = harness.api.user(702, "ko")
     await agree(harness, user, "ko")
-    await user.send_photo(photo_bytes)
-    await harness.wait_key(user, "ko", "ask-name", max=100)
+    await photo_to_name(harness, user, "ko", photo_bytes)
     before = await harness.services.store.intakes.load(user.id)
     db = harness.services.store.db._db  # the raw connection, to break it as a disk would
     await db.execute("PRAGMA query_only=ON")  # every write now fails as on a read-only file
@@ -65,25 +64,34 @@ async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) 
     async with db.execute("PRAGMA page_count") as cur:
         pages = (await cur.fetchone())[0]
     await db.execute(f"PRAGMA max_page_count={pages}")  # the file may not grow any more
-    # Fill the free space of the existing pages, as a full disk would leave it.
+    # Fill the free space of the existing pages, as a full disk would leave it: large rows, then ever smaller
+    # ones, so that not even a few bytes are left for the next write.
     filler = 0
-    while True:
-        try:
-            await db.execute("INSERT INTO users VALUES (?, 'en', '2026-01-01', '2026-01-01')", (-1 - filler,))
-            await db.execute(
-                "INSERT INTO conversations VALUES (?, ?, '2026-01-01')", (-1 - filler, "{}" * 40)
-            )
-            await db.commit()
-            filler += 1
-        except sqlite3.OperationalError as exc:
-            assert "full" in str(exc)
-            await db.rollback()
-            break
+    for size in (40, 4, 0):
+        while True:
+            try:
+                await db.execute(
+                    "INSERT INTO users(user_id, language, consent_at, created_at)"
+                    " VALUES (?, 'en', '2026-01-01', '2026-01-01')",
+                    (-1 - filler,),
+                )
+                await db.execute(
+                    "INSERT INTO conversations VALUES (?, ?, '2026-01-01')", (-1 - filler, "{}" * size)
+                )
+                await db.commit()
+                filler += 1
+            except sqlite3.OperationalError as exc:
+                assert "full" in str(exc)
+                await db.rollback()
+                break
     await user.send_photo(photo_bytes)
-    await harness.wait_key(user, "en", "unavailable")
+    try:
+        await harness.wait_key(user, "en", "unavailable")
+    except TimeoutError:
+        raise AssertionError([m.text for m in user.inbox()][-3:]) from None
     await db.execute("PRAGMA max_page_count=1073741823")
     intake = await harness.services.store.intakes.load(user.id)
-    assert intake is not None and intake.step == Step.PHOTO and intake.draft.photo is None
+    assert intake is not None and intake.step == Step.PHOTO and intake.draft.photos == ()
     assert not any((harness.settings.data_dir / "images").rglob("*.jpg"))  # the photo was not left behind
 
 

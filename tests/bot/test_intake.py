@@ -79,8 +79,8 @@ async def test_cancel_at_summary_drops_photo(harness: Harness, photo_bytes: byte
     await agree(harness, user, "en")
     summary = await answer_until_summary(harness, user, "en", photo_bytes)
     intake = await harness.services.store.intakes.load(user.id)
-    assert intake is not None and intake.draft.photo
-    photo = harness.services.files.image_path(user.id, intake.draft.photo)
+    assert intake is not None and len(intake.draft.photos) == 1
+    photo = harness.services.files.image_path(user.id, intake.draft.photos[0])
     assert photo.is_file()
     await user.press(summary, button(summary, "cancel"))
     await harness.wait_key(user, "en", "intake-cancelled")

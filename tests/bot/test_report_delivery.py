@@ -252,10 +252,13 @@ async def test_bad_photo_quality_asks_for_another_right_away(
     assert harness.t("en", "quality-too-dark-tip") in rejection.text
     case = await harness.services.store.cases.get(user.id, case_id)
     assert case is not None and case.status == "rejected"
-    # Another photo goes straight back to the summary: the other answers were kept.
+    # Another photo, and then "Done", go straight back to the summary: the other answers were kept.
     from testkit.skin_photos import skin_photo
 
+    since = len(user.inbox())
     await user.send_photo(skin_photo(seed=3))
+    more = await harness.wait_key(user, "en", "ask-more-photos", since=since, count=1, max=3)
+    await user.press(more, button(more, "answer", "done"))
     await harness.wait_until(
         lambda: user.inbox()[-1].buttons() != [] and "Henry Nguyen" in (user.inbox()[-1].text or "")
     )

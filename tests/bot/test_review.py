@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.callbacks import Action, Callback
-from bot.check import check_clinics
+from bot.check import check_clinics, stored_clinics
 from bot.review_desk import ReviewDesk, verdict_data
 from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
@@ -52,7 +52,7 @@ async def send_for_review(h: Harness, user: FakeUser, lang: str, case_id: str, c
     offer = next(m for m in user.inbox() if m.text == h.t(lang, "review-offer"))
     await user.press(offer, button(offer, "review", case_id))
     consent = await h.wait_key(user, lang, "review-consent", clinic=clinic_name, count=1)
-    await user.press(consent, button(consent, "rvsend", f"{case_id}.0"))
+    await user.press(consent, button(consent, "rvsend", f"{case_id}.1"))  # clinic 1: the first listed
     await h.wait_key(user, lang, "review-sent", clinic=clinic_name, count=1)
 
 
@@ -180,9 +180,9 @@ async def test_press_from_a_non_clinic_chat_is_refused(
     offer = next(m for m in patient.inbox() if m.text == harness.t("en", "review-offer"))
     await patient.press(offer, button(offer, "review", case_id))
     pick = await harness.wait_key(patient, "en", "review-pick-clinic")
-    await patient.press(pick, button(pick, "rvpick", f"{case_id}.1"))  # Seoul Derm
+    await patient.press(pick, button(pick, "rvpick", f"{case_id}.2"))  # clinic 2: Seoul Derm
     consent = await harness.wait_key(patient, "en", "review-consent", clinic="Seoul Derm", count=1)
-    await patient.press(consent, button(consent, "rvsend", f"{case_id}.1"))
+    await patient.press(consent, button(consent, "rvsend", f"{case_id}.2"))
     await harness.wait_key(patient, "en", "review-sent", clinic="Seoul Derm", count=1)
     # Only the chosen clinic got the case.
     assert harness.api.chat(CLINIC) == [] and harness.api.chat(OTHER_CLINIC)
@@ -254,7 +254,7 @@ async def test_health_worker_sends_all_unreviewed(harness: Harness, trained_clas
     await agree(harness, worker, "vi")
     await finished_case(harness, worker, "vi", name="Patient One", seed=1)
     await worker.send("/new")
-    await harness.wait_key(worker, "vi", "ask-photo")
+    await harness.wait_key(worker, "vi", "new-case")
     await finished_case(harness, worker, "vi", name="Patient Two", seed=2)
     await worker.send("/cases")
     label = harness.t("vi", "btn-review-all", count=2)
@@ -270,7 +270,7 @@ async def test_health_worker_sends_all_unreviewed(harness: Harness, trained_clas
     consent = await harness.wait_key(worker, "vi", "review-consent", clinic="Hanoi Skin Clinic", count=2)
     # A third patient's case is finished before the Send button of the consent that named two is pressed.
     await worker.send("/new")
-    await harness.wait_key(worker, "vi", "ask-photo", since=len(worker.inbox()))
+    await harness.wait_key(worker, "vi", "ask-follow-up", since=len(worker.inbox()))
     await finished_case(harness, worker, "vi", name="Patient Three", seed=3)
     [send] = [b["callback_data"] for b in consent.buttons() if b["callback_data"].startswith("rvsend|all@")]
     await worker.press(consent, send)
@@ -283,7 +283,7 @@ async def test_health_worker_sends_all_unreviewed(harness: Harness, trained_clas
 
 async def test_check_verifies_clinic_membership(harness: Harness, trained_classifier_weights: Path) -> None:
     setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi:en,-100999:Missing:en")
-    items = await check_clinics(harness.settings)
+    items = await check_clinics(harness.settings, await stored_clinics(harness.settings))
     assert [(i.name, i.ok) for i in items] == [("clinic Hanoi", True), ("clinic Missing", False)]
     assert "Add the bot" in items[1].detail
 

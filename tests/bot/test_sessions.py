@@ -7,9 +7,8 @@ import sqlite3
 
 from bot.callbacks import Callback
 from conversations.intake import IntakeAction, Step
-from conversations.validation import NAME_MAX
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import agree, answer_until_summary, button, confirm
+from tests.bot.helpers import agree, answer_until_summary, button, confirm, photo_to_name
 from tests.conftest import Harness
 
 
@@ -17,8 +16,7 @@ async def test_restart_mid_intake_resumes_at_same_step(harness: Harness, photo_b
     await harness.start()
     user = harness.api.user(301, "vi")
     await agree(harness, user, "vi")
-    await user.send_photo(photo_bytes)
-    await harness.wait_key(user, "vi", "ask-name", max=NAME_MAX)
+    await photo_to_name(harness, user, "vi", photo_bytes)
     await user.send("Lan")
     await harness.wait_key(user, "vi", "ask-age")
 
@@ -83,8 +81,7 @@ async def test_foreign_and_stale_and_forged_presses_are_refused(harness: Harness
     owner, stranger = harness.api.user(304, "en"), harness.api.user(305, "ko")
     await agree(harness, owner, "en")
     await agree(harness, stranger, "ko")
-    await owner.send_photo(photo_bytes)
-    await harness.wait_key(owner, "en", "ask-name", max=NAME_MAX)
+    await photo_to_name(harness, owner, "en", photo_bytes)
     await owner.send("Owner")
     await harness.wait_key(owner, "en", "ask-age")
     await owner.send("20")
@@ -138,8 +135,7 @@ async def test_delete_erases_everything(harness: Harness, photo_bytes: bytes) ->
     # One more unconfirmed draft with a photo.
     await user.send("/new")
     await harness.wait_key(user, "en", "new-case")
-    await user.send_photo(photo_bytes)
-    await harness.wait_key(user, "en", "ask-name", max=NAME_MAX)
+    await photo_to_name(harness, user, "en", photo_bytes)
     image_bytes = next((harness.settings.data_dir / "images" / str(user.id)).glob("*.jpg")).read_bytes()
 
     await user.send("/delete")
@@ -202,8 +198,7 @@ async def test_cancel_and_new(harness: Harness, photo_bytes: bytes) -> None:
     await user.send("anything")
     await harness.wait_key(user, "en", "idle")
     # A photo between cases starts the next one directly.
-    await user.send_photo(photo_bytes)
-    await harness.wait_key(user, "en", "ask-name", max=NAME_MAX)
+    await photo_to_name(harness, user, "en", photo_bytes)
 
 
 async def test_corrupt_database_gives_a_clear_error(harness: Harness) -> None:

@@ -224,3 +224,54 @@ async def test_engine_refusing_images_means_text_only(fake: FakeEngine) -> None:
     )
     assert results[0].image_seen is False
     assert all(p["type"] == "text" for p in fake.bodies[-1]["messages"][-1]["content"])
+
+
+# --- several images a prompt -----------------------------------------------------------------------------
+
+
+def follow_up_request() -> ReportRequest:
+    from dataclasses import replace
+
+    from inference.report_request import EarlierResult
+
+    earlier = EarlierResult("2026-01-01", CLS, photo_attached=True)
+    return replace(request(), photo_kinds=("close_up", "overview"), earlier=earlier)
+
+
+def decoded_sizes(parts: list[dict]) -> list[tuple[int, int]]:
+    import base64
+    import io
+
+    sizes = []
+    for part in parts:
+        if part["type"] == "image_url":
+            data = base64.b64decode(part["image_url"]["url"].split(",", 1)[1])
+            with Image.open(io.BytesIO(data)) as image:
+                sizes.append(image.size)
+    return sizes
+
+
+async def test_each_photo_is_an_image_url_part_in_order(fake: FakeEngine) -> None:
+    writer = writer_for(fake, images=True)
+    await asyncio.to_thread(writer.setup)
+    photos = [Image.new("RGB", size, (180, 120, 100)) for size in ((64, 48), (48, 64), (40, 40))]
+    [result] = await asyncio.to_thread(writer.generate, [follow_up_request()], [photos], lambda r, t: None)
+    assert result.image_seen and result.stopped_by == "eos"
+    parts = fake.bodies[-1]["messages"][-1]["content"]
+    assert [p["type"] for p in parts] == ["image_url", "image_url", "image_url", "text"]
+    # The close-up, the overview, then the earlier close-up, as the prompt text lists them.
+    assert decoded_sizes(parts) == [(64, 48), (48, 64), (40, 40)]
+    assert "3 images attached above" in parts[-1]["text"]
+
+
+async def test_a_real_engine_takes_several_images(image_engine: EngineServer) -> None:
+    writer = EngineWriter(image_engine.url, IMAGE_MODEL, max_tokens=4, retries=0)
+    await asyncio.to_thread(writer.setup)
+    photos = [
+        Image.new("RGB", (64, 64), colour) for colour in ((180, 120, 100), (150, 90, 80), (200, 150, 120))
+    ]
+    one, many = await asyncio.to_thread(
+        writer.generate, [request(), follow_up_request()], [photos[:1], photos], lambda r, t: None
+    )
+    assert one.stopped_by in ("eos", "length") and many.stopped_by in ("eos", "length"), (one, many)
+    assert one.image_seen and many.image_seen

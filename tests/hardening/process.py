@@ -73,8 +73,26 @@ async def until(predicate, timeout: float, what: str) -> None:  # type: ignore[n
         await asyncio.sleep(0.1)
 
 
+async def photo_then_name(api: FakeBotApi, user: FakeUser, lang: str, photo: bytes, t: Translator) -> None:
+    """One close-up, "Done", the body site skipped: the intake waits for the name."""
+
+    def said(key: str, **args: object) -> SentMessage | None:
+        return next((m for m in user.inbox() if m.text == t(lang, key, **args)), None)
+
+    await user.send_photo(photo)
+    await api.wait_for(lambda: said("ask-more-photos", count=1, max=3) is not None, 60)
+    more = said("ask-more-photos", count=1, max=3)
+    assert more is not None
+    await user.press(more, button(more, "answer", "done"))
+    await api.wait_for(lambda: said("ask-body-site") is not None, 60)
+    site = said("ask-body-site")
+    assert site is not None
+    await user.press(site, button(site, "skip"))
+    await api.wait_for(lambda: said("ask-name", max=NAME_MAX) is not None, 60)
+
+
 async def whole_intake(api: FakeBotApi, user: FakeUser, lang: str, photo: bytes, t: Translator) -> None:
-    """/start → agree → photo, name, age, gender, history skipped, report language → Confirm."""
+    """/start → agree → photo, "Done", no site, name, age, gender, no history, report language → Confirm."""
 
     def has(key: str, **args: object) -> bool:
         return any(m.text == t(lang, key, **args) for m in user.inbox())
@@ -86,8 +104,7 @@ async def whole_intake(api: FakeBotApi, user: FakeUser, lang: str, photo: bytes,
     await api.wait_for(lambda: has("consent-ask"), 60)
     await user.press(message("consent-ask"), button(message("consent-ask"), "agree", lang))
     await api.wait_for(lambda: has("ask-photo"), 60)
-    await user.send_photo(photo)
-    await api.wait_for(lambda: has("ask-name", max=NAME_MAX), 60)
+    await photo_then_name(api, user, lang, photo, t)
     await user.send(f"Patient {user.id}")
     await api.wait_for(lambda: has("ask-age"), 60)
     await user.send("30")

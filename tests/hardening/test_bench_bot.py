@@ -56,6 +56,7 @@ def complete_chat(t: Translator, p: UserPlan) -> list[SentMessage]:
     keys = (
         "consent-ask",
         "ask-photo",
+        "ask-body-site",
         "ask-name",
         "ask-age",
         "ask-gender",

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 from bot.i18n import Translator
-from conversations.validation import NAME_MAX
 from testkit.fake_bot_api import FakeBotApi
 from tests.bot.helpers import button
 from tests.conftest import TOKEN
+from tests.hardening.process import photo_then_name
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,8 +74,7 @@ async def test_sigkill_then_sigterm(
         consent = next(m for m in user.inbox() if m.text == t("vi", "consent-ask"))
         await user.press(consent, button(consent, "agree", "vi"))
         await expect("ask-photo")
-        await user.send_photo(photo_bytes)
-        await expect("ask-name", max=NAME_MAX)
+        await photo_then_name(api, user, "vi", photo_bytes, t)
         await user.send("Lanthuy Qx")
         await expect("ask-age")
 
@@ -156,8 +155,7 @@ async def test_sigkill_during_generation_and_while_queued(
             consent = next(m for m in user.inbox() if m.text == t(lang, "consent-ask"))
             await user.press(consent, button(consent, "agree", lang))
             await api.wait_for(lambda: has("ask-photo"), 60)
-            await user.send_photo(photo_bytes)
-            await api.wait_for(lambda: has("ask-name", max=NAME_MAX), 60)
+            await photo_then_name(api, user, lang, photo_bytes, t)
             await user.send(f"Patient {user.id}")
             await api.wait_for(lambda: has("ask-age"), 60)
             await user.send("30")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import io
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from conversations.intake import Draft
 from conversations.store import Store
@@ -24,6 +27,7 @@ from inference.events import (
     Started,
     TextDelta,
 )
+from inference.labels import LABELS
 from inference.model_queue import Job, ModelQueue, UserBusy
 from inference.quality import QualityThresholds
 from inference.worker import ModelWorker
@@ -49,7 +53,7 @@ async def _case(store: Store, tmp_path: Path, user_id: int, seed: int = 0, langu
     image = tmp_path / f"{user_id}-{seed}.jpg"
     image.write_bytes(skin_photo(seed=seed))
     draft = Draft(
-        photo="0" * 32,
+        photos=("0" * 32,),
         name="Never In Prompt",
         age=30 + user_id % 50,
         gender="female",
@@ -191,7 +195,7 @@ async def test_quality_gate_rejects_before_any_model(classifier, store, tmp_path
     queue = _queue(classifier, writer, store)
     await queue.start()
     spec = await _case(store, tmp_path, 61)
-    Image.new("RGB", (640, 480), (3, 3, 3)).save(spec.image_path)  # a black frame
+    Image.new("RGB", (640, 480), (3, 3, 3)).save(spec.image_paths[0])  # a black frame
     events = await _collect(await queue.submit(spec))
     await queue.stop()
     assert isinstance(events[-1], Rejected) and "too_dark" in events[-1].issues
@@ -210,7 +214,10 @@ async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) 
     interrupted = await reopened.jobs.requeue_interrupted()
     assert interrupted == [spec.id]
     pending = [
-        (JobSpec(c.id, c.user_id, spec.image_path, c.age, c.gender, c.history, c.report_language), c.attempts)
+        (
+            JobSpec(c.id, c.user_id, spec.image_paths[0], c.age, c.gender, c.history, c.report_language),
+            c.attempts,
+        )
         for c in await reopened.jobs.queued()
     ]
     queue = _queue(classifier, ScriptedWriter(), reopened)
@@ -267,3 +274,86 @@ async def test_an_interrupted_job_runs_alone_and_twice_interrupted_fails(classif
     # A user's Retry clears the count: the case may be interrupted once more before it is failed.
     await store.jobs.requeue(specs[0].id)
     assert (await store.cases.by_id(specs[0].id)).interruptions == 0
+
+
+# --- several photos a case --------------------------------------------------------------------------------
+
+
+async def _photos_case(store: Store, tmp_path: Path, user_id: int, images: list[Image.Image]) -> JobSpec:
+    spec = await _case(store, tmp_path, user_id)
+    paths = []
+    for n, image in enumerate(images):
+        path = tmp_path / f"{user_id}-photo-{n}.jpg"
+        image.save(path, "JPEG")
+        paths.append(path)
+    return dataclasses.replace(spec, image_paths=tuple(paths), body_site="chest")
+
+
+def _photo(seed: int) -> Image.Image:
+    return Image.open(io.BytesIO(skin_photo(seed=seed))).convert("RGB")
+
+
+async def test_each_photo_is_scored_and_the_case_gets_their_mean(classifier, store, tmp_path) -> None:
+    writer = ScriptedWriter()
+    queue = _queue(classifier, writer, store)
+    await queue.start()
+    photos = [_photo(81), _photo(82), _photo(83)]
+    spec = await _photos_case(store, tmp_path, 81, photos)
+    events = await _collect(await queue.submit(spec))
+    await queue.stop()
+    assert isinstance(events[-1], Done)
+    [classified] = [e for e in events if isinstance(e, Classified)]
+    # The photos as the worker read them back from their files.
+    each = classifier.predict([Image.open(path).convert("RGB") for path in spec.image_paths])
+    result = classified.classification
+    assert len(result.photos) == 3
+    for got, expected in zip(result.photos, each, strict=True):
+        assert got.probs == pytest.approx(expected.probs, abs=1e-4)
+    assert result.probs == pytest.approx([sum(r.probs[i] for r in result.photos) / 3 for i in range(6)])
+    # The writer got all three photos, their kinds and the body site.
+    [(request, images)] = writer.rows
+    assert images == 3 and request.photo_kinds == ("close_up", "overview", "extra")
+    assert request.body_site == "chest" and request.classification == result
+    # The store keeps each photo's scores with the mean.
+    case = await store.cases.by_id(spec.id)
+    assert case is not None and len(case.classification["photos"]) == 3
+
+
+async def test_a_case_with_one_bad_photo_is_rejected_naming_it(classifier, store, tmp_path) -> None:
+    writer = ScriptedWriter()
+    queue = _queue(classifier, writer, store)
+    await queue.start()
+    spec = await _photos_case(store, tmp_path, 82, [_photo(84), Image.new("RGB", (640, 480), (3, 3, 3))])
+    events = await _collect(await queue.submit(spec))
+    await queue.stop()
+    assert events[-1] == Rejected(("too_dark",), photo=2)
+    assert writer.rows == [] and not any(isinstance(e, Classified) for e in events)
+    assert (await store.cases.by_id(spec.id)).status == "rejected"
+
+
+async def test_a_follow_up_sends_the_earlier_scores_and_close_up(classifier, store, tmp_path) -> None:
+    from inference.events import EarlierSpec
+
+    writer = ScriptedWriter()
+    queue = _queue(classifier, writer, store)
+    await queue.start()
+    earlier_path = tmp_path / "earlier.jpg"
+    _photo(85).save(earlier_path, "JPEG")
+    then = {"probs": dict(zip(LABELS, (0.1, 0.1, 0.5, 0.1, 0.1, 0.1), strict=True)), "uncertain": False}
+    spec = dataclasses.replace(
+        await _photos_case(store, tmp_path, 83, [_photo(86)]),
+        earlier=EarlierSpec("2026-01-05", then, earlier_path),
+    )
+    gone = dataclasses.replace(
+        await _photos_case(store, tmp_path, 84, [_photo(87)]),
+        earlier=EarlierSpec("2026-01-06", then, tmp_path / "purged.jpg"),
+    )
+    for job_spec in (spec, gone):
+        events = await _collect(await queue.submit(job_spec))
+        assert isinstance(events[-1], Done)
+    await queue.stop()
+    (with_photo, two), (without_photo, one) = writer.rows
+    assert with_photo.earlier is not None and with_photo.earlier.day == "2026-01-05"
+    assert with_photo.earlier.classification.prob("eczema") == 0.5
+    assert with_photo.earlier.photo_attached and two == 2
+    assert without_photo.earlier is not None and not without_photo.earlier.photo_attached and one == 1

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from bot.i18n import Translator
-from bot.pdf.document import ReportDocument
+from bot.pdf.document import DocumentPhoto, ReportDocument
 from bot.pdf.fonts import FontSet, ensure_fonts
 from inference.labels import Classification
 from inference.triage import Triage, triage
@@ -134,7 +134,7 @@ def build_doc(
         age=47,
         gender="female",
         history=HISTORIES[language],
-        photo_jpeg=photo,
+        photos=(DocumentPhoto(photo),),
         classification=classification,
         triage=level,
         report_text=REPORTS[language],

@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.i18n import Translator
-from bot.pdf.document import ReportDocument
+from bot.pdf.document import DocumentPhoto, ReportDocument
 from bot.pdf.fonts import FontSet
 from bot.pdf.render import render_pdf
 from inference.labels import LABELS
@@ -175,7 +175,7 @@ def test_long_history_and_large_photo(fonts: FontSet, translator: Translator, ma
     history = ("Itchy patches on both forearms since childhood, worse in winter. " * 40)[:1990] + " TAIL-MARK"
     big_photo = synthetic_photo((4000, 3000), seed=30)
     assert len(big_photo) > 1_000_000  # the thumbnail step is what keeps the PDF small
-    doc = make_doc("en", Triage.ROUTINE, history=history, photo_jpeg=big_photo)
+    doc = make_doc("en", Triage.ROUTINE, history=history, photos=(DocumentPhoto(big_photo),))
     data = render_pdf(doc, translator, fonts=fonts)
     assert len(data) < 2 * 1024 * 1024
     assert_contains(pdf_text(data), "TAIL-MARK", history[:200])
@@ -187,7 +187,7 @@ def test_hostile_input_does_not_crash(fonts: FontSet, translator: Translator, ma
         Triage.UNCERTAIN,
         history="\n" * 2000,
         patient_name="<script>&amp;</script> 🙂",
-        photo_jpeg=b"not an image",
+        photos=(DocumentPhoto(b"not an image"),),
         heatmap_png=None,
         report_text="⚠️ **unclosed <b> & </para> \x00\x07 " + "x" * 3000 + "\n\n- \n#\n",
     )

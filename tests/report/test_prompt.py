@@ -15,7 +15,7 @@ import pytest
 
 from inference.labels import LABELS, Classification
 from inference.prompt import chat_messages, render_prompt, sanitize_history
-from inference.report_request import ReportRequest
+from inference.report_request import EarlierResult, ReportRequest
 
 GOLDEN = Path(__file__).parent / "golden"
 HISTORY = (
@@ -102,7 +102,16 @@ def test_history_cannot_break_out_of_its_block() -> None:
 
 def test_no_name_reaches_the_prompt() -> None:
     fields = {f.name for f in dataclasses.fields(ReportRequest)}
-    assert fields == {"age", "gender", "history", "language", "classification"}
+    assert fields == {
+        "age",
+        "gender",
+        "history",
+        "language",
+        "classification",
+        "body_site",
+        "photo_kinds",
+        "earlier",
+    }
     with pytest.raises(TypeError):
         ReportRequest(name="Nguyễn Thị Lan", **dataclasses.asdict(sample("vi")))  # type: ignore[call-arg]
     # The bot knows the patient's name; nothing in the request path can carry it.
@@ -127,9 +136,17 @@ def test_chat_messages_gemma3_format() -> None:
 
 
 def test_request_validation() -> None:
-    base = dataclasses.asdict(sample("en"))
-    base["classification"] = sample("en").classification
-    for key, bad in (("age", -1), ("age", 200), ("gender", "f"), ("language", "fr")):
+    base = {f.name: getattr(sample("en"), f.name) for f in dataclasses.fields(ReportRequest)}
+    bad_values = (
+        ("age", -1),
+        ("age", 200),
+        ("gender", "f"),
+        ("language", "fr"),
+        ("body_site", "tail"),
+        ("photo_kinds", ()),
+        ("photo_kinds", ("close_up", "selfie")),
+    )
+    for key, bad in bad_values:
         with pytest.raises(ValueError):
             ReportRequest(**{**base, key: bad})
     assert len(LABELS) == 6
@@ -142,3 +159,73 @@ def test_import_inference_prompt_does_not_import_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- several photos, body site, follow-up ---------------------------------------------------------
+
+CLOSE_UP = Classification((0.05, 0.10, 0.70, 0.05, 0.05, 0.05))
+OVERVIEW = Classification((0.15, 0.10, 0.40, 0.25, 0.05, 0.05))
+EARLIER = Classification((0.10, 0.05, 0.45, 0.30, 0.05, 0.05))
+
+
+def follow_up(language: str, photo_attached: bool = True) -> ReportRequest:
+    return dataclasses.replace(
+        sample(language, uncertain=False),
+        classification=Classification.mean([CLOSE_UP, OVERVIEW]),
+        body_site="arm",
+        photo_kinds=("close_up", "overview"),
+        earlier=EarlierResult("2025-05-01", EARLIER, photo_attached=photo_attached),
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "vi"])
+def test_golden_follow_up_prompt(language: str) -> None:
+    path = GOLDEN / f"prompt.follow-up.{language}.txt"
+    rendered = render_prompt(follow_up(language)) + "\n"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(rendered, encoding="utf-8")
+    assert path.is_file(), f"missing {path}; run with UPDATE_GOLDEN=1 to create it"
+    assert rendered == path.read_text(encoding="utf-8"), (
+        f"prompt changed; review, then UPDATE_GOLDEN=1 ({path})"
+    )
+
+
+def test_several_photos_are_listed_with_each_result_and_the_mean_is_scored() -> None:
+    text = render_prompt(follow_up("en"))
+    # The mean of the two photos is what the six lines show.
+    assert "- eczema: 55.0% <- top" in text and "- keratosis: 15.0%" in text
+    assert "3 images attached above, in this order: 1. close-up; 2. overview; 3. the earlier close-up" in text
+    assert "per photo: 1. close-up: eczema 70.0%; 2. overview: eczema 40.0%" in text
+    assert "- Body site of the lesion: arm" in text
+
+
+def test_a_follow_up_gives_the_earlier_date_and_scores_and_asks_what_changed() -> None:
+    text = render_prompt(follow_up("en"))
+    earlier = text.split("Follow-up:", 1)[1]
+    assert earlier.startswith(" this is the same spot as an earlier case from 2025-05-01")
+    assert "- keratosis: 30.0%" in earlier and "Top class then: eczema, 45.0%" in earlier
+    assert "say what has changed since 2025-05-01" in earlier
+    assert "The earlier close-up is the last image attached." in earlier
+    gone = render_prompt(follow_up("en", photo_attached=False))
+    assert "The earlier photo is not available" in gone
+    assert "2 images attached above, in this order: 1. close-up; 2. overview." in gone
+    assert "이전 근접 사진은 마지막으로" in render_prompt(follow_up("ko"))
+    assert "ngày 2025-05-01" in render_prompt(follow_up("vi"))
+    # Without a follow-up, nothing of it is in the prompt.
+    assert "Follow-up" not in render_prompt(sample("en"))
+
+
+@pytest.mark.parametrize(("photo_attached", "count"), [(True, 3), (False, 2)])
+def test_one_image_placeholder_per_attached_image(photo_attached: bool, count: int) -> None:
+    req = follow_up("vi", photo_attached)
+    assert req.image_count == count
+    content = chat_messages(req, with_image=True)[1]["content"]
+    assert [part["type"] for part in content] == ["image"] * count + ["text"]
+    assert [part["type"] for part in chat_messages(req, with_image=False)[1]["content"]] == ["text"]
+
+
+def test_the_body_site_is_named_in_every_language() -> None:
+    for language, word in (("en", "genital area"), ("ko", "생식기 부위"), ("vi", "vùng sinh dục")):
+        req = dataclasses.replace(sample(language), body_site="genital")
+        assert word in render_prompt(req)
+    assert "- Body site of the lesion: not given" in render_prompt(sample("en"))

@@ -246,3 +246,47 @@ def test_gguf_text_only_writes_english(gemma_gguf_path: Path, image: Image.Image
     assert len(words & {"the", "a", "and", "you", "of", "to", "is", "skin", "for", "are", "in"}) >= 2, (
         result.text
     )
+
+
+# --- several images a prompt: a case's photos and a follow-up's earlier close-up ----------------------------
+
+
+def several(kinds: tuple[str, ...], earlier_photo: bool = False) -> ReportRequest:
+    from dataclasses import replace
+
+    from inference.report_request import EarlierResult
+
+    earlier = EarlierResult("2026-01-01", CLS, photo_attached=True) if earlier_photo else None
+    return replace(req(), photo_kinds=kinds, earlier=earlier)
+
+
+def image_tokens(model: ReportModel, request: ReportRequest, images: list[Image.Image]) -> int:
+    inputs, _ = model._inputs([request], [images])
+    return int((inputs["input_ids"] == model.processor.image_token_id).sum())
+
+
+def test_every_photo_reaches_the_model(tiny: ReportModel, image: Image.Image) -> None:
+    other = Image.new("RGB", (60, 80), (120, 70, 60))
+    one = image_tokens(tiny, req(), [image])
+    assert one > 0
+    assert image_tokens(tiny, several(("close_up", "overview")), [image, other]) == 2 * one
+    three = several(("close_up", "overview"), earlier_photo=True)  # two photos and the earlier close-up
+    assert image_tokens(tiny, three, [image, other, image]) == 3 * one
+    inputs, _ = tiny._inputs([three], [[image, other, image]])
+    assert inputs["pixel_values"].shape[0] == 3
+
+
+def test_a_batch_mixes_rows_of_several_one_and_no_image(tiny: ReportModel, image: Image.Image) -> None:
+    other = Image.new("RGB", (60, 80), (120, 70, 60))
+    requests = [several(("close_up", "overview")), req("ko"), req("vi")]
+    rows: list = [[image, other], image, None]
+    out = Collector()
+    results = tiny.generate(requests, rows, out)
+    assert [r.image_seen for r in results] == [True, True, False]
+    [single] = tiny.generate([requests[0]], [rows[0]], lambda r, t: None)
+    assert single.text == results[0].text == out.text(0)
+
+
+def test_the_images_must_match_the_request(tiny: ReportModel, image: Image.Image) -> None:
+    with pytest.raises(ValueError, match="2 image"):
+        tiny.generate([several(("close_up", "overview"))], [[image]], lambda r, t: None)

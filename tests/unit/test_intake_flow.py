@@ -14,9 +14,11 @@ import pytest
 
 from bot.i18n import Translator
 from conversations.intake import (
+    Album,
     Answer,
     Choice,
     Draft,
+    Earlier,
     Intake,
     Msg,
     Other,
@@ -29,14 +31,41 @@ from conversations.intake import (
     cancel,
     current_prompt,
     is_complete,
+    photo_slots,
     start,
+    start_follow_up,
 )
 
 UI = ("ko", "en", "vi")
-QUESTION_STEPS = (Step.PHOTO, Step.NAME, Step.AGE, Step.GENDER, Step.HISTORY, Step.REPORT_LANGUAGE)
+QUESTION_STEPS = (
+    Step.PHOTO,
+    Step.BODY_SITE,
+    Step.NAME,
+    Step.AGE,
+    Step.GENDER,
+    Step.HISTORY,
+    Step.REPORT_LANGUAGE,
+)
+SITES = (
+    "face",
+    "scalp",
+    "neck",
+    "chest",
+    "back",
+    "abdomen",
+    "arm",
+    "hand",
+    "leg",
+    "foot",
+    "genital",
+    "other",
+)
 
 FULL = Draft(
-    photo="img-1",
+    photos=("img-1",),
+    photos_done=True,
+    body_site="arm",
+    body_site_answered=True,
     name="Hoa",
     age=15,
     gender="female",
@@ -44,14 +73,26 @@ FULL = Draft(
     history_answered=True,
     report_language="vi",
 )
+ONE_PHOTO = Draft(photos=("img-1",))
+PHOTOS_DONE = replace(ONE_PHOTO, photos_done=True)
+SITE_DONE = replace(PHOTOS_DONE, body_site="arm", body_site_answered=True)
+
+# Earlier cases the follow-up question offers: one with a body site, one without.
+OFFERS = (
+    Earlier("a" * 32, "2025-05-01", "Hoa", 14, "female", "vi", "arm", "eczema"),
+    Earlier("b" * 32, "2025-04-02", "Minh", 40, "male", "ko", None, "acne"),
+)
 
 # The draft as it stands when each step is reached for the first time.
 BEFORE: dict[Step, Draft] = {
+    Step.FOLLOW_UP: Draft(),
     Step.PHOTO: Draft(),
-    Step.NAME: Draft(photo="img-1"),
-    Step.AGE: Draft(photo="img-1", name="Hoa"),
-    Step.GENDER: Draft(photo="img-1", name="Hoa", age=15),
-    Step.HISTORY: Draft(photo="img-1", name="Hoa", age=15, gender="female"),
+    Step.MORE_PHOTOS: ONE_PHOTO,
+    Step.BODY_SITE: PHOTOS_DONE,
+    Step.NAME: SITE_DONE,
+    Step.AGE: replace(SITE_DONE, name="Hoa"),
+    Step.GENDER: replace(SITE_DONE, name="Hoa", age=15),
+    Step.HISTORY: replace(SITE_DONE, name="Hoa", age=15, gender="female"),
     Step.REPORT_LANGUAGE: replace(FULL, report_language=None),
     Step.SUMMARY: FULL,
     Step.EDIT_MENU: FULL,
@@ -59,7 +100,7 @@ BEFORE: dict[Step, Draft] = {
 
 
 def at(step: Step) -> Intake:
-    return Intake(step, BEFORE[step])
+    return Intake(step, BEFORE[step], offers=OFFERS if step == Step.FOLLOW_UP else ())
 
 
 # --- what each step says, written out ------------------------------------------------------------
@@ -84,12 +125,33 @@ LANGUAGE_ROWS = {
     "vi": _answers(("vi", "lang-vi"), ("ko", "lang-ko"), ("en", "lang-en"), selected="vi"),
 }
 SKIP_ROW: tuple[Row, ...] = ((("btn-skip", "skip", "", False),),)
+# Body sites three to a row, then Skip: the question is optional.
+SITE_ROWS: tuple[Row, ...] = (
+    tuple((f"site-{s}", "answer", s, False) for s in ("face", "scalp", "neck")),
+    tuple((f"site-{s}", "answer", s, False) for s in ("chest", "back", "abdomen")),
+    tuple((f"site-{s}", "answer", s, False) for s in ("arm", "hand", "leg")),
+    tuple((f"site-{s}", "answer", s, False) for s in ("foot", "genital", "other")),
+    *SKIP_ROW,
+)
+FOLLOW_UP_ROWS: tuple[Row, ...] = (
+    (("follow-up-option", "answer", "0", False),),
+    (("follow-up-option", "answer", "1", False),),
+    (("btn-follow-up-new", "answer", "new", False),),
+)
+
+
+def more_photos_rows(count: int) -> tuple[Row, ...]:
+    add = "btn-add-overview" if count == 1 else "btn-add-photo"
+    return (((add, "answer", "add", False),), (("btn-photos-done", "answer", "done", False),))
+
+
 SUMMARY_ROWS: tuple[Row, ...] = (
     (("btn-confirm", "confirm", "", False),),
     (("btn-edit", "edit", "", False), ("btn-cancel", "cancel", "", False)),
 )
 EDIT_MENU_ROWS: tuple[Row, ...] = (
     (("field-photo", "field", "photo", False),),
+    (("field-body-site", "field", "body_site", False),),
     (("field-name", "field", "name", False),),
     (("field-age", "field", "age", False),),
     (("field-gender", "field", "gender", False),),
@@ -100,6 +162,9 @@ EDIT_MENU_ROWS: tuple[Row, ...] = (
 
 def summary_args(draft: Draft) -> dict[str, Any]:
     return {
+        "photos": len(draft.photos),
+        "site": Msg(f"site-{draft.body_site}") if draft.body_site else Msg("summary-no-site"),
+        "follow_up": draft.follow_up_day if draft.follow_up else Msg("summary-new-spot"),
         "name": draft.name,
         "age": draft.age,
         "gender": Msg(f"gender-{draft.gender}"),
@@ -110,7 +175,14 @@ def summary_args(draft: Draft) -> dict[str, Any]:
 
 def expected_prompt(step: Step, ui: str, draft: Draft) -> tuple[str, dict[str, Any], tuple[Row, ...]]:
     table: dict[Step, tuple[str, dict[str, Any], tuple[Row, ...]]] = {
+        Step.FOLLOW_UP: ("ask-follow-up", {}, FOLLOW_UP_ROWS),
         Step.PHOTO: ("ask-photo", {}, ()),
+        Step.MORE_PHOTOS: (
+            "ask-more-photos",
+            {"count": len(draft.photos), "max": 3},
+            more_photos_rows(len(draft.photos)),
+        ),
+        Step.BODY_SITE: ("ask-body-site", {}, SITE_ROWS),
         Step.NAME: ("ask-name", {"max": 100}, ()),
         Step.AGE: ("ask-age", {}, ()),
         Step.GENDER: ("ask-gender", {}, GENDER_ROWS),
@@ -152,11 +224,99 @@ def test_a_new_intake_starts_at_the_photo_with_nothing_answered() -> None:
     assert not is_complete(start().draft)
 
 
+def test_with_earlier_cases_it_starts_by_asking_about_a_follow_up() -> None:
+    assert start(OFFERS) == Intake(Step.FOLLOW_UP, Draft(), offers=OFFERS)
+    many = tuple(replace(OFFERS[0], case_id=f"{i:032x}") for i in range(8))
+    assert start(many).offers == many[:5]  # a keyboard of five earlier cases at most
+
+
+@pytest.mark.parametrize("ui", UI)
+def test_each_follow_up_offer_shows_date_patient_site_and_result(ui: str) -> None:
+    say = current_prompt(at(Step.FOLLOW_UP), ui)
+    args = [b.args for row in say.buttons for b in row]
+    assert args == [
+        {"date": "2025-05-01", "name": "Hoa", "site": Msg("site-arm"), "result": Msg("label-eczema")},
+        {"date": "2025-04-02", "name": "Minh", "site": Msg("site-unknown"), "result": Msg("label-acne")},
+        {},
+    ]
+
+
 # --- good answers ------------------------------------------------------------------------------
+
+TAKEN_OVER = {
+    "follow_up": "a" * 32,
+    "follow_up_day": "2025-05-01",
+    "follow_up_answered": True,
+    "name": "Hoa",
+    "age": 14,
+    "gender": "female",
+    "report_language": "vi",
+    "body_site": "arm",
+    "body_site_answered": True,
+}
 
 GOOD: list[Any] = [
     # (step, answer, changes to the draft, next step)
-    pytest.param(Step.PHOTO, Photo("img-1"), {"photo": "img-1"}, Step.NAME, id="photo"),
+    pytest.param(
+        Step.FOLLOW_UP, Choice("answer", "new"), {"follow_up_answered": True}, Step.PHOTO, id="follow-up-new"
+    ),
+    pytest.param(Step.FOLLOW_UP, Choice("answer", "0"), TAKEN_OVER, Step.PHOTO, id="follow-up-earlier"),
+    pytest.param(
+        Step.FOLLOW_UP,
+        Choice("answer", "1"),
+        {
+            "follow_up": "b" * 32,
+            "follow_up_day": "2025-04-02",
+            "follow_up_answered": True,
+            "name": "Minh",
+            "age": 40,
+            "gender": "male",
+            "report_language": "ko",
+        },
+        Step.PHOTO,
+        id="follow-up-earlier-without-site",
+    ),
+    pytest.param(Step.PHOTO, Photo("img-1"), {"photos": ("img-1",)}, Step.MORE_PHOTOS, id="photo"),
+    pytest.param(
+        Step.PHOTO, Album(("img-1", "img-2")), {"photos": ("img-1", "img-2")}, Step.MORE_PHOTOS, id="album-2"
+    ),
+    pytest.param(
+        Step.PHOTO,
+        Album(("img-1", "img-2", "img-3")),
+        {"photos": ("img-1", "img-2", "img-3"), "photos_done": True},
+        Step.BODY_SITE,
+        id="album-3",
+    ),
+    pytest.param(
+        Step.MORE_PHOTOS, Photo("img-2"), {"photos": ("img-1", "img-2")}, Step.MORE_PHOTOS, id="overview"
+    ),
+    pytest.param(
+        Step.MORE_PHOTOS,
+        Album(("img-2", "img-3")),
+        {"photos": ("img-1", "img-2", "img-3"), "photos_done": True},
+        Step.BODY_SITE,
+        id="more-album",
+    ),
+    pytest.param(
+        Step.MORE_PHOTOS, Choice("answer", "done"), {"photos_done": True}, Step.BODY_SITE, id="done"
+    ),
+    *[
+        pytest.param(
+            Step.BODY_SITE,
+            Choice("answer", site),
+            {"body_site": site, "body_site_answered": True},
+            Step.NAME,
+            id=f"site-{site}",
+        )
+        for site in SITES
+    ],
+    pytest.param(
+        Step.BODY_SITE,
+        Choice("skip"),
+        {"body_site": None, "body_site_answered": True},
+        Step.NAME,
+        id="site-skip",
+    ),
     pytest.param(Step.NAME, Text("Hoa"), {"name": "Hoa"}, Step.AGE, id="name"),
     pytest.param(
         Step.NAME, Text("  Nguyễn   Thị\tHoa \n"), {"name": "Nguyễn Thị Hoa"}, Step.AGE, id="name-spaces"
@@ -255,6 +415,21 @@ def test_a_good_answer_moves_on(step: Step, answer: Answer, changes: dict, next_
 
 BAD: list[Any] = [
     # (step, answer, what is said before the question is asked again)
+    pytest.param(Step.FOLLOW_UP, Text("yes"), nudge("nudge-buttons"), id="follow-up-text"),
+    pytest.param(Step.FOLLOW_UP, Choice("answer", "2"), nudge("nudge-buttons"), id="follow-up-past-end"),
+    pytest.param(Step.FOLLOW_UP, Choice("answer", "-1"), nudge("nudge-buttons"), id="follow-up-negative"),
+    pytest.param(Step.FOLLOW_UP, Choice("answer", ""), nudge("nudge-buttons"), id="follow-up-empty"),
+    pytest.param(Step.FOLLOW_UP, Choice("skip"), nudge("nudge-buttons"), id="follow-up-skip"),
+    pytest.param(Step.FOLLOW_UP, Other(), nudge("nudge-buttons"), id="follow-up-sticker"),
+    pytest.param(Step.PHOTO, Album(()), nudge("nudge-photo"), id="photo-empty-album"),
+    pytest.param(Step.MORE_PHOTOS, Text("that's all"), nudge("nudge-more-photos"), id="more-text"),
+    pytest.param(Step.MORE_PHOTOS, Choice("answer", "all"), nudge("nudge-more-photos"), id="more-unknown"),
+    pytest.param(Step.MORE_PHOTOS, Choice("skip"), nudge("nudge-more-photos"), id="more-skip"),
+    pytest.param(Step.MORE_PHOTOS, Other(), nudge("nudge-more-photos"), id="more-sticker"),
+    pytest.param(Step.BODY_SITE, Text("arm"), nudge("nudge-buttons"), id="site-text"),
+    pytest.param(Step.BODY_SITE, Choice("answer", "tail"), nudge("nudge-buttons"), id="site-unknown"),
+    pytest.param(Step.BODY_SITE, Photo("img-9"), nudge("nudge-buttons"), id="site-photo"),
+    pytest.param(Step.BODY_SITE, Other(), nudge("nudge-buttons"), id="site-sticker"),
     pytest.param(Step.PHOTO, Text("here it is"), nudge("nudge-photo"), id="photo-text"),
     pytest.param(Step.PHOTO, Other(), nudge("nudge-photo"), id="photo-sticker"),
     pytest.param(Step.PHOTO, Choice("answer", "photo"), nudge("nudge-photo"), id="photo-choice"),
@@ -373,8 +548,8 @@ def test_confirm_anywhere_else_confirms_nothing(intake: Intake, ui: str) -> None
 
 EDITS: list[Any] = [
     # (field, answer, changes, images to discard)
-    pytest.param(Step.PHOTO, Photo("img-2"), {"photo": "img-2"}, ("img-1",), id="photo-replaced"),
-    pytest.param(Step.PHOTO, Photo("img-1"), {}, (), id="photo-same-token"),
+    pytest.param(Step.BODY_SITE, Choice("answer", "leg"), {"body_site": "leg"}, (), id="site"),
+    pytest.param(Step.BODY_SITE, Choice("skip"), {"body_site": None}, (), id="site-skip"),
     pytest.param(Step.NAME, Text("Lan"), {"name": "Lan"}, (), id="name"),
     pytest.param(Step.AGE, Text("40 tuổi"), {"age": 40}, (), id="age"),
     pytest.param(Step.GENDER, Choice("answer", "male"), {"gender": "male"}, (), id="gender"),
@@ -407,11 +582,133 @@ def test_edit_one_answer_from_the_summary(
     assert is_complete(edited)
 
 
+@pytest.mark.parametrize("ui", UI)
+def test_editing_the_photos_starts_them_over_and_offers_more_before_the_summary(ui: str) -> None:
+    two = replace(FULL, photos=("img-1", "img-2"))
+    asking = advance(Intake(Step.EDIT_MENU, two), Choice("field", "photo"), ui)
+    assert asking.intake == Intake(Step.PHOTO, two, editing=True)
+    replaced = advance(asking.intake, Photo("img-3"), ui)
+    draft = replace(two, photos=("img-3",), photos_done=False)
+    assert replaced.intake == Intake(Step.MORE_PHOTOS, draft, editing=True)
+    assert replaced.discard_images == ("img-1", "img-2")
+    assert [plain(s) for s in replaced.says] == [expected_prompt(Step.MORE_PHOTOS, ui, draft)]
+    done = advance(replaced.intake, Choice("answer", "done"), ui)
+    assert done.intake == Intake(Step.SUMMARY, replace(draft, photos_done=True))
+    assert [plain(s) for s in done.says] == [expected_prompt(Step.SUMMARY, ui, done.intake.draft)]
+
+
+def test_the_same_photo_again_discards_nothing() -> None:
+    out = advance(Intake(Step.PHOTO, FULL, editing=True), Photo("img-1"), "en")
+    assert out.discard_images == ()
+    assert out.intake == Intake(Step.MORE_PHOTOS, replace(FULL, photos_done=False), editing=True)
+
+
+def test_three_photos_while_editing_go_straight_back_to_the_summary() -> None:
+    out = advance(Intake(Step.PHOTO, FULL, editing=True), Album(("img-5", "img-6", "img-7")), "en")
+    assert out.intake == Intake(Step.SUMMARY, replace(FULL, photos=("img-5", "img-6", "img-7")))
+    assert out.discard_images == ("img-1",)
+
+
 def test_replacing_the_photo_before_the_summary_discards_the_old_one() -> None:
     # Back at the photo step with a photo already taken (e.g. after a restart of the question).
-    out = advance(Intake(Step.PHOTO, Draft(photo="img-1")), Photo("img-2"), "en")
-    assert out.intake == Intake(Step.NAME, Draft(photo="img-2"))
+    out = advance(Intake(Step.PHOTO, ONE_PHOTO), Photo("img-2"), "en")
+    assert out.intake == Intake(Step.MORE_PHOTOS, Draft(photos=("img-2",)))
     assert out.discard_images == ("img-1",)
+
+
+# --- several photos ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ui", UI)
+def test_the_add_button_asks_for_the_next_kind_of_photo(ui: str) -> None:
+    one = at(Step.MORE_PHOTOS)
+    assert advance(one, Choice("answer", "add"), ui) == Outcome(one, (Say("ask-photo-overview"),))
+    two = Intake(Step.MORE_PHOTOS, Draft(photos=("img-1", "img-2")))
+    assert advance(two, Choice("answer", "add"), ui) == Outcome(two, (Say("ask-photo-extra"),))
+    # After the overview the button offers "another photo", no longer "an overview".
+    assert plain(current_prompt(two, ui))[2] == more_photos_rows(2)
+
+
+@pytest.mark.parametrize("ui", UI)
+def test_an_album_over_the_limit_keeps_three_and_says_so(ui: str) -> None:
+    out = advance(at(Step.PHOTO), Album(("i1", "i2", "i3", "i4", "i5")), ui)
+    assert out.intake == Intake(Step.BODY_SITE, Draft(photos=("i1", "i2", "i3"), photos_done=True))
+    assert out.discard_images == ("i4", "i5")
+    assert [plain(s) for s in out.says] == [
+        nudge("photos-over-limit", max=3),
+        expected_prompt(Step.BODY_SITE, ui, out.intake.draft),
+    ]
+    more = advance(at(Step.MORE_PHOTOS), Album(("i2", "i3", "i4")), ui)
+    assert more.intake is not None and more.intake.draft.photos == ("img-1", "i2", "i3")
+    assert more.discard_images == ("i4",)
+
+
+def test_photos_sent_before_the_follow_up_answer_are_kept() -> None:
+    first = advance(at(Step.FOLLOW_UP), Photo("img-1"), "en")
+    assert first.intake == Intake(Step.FOLLOW_UP, ONE_PHOTO, offers=OFFERS)
+    assert [plain(s) for s in first.says] == [expected_prompt(Step.FOLLOW_UP, "en", ONE_PHOTO)]
+    new = advance(first.intake, Choice("answer", "new"), "en")
+    # The close-up is already there: the flow goes on to "add an overview or done".
+    assert new.intake is not None and new.intake.step == Step.MORE_PHOTOS
+    assert new.intake.draft.photos == ("img-1",)
+
+
+@pytest.mark.parametrize(
+    ("intake", "slots"),
+    [
+        (at(Step.FOLLOW_UP), 3),
+        (Intake(Step.FOLLOW_UP, ONE_PHOTO, offers=OFFERS), 2),
+        (at(Step.PHOTO), 3),
+        (Intake(Step.PHOTO, FULL, editing=True), 3),  # a new set replaces the old one
+        (at(Step.MORE_PHOTOS), 2),
+        (Intake(Step.MORE_PHOTOS, Draft(photos=("a", "b"))), 1),
+        *((at(step), 0) for step in (Step.BODY_SITE, Step.NAME, Step.HISTORY, Step.SUMMARY, Step.EDIT_MENU)),
+    ],
+)
+def test_photo_slots(intake: Intake, slots: int) -> None:
+    assert photo_slots(intake) == slots
+
+
+# --- follow-up ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ui", UI)
+def test_a_follow_up_asks_only_what_the_earlier_case_does_not_answer(ui: str) -> None:
+    out = advance(at(Step.FOLLOW_UP), Choice("answer", "0"), ui)
+    steps = []
+    intake = out.intake
+    for answer in (Photo("img-1"), Choice("answer", "done"), Text("bigger since May")):
+        assert intake is not None
+        steps.append(intake.step)
+        intake = advance(intake, answer, ui).intake
+    assert intake is not None
+    steps.append(intake.step)
+    # Same patient, same spot: no body site, name, age, gender or report language questions.
+    assert steps == [Step.PHOTO, Step.MORE_PHOTOS, Step.HISTORY, Step.SUMMARY]
+    assert intake.draft == replace(
+        Draft(**TAKEN_OVER),
+        photos=("img-1",),
+        photos_done=True,
+        history="bigger since May",
+        history_answered=True,
+    )
+    assert is_complete(intake.draft)
+    key, args, _ = plain(current_prompt(intake, ui))
+    assert key == "summary" and args["follow_up"] == "2025-05-01" and args["site"] == Msg("site-arm")
+
+
+def test_a_follow_up_of_a_case_without_a_body_site_asks_for_it() -> None:
+    intake = advance(at(Step.FOLLOW_UP), Choice("answer", "1"), "en").intake
+    for answer in (Photo("img-1"), Choice("answer", "done")):
+        assert intake is not None
+        intake = advance(intake, answer, "en").intake
+    assert intake is not None and intake.step == Step.BODY_SITE
+
+
+def test_a_reminder_starts_a_follow_up_at_the_photo() -> None:
+    intake = start_follow_up(OFFERS[0])
+    assert intake == Intake(Step.PHOTO, Draft(**TAKEN_OVER))
+    assert current_prompt(intake, "en") == Say("ask-photo")
 
 
 # --- cancel ------------------------------------------------------------------------------------
@@ -424,8 +721,21 @@ BACK_TO_SUMMARY = Outcome(
 CANCELS: list[Any] = [
     # (state, outcome)
     pytest.param(Intake(), Outcome(None, (Say("intake-cancelled"),)), id="photo-none-yet"),
+    pytest.param(at(Step.FOLLOW_UP), Outcome(None, (Say("intake-cancelled"),)), id="follow-up"),
     *[pytest.param(at(step), ENDED_WITH_PHOTO, id=step.value) for step in QUESTION_STEPS[1:]],
-    pytest.param(Intake(Step.PHOTO, Draft(photo="img-1")), ENDED_WITH_PHOTO, id="photo-already-taken"),
+    pytest.param(at(Step.MORE_PHOTOS), ENDED_WITH_PHOTO, id="more-photos"),
+    pytest.param(Intake(Step.PHOTO, ONE_PHOTO), ENDED_WITH_PHOTO, id="photo-already-taken"),
+    pytest.param(
+        Intake(Step.MORE_PHOTOS, Draft(photos=("img-1", "img-2"))),
+        Outcome(None, (Say("intake-cancelled"),), discard_images=("img-1", "img-2")),
+        id="two-photos",
+    ),
+    # A case turned back for its photo reopens at the photo, editing, without one: cancel ends it.
+    pytest.param(
+        Intake(Step.PHOTO, replace(FULL, photos=()), editing=True),
+        Outcome(None, (Say("intake-cancelled"),)),
+        id="reopened-without-photo",
+    ),
     pytest.param(at(Step.SUMMARY), ENDED_WITH_PHOTO, id="summary"),
     pytest.param(at(Step.EDIT_MENU), BACK_TO_SUMMARY, id="edit-menu"),
     *[
@@ -455,6 +765,11 @@ def test_the_cancel_button_at_the_summary_ends_the_intake(ui: str) -> None:
 SCRIPT: tuple[Answer, ...] = (
     Other(),  # sticker instead of a photo
     Photo("img-1"),
+    Text("that is all"),  # typed where a button is expected
+    Choice("answer", "add"),
+    Photo("img-2"),
+    Choice("answer", "done"),
+    Choice("answer", "arm"),
     Text(""),  # empty name
     Text("Hoa"),
     Text("15세"),
@@ -470,6 +785,11 @@ SCRIPT: tuple[Answer, ...] = (
 )
 STEPS_AFTER = (
     Step.PHOTO,
+    Step.MORE_PHOTOS,
+    Step.MORE_PHOTOS,
+    Step.MORE_PHOTOS,
+    Step.MORE_PHOTOS,
+    Step.BODY_SITE,
     Step.NAME,
     Step.NAME,
     Step.AGE,
@@ -504,7 +824,10 @@ def test_a_whole_intake(ui: str) -> None:
     final = outcomes[-1].intake
     assert final is not None
     assert final.draft == Draft(
-        photo="img-1",
+        photos=("img-1", "img-2"),
+        photos_done=True,
+        body_site="arm",
+        body_site_answered=True,
         name="Hoa",
         age=16,
         gender="female",
@@ -513,11 +836,13 @@ def test_a_whole_intake(ui: str) -> None:
         report_language="vi",
     )
     assert is_complete(final.draft)
-    assert all(not is_complete(o.intake.draft) for o in outcomes[:8] if o.intake)
+    assert all(not is_complete(o.intake.draft) for o in outcomes[:13] if o.intake)
 
 
 ROUND_TRIP_STATES: list[Intake] = [
     *(at(step) for step in Step),
+    start_follow_up(OFFERS[1]),
+    Intake(Step.MORE_PHOTOS, Draft(photos=("a", "b")), editing=True),
     *(Intake(step, FULL, editing=True) for step in QUESTION_STEPS),
     Intake(Step.SUMMARY, replace(FULL, history=None, age=0, name='Nguyễn "Hoa" 홍')),
     Intake(Step.SUMMARY, replace(FULL, history="line one\n\nline \\ two")),
@@ -534,9 +859,34 @@ def test_json_round_trip(intake: Intake) -> None:
     assert json.loads(raw)["step"] == intake.step.value
 
 
-def test_state_saved_without_the_editing_flag_loads_as_not_editing() -> None:
+def test_state_saved_before_several_photos_loads_with_its_one_photo() -> None:
+    # Saved by an older skinbot: one "photo", no editing flag, none of the newer questions.
     raw = json.dumps({"step": "age", "draft": {"photo": "img-1", "name": "Hoa"}})
-    assert Intake.from_json(raw) == Intake(Step.AGE, Draft(photo="img-1", name="Hoa"), editing=False)
+    loaded = Intake.from_json(raw)
+    assert loaded == Intake(
+        Step.AGE, Draft(photos=("img-1",), photos_done=True, follow_up_answered=True, name="Hoa")
+    )
+    # Its next question is the body site, the one question it has not had; then on as before.
+    after = advance(loaded, Text("15"), "en").intake
+    assert after is not None and after.step == Step.BODY_SITE
+    old_summary = json.dumps(
+        {
+            "step": "summary",
+            "draft": {
+                "photo": "img-1",
+                "name": "Hoa",
+                "age": 15,
+                "gender": "female",
+                "history": None,
+                "history_answered": True,
+                "report_language": "vi",
+            },
+        }
+    )
+    assert is_complete(Intake.from_json(old_summary).draft)
+    assert advance(Intake.from_json(old_summary), Choice("confirm"), "en").confirmed
+    none_yet = Intake.from_json(json.dumps({"step": "photo", "draft": {"photo": None}}))
+    assert none_yet == Intake(Step.PHOTO, Draft(follow_up_answered=True))
 
 
 # --- every word the flow can say exists in every language --------------------------------------
@@ -556,6 +906,9 @@ def said_by_the_flow() -> set[str]:
             step, answer, _, _ = case.values
             outcomes.append(advance(Intake(step, FULL, editing=True), answer, ui))
         outcomes.extend(run_script(ui))
+        for kinds in (at(Step.MORE_PHOTOS), Intake(Step.MORE_PHOTOS, Draft(photos=("a", "b")))):
+            outcomes.append(advance(kinds, Choice("answer", "add"), ui))
+        outcomes.append(advance(at(Step.PHOTO), Album(("a", "b", "c", "d")), ui))
         for step in Step:
             for draft in (BEFORE[step], replace(FULL, history=None)):
                 outcomes.append(Outcome(None, (current_prompt(Intake(step, draft), ui),)))
@@ -567,6 +920,9 @@ def said_by_the_flow() -> set[str]:
             keys.add(say.key)
             keys.update(b.label for row in say.buttons for b in row)
             keys.update(v.key for v in say.args.values() if isinstance(v, Msg))
+            keys.update(
+                v.key for row in say.buttons for b in row for v in b.args.values() if isinstance(v, Msg)
+            )
     return keys
 
 
@@ -588,6 +944,20 @@ def test_the_collection_covers_every_kind_of_message() -> None:
         "gender-undisclosed",
         "lang-vi",
         "summary-no-history",
+        "ask-follow-up",
+        "follow-up-option",
+        "btn-follow-up-new",
+        "ask-more-photos",
+        "btn-add-overview",
+        "btn-add-photo",
+        "btn-photos-done",
+        "ask-body-site",
+        "site-genital",
+        "site-unknown",
+        "nudge-more-photos",
+        "summary-no-site",
+        "summary-new-spot",
+        "label-acne",
     }
     assert expected_kinds <= SAID
 
