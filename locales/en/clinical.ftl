@@ -67,7 +67,7 @@ reminder-not-found = That reminder no longer exists.
 command-reminders = Your reminders to re-check a spot
 
 # Clinic links
-clinic-link-invalid = This clinic link is not valid (any more). You can still use skinbot; your cases go to no clinic unless you send them.
+clinic-link-invalid = This clinic link is not valid, or no longer valid. You can use skinbot as before.
 clinic-link-welcome = Welcome from { $clinic }.
 clinic-bound = Your cases can now be sent for review to { $clinic }.
 

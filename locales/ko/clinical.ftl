@@ -67,7 +67,7 @@ reminder-not-found = 해당 알림이 더 이상 없습니다.
 command-reminders = 부위 재확인 알림
 
 # 병원 링크
-clinic-link-invalid = 이 병원 링크는 유효하지 않습니다(또는 더 이상 유효하지 않습니다). skinbot은 계속 사용할 수 있으며, 직접 보내지 않는 한 사례가 어느 병원에도 전달되지 않습니다.
+clinic-link-invalid = 이 병원 링크는 유효하지 않거나 더 이상 유효하지 않습니다. skinbot은 그대로 사용할 수 있습니다.
 clinic-link-welcome = { $clinic }에서 오신 것을 환영합니다.
 clinic-bound = 이제 사례를 { $clinic }에 검토 요청할 수 있습니다.
 

@@ -67,7 +67,7 @@ reminder-not-found = Lời nhắc đó không còn nữa.
 command-reminders = Lời nhắc kiểm tra lại vùng da
 
 # Đường dẫn phòng khám
-clinic-link-invalid = Đường dẫn phòng khám này không hợp lệ (hoặc không còn hợp lệ). Bạn vẫn có thể dùng skinbot; các ca của bạn không được gửi đến phòng khám nào trừ khi bạn gửi.
+clinic-link-invalid = Đường dẫn phòng khám này không hợp lệ hoặc không còn hợp lệ. Bạn vẫn có thể dùng skinbot như bình thường.
 clinic-link-welcome = Chào mừng bạn đến từ { $clinic }.
 clinic-bound = Từ giờ các ca của bạn có thể được gửi đến { $clinic } để bác sĩ xem.
 

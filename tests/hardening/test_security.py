@@ -141,7 +141,7 @@ async def test_bomb_sent_to_the_bot_is_refused(harness: Harness) -> None:
     await user.send_document(png_bomb(20000, 20000), "skin.png", "image/png")
     refusal = harness.t("en", "photo-too-many-pixels", megapixels=400)
     await harness.wait_text(user, refusal)
-    assert not any(m.text == harness.t("en", "ask-name", max=100) for m in user.inbox())
+    assert not any(m.text == harness.t("en", "ask-more-photos", count=1, max=3) for m in user.inbox())
 
 
 async def test_oversized_download_is_refused_before_get_file(harness: Harness, photo_bytes: bytes) -> None:
@@ -153,7 +153,7 @@ async def test_oversized_download_is_refused_before_get_file(harness: Harness, p
     assert harness.api.calls_of("getFile") == []
     # Control: the same photo with its true size is fetched and accepted.
     await user.send_document(photo_bytes, "skin.jpg", "image/jpeg")
-    await harness.wait_key(user, "en", "ask-name", max=100)
+    await harness.wait_key(user, "en", "ask-more-photos", count=1, max=3)
     assert len(harness.api.calls_of("getFile")) == 1
 
 

@@ -86,3 +86,33 @@ def test_check_names_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     out = capsys.readouterr().out
     assert "MISSING  classifier" in out and "skinbot train" in out
     assert "MISSING  language model" in out and "medgemma-4b-it" in out
+
+
+def test_diagnose_takes_a_close_up_and_an_overview(
+    model_env, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photos = [tmp_path / "close.jpg", tmp_path / "overview.jpg"]
+    for seed, path in enumerate(photos, start=5):
+        path.write_bytes(skin_photo(seed=seed))
+    out = tmp_path / "two.pdf"
+    code = main(
+        [
+            "diagnose",
+            *map(str, photos),
+            "--age",
+            "40",
+            "--gender",
+            "male",
+            "--body-site",
+            "leg",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Mean of 2 photos" in captured.out
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert "Scoresperphoto" in text and "Leg" in text
+    too_many = main(["diagnose", *map(str, photos * 2), "--age", "40", "--gender", "male"])
+    assert too_many == 2 and "at most 3 photos" in capsys.readouterr().err
