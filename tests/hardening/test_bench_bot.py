@@ -14,7 +14,8 @@ from bot.i18n import Translator
 from conversations.validation import NAME_MAX
 from testkit.fake_bot_api import SentMessage
 
-STEPS_PER_USER = 9  # /start, agree, photo, name, age, gender, history, report language, confirm
+# /start, agree, photo, "Done", body site skipped, name, age, gender, history, report language, confirm
+STEPS_PER_USER = 11
 
 
 def test_bench_bot_small_run(capsys: pytest.CaptureFixture[str]) -> None:
