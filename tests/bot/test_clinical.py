@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from bot.callbacks import Action, Callback
 from bot.case_messages import which_photo_line
 from bot.housekeeping import Housekeeping
+from bot.review_desk import verdict_data
 from conversations.intake import Step
 from inference.prompt import render_prompt
 from testkit.fake_bot_api import SentMessage
@@ -479,6 +480,16 @@ async def test_a_clinic_link_binds_the_patient_and_a_revoked_one_does_not(
     await harness.wait_key(patient, lang, "review-sent", clinic="Da Nang Skin", count=1)
     assert any(m.document is not None for m in harness.api.chat(-100700))
     assert harness.api.chat(-100800) == []
+    # The clinic, added while the bot ran, answers with a note: its chat counts as a clinic at once.
+    doctor = harness.api.user(909, "vi", "Bs Hoa")
+    review = await harness.services.store.reviews.of_case(case_id)
+    assert review is not None
+    summary = next(m for m in reversed(harness.api.chat(-100700)) if m.text and m.text.startswith("🩺"))
+    await doctor.press(summary, verdict_data(review.id, "n"))
+    prompt_text = harness.t("vi", "clinic-note-ask", reviewer="Bs Hoa", case=case_id[:8], max=1000)
+    prompt = await harness.wait_text_in(-100700, prompt_text)
+    await doctor.say_in(-100700, "Bôi kem hai lần mỗi ngày.", reply_to=prompt)
+    await harness.wait_key(patient, lang, "review-note", note="Bôi kem hai lần mỗi ngày.")
 
     # Revoked: a new patient is told, and carries on unbound.
     assert await asyncio.to_thread(main, ["clinic", "revoke", link]) == 0
