@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 BENCH_EXTRA_HINT = "pip install -e '.[bench]'"
+# testkit is ours but comes with the bench extra's packages; the others are always installed.
+OUR_PACKAGES = frozenset({"benchmarks", "bot", "conversations", "inference"})
 BOT_USERS_MAX = 2000
 
 
@@ -22,13 +24,8 @@ def _lazy(module: str, function: str = "run") -> Callable[[argparse.Namespace], 
         try:
             target = getattr(importlib.import_module(module), function)
         except ModuleNotFoundError as exc:
-            if exc.name is not None and exc.name.split(".")[0] in {
-                "benchmarks",
-                "testkit",
-                "bot",
-                "inference",
-            }:
-                raise
+            if exc.name is not None and exc.name.split(".")[0] in OUR_PACKAGES:
+                raise  # a bug, not a missing extra
             print(
                 f"skinbot bench {args.bench}: needs {exc.name}, from the bench extra: {BENCH_EXTRA_HINT}",
                 file=sys.stderr,
@@ -55,10 +52,11 @@ def _csv(choices: tuple[str, ...]) -> Any:
 
 
 def add_commands(bench: argparse._SubParsersAction) -> None:
-    """The three benchmarks under `skinbot bench`; every one takes `--json PATH` to keep its JSON."""
+    """The benchmarks under `skinbot bench`; every one takes `--json PATH` to keep its JSON."""
     _add_classifier(bench)
     _add_report(bench)
     _add_bot(bench)
+    _add_start(bench)
 
 
 def _add_classifier(bench: argparse._SubParsersAction) -> None:
@@ -130,3 +128,16 @@ def _add_bot(bench: argparse._SubParsersAction) -> None:
     p.add_argument("--no-pdf-text", action="store_true", help="check PDFs by name only (faster)")
     p.add_argument("--json", help="also write the JSON report to this file")
     p.set_defaults(func=_lazy("benchmarks.bot_load.run"))
+
+
+def _add_start(bench: argparse._SubParsersAction) -> None:
+    p = bench.add_parser(
+        "start",
+        help="time from `skinbot run` to its first getUpdates, warm or with empty caches",
+        description="Starts the real bot process against a fake Bot API on 127.0.0.1 with tiny random models "
+        "and times its first getUpdates and the moment its models are ready.",
+    )
+    p.add_argument("--cold", action="store_true", help="empty HOME (fonts instanced again) for every run")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--json", help="also write the JSON report to this file")
+    p.set_defaults(func=_lazy("benchmarks.startup"))

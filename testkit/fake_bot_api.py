@@ -89,6 +89,7 @@ class FakeBotApi:
         self._files: dict[str, tuple[bytes, str]] = {}
         self._changed = asyncio.Condition()
         self.groups: dict[int, str] = {}  # chats the bot is a member of, by id: title
+        self.polls: list[float] = []  # when the bot asked for updates (not recorded as calls: too many)
         self.down_until = 0.0  # time.monotonic() until which every call fails, as in an outage
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -197,6 +198,7 @@ class FakeBotApi:
                 {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
             )
         if method == "getUpdates":
+            self.polls.append(time.monotonic())
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         call = Call(method, params, time.monotonic())
         fault = next(
