@@ -47,6 +47,8 @@ PROBE_TIMEOUT_S = 120.0  # a CPU llama.cpp server may take a while to encode the
 POLL_S = 0.2  # how often should_stop and the deadline are checked while rows stream
 MAX_IMAGE_SIDE = 1536  # MedGemma's processor resizes to 896 px anyway; this only bounds the upload
 REASON_CHARS = 300
+MAX_SCRUBBED_CHARS = 20_000  # of a server's error message; bounds the scrubbing work
+HISTORY_RUN = 10  # characters shared with the history that count as an echo of it
 RETRY_STATUSES = frozenset({408, 409, 425, 429})  # 4xx that mean "try again", not "your request is wrong"
 _IMAGE_REFUSAL_WORDS = ("image", "multimodal", "multi-modal", "mmproj", "vision")
 
@@ -362,7 +364,7 @@ class EngineWriter:
         try:
             async with client.stream("POST", f"{self.url}/chat/completions", json=row.payload) as response:
                 if response.status_code >= 400:
-                    reason = _reason(await response.aread())
+                    reason = _reason(await response.aread(), row.history)
                     problem = f"HTTP {response.status_code}: {reason}"
                     if response.status_code >= 500 or response.status_code in RETRY_STATUSES:
                         raise _Retryable(problem)
@@ -375,7 +377,9 @@ class EngineWriter:
                         done = True
                         break
                     if "error" in chunk:
-                        raise _Retryable(f"error event in the stream: {_reason(json.dumps(chunk['error']))}")
+                        raise _Retryable(
+                            f"error event in the stream: {_reason(json.dumps(chunk['error']), row.history)}"
+                        )
                     usage = chunk.get("usage")
                     if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
                         usage_tokens = usage["completion_tokens"]
@@ -421,12 +425,7 @@ class EngineWriter:
 
     @staticmethod
     def _scrub(row: _Row, message: str) -> str:
-        """Servers sometimes echo the request in an error; the history must not reach the logs."""
-        if row.history:
-            for piece in (row.history, row.history[:40]):
-                if len(piece) >= 8:
-                    message = message.replace(piece, "[history]")
-        return message
+        return scrub_history(message, row.history)
 
 
 def probe(url: str, model: str, api_key: str | None = None) -> tuple[bool, str]:
@@ -462,8 +461,44 @@ def _short(exc: BaseException) -> str:
     return text[:REASON_CHARS]
 
 
-def _reason(body: bytes | str) -> str:
-    """The server's error message on one line: OpenAI's {"error": {"message"}}, FastAPI's {"detail"}, text."""
+def scrub_history(message: str, history: str | None) -> str:
+    """`message` on one line, with every run of HISTORY_RUN or more characters that also occurs in the
+    history replaced by "[history]".
+
+    Servers sometimes echo the request in an error: as the prompt (the history's line breaks intact), as
+    the JSON body (line breaks and non-ASCII escaped), or cut off part-way. Both sides are compared with
+    whitespace collapsed, against the history as it was sent and in both JSON escapings, so none of these
+    forms reaches a log line.
+    """
+    text = " ".join(message[:MAX_SCRUBBED_CHARS].split())
+    if not history:
+        return text
+    forms = (history, json.dumps(history)[1:-1], json.dumps(history, ensure_ascii=False)[1:-1])
+    for form in dict.fromkeys(" ".join(f.split()) for f in forms):
+        text = _replace_shared_runs(text, form)
+    return text
+
+
+def _replace_shared_runs(text: str, source: str) -> str:
+    out: list[str] = []
+    start = at = 0
+    while at <= len(text) - HISTORY_RUN:
+        if text[at : at + HISTORY_RUN] not in source:
+            at += 1
+            continue
+        end = at + HISTORY_RUN
+        while end < len(text) and text[at : end + 1] in source:
+            end += 1
+        out += [text[start:at], "[history]"]
+        start = at = end
+    out.append(text[start:])
+    return "".join(out)
+
+
+def _reason(body: bytes | str, history: str | None = None) -> str:
+    """The server's error message on one line: OpenAI's {"error": {"message"}}, FastAPI's {"detail"}, text.
+
+    Scrubbed of the history before it is cut to REASON_CHARS, so a cut-off echo cannot slip through."""
     raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     message: Any = raw
     try:
@@ -475,7 +510,7 @@ def _reason(body: bytes | str) -> str:
         if isinstance(error, dict):
             error = error.get("message", error)
         message = error if error is not None else raw
-    text = " ".join(str(message).split())
+    text = scrub_history(str(message), history)
     return (text[:REASON_CHARS] + "…") if len(text) > REASON_CHARS else (text or "(no message)")
 
 
