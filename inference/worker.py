@@ -33,6 +33,7 @@ from inference.events import (
 from inference.labels import Classification
 from inference.quality import QualityThresholds, check_quality
 from inference.report_request import ReportRequest
+from inference.triage import DEFAULT_CARCINOMA_REFERRAL
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,10 @@ class ModelWorker:
         thresholds: QualityThresholds,
         explain: bool = True,
         read: Callable[[Path], bytes] = Path.read_bytes,
+        carcinoma_referral: float = DEFAULT_CARCINOMA_REFERRAL,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
+        self.carcinoma_referral = carcinoma_referral  # told to the report model, as the chat applies it
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
@@ -143,7 +146,11 @@ class ModelWorker:
             heatmap = self.explain_safely(image) if self.explain else None
             item.emit(Classified(result, heatmap))
             spec = item.spec
-            requests.append(ReportRequest(spec.age, spec.gender, spec.history, spec.language, result))
+            requests.append(
+                ReportRequest(
+                    spec.age, spec.gender, spec.history, spec.language, result, self.carcinoma_referral
+                )
+            )
 
         def on_delta(row: int, text: str) -> None:
             live[row].emit(TextDelta(text))
