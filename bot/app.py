@@ -17,6 +17,7 @@ from bot.flood import FloodGate
 from bot.housekeeping import Housekeeping
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
+from bot.rate_limits import rate_limiter
 from bot.routers import account, cases, export, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
@@ -117,6 +118,7 @@ def build_application(
         .base_file_url(settings.telegram_file_url)
         .local_mode(settings.telegram_local_mode)
         .concurrent_updates(64)
+        .rate_limiter(rate_limiter())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -174,7 +174,9 @@ class CaseDelivery:
         except TelegramError as exc:  # the chat copy is a convenience; the PDF goes out regardless
             log.warning("case %s: final report edits failed: %s", self.case.short_id, type(exc).__name__)
         finally:
-            self.d.pacer.forget(self.chat_id)
+            for message_id in (*self.stream.message_ids, self.status_id):
+                if message_id is not None:
+                    self.d.pacer.forget(self.chat_id, message_id)
         newest = max(self.newest_message, self.stream.newest_message)
         await self.d.outbox.deliver(self.case.id, after_message=newest or None)
 

@@ -12,11 +12,11 @@ from bot.settings import SettingsError
 def _run(args: argparse.Namespace) -> int:
     from bot.app import build_application
     from bot.inference_setup import StartupError
-    from bot.logging_setup import configure_logging
+    from bot.logging_setup import configure_logging, secret_values
     from bot.settings import Settings
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, [settings.telegram_bot_token.get(), settings.llm_api_key.get()])
+    configure_logging(settings.log_level, secret_values(settings))
     app = build_application(settings)
     app.run_polling(allowed_updates=None, drop_pending_updates=False)
     fatal = app.bot_data.get("fatal")

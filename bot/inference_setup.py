@@ -65,7 +65,11 @@ def build_queue(
 ) -> ModelQueue:
     """`read` opens a stored photo (they may be encrypted at rest)."""
     worker = ModelWorker(
-        build_classifier(settings), writer or build_writer(settings), quality_thresholds(settings), read=read
+        build_classifier(settings),
+        writer or build_writer(settings),
+        quality_thresholds(settings),
+        read=read,
+        carcinoma_referral=settings.carcinoma_referral,
     )
     # An engine batches on its own side: as many jobs go to it at once as it may have in flight.
     batch = settings.llm_concurrency if settings.llm_is_url else settings.batch

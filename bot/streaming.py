@@ -50,6 +50,10 @@ class ReportStream:
             self._pump = asyncio.create_task(self._run_pump(), name="report-stream")
 
     @property
+    def message_ids(self) -> tuple[int, ...]:
+        return tuple(self._message_ids)
+
+    @property
     def newest_message(self) -> int:
         """The highest message id this stream has sent (0 before the first)."""
         return max(self._message_ids, default=0)

@@ -1,4 +1,10 @@
-"""Turn untrusted upload bytes into one bounded, upright RGB JPEG, or a reason to refuse them."""
+"""Turn untrusted upload bytes into one bounded, upright RGB JPEG, or a reason to refuse them.
+
+The stored JPEG carries pixels only. Phone photos and edited images bring metadata that can name the
+patient or place them (EXIF GPS and owner fields, XMP, JPEG comments, PNG text chunks), and Pillow would
+copy a comment into the re-encoded file, so every metadata field is dropped before saving. The ICC
+profile goes too: the models and the PDF treat every photo as sRGB anyway.
+"""
 
 from __future__ import annotations
 
@@ -68,6 +74,18 @@ def normalize_photo(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = M
         # Pillow reports truncated and corrupt data with all of these.
         raise PhotoRejected("photo-unreadable") from None
     rgb.thumbnail((MAX_SIDE_STORED, MAX_SIDE_STORED), Image.Resampling.LANCZOS)
+    return _pixels_only_jpeg(rgb)
+
+
+def _pixels_only_jpeg(image: Image.Image) -> bytes:
+    """Re-encode with no metadata: `info` (comments, text chunks, XMP, ICC, EXIF bytes) is emptied and
+    the save is told explicitly to write no EXIF, ICC profile, XMP or comment."""
+    image.info = {}
     out = io.BytesIO()
-    rgb.save(out, "JPEG", quality=90, optimize=True)
+    try:
+        image.save(out, "JPEG", quality=90, optimize=True, exif=b"", icc_profile=None, comment=b"")
+    except (OSError, ValueError):
+        # Nothing from the upload reaches the encoder but pixels; refuse cleanly rather than crash if a
+        # future Pillow disagrees.
+        raise PhotoRejected("photo-unreadable") from None
     return out.getvalue()

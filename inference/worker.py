@@ -2,6 +2,8 @@
 
 Callers never touch a model. They hand a batch to `ModelWorker.run(batch)` and await the future; the
 worker reports progress per job through each job's `emit`, which is safe to call from this thread.
+With an engine (a pooling writer) each job ends the moment its own row does, and `run(batch, more=...)`
+lets rows that free up while others still stream go to jobs that arrived meanwhile.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PIL import Image
 
@@ -34,6 +36,7 @@ from inference.labels import Classification
 from inference.quality import QualityThresholds, check_quality
 from inference.report_request import ReportRequest
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
+from inference.triage import DEFAULT_CARCINOMA_REFERRAL
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,29 @@ class ReportWriter(Protocol):
         """Rows stream through on_delta. A writer that must start a row over (an engine retry) calls
         on_restart(row) first, and the row's text so far is void."""
         ...
+
+
+Row = tuple[ReportRequest, Image.Image | None]
+
+
+@runtime_checkable
+class PoolingWriter(ReportWriter, Protocol):
+    """A writer that runs rows as a pool (an engine): rows are pulled while others stream, and each is
+    reported the moment it ends. See EngineWriter.pool."""
+
+    def pool(
+        self,
+        take: Callable[[int], list[Row]],
+        on_delta: Callable[[int, str], None],
+        should_stop: Callable[[int], bool] = ...,
+        on_restart: Callable[[int], None] | None = None,
+        on_result: Callable[[int, WriterResult], None] = ...,
+    ) -> None: ...
+
+
+# Up to n more jobs to start now, or [] when none is waiting; called on the model-worker thread while a
+# pooling writer has free slots (the queue's side of handing a finished row's slot to the next job).
+MoreJobs = Callable[[int], list["WorkItem"]]
 
 
 @dataclass
@@ -86,9 +112,11 @@ class ModelWorker:
         thresholds: QualityThresholds,
         explain: bool = True,
         read: Callable[[Path], bytes] = Path.read_bytes,
+        carcinoma_referral: float = DEFAULT_CARCINOMA_REFERRAL,
         gate: SkinGate = DEFAULT_GATE,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
+        self.carcinoma_referral = carcinoma_referral  # told to the report model, as the chat applies it
         self.gate = gate
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
@@ -104,27 +132,34 @@ class ModelWorker:
         self.writer.setup()
         log.info("models ready in %.1f s", time.perf_counter() - started)
 
-    def run(self, batch: list[WorkItem]) -> concurrent.futures.Future[None]:
-        return self._pool.submit(self._run_guarded, batch)
+    def run(self, batch: list[WorkItem], more: MoreJobs | None = None) -> concurrent.futures.Future[None]:
+        """Run a batch. With a pooling writer (an engine), each job is finished the moment its row ends,
+        and when `more` is given, slots that free up while other rows still stream go to jobs it hands
+        out; the future completes when no row is left running and `more` has nothing. Other writers run
+        the batch as one and ignore `more`."""
+        return self._pool.submit(self._run_guarded, batch, more)
 
     def stop(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _run_guarded(self, batch: list[WorkItem]) -> None:
+    def _run_guarded(self, batch: list[WorkItem], more: MoreJobs | None = None) -> None:
+        touched = list(batch)  # jobs pulled through `more` join it, so a failure finishes them too
         try:
-            self._run(batch)
+            self._run(touched, more)
         except Exception as exc:
             reason = "out_of_memory" if _is_oom(exc) else "error"
-            log.error("batch of %d failed: %s", len(batch), type(exc).__name__, exc_info=exc)
+            log.error("batch of %d failed: %s", len(touched), type(exc).__name__, exc_info=exc)
             if reason == "out_of_memory":
                 _free_gpu_memory()
-            for item in batch:
+            for item in touched:
                 item.finish(Failed(reason))
 
-    def _run(self, batch: list[WorkItem]) -> None:
+    def _prepare(self, items: list[WorkItem]) -> list[tuple[WorkItem, Row]]:
+        """Read, gate and classify: the jobs that go on to the report writer, with their rows. Jobs
+        whose photo is missing, fails the quality gate or does not look like skin are finished here."""
         images: list[Image.Image] = []
         live: list[WorkItem] = []
-        for item in batch:
+        for item in items:
             try:
                 with Image.open(io.BytesIO(self.read(item.spec.image_path))) as opened:
                     image = opened.convert("RGB")
@@ -141,22 +176,31 @@ class ModelWorker:
             images.append(image)
             live.append(item)
         if not live:
-            return
+            return []
 
         results = self.classifier.predict(images)
-        familiar = [self.gate.familiar(result) for result in results]
-        for item, ok in zip(live, familiar, strict=True):
-            if not ok:
-                item.finish(Rejected((NOT_SKIN,)))
-        live, images, results = _kept(familiar, live, images, results)
-        if not live:
-            return
-        requests: list[ReportRequest] = []
+        prepared: list[tuple[WorkItem, Row]] = []
         for item, image, result in zip(live, images, results, strict=True):
+            if not self.gate.familiar(result):  # the classifier itself does not recognise the photo
+                item.finish(Rejected((NOT_SKIN,)))
+                continue
             heatmap = self.explain_safely(image) if self.explain else None
             item.emit(Classified(result, heatmap))
             spec = item.spec
-            requests.append(ReportRequest(spec.age, spec.gender, spec.history, spec.language, result))
+            request = ReportRequest(
+                spec.age, spec.gender, spec.history, spec.language, result, self.carcinoma_referral
+            )
+            prepared.append((item, (request, image)))
+        return prepared
+
+    def _run(self, batch: list[WorkItem], more: MoreJobs | None = None) -> None:
+        prepared = self._prepare(batch)
+        if isinstance(self.writer, PoolingWriter):
+            self._run_pooled(prepared, batch, more)
+            return
+        if not prepared:
+            return
+        live = [item for item, _ in prepared]
 
         def on_delta(row: int, text: str) -> None:
             live[row].emit(TextDelta(text))
@@ -165,18 +209,40 @@ class ModelWorker:
             live[row].emit(Restart())
 
         outcomes = self.writer.generate(
-            requests, list(images), on_delta, lambda row: live[row].should_stop(), on_restart=on_restart
+            [request for _, (request, _) in prepared],
+            [image for _, (_, image) in prepared],
+            on_delta,
+            lambda row: live[row].should_stop(),
+            on_restart=on_restart,
         )
         for item, outcome in zip(live, outcomes, strict=True):
-            if item.cancelled.is_set():
-                item.finish(Cancelled())
-            elif outcome.stopped_by == "timeout" or time.monotonic() > item.deadline:
-                item.finish(Failed("timeout"))
-            elif outcome.stopped_by == "error":
-                # A writer may fail one row (an engine's 4xx) without failing the batch.
-                item.finish(Failed(outcome.error or "engine"))
-            else:
-                item.finish(Done(outcome.text, outcome.image_seen, outcome.stopped_by))
+            _finish(item, outcome)
+
+    def _run_pooled(
+        self, prepared: list[tuple[WorkItem, Row]], touched: list[WorkItem], more: MoreJobs | None
+    ) -> None:
+        assert isinstance(self.writer, PoolingWriter)
+        waiting = list(prepared)  # classified, not yet handed to the writer
+        rows: list[WorkItem] = []  # the writer's row number -> its job
+
+        def take(free: int) -> list[Row]:
+            while len(waiting) < free and more is not None:
+                pulled = more(free - len(waiting))
+                if not pulled:
+                    break
+                touched.extend(pulled)
+                waiting.extend(self._prepare(pulled))
+            taken, waiting[:] = waiting[:free], waiting[free:]
+            rows.extend(item for item, _ in taken)
+            return [row for _, row in taken]
+
+        self.writer.pool(
+            take,
+            lambda row, text: rows[row].emit(TextDelta(text)),
+            lambda row: rows[row].should_stop(),
+            on_restart=lambda row: rows[row].emit(Restart()),
+            on_result=lambda row, outcome: _finish(rows[row], outcome),
+        )
 
     def explain_safely(self, image: Image.Image) -> bytes | None:
         """A heatmap is a nice-to-have: its failure must not fail the report."""
@@ -187,11 +253,16 @@ class ModelWorker:
             return None
 
 
-def _kept(
-    keep: list[bool], live: list[WorkItem], images: list[Image.Image], results: list[Classification]
-) -> tuple[list[WorkItem], list[Image.Image], list[Classification]]:
-    rows = [i for i, ok in enumerate(keep) if ok]
-    return [live[i] for i in rows], [images[i] for i in rows], [results[i] for i in rows]
+def _finish(item: WorkItem, outcome: WriterResult) -> None:
+    if item.cancelled.is_set():
+        item.finish(Cancelled())
+    elif outcome.stopped_by == "timeout" or time.monotonic() > item.deadline:
+        item.finish(Failed("timeout"))
+    elif outcome.stopped_by == "error":
+        # A writer may fail one row (an engine's 4xx) without failing the batch.
+        item.finish(Failed(outcome.error or "engine"))
+    else:
+        item.finish(Done(outcome.text, outcome.image_seen, outcome.stopped_by))
 
 
 def _is_oom(exc: BaseException) -> bool:

@@ -87,6 +87,8 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
         self._files: dict[str, tuple[bytes, str]] = {}
+        self._undeclared: set[str] = set()  # file ids whose getFile answer leaves file_size out
+        self.served: dict[str, int] = {}  # file path -> bytes written to the bot before it stopped reading
         self._changed = asyncio.Condition()
         self.groups: dict[int, str] = {}  # chats the bot is a member of, by id: title
         self.polls: list[float] = []  # when the bot asked for updates (not recorded as calls: too many)
@@ -125,12 +127,15 @@ class FakeBotApi:
         """A group chat with the bot as a member; its members are any FakeUser that speaks in it."""
         self.groups[chat_id] = title
 
-    def add_file(self, data: bytes, suffix: str = "jpg") -> tuple[str, str]:
+    def add_file(self, data: bytes, suffix: str = "jpg", declare_size: bool = True) -> tuple[str, str]:
+        """`declare_size=False`: getFile answers without file_size, which the Bot API allows."""
         number = next(self._file_ids)
         file_id = f"file{number}"
         path = f"uploads/{number}.{suffix}"
         self._files[path] = (data, file_id)
         self._files[file_id] = (data, path)
+        if not declare_size:
+            self._undeclared.add(file_id)
         return file_id, path
 
     async def push_update(self, payload: dict[str, Any]) -> int:
@@ -243,13 +248,28 @@ class FakeBotApi:
             self.calls.append(call)
             self._changed.notify_all()
 
-    async def _file(self, request: web.Request) -> web.Response:
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """Served in chunks without Content-Length (as a chunked proxy would), counting what was written,
+        so a test can tell a download that stopped early from one that read everything."""
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
-        entry = self._files.get(request.match_info["path"])
+        path = request.match_info["path"]
+        entry = self._files.get(path)
         if entry is None:
             return web.Response(status=404)
-        return web.Response(body=entry[0])
+        data = entry[0]
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        self.served[path] = 0
+        try:
+            for start in range(0, len(data), 64 * 1024):
+                await response.write(data[start : start + 64 * 1024])
+                self.served[path] = min(len(data), start + 64 * 1024)
+            await response.write_eof()
+        except (ConnectionResetError, ConnectionError):
+            pass  # the bot hung up: it has read enough
+        return response
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -390,12 +410,10 @@ class FakeBotApi:
         if entry is None:
             raise BotApiError(400, "Bad Request: invalid file_id")
         data, path = entry
-        return {
-            "file_id": params["file_id"],
-            "file_unique_id": params["file_id"],
-            "file_size": len(data),
-            "file_path": path,
-        }
+        answer = {"file_id": params["file_id"], "file_unique_id": params["file_id"], "file_path": path}
+        if params["file_id"] not in self._undeclared:
+            answer["file_size"] = len(data)
+        return answer
 
     def _m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params["chat_id"]

@@ -35,30 +35,36 @@ class FakeUser:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self.api.push_update({"message": self._message(**content)})
 
-    async def send_photo(self, data: bytes, width: int = 800, height: int = 600) -> int:
-        file_id, _ = self.api.add_file(data, "jpg")
-        sizes = [
-            {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "width": width,
-                "height": height,
-                "file_size": len(data),
-            }
-        ]
+    async def send_photo(
+        self, data: bytes, width: int = 800, height: int = 600, declare_size: bool = True
+    ) -> int:
+        """`declare_size=False`: neither the message nor getFile says how big the file is."""
+        file_id, _ = self.api.add_file(data, "jpg", declare_size=declare_size)
+        size = {"file_id": file_id, "file_unique_id": file_id, "width": width, "height": height}
+        if declare_size:
+            size["file_size"] = len(data)
+        sizes = [size]
         return await self.api.push_update({"message": self._message(photo=sizes)})
 
     async def send_document(
-        self, data: bytes, file_name: str, mime_type: str, size: int | None = None
+        self,
+        data: bytes,
+        file_name: str,
+        mime_type: str,
+        size: int | None = None,
+        declare_size: bool = True,
     ) -> int:
-        file_id, _ = self.api.add_file(data, file_name.rsplit(".", 1)[-1])
-        document = {
+        """`size` overrides the declared size; `declare_size=False` leaves it out of the message and of
+        getFile's answer, as the Bot API may."""
+        file_id, _ = self.api.add_file(data, file_name.rsplit(".", 1)[-1], declare_size=declare_size)
+        document: dict[str, Any] = {
             "file_id": file_id,
             "file_unique_id": file_id,
             "file_name": file_name,
             "mime_type": mime_type,
-            "file_size": len(data) if size is None else size,
         }
+        if declare_size:
+            document["file_size"] = len(data) if size is None else size
         return await self.api.push_update({"message": self._message(document=document)})
 
     async def send_sticker(self) -> int:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import Action, Callback, button
 from bot.routing import Ctx, acknowledge, pressed
+from bot.settings import Settings
 from conversations import intake as flow
 
 
@@ -15,9 +18,31 @@ async def welcome(ctx: Ctx) -> None:
     """Greeting, disclaimer, privacy note and the Agree button. Stores nothing."""
     await ctx.say("welcome")
     await ctx.say("disclaimer")
-    await ctx.say("privacy-text", days=ctx.services.settings.retention_days)
+    await say_privacy(ctx)
     markup = InlineKeyboardMarkup([[button(ctx.t("btn-agree"), Action.AGREE, ctx.lang, ctx.user_id)]])
     await ctx.send(ctx.t("consent-ask"), markup)
+
+
+def engine_origin(url: str) -> str:
+    """Scheme and host of an engine URL: never its credentials, port, path or query (they may hold keys)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://[{host}]" if ":" in host else f"{parts.scheme}://{host}"
+
+
+def privacy_args(settings: Settings) -> dict[str, Any]:
+    """What the privacy note must say about where data goes, from the settings this bot runs with."""
+    return {
+        "days": settings.retention_days,
+        "engine": "remote" if settings.llm_is_url else "local",
+        "host": engine_origin(settings.llm) if settings.llm_is_url else "",
+        "clinics": len(settings.review_chats),
+        "clinic_names": ", ".join(c.name for c in settings.review_chats),
+    }
+
+
+async def say_privacy(ctx: Ctx) -> None:
+    await ctx.say("privacy-text", **privacy_args(ctx.services.settings))
 
 
 async def begin_intake(ctx: Ctx) -> None:

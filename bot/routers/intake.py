@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import on_press
+from bot.downloads import download_capped
 from bot.routers.common import begin_intake, drop_keyboard, own_press, welcome
 from bot.routing import Ctx, acknowledge, route
 from conversations import intake as flow
@@ -70,7 +71,8 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
         check_size(media.file_size, max_bytes)
         tg_file = await media.get_file()
         check_size(tg_file.file_size, max_bytes)
-        data = bytes(await tg_file.download_as_bytearray())
+        # Telegram may leave the size out: the download itself stops past the limit.
+        data = await download_capped(tg_file, max_bytes)
         jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
     except PhotoRejected as rejected:
         await ctx.say(rejected.key, **rejected.params)

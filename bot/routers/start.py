@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
-from bot.routers.common import accept_press, begin_intake, welcome
+from bot.routers.common import accept_press, begin_intake, say_privacy, welcome
 from bot.routing import Ctx, route
 from conversations import intake as flow
 from conversations.domain import Language
@@ -46,7 +46,7 @@ async def on_help(ctx: Ctx) -> None:
 
 @route
 async def on_privacy(ctx: Ctx) -> None:
-    await ctx.say("privacy-text", days=ctx.services.settings.retention_days)
+    await say_privacy(ctx)
 
 
 @route
