@@ -79,7 +79,7 @@ def build_application(
     on_fatal: Callable[[Application, str], None] = stop_with_error,
 ) -> Application:
     t = translator or Translator()
-    flood = flood_gate or FloodGate()
+    flood = flood_gate if flood_gate is not None else FloodGate()  # an empty gate is falsy (len 0)
 
     async def post_init(app: Application) -> None:
         files = FileStore(settings.data_dir, settings.data_key.get() or None)

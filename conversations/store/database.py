@@ -67,7 +67,11 @@ class Database:
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}") from exc
         try:
-            connection = await aiosqlite.connect(path, timeout=5.0)
+            pending = aiosqlite.connect(path, timeout=5.0)
+            # aiosqlite's worker thread is not a daemon: one connection left open (a failed start, a test
+            # that stopped half-way) would keep the process from ever exiting. Its thread starts on await.
+            pending._thread.daemon = True
+            connection = await pending
         except sqlite3.Error as exc:
             raise StoreError(f"{describe(exc)}: {path}") from exc
         connection.row_factory = sqlite3.Row
