@@ -71,6 +71,33 @@ class UserLocks:
                 del self._users[user_id], self._locks[user_id]
 
 
+class Uploads:
+    """Photos and documents are the expensive updates: a download of up to 20 MB and a decode of up to
+    25 MP each. One user may have at most `per_user` of them in flight (waiting or running) at a time, so
+    a burst cannot hold the shared update slots that everyone else's messages need; and at most `decoding`
+    images are decoded at once in the whole bot, which bounds the memory a burst of big images can take."""
+
+    def __init__(self, per_user: int = 2, decoding: int = 2) -> None:
+        self.per_user = per_user
+        self._in_flight: dict[int, int] = {}
+        self.decoding = asyncio.Semaphore(decoding)
+
+    def admit(self, user_id: int) -> bool:
+        """Take a slot for this user's upload; False when they already have `per_user` in flight."""
+        count = self._in_flight.get(user_id, 0)
+        if count >= self.per_user:
+            return False
+        self._in_flight[user_id] = count + 1
+        return True
+
+    def release(self, user_id: int) -> None:
+        count = self._in_flight.get(user_id, 0) - 1
+        if count > 0:
+            self._in_flight[user_id] = count
+        else:
+            self._in_flight.pop(user_id, None)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -80,6 +107,7 @@ class Services:
     flood: FloodGate = field(default_factory=FloodGate)
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
+    uploads: Uploads = field(default_factory=Uploads)
     housekeeping: Housekeeping | None = None
     # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
     on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))

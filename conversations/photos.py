@@ -24,7 +24,9 @@ except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
     pass
 
 MAX_BYTES = 20 * 1024 * 1024  # the Bot API's own download limit
-MAX_PIXELS = 50_000_000  # a 50 MP phone photo is fine; a 20000x20000 bomb is not
+# Decoded in full: a 24 MP phone photo fits, and the models need under 1 MP. JPEG decodes at a reduced
+# scale (draft) first, so a bigger JPEG (up to Pillow's own 89 MP guard) is checked after that.
+MAX_PIXELS = 25_000_000
 MAX_SIDE_STORED = 2048  # what we keep: enough for the classifier, the model and the PDF
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"}
 
@@ -51,13 +53,13 @@ def normalize_photo(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = M
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             # Image.open reads only the header, so the pixel count is known before any decoding.
-            if image.width * image.height > max_pixels:
-                raise PhotoRejected("photo-too-many-pixels", {"megapixels": image.width * image.height / 1e6})
             if image.format not in ACCEPTED_FORMATS:
                 raise PhotoRejected("photo-not-image")
             if image.format in ("JPEG", "MPO"):
                 # JPEG can decode at 1/2, 1/4 or 1/8 scale directly, which keeps big photos cheap.
                 image.draft("RGB", (MAX_SIDE_STORED, MAX_SIDE_STORED))
+            if image.width * image.height > max_pixels:
+                raise PhotoRejected("photo-too-many-pixels", {"megapixels": image.width * image.height / 1e6})
             image.load()
             upright = ImageOps.exif_transpose(image) or image
             rgb = upright.convert("RGB")
