@@ -8,6 +8,7 @@ await futures.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import threading
@@ -31,6 +32,8 @@ from inference.labels import Classification
 from inference.worker import ModelWorker, WorkItem
 
 log = logging.getLogger(__name__)
+WATCHDOG_S = 1.0  # how often running jobs are checked against their deadlines
+HANG_GRACE_S = 30.0  # past its deadline, a job whose writer never returns is failed
 
 
 class JobStore(Protocol):
@@ -63,6 +66,7 @@ class Job:
         self.position: tuple[int, bool] | None = None  # (place in line, models still loading)
         self.classification: Classification | None = None
         self.outcome: Event | None = None  # terminal event from the worker, held until it is persisted
+        self.concluded = False  # its outcome is stored and told
 
     @property
     def id(self) -> str:
@@ -101,6 +105,7 @@ class ModelQueue:
         self._ready: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        self._concluding: set[asyncio.Task[None]] = set()
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -218,55 +223,111 @@ class ModelQueue:
                 continue
             batch = self._next_batch()
             self._waiting = self._waiting[len(batch) :]
-            self._running = batch
             self._announce_positions()
             try:
                 await self._run(batch)
             except Exception as exc:
                 # A storage error must not end the dispatcher: fail this batch's callers and go on.
                 log.error("batch failed outside the models: %s", type(exc).__name__, exc_info=exc)
-                for job in batch:
+                for job in [*batch, *self._running]:
                     job._put(Failed("error"))
             finally:
                 self._running = []
 
     async def _run(self, batch: list[Job]) -> None:
-        assert self._loop is not None
-        loop = self._loop
-        deadline = time.monotonic() + self.job_timeout_s
         for job in batch:
             if self._stopping:
                 return
-            await self.store.mark_running(job.id)
-            job._put(Started(job.attempt))
-
-            def emit(event: Event, job: Job = job) -> None:
-                loop.call_soon_threadsafe(self._on_event, job, event)
-
-            job.item = WorkItem(job.spec, emit, deadline, cancelled=job.cancel_requested)
-        future = asyncio.wrap_future(self.worker.run([job.item for job in batch if job.item]))
-        try:
+            await self._begin(job)
+        items = [job.item for job in batch if job.item is not None]
+        # `more` lets a pooling writer (an engine) give a finished row's slot to the next waiting job.
+        future = asyncio.wrap_future(self.worker.run(items, more=self.take_waiting))
+        while not future.done():
+            await asyncio.wait({future}, timeout=WATCHDOG_S)
             # A generate that hangs in native code cannot be killed; its callers still get an answer.
-            await asyncio.wait_for(asyncio.shield(future), self.job_timeout_s + 30)
-        except TimeoutError:
-            log.error("a batch ran past its timeout; failing its jobs")
-            for job in batch:
-                self._on_event(job, Failed("timeout"))
+            for job in list(self._running):
+                item = job.item
+                if (
+                    job.outcome is None
+                    and item is not None
+                    and time.monotonic() > item.deadline + HANG_GRACE_S
+                ):
+                    log.error("a job ran %.0f s past its timeout; failing it", HANG_GRACE_S)
+                    self._on_event(job, Failed("timeout"))
         # Events posted with call_soon_threadsafe run before anything scheduled after this point.
         await asyncio.sleep(0)
-        for job in batch:
-            outcome = job.outcome or Failed("error")
-            # The store learns the outcome before the caller does: what a user is told is never lost.
-            await self._persist(job, outcome)
-            job._put(outcome)
+        for job in list(self._running):
+            job.outcome = job.outcome or Failed("error")
+            await self._conclude(job)
+        if self._concluding:
+            await asyncio.gather(*self._concluding)
+
+    async def _begin(self, job: Job) -> None:
+        assert self._loop is not None
+        loop = self._loop
+        await self.store.mark_running(job.id)
+        job._put(Started(job.attempt))
+
+        def emit(event: Event, job: Job = job) -> None:
+            loop.call_soon_threadsafe(self._on_event, job, event)
+
+        job.item = WorkItem(
+            job.spec, emit, time.monotonic() + self.job_timeout_s, cancelled=job.cancel_requested
+        )
+        self._running.append(job)
+
+    def take_waiting(self, count: int) -> list[WorkItem]:
+        """For the worker thread: up to `count` waiting jobs, started, to fill slots that freed up."""
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(self._take_waiting(count), self._loop)
+        try:
+            return future.result(timeout=30)
+        except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError, RuntimeError):
+            return []
+
+    async def _take_waiting(self, count: int) -> list[WorkItem]:
+        taken: list[WorkItem] = []
+        while len(taken) < count and self._waiting and not self._stopping:
+            if self._waiting[0].alone:
+                break  # it runs in a batch of its own
+            job = self._waiting.pop(0)
+            await self._begin(job)
+            assert job.item is not None
+            taken.append(job.item)
+        if taken:
+            self._announce_positions()
+        return taken
 
     def _on_event(self, job: Job, event: Event) -> None:
         if isinstance(event, TERMINAL):
-            job.outcome = job.outcome or event
+            if job.outcome is None:
+                job.outcome = event
+                # Told as soon as the job's own row ends, not when its whole batch does; on a shutdown the
+                # outcome is kept back, so the job stays 'running' and is written again at the next start.
+                if not self._stopping:
+                    task = asyncio.get_running_loop().create_task(self._conclude(job))
+                    self._concluding.add(task)
+                    task.add_done_callback(self._concluding.discard)
             return
         if isinstance(event, Classified):
             job.classification = event.classification
         job._put(event)
+
+    async def _conclude(self, job: Job) -> None:
+        """Store the job's outcome, then tell its caller: what a user is told is never lost."""
+        if job.concluded or job.outcome is None:
+            return
+        job.concluded = True
+        outcome = job.outcome
+        try:
+            await self._persist(job, outcome)
+        except Exception as exc:  # a storage error must not end the dispatcher
+            log.error("could not store a job's outcome: %s", type(exc).__name__, exc_info=exc)
+            outcome = Failed("error")
+        finally:
+            if job in self._running:
+                self._running.remove(job)
+        job._put(outcome)
 
     async def _persist(self, job: Job, result: Event) -> None:
         if job.classification is not None:

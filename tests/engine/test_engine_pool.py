@@ -208,3 +208,52 @@ async def test_freed_slots_go_to_jobs_pulled_from_the_queue(engine: CountingProx
     gone, _ = log.end("gone")
     assert isinstance(gone, Failed) and gone.reason == "image_missing"
     assert engine.max_in_flight == 2 and engine.chat_requests == 4
+
+
+async def test_the_queue_tells_each_job_when_its_row_ends_and_refills_the_slot(
+    engine: CountingProxy, tmp_path: Path
+) -> None:
+    """Through the real ModelQueue and store: with two slots, a slow report and three quick ones submitted
+    together, the quick ones are stored and told while the slow one still streams."""
+    from conversations.intake import Draft
+    from conversations.store import Store
+    from inference.model_queue import ModelQueue
+
+    store = await Store.open(tmp_path / "db.sqlite3")
+    writer = EngineWriter(engine.url, "fake/model", images=False, concurrency=2)
+    worker = ModelWorker(FixedClassifier(), writer, QualityThresholds(), explain=False)
+    queue = ModelQueue(worker, store.jobs, batch_size=2)
+    await queue.start()
+    await queue.wait_ready()
+    ended: dict[str, float] = {}
+
+    async def follow(job, name: str) -> None:  # type: ignore[no-untyped-def]
+        async for event in job.events():
+            if isinstance(event, Done):
+                ended[name] = time.monotonic()
+                assert (await store.cases.by_id(job.id)).status == "reported"  # stored before told
+
+    try:
+        followers = []
+        for name, age in (("slow", SLOW_AGE), ("a", 41), ("b", 42), ("c", 43)):
+            image = tmp_path / f"{name}.jpg"
+            image.write_bytes(skin_photo(seed=age))
+            user = 9000 + age
+            await store.users.add_consent(user, "en")
+            draft = Draft(
+                photo=image.name,
+                name="X",
+                age=age,
+                gender="female",
+                history_answered=True,
+                report_language="en",
+            )
+            case = await store.cases.create(user, user, draft, "en")
+            job = await queue.submit(JobSpec(case.id, user, image, age, "female", None, "en"))
+            followers.append(asyncio.create_task(follow(job, name)))
+        await asyncio.wait_for(asyncio.gather(*followers), 60)
+    finally:
+        await queue.stop()
+        await store.close()
+    assert max(ended["a"], ended["b"], ended["c"]) < ended["slow"] - 0.3
+    assert engine.max_in_flight == 2
