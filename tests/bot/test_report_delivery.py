@@ -59,7 +59,11 @@ def report_messages(h: Harness, user: FakeUser, lang: str) -> list[SentMessage]:
             m.text and m.text.startswith(h.t(lang, "report-failed", reason="@").split("(")[0])
         ):
             break
-        if m.text == h.t(lang, "report-cancelled"):
+        if m.text in (
+            h.t(lang, "report-cancelled"),
+            h.t(lang, "report-cut-length"),
+            h.t(lang, "report-cut-repetition"),
+        ):
             break
         out.append(m)
     return out
