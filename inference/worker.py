@@ -152,11 +152,20 @@ class ModelWorker:
         if not live:
             return
         requests: list[ReportRequest] = []
-        for item, image, result in zip(live, images, results, strict=True):
+        writing: list[int] = []  # rows of `live` that get a report
+        for row, (item, image, result) in enumerate(zip(live, images, results, strict=True)):
+            if not item.spec.report:
+                item.emit(Classified(result, None))
+                item.finish(Done("", image_seen=False, stopped_by="eos"))
+                continue
             heatmap = self.explain_safely(image) if self.explain else None
             item.emit(Classified(result, heatmap))
             spec = item.spec
             requests.append(ReportRequest(spec.age, spec.gender, spec.history, spec.language, result))
+            writing.append(row)
+        live, images = [live[i] for i in writing], [images[i] for i in writing]
+        if not live:
+            return
 
         def on_delta(row: int, text: str) -> None:
             live[row].emit(TextDelta(text))
