@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-OWN_LOGGERS: tuple[str, ...] = ("bot", "conversations", "inference", "skinbot", "__main__")
+OWN_LOGGERS: tuple[str, ...] = ("bot", "conversations", "inference", "web", "skinbot", "__main__")
 REDACTED = "<token>"
 
 
