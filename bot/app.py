@@ -38,6 +38,7 @@ def default_pipeline(services: Services, app: Application, writer: ReportWriter 
     from bot.inference_setup import build_queue
 
     queue = build_queue(services.settings, services.store.jobs, writer, read=services.files.read)
+    services.queue = queue  # shared with the web API; Delivery alone starts and stops it
     return Delivery(services, app.bot, queue, on_fatal=services.on_fatal)
 
 
@@ -82,6 +83,11 @@ def build_application(
     flood = flood_gate if flood_gate is not None else FloodGate()  # an empty gate is falsy (len 0)
 
     async def post_init(app: Application) -> None:
+        web = None
+        if settings.web_port is not None:
+            from bot import web_setup
+
+            web = web_setup.bind(settings)  # a port in use stops start-up here, before anything runs
         files = FileStore(settings.data_dir, settings.data_key.get() or None)
         try:
             files.check_key()
@@ -96,6 +102,8 @@ def build_application(
         await services.pipeline.start()
         services.housekeeping = Housekeeping(services, app.bot)
         services.housekeeping.start()
+        if web is not None:
+            await web_setup.serve(web, services, app.bot)
         for lang in Language:
             commands = [BotCommand(c, t(lang, f"command-{c}")) for c in COMMANDS]
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
@@ -105,6 +113,8 @@ def build_application(
         services: Services | None = app.bot_data.get("services")
         if services is None:
             return
+        if services.web is not None:  # open API streams end and their jobs are cancelled first
+            await services.web.stop()
         if services.housekeeping is not None:
             await services.housekeeping.stop()
         await services.pipeline.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,8 @@ def _run(args: argparse.Namespace) -> int:
     from bot.settings import Settings
 
     settings = Settings.from_env()
+    if args.web and settings.web_port is None:
+        settings = dataclasses.replace(settings, web_port=Settings.DEFAULT_WEB_PORT)
     configure_logging(settings.log_level, secret_values(settings))
     app = build_application(settings)
     app.run_polling(allowed_updates=None, drop_pending_updates=False)
@@ -36,7 +39,13 @@ def _check(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinbot", description="Skin pre-screening Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=_run)
+    run = sub.add_parser("run", help="run the bot (long polling)")
+    run.add_argument(
+        "--web",
+        action="store_true",
+        help="also serve the web API and review desk in this process (SKINBOT_WEB_PORT, default 8080)",
+    )
+    run.set_defaults(func=_run)
     sub.add_parser("check", help="check settings, database, models, fonts and GPU").set_defaults(func=_check)
     bench = sub.add_parser("bench", help="benchmarks: JSON plus a table").add_subparsers(
         dest="bench", required=True
@@ -48,13 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
     # Registration only: each module imports its heavy dependencies when its command runs.
     from benchmarks import cli as bench_cli
-    from bot import backup_cli, diagnose, weights_cli
+    from bot import backup_cli, diagnose, web_cli, weights_cli
     from inference import cli_classifier
 
     diagnose.add_command(sub)
     cli_classifier.add_commands(sub)
     weights_cli.add_commands(sub)
     backup_cli.add_commands(sub)
+    web_cli.add_commands(sub)
     bench_cli.add_commands(bench)
 
 

@@ -23,7 +23,7 @@ from typing import TextIO
 
 from bot.settings import Secret
 
-OWN_LOGGERS: tuple[str, ...] = ("bot", "conversations", "inference", "skinbot", "__main__")
+OWN_LOGGERS: tuple[str, ...] = ("bot", "conversations", "inference", "web", "skinbot", "__main__")
 REDACTED = "<token>"
 
 

@@ -18,6 +18,8 @@ from conversations.store import Store
 
 if TYPE_CHECKING:
     from bot.housekeeping import Housekeeping
+    from inference.model_queue import ModelQueue
+    from web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -109,5 +111,9 @@ class Services:
     locks: UserLocks = field(default_factory=UserLocks)
     uploads: Uploads = field(default_factory=Uploads)
     housekeeping: Housekeeping | None = None
+    # The one model queue, set by the pipeline that owns it (None without models). The web API submits
+    # its own jobs to it, so the models keep one owner whoever asks.
+    queue: ModelQueue | None = None
+    web: WebServer | None = None  # the API and review desk, when served in this process
     # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
     on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))

@@ -80,6 +80,10 @@ def _url(value: str) -> str:
     return value
 
 
+def _base_url(value: str) -> str:
+    return _url(value).rstrip("/")
+
+
 def _int_range(lo: int, hi: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         number = int(value.strip())
@@ -200,9 +204,26 @@ class Settings:
     # Doctors' review.
     review_chats: tuple[Clinic, ...] = _env("SKINBOT_REVIEW_CHAT_ID", _clinics, ())
     review_reflag_hours: float = _env("SKINBOT_REVIEW_REFLAG_HOURS", _float_range(0.01, 24 * 30), 24.0)
+    # The web API and review desk (`skinbot web`, or `skinbot run` when the port is set or with --web).
+    web_port: int | None = _env("SKINBOT_WEB_PORT", _int_range(0, 65535), None)
+    web_host: str = _env("SKINBOT_WEB_HOST", _str, "127.0.0.1")
+    web_url: str = _env("SKINBOT_WEB_URL", _base_url, "")
+    api_rate_per_minute: int = _env("SKINBOT_API_RATE", _int_range(1, 100000), 30)
+    web_session_hours: float = _env("SKINBOT_WEB_SESSION_HOURS", _float_range(0.1, 24 * 30), 12.0)
+    login_link_hours: float = _env("SKINBOT_LOGIN_LINK_HOURS", _float_range(0.1, 24 * 30), 24.0)
 
     def clinic(self, chat_id: int) -> Clinic | None:
         return next((c for c in self.review_chats if c.chat_id == chat_id), None)
+
+    DEFAULT_WEB_PORT = 8080
+
+    def public_url(self, port: int | None = None) -> str:
+        """Where staff and API clients reach the web side: SKINBOT_WEB_URL, or the host and port it
+        listens on. Login links and PDF links are built on it."""
+        if self.web_url:
+            return self.web_url
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        return f"http://{host}:{port if port is not None else self.web_port or self.DEFAULT_WEB_PORT}"
 
     @property
     def db_path(self) -> Path:

@@ -36,6 +36,9 @@ class JobSpec:
     gender: str
     history: str | None
     language: str
+    # False: classify only (the API's classify and analyze). The job ends with an empty Done right after
+    # Classified, and the report model never sees it.
+    report: bool = True
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,10 @@ class ModelWorker:
             if not self.gate.familiar(result):  # the classifier itself does not recognise the photo
                 item.finish(Rejected((NOT_SKIN,)))
                 continue
+            if not item.spec.report:  # scores only (the web API's classify and analyze)
+                item.emit(Classified(result, None))
+                item.finish(Done("", image_seen=False, stopped_by="eos"))
+                continue
             heatmap = self.explain_safely(image) if self.explain else None
             item.emit(Classified(result, heatmap))
             spec = item.spec

@@ -1,7 +1,9 @@
 """Everything the bot keeps, in one SQLite file (WAL): one repository per aggregate over one connection.
 
 `store.users`, `store.intakes`, `store.cases`, `store.reviews` and `store.jobs` (a case as the model
-queue sees it), plus `store.erasure` for /delete and the retention purge, which cross them all.
+queue sees it), plus `store.erasure` for /delete and the retention purge, which cross them all. The web
+side adds `store.api_keys` and `store.api_cases` (the API), `store.staff`, `store.desk` and `store.audit`
+(the clinics' review desk).
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from conversations.store.api import ApiCases, ApiKeys
+from conversations.store.audit import Audit
 from conversations.store.cases import Cases
 from conversations.store.database import Database, StoreError, utcnow
+from conversations.store.desk import DeskQueries
 from conversations.store.erasure import Erasure
 from conversations.store.intakes import Intakes
 from conversations.store.jobs import Jobs
 from conversations.store.reviews import Reviews
+from conversations.store.staff import StaffMembers
 from conversations.store.users import Users
 
 __all__ = ["Store", "StoreError", "utcnow"]
@@ -30,6 +36,11 @@ class Store:
         self.reviews = Reviews(db)
         self.jobs = Jobs(db)
         self.erasure = Erasure(db)
+        self.api_keys = ApiKeys(db)
+        self.api_cases = ApiCases(db)
+        self.staff = StaffMembers(db)
+        self.desk = DeskQueries(db)
+        self.audit = Audit(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Store:

@@ -124,17 +124,16 @@ class Database:
 
     # --- reads ----------------------------------------------------------------------------------
 
+    # A read runs as one step on the connection's thread (statement, rows, close), so no other coroutine's
+    # statement, such as a WAL checkpoint, can land while it is open ("database table is locked").
+
     async def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        try:
-            async with self._db.execute(sql, params) as cur:
-                return await cur.fetchone()
-        except sqlite3.Error as exc:
-            raise StoreError(describe(exc)) from exc
+        rows = await self.all(sql, params)
+        return rows[0] if rows else None
 
     async def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         try:
-            async with self._db.execute(sql, params) as cur:
-                return list(await cur.fetchall())
+            return list(await self._db.execute_fetchall(sql, params))
         except sqlite3.Error as exc:
             raise StoreError(describe(exc)) from exc
 

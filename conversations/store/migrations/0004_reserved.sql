@@ -1,0 +1,2 @@
+-- Reserved for the clinical-workflow migration (0004), which replaces this file when the branches merge.
+-- The loader needs migrations numbered without gaps, so this placeholder holds the number meanwhile.
