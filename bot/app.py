@@ -17,6 +17,7 @@ from bot.flood import FloodGate
 from bot.housekeeping import Housekeeping
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
+from bot.pdf.renderers import ProcessRenderer, ThreadRenderer
 from bot.rate_limits import rate_limiter
 from bot.routers import account, cases, export, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
@@ -94,7 +95,12 @@ def build_application(
         except DataKeyError as exc:
             raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
-        services = Services(settings=settings, store=store, files=files, t=t, flood=flood)
+        renderer = ProcessRenderer(t, settings.pdf_workers) if settings.pdf_workers else ThreadRenderer(t)
+        renderer.start()
+        app.bot_data["pdf_renderer"] = renderer
+        services = Services(
+            settings=settings, store=store, files=files, t=t, flood=flood, render_pdf=renderer.render
+        )
         services.on_fatal = lambda message: on_fatal(app, message)
         warm_fonts_in_background()
         services.pipeline = pipeline_factory(services, app)
@@ -119,6 +125,7 @@ def build_application(
             await services.housekeeping.stop()
         await services.pipeline.stop()
         await services.store.close()
+        app.bot_data["pdf_renderer"].stop()
         log.info("skinbot stopped")
 
     app = (

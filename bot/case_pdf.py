@@ -12,8 +12,7 @@ from typing import Any
 
 from telegram import InputFile
 
-from bot.i18n import Translator
-from bot.pdf import ReportDocument, render_pdf
+from bot.pdf import ReportDocument
 from bot.telegram_calls import with_retries
 from conversations.domain import Case
 from conversations.files import FileStore
@@ -58,8 +57,15 @@ def document_for(
     )
 
 
+RenderPdf = Callable[[ReportDocument], Awaitable[bytes]]
+
+
 async def render_case_pdf(
-    case: Case, files: FileStore, t: Translator, carcinoma_referral: float, review_stamp: str | None = None
+    case: Case,
+    files: FileStore,
+    render: RenderPdf,
+    carcinoma_referral: float,
+    review_stamp: str | None = None,
 ) -> bytes:
     """Render from the store and save it as the case's PDF. The case must have its report."""
     assert case.classification is not None and case.report is not None
@@ -81,17 +87,17 @@ async def render_case_pdf(
         carcinoma_referral=carcinoma_referral,
         review_stamp=review_stamp,
     )
-    pdf = await asyncio.to_thread(render_pdf, document, t)
+    pdf = await render(document)
     await asyncio.to_thread(files.save_pdf, case.user_id, case.id, pdf)
     return pdf
 
 
-async def case_pdf(case: Case, files: FileStore, t: Translator, carcinoma_referral: float) -> bytes:
+async def case_pdf(case: Case, files: FileStore, render: RenderPdf, carcinoma_referral: float) -> bytes:
     """The case's stored PDF, or, when it is missing (never saved, or lost), a new one from its report."""
     stored = await asyncio.to_thread(files.read_pdf, case.user_id, case.id)
     if stored is not None:
         return stored
-    return await render_case_pdf(case, files, t, carcinoma_referral)
+    return await render_case_pdf(case, files, render, carcinoma_referral)
 
 
 _PDF_NAME = re.compile(r"^skin-report-([0-9a-f]{8})-\d{4}-\d{2}-\d{2}\.pdf$")

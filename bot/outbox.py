@@ -147,7 +147,7 @@ class Outbox:
         case = await store.cases.by_id(case_id)
         if case is None or case.status != CaseStatus.REPORTED:
             return True
-        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+        pdf = await case_pdf(case, services.files, services.render_pdf, services.settings.carcinoma_referral)
         if await store.cases.by_id(case.id) is None:
             # Deleted (/delete) while the PDF was being made: its files must not outlive the case.
             await asyncio.to_thread(services.files.delete_case_files, case.user_id, case.id, case.image)

@@ -65,7 +65,7 @@ class ReviewDesk:
     async def _post(self, case: Case, review: Review, clinic: Clinic) -> None:
         t, lang = self.services.t, clinic.language
         services = self.services
-        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+        pdf = await case_pdf(case, services.files, services.render_pdf, services.settings.carcinoma_referral)
         # The patient's name is only inside the PDF, never in the chat text.
         await with_retries(
             lambda: self.bot.send_document(
@@ -226,7 +226,11 @@ class ReviewDesk:
             verdict=t(report_lang, f"verdict-{review.verdict}"),
         )
         pdf = await render_case_pdf(
-            case, self.services.files, t, self.services.settings.carcinoma_referral, stamp
+            case,
+            self.services.files,
+            self.services.render_pdf,
+            self.services.settings.carcinoma_referral,
+            stamp,
         )
         if await store.cases.by_id(case.id) is None:  # deleted meanwhile: leave no file behind
             self.services.files.delete_case_files(case.user_id, case.id, case.image)

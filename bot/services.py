@@ -17,6 +17,7 @@ from conversations.files import FileStore
 from conversations.store import Store
 
 if TYPE_CHECKING:
+    from bot.case_pdf import RenderPdf
     from bot.housekeeping import Housekeeping
     from inference.model_queue import ModelQueue
     from web.server import WebServer
@@ -115,5 +116,14 @@ class Services:
     # its own jobs to it, so the models keep one owner whoever asks.
     queue: ModelQueue | None = None
     web: WebServer | None = None  # the API and review desk, when served in this process
+    # Renders a report PDF, in worker processes or on a thread (the composition root decides; a thread
+    # when nobody did).
+    render_pdf: RenderPdf = None  # type: ignore[assignment]
     # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
     on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))
+
+    def __post_init__(self) -> None:
+        if self.render_pdf is None:
+            from bot.pdf.renderers import ThreadRenderer
+
+            self.render_pdf = ThreadRenderer(self.t).render

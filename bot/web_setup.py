@@ -45,10 +45,10 @@ def web_context(services: Services, bot: Any | None) -> WebContext:
     settings, files, t = services.settings, services.files, services.t
 
     async def render(case: Case) -> bytes:
-        return await render_case_pdf(case, files, t, settings.carcinoma_referral)
+        return await render_case_pdf(case, files, services.render_pdf, settings.carcinoma_referral)
 
     async def stored(case: Case) -> bytes:
-        return await case_pdf(case, files, t, settings.carcinoma_referral)
+        return await case_pdf(case, files, services.render_pdf, settings.carcinoma_referral)
 
     verdicts = TelegramVerdicts(services, bot) if bot is not None and settings.review_chats else None
     return WebContext(

@@ -67,7 +67,7 @@ async def on_pdf(ctx: Ctx) -> None:
         return
     services = ctx.services
     try:
-        pdf = await case_pdf(case, services.files, services.t, services.settings.carcinoma_referral)
+        pdf = await case_pdf(case, services.files, services.render_pdf, services.settings.carcinoma_referral)
     except OSError:  # the photo itself is gone, so no PDF can be made again
         await ctx.say("case-pdf-missing")
         return
