@@ -16,6 +16,7 @@ from conversations.store.erasure import Erasure
 from conversations.store.intakes import Intakes
 from conversations.store.jobs import Jobs
 from conversations.store.reviews import Reviews
+from conversations.store.stream_messages import StreamMessages
 from conversations.store.users import Users
 
 __all__ = ["Store", "StoreError", "utcnow"]
@@ -30,6 +31,7 @@ class Store:
         self.reviews = Reviews(db)
         self.jobs = Jobs(db)
         self.erasure = Erasure(db)
+        self.stream_messages = StreamMessages(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Store:
