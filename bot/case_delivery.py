@@ -67,6 +67,7 @@ class CaseDelivery:
         self.stop_message: int | None = None  # the message that carries the Stop button, for drafts
         self.started_at: float | None = None
         self._typing: asyncio.Task[None] | None = None
+        self._status_update: asyncio.Task[None] | None = None
 
     def t(self, key: str, **args: Any) -> str:
         return self.services.t(self.lang, key, **args)
@@ -97,8 +98,11 @@ class CaseDelivery:
                         type(event).__name__,
                         type(exc).__name__,
                     )
+            await self._status_settled()
         finally:
             self._stop_typing()
+            if self._status_update is not None:
+                self._status_update.cancel()
 
     async def handle(self, event: Event) -> None:
         assert self.stream is not None, "run() opens the stream"
@@ -200,7 +204,9 @@ class CaseDelivery:
         assert self.stream is not None
         self._start_typing()
         await self.stream.begin()
-        await self.set_status(self.t("writing"))
+        # The status edit may wait its turn (one edit a second per message); the report must not wait
+        # behind it, so the first words show as soon as they come.
+        self._status_update = asyncio.create_task(self._chat(self.set_status(self.t("writing"))))
 
     async def _send_scores(
         self, text: str, heatmap: bytes | None, markup: InlineKeyboardMarkup | None
@@ -275,6 +281,14 @@ class CaseDelivery:
         await self._remember_stream([])
 
     # --- the wait, made visible ---------------------------------------------------------------------
+
+    async def _status_settled(self) -> None:
+        if self._status_update is not None:
+            task, self._status_update = self._status_update, None
+            try:
+                await task
+            except Exception as exc:  # the status is a convenience, like every chat update
+                log.warning("case %s: status not updated: %s", self.case.short_id, type(exc).__name__)
 
     def _start_typing(self) -> None:
         if self._typing is None:

@@ -73,6 +73,7 @@ class DraftStream:
         self._drafted_at = 0.0
         self._dirty = asyncio.Event()
         self._closing = False
+        self._closed = asyncio.Event()  # set with _closing, to cut a pacing wait short
         self._pump: asyncio.Task[None] | None = None
 
     @property
@@ -111,7 +112,7 @@ class DraftStream:
         if self.fallback is not None or self.pieces.text:
             return
         try:
-            await self._draft(0, "")
+            await self._draft(0, "", paced=False)  # the first words replace it at once
         except TelegramError as exc:
             if draft_refused(exc):
                 self._fall_back(exc)
@@ -150,15 +151,25 @@ class DraftStream:
             return  # between pieces: the previous piece just became a message
         stale = time.monotonic() - self._drafted_at >= self.refresh_s
         if self._drafted != (index, tail) or stale:
-            await self.pacer.wait_turn(self.chat_id, self._pace_key(index))
+            if not await self._turn(index):
+                return  # the stream ended meanwhile: its message replaces the draft, with no wait
             index, tail = len(self.pieces.frozen), self.pieces.tail  # it may have grown meanwhile
             await self._deliver(index)
             await self._draft(index, tail)
 
+    async def _turn(self, index: int) -> bool:
+        """Wait for this draft's turn; False if the stream closes first."""
+        turn = asyncio.ensure_future(self.pacer.wait_turn(self.chat_id, self._pace_key(index)))
+        closed = asyncio.ensure_future(self._closed.wait())
+        await asyncio.wait({turn, closed}, return_when=asyncio.FIRST_COMPLETED)
+        turn.cancel()
+        closed.cancel()
+        return not self._closing
+
     def _pace_key(self, index: int) -> int:
         return -(self._base + index)  # drafts are paced apart from messages, whose ids are positive
 
-    async def _draft(self, index: int, text: str) -> None:
+    async def _draft(self, index: int, text: str, paced: bool = True) -> None:
         draft_id = self._base + index
         try:
             await with_retries(
@@ -169,7 +180,8 @@ class DraftStream:
             self._drafted = (index, text)
         finally:
             # A failed attempt is paced like a good one, so a chat that keeps failing is not hammered.
-            self.pacer.edited(self.chat_id, self._pace_key(index))
+            if paced:
+                self.pacer.edited(self.chat_id, self._pace_key(index))
             self._drafted_at = time.monotonic()
 
     async def _deliver(self, upto: int, formatted: bool = True) -> None:
@@ -222,6 +234,7 @@ class DraftStream:
 
     async def _stop_pump(self) -> None:
         self._closing = True
+        self._closed.set()
         self._dirty.set()
         if self._pump is not None:
             await self._pump
@@ -257,6 +270,7 @@ class DraftStream:
                 )
         self._message_ids, self._delivered = [], 0
         self._closing, self._pump = False, None
+        self._closed.clear()
         if self.fallback is not None:
             await self.fallback.restart()  # resets the shared pieces; it shows everything from now on
             return
