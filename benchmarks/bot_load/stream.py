@@ -30,7 +30,7 @@ _SCORES_BAR = re.compile("[█░]")
 
 
 def report_for(marker: str) -> list[str]:
-    """A report shaped like MedGemma's (summary, five sections, about 1,300 characters) as tokens. The first
+    """A report shaped like MedGemma's (summary, five sections, 910 characters) as tokens. The first
     token names the user's marker, so every text of the report can be told apart from status messages."""
     text = (
         f"## Summary\nCase {marker}: a small, regular, evenly coloured area that is most likely harmless. "
@@ -59,7 +59,7 @@ class PacedWriter:
         self.token_delay = token_delay
         self.first_token: dict[str, float] = {}
         self.last_token: dict[str, float] = {}
-        self.description = f"scripted summary and five sections, ~1,300 characters, {token_delay} s per token"
+        self.description = f"scripted summary and five sections, 910 characters, {token_delay} s per token"
 
     def setup(self) -> None:
         return None
