@@ -103,6 +103,7 @@ class CaseDelivery:
             self._stop_typing()
             if self._status_update is not None:
                 self._status_update.cancel()
+            self.stream.close()
 
     async def handle(self, event: Event) -> None:
         assert self.stream is not None, "run() opens the stream"

@@ -50,6 +50,10 @@ def draft_refused(exc: TelegramError) -> bool:
     return isinstance(exc, BadRequest) and any(word in text for word in _REFUSALS)
 
 
+class DraftsRefused(Exception):
+    """Telegram will not take drafts in this chat (see `draft_refused`)."""
+
+
 class DraftStream:
     def __init__(
         self,
@@ -113,10 +117,10 @@ class DraftStream:
             return
         try:
             await self._draft(0, "", paced=False)  # the first words replace it at once
+        except DraftsRefused as refused:
+            self._fall_back(refused)
+            return
         except TelegramError as exc:
-            if draft_refused(exc):
-                self._fall_back(exc)
-                return
             log.warning("draft placeholder failed: %s", type(exc).__name__)
         self._kick()  # keeps the placeholder alive while the first token is awaited
 
@@ -131,13 +135,11 @@ class DraftStream:
             self._dirty.clear()
             try:
                 await self._sync()
-            except TelegramError as exc:
-                if draft_refused(exc):
-                    self._fall_back(exc)
-                    return
-                # Best effort, like an intermediate edit: the final messages are sent regardless.
-                log.warning("draft update failed: %s", type(exc).__name__)
+            except DraftsRefused as refused:
+                self._fall_back(refused)
+                return
             except Exception as exc:
+                # Best effort, like an intermediate edit: the final messages are sent regardless.
                 log.warning("draft update failed: %s", type(exc).__name__)
             if self._closing and not self._dirty.is_set():
                 return
@@ -178,6 +180,10 @@ class DraftStream:
                 pacer=self.pacer,
             )
             self._drafted = (index, text)
+        except TelegramError as exc:
+            if draft_refused(exc):
+                raise DraftsRefused(str(exc)) from exc
+            raise
         finally:
             # A failed attempt is paced like a good one, so a chat that keeps failing is not hammered.
             if paced:
@@ -218,8 +224,8 @@ class DraftStream:
 
     # --- handing over to edits ------------------------------------------------------------------
 
-    def _fall_back(self, exc: TelegramError) -> None:
-        log.info("drafts refused in this chat (%s); streaming by edits instead", exc)
+    def _fall_back(self, refused: DraftsRefused) -> None:
+        log.info("drafts refused in this chat (%s); streaming by edits instead", refused)
         self.on_refused()
         self.fallback = ReportStream(
             self.bot,
@@ -259,6 +265,13 @@ class DraftStream:
                 await self._deliver(len(self.pieces.all()), formatted=False)
         except Exception as exc:  # what matters next is telling the user
             log.warning("could not keep the partial report: %s", type(exc).__name__)
+
+    def close(self) -> None:
+        """The delivery is gone (a shutdown cut it off): no more drafts, no refreshes."""
+        if self._pump is not None:
+            self._pump.cancel()
+        if self.fallback is not None:
+            self.fallback.close()
 
     async def restart(self) -> None:
         """The source starts over: the messages sent so far go, and the drafts start again."""

@@ -50,6 +50,8 @@ class ChatStream(Protocol):
 
     async def restart(self) -> None: ...
 
+    def close(self) -> None: ...
+
 
 async def _nobody(ids: list[int]) -> None:
     return None
@@ -221,6 +223,11 @@ class ReportStream:
                 await self._sync(final=True)
             except Exception as exc:  # what matters next is telling the user, not this edit
                 log.warning("could not finish the partial report: %s", type(exc).__name__)
+
+    def close(self) -> None:
+        """The delivery is gone (a shutdown cut it off): no more calls from this stream."""
+        if self._pump is not None:
+            self._pump.cancel()
 
     async def restart(self) -> None:
         """The source starts over: clear what was shown so no text appears twice."""

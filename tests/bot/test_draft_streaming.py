@@ -203,7 +203,9 @@ async def test_a_report_longer_than_4096_streams_one_draft_per_message(
     assert all(len(visible_text(m.text or "", m.parse_mode)) <= 4096 and not m.edits for m in messages)
     assert_holds_exactly(messages, source)
     drafts = harness.api.drafts_in(user.id)
-    assert len({d.draft_id for d in drafts}) == len(messages)  # one draft id per message-sized piece
+    # One draft id per message-sized piece; the last piece may go straight to its message when the report
+    # ends before its draft's turn.
+    assert len(messages) - 1 <= len({d.draft_id for d in drafts}) <= len(messages)
     assert_grows_in_place(harness, user.id)
     for draft in drafts:  # each draft shows the start of its own piece, never another piece's text
         assert any(visible_text(m.text or "", m.parse_mode).startswith(draft.text.strip()) for m in messages)

@@ -111,7 +111,9 @@ async def test_sigterm_during_a_long_report_exits_at_once_and_it_is_written_agai
         await polling(api, 0)
         user = api.user(1202, "en")
         await whole_intake(api, user, "en", photo_bytes, t)
-        await api.wait_for(lambda: any(m.text and "word word" in m.text for m in user.inbox()), 60)
+        await api.wait_for(
+            lambda: any("word word" in d.text for d in api.drafts_in(user.id)), 60
+        )  # streaming
 
         stopping = time.monotonic()
         proc.send_signal(signal.SIGTERM)
