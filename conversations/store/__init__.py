@@ -1,7 +1,8 @@
 """Everything the bot keeps, in one SQLite file (WAL): one repository per aggregate over one connection.
 
 `store.users`, `store.intakes`, `store.cases`, `store.reviews` and `store.jobs` (a case as the model
-queue sees it), plus `store.erasure` for /delete and the retention purge, which cross them all.
+queue sees it), plus `store.erasure` for /delete and the retention purge, which cross them all, and
+`store.stream_messages`, the chat messages of a report being streamed.
 """
 
 from __future__ import annotations
