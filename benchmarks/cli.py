@@ -121,11 +121,23 @@ def _add_bot(bench: argparse._SubParsersAction) -> None:
         "fake Bot API on 127.0.0.1, with a random-weight classifier and an instant scripted report. "
         "Prints JSON, then a Markdown table. Exit code 1 when a message was lost or cross-delivered.",
     )
-    p.add_argument("--users", type=int, default=200, help=f"1..{BOT_USERS_MAX} (default %(default)s)")
+    p.add_argument(
+        "--users", type=int, default=None, help=f"1..{BOT_USERS_MAX} (default 200; 8 with --stream)"
+    )
     p.add_argument("--timeout", type=float, default=600.0, help="seconds for the whole run")
     p.add_argument("--batch", type=int, default=4, help="report jobs per worker batch (SKINBOT_BATCH)")
     p.add_argument("--imgsz", type=int, default=224, help="classifier input size")
     p.add_argument("--no-pdf-text", action="store_true", help="check PDFs by name only (faster)")
+    p.add_argument(
+        "--stream",
+        nargs="+",
+        choices=("draft", "edit"),
+        help="compare streaming modes on the same run instead: Bot API calls per report, first token to "
+        "first visible text, first token to final message (the report's tokens come with a delay)",
+    )
+    p.add_argument(
+        "--token-delay", type=float, default=0.02, help="with --stream: seconds between a report's tokens"
+    )
     p.add_argument("--json", help="also write the JSON report to this file")
     p.set_defaults(func=_lazy("benchmarks.bot_load.run"))
 

@@ -32,6 +32,7 @@ class Action(StrEnum):
     REVIEW_SEND = "rvsend"  # the explicit consent to share, value as above
     REVIEW_KEEP = "rvno"  # not now
     VERDICT = "vd"  # a clinic's verdict, value: "<review id>.<verdict code>"
+    STOP = "stop"  # under a report being written, value: case id
 
 
 AnyAction = Action | IntakeAction

@@ -198,6 +198,7 @@ class Settings:
     flat_below: float = _env("SKINBOT_FLAT_BELOW", _float_range(0, 255), 6.0)
     # Chat behaviour.
     edit_interval_s: float = _env("SKINBOT_EDIT_INTERVAL", _float_range(0.05, 60), 1.0)
+    stream_mode: str = _env("SKINBOT_STREAM", _choice("auto", "draft", "edit"), "auto")
     retention_days: int = _env("SKINBOT_RETENTION_DAYS", _int_range(1, 3650), 30)
     daily_cases: int = _env("SKINBOT_DAILY_CASES", _int_range(1, 10000), 20)
     max_download_mb: int = _env("SKINBOT_MAX_DOWNLOAD_MB", _int_range(1, 2000), 20)

@@ -31,7 +31,18 @@ _JSON_FIELDS = {
     "allowed_updates",
     "link_preview_options",
 }
-_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "reply_to_message_id"}
+_INT_FIELDS = {
+    "chat_id",
+    "message_id",
+    "offset",
+    "limit",
+    "timeout",
+    "user_id",
+    "reply_to_message_id",
+    "draft_id",
+    "message_thread_id",
+}
+DRAFT_LIFETIME_S = 30.0  # a draft is an ephemeral preview: gone 30 s after its last update
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "skinbot", "username": "skin_test_bot"}
 
 
@@ -53,6 +64,7 @@ class SentMessage:
     document: bytes | None = None
     document_name: str | None = None
     caption: str | None = None
+    photo: bytes | None = None
     parse_mode: str | None = None
     edits: list[float] = field(default_factory=list)  # monotonic times of edits
     deleted: bool = False
@@ -61,6 +73,21 @@ class SentMessage:
         if not self.reply_markup:
             return []
         return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Draft:
+    """A streamed draft (sendMessageDraft) as the chat shows it: changes with one draft id animate."""
+
+    chat_id: int
+    draft_id: int
+    text: str  # "" shows the "Thinking…" placeholder
+    updates: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, text)
+    expired: int = 0  # times it vanished (no update for the lifetime) while the stream was still going
+    ended_at: float | None = None  # a real message in the chat took its place
+
+    def visible(self, at: float, lifetime: float) -> bool:
+        return self.ended_at is None and bool(self.updates) and at - self.updates[-1][0] < lifetime
 
 
 @dataclass
@@ -92,6 +119,10 @@ class FakeBotApi:
         self._changed = asyncio.Condition()
         self.groups: dict[int, str] = {}  # chats the bot is a member of, by id: title
         self.polls: list[float] = []  # when the bot asked for updates (not recorded as calls: too many)
+        self.drafts: dict[tuple[int, int], Draft] = {}
+        self.draft_lifetime_s = DRAFT_LIFETIME_S
+        self.drafts_supported = True  # False: an older Bot API server that does not know sendMessageDraft
+        self.actions: list[tuple[int, str, float]] = []  # sendChatAction: chat, action, monotonic time
         self.down_until = 0.0  # time.monotonic() until which every call fails, as in an outage
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -162,6 +193,14 @@ class FakeBotApi:
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def drafts_in(self, chat_id: int) -> list[Draft]:
+        """The chat's drafts, in the order they were first sent."""
+        return [d for (c, _), d in self.drafts.items() if c == chat_id]
+
+    def visible_drafts(self, chat_id: int) -> list[Draft]:
+        now = time.monotonic()
+        return [d for d in self.drafts_in(chat_id) if d.visible(now, self.draft_lifetime_s)]
+
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
@@ -205,6 +244,12 @@ class FakeBotApi:
         if method == "getUpdates":
             self.polls.append(time.monotonic())
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if method == "sendMessageDraft" and not self.drafts_supported:
+            # An older server answers a method it does not know with 404, as for any unknown method.
+            await self._record(Call(method, params, time.monotonic(), error=(404, "Not Found")))
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404
+            )
         call = Call(method, params, time.monotonic())
         fault = next(
             (
@@ -319,6 +364,18 @@ class FakeBotApi:
         if m.reply_markup and "inline_keyboard" in m.reply_markup:
             # A Message echoes only an inline keyboard; ForceReply and reply keyboards are not echoed.
             data["reply_markup"] = m.reply_markup
+        if m.photo is not None:
+            data["photo"] = [
+                {
+                    "file_id": f"photo{m.message_id}",
+                    "file_unique_id": f"p{m.message_id}",
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": len(m.photo),
+                }
+            ]
+            if m.caption:
+                data["caption"] = m.caption
         if m.document is not None:
             data["document"] = {
                 "file_id": f"doc{m.message_id}",
@@ -333,9 +390,12 @@ class FakeBotApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         text = params["text"]
+        if not visible_text(text, params.get("parse_mode")).strip():
+            raise BotApiError(400, "Bad Request: message text is empty")
         if len(visible_text(text, params.get("parse_mode"))) > 4096:
             raise BotApiError(400, "Bad Request: message is too long")
         _check_html(params)
+        self._end_drafts(params["chat_id"])
         m = self._new_message(
             params["chat_id"],
             text=text,
@@ -375,7 +435,7 @@ class FakeBotApi:
         m = self.messages.get((params["chat_id"], params["message_id"]))
         if m is None or m.deleted:
             raise BotApiError(400, "Bad Request: message to edit not found")
-        if m.document is None:
+        if m.document is None and m.photo is None:
             raise BotApiError(400, "Bad Request: there is no caption in the message to edit")
         caption = params.get("caption")
         if caption == m.caption and params.get("reply_markup") == m.reply_markup:
@@ -404,6 +464,71 @@ class FakeBotApi:
             caption=caption,
         )
         return self._as_dict(m)
+
+    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        photo = params["photo"]
+        if not isinstance(photo, tuple):
+            raise BotApiError(400, "Bad Request: wrong file identifier")
+        _, data = photo
+        if not data:
+            raise BotApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = params.get("caption")
+        if caption is not None and len(caption) > 1024:
+            raise BotApiError(400, "Bad Request: message caption is too long")
+        self._end_drafts(params["chat_id"])
+        m = self._new_message(
+            params["chat_id"], text=None, reply_markup=params.get("reply_markup"), photo=data, caption=caption
+        )
+        return self._as_dict(m)
+
+    def _m_sendMessageDraft(self, params: dict[str, Any]) -> bool:
+        """Drafts exist only in private chats: a group gets 400 TEXTDRAFT_PEER_INVALID, as from Telegram."""
+        chat_id, draft_id = params["chat_id"], params.get("draft_id") or 0
+        if chat_id < 0 or chat_id in self.groups:
+            raise BotApiError(400, "Bad Request: TEXTDRAFT_PEER_INVALID")
+        if draft_id == 0:
+            raise BotApiError(400, "Bad Request: draft_id must be non-zero")
+        text = params.get("text") or ""
+        if len(visible_text(text, params.get("parse_mode"))) > 4096:
+            raise BotApiError(400, "Bad Request: message is too long")
+        _check_html({**params, "text": text})
+        now = time.monotonic()
+        draft = self.drafts.get((chat_id, draft_id))
+        if draft is None or draft.ended_at is not None:
+            draft = self.drafts[(chat_id, draft_id)] = Draft(chat_id, draft_id, text)
+        elif now - draft.updates[-1][0] >= self.draft_lifetime_s:
+            draft.expired += 1  # it had disappeared before this update brought it back
+        draft.text = text
+        draft.updates.append((now, text))
+        return True
+
+    def _end_drafts(self, chat_id: int) -> None:
+        """A real message ends the chat's drafts; one that had expired first left a gap in the chat."""
+        now = time.monotonic()
+        for draft in self.drafts_in(chat_id):
+            if draft.ended_at is None:
+                if now - draft.updates[-1][0] >= self.draft_lifetime_s:
+                    draft.expired += 1
+                draft.ended_at = now
+
+    def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
+        action = params.get("action")
+        if action not in {
+            "typing",
+            "upload_photo",
+            "record_video",
+            "upload_video",
+            "record_voice",
+            "upload_voice",
+            "upload_document",
+            "choose_sticker",
+            "find_location",
+            "record_video_note",
+            "upload_video_note",
+        }:
+            raise BotApiError(400, "Bad Request: wrong parameter action in request")
+        self.actions.append((params["chat_id"], action, time.monotonic()))
+        return True
 
     def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
         entry = self._files.get(params["file_id"])

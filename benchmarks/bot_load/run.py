@@ -11,6 +11,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ DEFAULT_USERS = 200
 DEFAULT_TIMEOUT_S = 600.0
 MAX_TIMEOUT_S = 3600.0
 BENCH_TOKEN = "424242:bench-token-not-a-secret"
+# Reads its own figures from the fake server's record of calls, before the server stops.
+Measure = Callable[[LoadBotApi, list[SimulatedUser]], dict[str, Any]]
 
 
 async def run_load(
@@ -39,19 +42,35 @@ async def run_load(
     imgsz: int = 224,
     data_dir: Path | None = None,
     check_pdf_text: bool = True,
+    stream: str = "auto",
+    writer: Any = None,
+    measure: Measure | None = None,
 ) -> dict[str, Any]:
-    """Drive `users` simulated users at once; returns the figures and the delivery check as a dict."""
+    """Drive `users` simulated users at once; returns the figures and the delivery check as a dict.
+
+    `stream` is SKINBOT_STREAM; `writer` replaces the instant scripted report; `measure(api, users)` adds
+    its own figures, read from the fake server's record of calls before it stops, under "measured"."""
     if not 1 <= users <= MAX_USERS:
         raise ValueError(f"--users must be between 1 and {MAX_USERS}")
     timeout_s = min(max(timeout_s, 1.0), MAX_TIMEOUT_S)
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="skinbot-bench-")))
-        return await _run(users, timeout_s, batch, imgsz, data_dir, check_pdf_text)
+        return await _run(
+            users, timeout_s, batch, imgsz, data_dir, check_pdf_text, stream, writer or FastWriter(), measure
+        )
 
 
 async def _run(
-    users: int, timeout_s: float, batch: int, imgsz: int, data_dir: Path, check_pdf_text: bool
+    users: int,
+    timeout_s: float,
+    batch: int,
+    imgsz: int,
+    data_dir: Path,
+    check_pdf_text: bool,
+    stream: str,
+    writer: Any,
+    measure: Measure | None,
 ) -> dict[str, Any]:
     from bot.app import build_application, start_app, stop_app
     from bot.delivery import Delivery
@@ -71,13 +90,14 @@ async def _run(
         "SKINBOT_DATA_DIR": str(data_dir),
         "SKINBOT_DEVICE": "cpu",
         "SKINBOT_BATCH": str(batch),
+        "SKINBOT_STREAM": stream,
     }
     settings = Settings.from_env(env, env_file=None)
     t = Translator()
     classifier = SkinClassifier.from_torch_model(random_model("yolov8n-cls", imgsz), imgsz, device="cpu")
 
     def pipeline(services: Any, app: Any) -> Delivery:
-        worker = ModelWorker(classifier, FastWriter(), quality_thresholds(services.settings))
+        worker = ModelWorker(classifier, writer, quality_thresholds(services.settings))
         queue = ModelQueue(
             worker, services.store.jobs, batch_size=settings.batch, job_timeout_s=settings.job_timeout_s
         )
@@ -102,6 +122,7 @@ async def _run(
         case_ids = {
             p.user_id: [c.id for c in await services.store.cases.recent(p.user_id)] for p in user_plans
         }
+        measured = measure(api, simulated) if measure is not None else None
     finally:
         await stop_app(app)
         await api.stop()
@@ -145,12 +166,14 @@ async def _run(
         "pdf_text_checked": reader is not None,
         "config": {
             "classifier": f"yolov8n-cls, random weights, imgsz {imgsz}, CPU",
-            "writer": "scripted, no delay",
+            "writer": getattr(writer, "description", "scripted, no delay"),
             "batch": settings.batch,
             "edit_interval_s": settings.edit_interval_s,
+            "stream": settings.stream_mode,
             "transport": "fake Bot API on 127.0.0.1 (same process)",
         },
         "machine": machine(),
+        **({"measured": measured} if measured is not None else {}),
     }
 
 
@@ -178,6 +201,11 @@ def markdown(result: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("YOLO_OFFLINE", "1")
+    if getattr(args, "stream", None):
+        from benchmarks.bot_load.stream import run_stream_bench
+
+        return run_stream_bench(args)
+    args.users = DEFAULT_USERS if args.users is None else args.users
     if not 1 <= args.users <= MAX_USERS:
         print(f"skinbot bench bot: --users must be between 1 and {MAX_USERS}", file=sys.stderr)
         return 2

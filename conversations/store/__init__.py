@@ -3,7 +3,7 @@
 `store.users`, `store.intakes`, `store.cases`, `store.reviews` and `store.jobs` (a case as the model
 queue sees it), plus `store.erasure` for /delete and the retention purge, which cross them all. The web
 side adds `store.api_keys` and `store.api_cases` (the API), `store.staff`, `store.desk` and `store.audit`
-(the clinics' review desk).
+(the clinics' review desk); `store.stream_messages` holds the chat messages of a report being streamed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from conversations.store.intakes import Intakes
 from conversations.store.jobs import Jobs
 from conversations.store.reviews import Reviews
 from conversations.store.staff import StaffMembers
+from conversations.store.stream_messages import StreamMessages
 from conversations.store.users import Users
 
 __all__ = ["Store", "StoreError", "utcnow"]
@@ -41,6 +42,7 @@ class Store:
         self.staff = StaffMembers(db)
         self.desk = DeskQueries(db)
         self.audit = Audit(db)
+        self.stream_messages = StreamMessages(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Store:
