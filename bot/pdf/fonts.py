@@ -234,7 +234,9 @@ def describe_fonts(cache_dir: Path | None = None) -> list[FontStatus]:
         src_hash = _file_hash(src)
         missing = [w for w in WEIGHTS if not _cache_path(cache, source, src_hash, w).exists()]
         if missing:
-            detail = f"found in {source.package}; weights {missing} will be instanced into {cache}"
+            detail = (
+                f"found in {source.package}; weights {missing} will be instanced on first use into {cache}"
+            )
         else:
             detail = f"found in {source.package}; instances cached in {cache}"
         statuses.append(FontStatus(source.label, True, detail, cached=not missing))
