@@ -17,9 +17,13 @@ from bot.flood import FloodGate
 from bot.housekeeping import Housekeeping
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
+from bot.metrics import Metrics
+from bot.ops_server import OpsServer, OpsServerError
 from bot.routers import account, cases, export, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
+from bot.telegram_calls import ObservedRequest
+from bot.webhook import Webhook
 from conversations.domain import Language
 from conversations.files import DataKeyError, FileStore
 from conversations.store import Store, utcnow
@@ -36,7 +40,9 @@ def default_pipeline(services: Services, app: Application, writer: ReportWriter 
     from bot.delivery import Delivery
     from bot.inference_setup import build_queue
 
-    queue = build_queue(services.settings, services.store.jobs, writer, read=services.files.read)
+    queue = build_queue(
+        services.settings, services.store.jobs, writer, read=services.files.read, observer=services.metrics
+    )
     return Delivery(services, app.bot, queue, on_fatal=services.on_fatal)
 
 
@@ -76,9 +82,12 @@ def build_application(
     translator: Translator | None = None,
     flood_gate: FloodGate | None = None,
     on_fatal: Callable[[Application, str], None] = stop_with_error,
+    metrics: Metrics | None = None,
 ) -> Application:
     t = translator or Translator()
     flood = flood_gate or FloodGate()
+    # One registry per Application: tests run several bots in one process.
+    measured = metrics or Metrics()
 
     async def post_init(app: Application) -> None:
         files = FileStore(settings.data_dir, settings.data_key.get() or None)
@@ -87,12 +96,19 @@ def build_application(
         except DataKeyError as exc:
             raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
-        services = Services(settings=settings, store=store, files=files, t=t, flood=flood)
+        services = Services(settings=settings, store=store, files=files, t=t, flood=flood, metrics=measured)
         services.on_fatal = lambda message: on_fatal(app, message)
         warm_fonts_in_background()
         services.pipeline = pipeline_factory(services, app)
         app.bot_data["services"] = services
         await services.pipeline.start()
+        if settings.health_port:
+            ops = OpsServer(services)
+            try:
+                await ops.start(settings.health_listen, settings.health_port)
+            except OpsServerError as exc:
+                raise StartupError(str(exc)) from None
+            app.bot_data["ops_server"] = ops
         services.housekeeping = Housekeeping(services, app.bot)
         services.housekeeping.start()
         for lang in Language:
@@ -104,6 +120,9 @@ def build_application(
         services: Services | None = app.bot_data.get("services")
         if services is None:
             return
+        ops: OpsServer | None = app.bot_data.pop("ops_server", None)
+        if ops is not None:
+            await ops.stop()
         if services.housekeeping is not None:
             await services.housekeeping.stop()
         await services.pipeline.stop()
@@ -116,6 +135,7 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .local_mode(settings.telegram_local_mode)
+        .request(ObservedRequest(measured, connection_pool_size=256))  # PTB's default pool for bot calls
         .concurrent_updates(64)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -129,13 +149,18 @@ def build_application(
     return app
 
 
-async def start_app(app: Application, poll_timeout: float = 10.0) -> None:
-    """What run_polling does, for callers that own the event loop (tests, benchmarks)."""
+async def start_app(app: Application, poll_timeout: float = 10.0, webhook: Webhook | None = None) -> None:
+    """What run_polling (or run_webhook) does, for callers that own the event loop (tests, benchmarks)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False)
+    if webhook is not None:
+        await app.updater.start_webhook(**webhook.options())
+    else:
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
+        )
     await app.start()
 
 

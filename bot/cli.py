@@ -14,11 +14,17 @@ def _run(args: argparse.Namespace) -> int:
     from bot.inference_setup import StartupError
     from bot.logging_setup import configure_logging
     from bot.settings import Settings
+    from bot.webhook import webhook_of
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, [settings.telegram_bot_token.get(), settings.llm_api_key.get()])
+    webhook = webhook_of(settings, requested=getattr(args, "webhook", False))
+    secrets = [settings.telegram_bot_token.get(), settings.llm_api_key.get(), settings.webhook_secret.get()]
+    configure_logging(settings.log_level, secrets)
     app = build_application(settings)
-    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    if webhook is not None:
+        app.run_webhook(**webhook.options())
+    else:
+        app.run_polling(allowed_updates=None, drop_pending_updates=False)
     fatal = app.bot_data.get("fatal")
     if fatal:
         raise StartupError(fatal)
@@ -36,7 +42,14 @@ def _check(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinbot", description="Skin pre-screening Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=_run)
+    run = sub.add_parser("run", help="run the bot (long polling, or a webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on a webhook (TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET); "
+        "setting TELEGRAM_WEBHOOK_URL alone also selects it",
+    )
+    run.set_defaults(func=_run)
     sub.add_parser("check", help="check settings, database, models, fonts and GPU").set_defaults(func=_check)
     bench = sub.add_parser("bench", help="benchmarks: JSON plus a table").add_subparsers(
         dest="bench", required=True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -99,6 +100,7 @@ def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitabl
             if verdict is Verdict.DROP_NOTIFY:
                 await _slow_down(services, context, tg_user.id, chat.id, fallback_lang)
             return
+        started = time.perf_counter()
         async with services.locks.hold(tg_user.id):
             ctx = Ctx(services, update, context, tg_user.id, chat.id, fallback_lang, None)
             try:
@@ -115,6 +117,8 @@ def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitabl
             except Exception as exc:
                 log.error("handler %s failed: %s", fn.__name__, type(exc).__name__, exc_info=exc)
                 await _tell(ctx, "error-generic")
+            finally:
+                services.metrics.update_handled(fn.__name__, time.perf_counter() - started)
 
     return handle
 

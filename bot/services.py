@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.flood import FloodGate
 from bot.i18n import Translator
+from bot.metrics import Metrics
 from bot.settings import Settings
 from conversations.domain import Case
 from conversations.files import FileStore
@@ -81,5 +82,6 @@ class Services:
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
     housekeeping: Housekeeping | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
     on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))

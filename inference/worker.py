@@ -31,6 +31,7 @@ from inference.events import (
     WriterResult,
 )
 from inference.labels import Classification
+from inference.observer import InferenceObserver, NoObserver
 from inference.quality import QualityThresholds, check_quality
 from inference.report_request import ReportRequest
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
@@ -87,17 +88,28 @@ class ModelWorker:
         explain: bool = True,
         read: Callable[[Path], bytes] = Path.read_bytes,
         gate: SkinGate = DEFAULT_GATE,
+        observer: InferenceObserver | None = None,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
         self.gate = gate
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
+        self.observer: InferenceObserver = observer or NoObserver()
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
+        self._thread: threading.Thread | None = None
+        # time.monotonic() when the batch in hand began; None while idle (or loading the models).
+        self.busy_since: float | None = None
 
     def start(self) -> concurrent.futures.Future[None]:
         return self._pool.submit(self._setup)
 
+    @property
+    def alive(self) -> bool:
+        """The worker thread exists and has not exited (it exits only after stop())."""
+        return self._thread is not None and self._thread.is_alive()
+
     def _setup(self) -> None:
+        self._thread = threading.current_thread()
         started = time.perf_counter()
         log.info("loading models (classifier, then report model); this happens once")
         self.classifier.setup()
@@ -111,6 +123,7 @@ class ModelWorker:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run_guarded(self, batch: list[WorkItem]) -> None:
+        self.busy_since = time.monotonic()
         try:
             self._run(batch)
         except Exception as exc:
@@ -120,8 +133,11 @@ class ModelWorker:
                 _free_gpu_memory()
             for item in batch:
                 item.finish(Failed(reason))
+        finally:
+            self.busy_since = None
 
     def _run(self, batch: list[WorkItem]) -> None:
+        batch_started = time.perf_counter()
         images: list[Image.Image] = []
         live: list[WorkItem] = []
         for item in batch:
@@ -143,7 +159,9 @@ class ModelWorker:
         if not live:
             return
 
+        predict_started = time.perf_counter()
         results = self.classifier.predict(images)
+        self.observer.classified(time.perf_counter() - predict_started, len(images))
         familiar = [self.gate.familiar(result) for result in results]
         for item, ok in zip(live, familiar, strict=True):
             if not ok:
@@ -158,7 +176,15 @@ class ModelWorker:
             spec = item.spec
             requests.append(ReportRequest(spec.age, spec.gender, spec.history, spec.language, result))
 
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
+
         def on_delta(row: int, text: str) -> None:
+            now = time.perf_counter()
+            if row not in first:
+                first[row] = now
+                self.observer.first_text(now - batch_started)
+            last[row] = now
             live[row].emit(TextDelta(text))
 
         def on_restart(row: int) -> None:
@@ -167,6 +193,10 @@ class ModelWorker:
         outcomes = self.writer.generate(
             requests, list(images), on_delta, lambda row: live[row].should_stop(), on_restart=on_restart
         )
+        for row, outcome in enumerate(outcomes):
+            # From the first delta to the last: decoding time, without the prompt's prefill.
+            if outcome.tokens:
+                self.observer.report_written(outcome.tokens, last[row] - first[row] if row in first else 0.0)
         for item, outcome in zip(live, outcomes, strict=True):
             if item.cancelled.is_set():
                 item.finish(Cancelled())
