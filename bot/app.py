@@ -17,11 +17,15 @@ from bot.flood import FloodGate
 from bot.housekeeping import Housekeeping
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
+from bot.metrics import Metrics
+from bot.ops_server import OpsServer, OpsServerError
 from bot.pdf.renderers import ProcessRenderer, ThreadRenderer
 from bot.rate_limits import rate_limiter
 from bot.routers import account, cases, export, intake, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
+from bot.telegram_calls import ObservedRequest
+from bot.webhook import Webhook
 from conversations.domain import Language
 from conversations.files import DataKeyError, FileStore
 from conversations.store import Store, utcnow
@@ -38,7 +42,9 @@ def default_pipeline(services: Services, app: Application, writer: ReportWriter 
     from bot.delivery import Delivery
     from bot.inference_setup import build_queue
 
-    queue = build_queue(services.settings, services.store.jobs, writer, read=services.files.read)
+    queue = build_queue(
+        services.settings, services.store.jobs, writer, read=services.files.read, observer=services.metrics
+    )
     services.queue = queue  # shared with the web API; Delivery alone starts and stops it
     return Delivery(services, app.bot, queue, on_fatal=services.on_fatal)
 
@@ -79,9 +85,12 @@ def build_application(
     translator: Translator | None = None,
     flood_gate: FloodGate | None = None,
     on_fatal: Callable[[Application, str], None] = stop_with_error,
+    metrics: Metrics | None = None,
 ) -> Application:
     t = translator or Translator()
     flood = flood_gate if flood_gate is not None else FloodGate()  # an empty gate is falsy (len 0)
+    # One registry per Application: tests run several bots in one process.
+    measured = metrics or Metrics()
 
     async def post_init(app: Application) -> None:
         web = None
@@ -99,13 +108,26 @@ def build_application(
         renderer.start()
         app.bot_data["pdf_renderer"] = renderer
         services = Services(
-            settings=settings, store=store, files=files, t=t, flood=flood, render_pdf=renderer.render
+            settings=settings,
+            store=store,
+            files=files,
+            t=t,
+            flood=flood,
+            render_pdf=renderer.render,
+            metrics=measured,
         )
         services.on_fatal = lambda message: on_fatal(app, message)
         warm_fonts_in_background()
         services.pipeline = pipeline_factory(services, app)
         app.bot_data["services"] = services
         await services.pipeline.start()
+        if settings.health_port:
+            ops = OpsServer(services)
+            try:
+                await ops.start(settings.health_listen, settings.health_port)
+            except OpsServerError as exc:
+                raise StartupError(str(exc)) from None
+            app.bot_data["ops_server"] = ops
         services.housekeeping = Housekeeping(services, app.bot)
         services.housekeeping.start()
         if web is not None:
@@ -119,6 +141,9 @@ def build_application(
         services: Services | None = app.bot_data.get("services")
         if services is None:
             return
+        ops: OpsServer | None = app.bot_data.pop("ops_server", None)
+        if ops is not None:
+            await ops.stop()
         if services.web is not None:  # open API streams end and their jobs are cancelled first
             await services.web.stop()
         if services.housekeeping is not None:
@@ -134,6 +159,7 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .local_mode(settings.telegram_local_mode)
+        .request(ObservedRequest(measured, connection_pool_size=256))  # PTB's default pool for bot calls
         .concurrent_updates(64)
         .rate_limiter(rate_limiter())
         .post_init(post_init)
@@ -148,13 +174,18 @@ def build_application(
     return app
 
 
-async def start_app(app: Application, poll_timeout: float = 10.0) -> None:
-    """What run_polling does, for callers that own the event loop (tests, benchmarks)."""
+async def start_app(app: Application, poll_timeout: float = 10.0, webhook: Webhook | None = None) -> None:
+    """What run_polling (or run_webhook) does, for callers that own the event loop (tests, benchmarks)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False)
+    if webhook is not None:
+        await app.updater.start_webhook(**webhook.options())
+    else:
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
+        )
     await app.start()
 
 

@@ -15,13 +15,18 @@ def _run(args: argparse.Namespace) -> int:
     from bot.inference_setup import StartupError
     from bot.logging_setup import configure_logging, secret_values
     from bot.settings import Settings
+    from bot.webhook import webhook_of
 
     settings = Settings.from_env()
     if args.web and settings.web_port is None:
         settings = dataclasses.replace(settings, web_port=Settings.DEFAULT_WEB_PORT)
+    webhook = webhook_of(settings, requested=getattr(args, "webhook", False))
     configure_logging(settings.log_level, secret_values(settings))
     app = build_application(settings)
-    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    if webhook is not None:
+        app.run_webhook(**webhook.options())
+    else:
+        app.run_polling(allowed_updates=None, drop_pending_updates=False)
     fatal = app.bot_data.get("fatal")
     if fatal:
         raise StartupError(fatal)
@@ -39,11 +44,17 @@ def _check(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinbot", description="Skin pre-screening Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling, or a webhook)")
     run.add_argument(
         "--web",
         action="store_true",
         help="also serve the web API and review desk in this process (SKINBOT_WEB_PORT, default 8080)",
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on a webhook (TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET); "
+        "setting TELEGRAM_WEBHOOK_URL alone also selects it",
     )
     run.set_defaults(func=_run)
     sub.add_parser("check", help="check settings, database, models, fonts and GPU").set_defaults(func=_check)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -140,6 +141,7 @@ async def _handle(
     fallback_lang: str,
 ) -> None:
     """One user's updates one at a time; errors become a localized reply, never silence."""
+    started = time.perf_counter()
     async with services.locks.hold(user_id):
         ctx = Ctx(services, update, context, user_id, chat_id, fallback_lang, None)
         try:
@@ -156,6 +158,8 @@ async def _handle(
         except Exception as exc:
             log.error("handler %s failed: %s", fn.__name__, type(exc).__name__, exc_info=exc)
             await _tell(ctx, "error-generic")
+        finally:
+            services.metrics.update_handled(fn.__name__, time.perf_counter() - started)
 
 
 async def _tell(ctx: Ctx, key: str) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.flood import FloodGate
 from bot.i18n import Translator
+from bot.metrics import Metrics
 from bot.settings import Settings
 from conversations.domain import Case
 from conversations.files import FileStore
@@ -119,6 +120,7 @@ class Services:
     # Renders a report PDF, in worker processes or on a thread (the composition root decides; a thread
     # when nobody did).
     render_pdf: RenderPdf = None  # type: ignore[assignment]
+    metrics: Metrics = field(default_factory=Metrics)
     # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
     on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))
 

@@ -6,13 +6,44 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# Why the Bot API call now being made repeats an earlier one (flood | network); None on a first attempt.
+# Set by with_retries around its call and read by ObservedRequest in the same task, so each bot's own
+# request object counts its own retries.
+_retrying: ContextVar[str | None] = ContextVar("skinbot_retrying", default=None)
+
+
+class CallObserver(Protocol):
+    """What `bot.metrics.Metrics` hears about Bot API calls."""
+
+    def flood_wait(self) -> None: ...
+    def retry(self, reason: str) -> None: ...
+
+
+class ObservedRequest(HTTPXRequest):
+    """python-telegram-bot's HTTP client, counting 429 answers and the retries with_retries makes."""
+
+    def __init__(self, observer: CallObserver, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._observer = observer
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        reason = _retrying.get()
+        if reason is not None:
+            self._observer.retry(reason)
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 429:
+            self._observer.flood_wait()
+        return status, payload
 
 
 # A chat's edit interval doubles on each 429 up to this; a slower chat would look frozen.
@@ -118,12 +149,15 @@ async def with_retries(
     """Run a Bot API call; on 429 wait exactly retry_after (and slow the chat), on 5xx/timeouts back off.
 
     When the attempts run out, the last error is raised as it came: RetryAfter, TimedOut or NetworkError.
+    A retry is marked (`_retrying`) so the metrics can count it by reason.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
+    reason: str | None = None
     attempt = 0
     while True:
         attempt += 1
+        marker = _retrying.set(reason)
         try:
             return await call()
         except RetryAfter as exc:
@@ -132,11 +166,15 @@ async def with_retries(
             if attempt >= attempts:
                 log.warning("flood control: giving up after %d attempts", attempts)
                 raise
+            reason = "flood"
             wait = retry_after_seconds(exc)
             log.warning("flood control: waiting %.1f s", wait)
             await asyncio.sleep(wait)
         except (TimedOut, NetworkError) as exc:
             if isinstance(exc, BadRequest) or attempt >= attempts:
                 raise
+            reason = "network"
             log.warning("Bot API call failed (%s), retry %d", type(exc).__name__, attempt)
             await asyncio.sleep(backoff_s * 2 ** (attempt - 1))
+        finally:
+            _retrying.reset(marker)

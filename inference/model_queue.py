@@ -14,7 +14,8 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from inference.events import (
     TERMINAL,
@@ -29,6 +30,7 @@ from inference.events import (
     Started,
 )
 from inference.labels import Classification
+from inference.observer import InferenceObserver
 from inference.worker import ModelWorker, WorkItem
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,36 @@ class JobStore(Protocol):
     async def mark_failed(self, case_id: str, reason: str) -> None: ...
     async def save_classification(self, case_id: str, classification: dict[str, object]) -> None: ...
     async def save_report(self, case_id: str, report: str, image_seen: bool, ended_by: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    """The queue and its worker as a health check sees them (`ModelQueue.health()`)."""
+
+    models: Literal["loading", "ready", "failed"]
+    worker_alive: bool
+    dispatcher_alive: bool
+    busy_s: float | None  # how long the worker has been on its current batch; None when idle
+    stuck_after_s: float  # busy longer than this means a generate ignores its deadline
+    waiting: int
+    running: int
+
+    @property
+    def stuck(self) -> bool:
+        return self.busy_s is not None and self.busy_s > self.stuck_after_s
+
+    @property
+    def problem(self) -> str | None:
+        """Why the inference side cannot serve, or None. Loading models is no problem, only not ready."""
+        if self.models == "failed":
+            return "the models failed to load"
+        if not self.worker_alive:
+            return "the model worker thread is not running"
+        if self.stuck:
+            return f"the model worker has been on one batch for {self.busy_s:.0f} s, past the job timeout"
+        if not self.dispatcher_alive:
+            return "the job dispatcher has stopped"
+        return None
 
 
 class UserBusy(Exception):
@@ -94,9 +126,15 @@ class Job:
 
 class ModelQueue:
     def __init__(
-        self, worker: ModelWorker, store: JobStore, batch_size: int = 4, job_timeout_s: float = 600
+        self,
+        worker: ModelWorker,
+        store: JobStore,
+        batch_size: int = 4,
+        job_timeout_s: float = 600,
+        observer: InferenceObserver | None = None,
     ) -> None:
         self.worker, self.store = worker, store
+        self.observer: InferenceObserver = observer or worker.observer
         self.batch_size, self.job_timeout_s = batch_size, job_timeout_s
         self._waiting: list[Job] = []
         self._running: list[Job] = []
@@ -135,6 +173,25 @@ class ModelQueue:
     def ready(self) -> bool:
         """The models are loaded (False while they load, and after they failed to)."""
         return self._ready is not None and self._ready.done() and self._ready.exception() is None
+
+    def health(self) -> QueueHealth:
+        """A snapshot for health checks and metrics; cheap, and safe to call from the event loop."""
+        if self._ready is not None and self._ready.done():
+            models: Literal["loading", "ready", "failed"] = "failed" if self._ready.exception() else "ready"
+        else:
+            models = "loading"
+        busy_since = self.worker.busy_since
+        return QueueHealth(
+            models=models,
+            worker_alive=self.worker.alive or (self._ready is not None and not self._ready.done()),
+            # The dispatcher ends on its own only when the models fail to load; that is reported above.
+            dispatcher_alive=self._task is not None and (not self._task.done() or models == "failed"),
+            busy_s=None if busy_since is None else time.monotonic() - busy_since,
+            # A batch's items stop at its deadline (job_timeout_s); a worker busy well past it is hung.
+            stuck_after_s=self.job_timeout_s + min(30.0, self.job_timeout_s),
+            waiting=len(self._waiting),
+            running=len(self._running),
+        )
 
     async def stop(self) -> None:
         """Stop taking jobs and stop generating at the next token. Running jobs stay 'running' in the
@@ -180,6 +237,7 @@ class ModelQueue:
         if job in self._waiting:
             self._waiting.remove(job)
             job._put(Cancelled())
+            self.observer.job_finished("cancelled")
             await self.store.mark_cancelled(job.id)
             self._announce_positions()
             return True
@@ -230,6 +288,8 @@ class ModelQueue:
                 # A storage error must not end the dispatcher: fail this batch's callers and go on.
                 log.error("batch failed outside the models: %s", type(exc).__name__, exc_info=exc)
                 for job in [*batch, *self._running]:
+                    if not job.finished:
+                        self.observer.job_finished("failed")
                     job._put(Failed("error"))
             finally:
                 self._running = []
@@ -327,6 +387,7 @@ class ModelQueue:
         finally:
             if job in self._running:
                 self._running.remove(job)
+        self.observer.job_finished(type(outcome).__name__.lower())
         job._put(outcome)
 
     async def _persist(self, job: Job, result: Event) -> None:

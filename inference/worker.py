@@ -33,6 +33,7 @@ from inference.events import (
     WriterResult,
 )
 from inference.labels import Classification
+from inference.observer import InferenceObserver, NoObserver
 from inference.quality import QualityThresholds, check_quality
 from inference.report_request import ReportRequest
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
@@ -114,18 +115,29 @@ class ModelWorker:
         read: Callable[[Path], bytes] = Path.read_bytes,
         carcinoma_referral: float = DEFAULT_CARCINOMA_REFERRAL,
         gate: SkinGate = DEFAULT_GATE,
+        observer: InferenceObserver | None = None,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
         self.carcinoma_referral = carcinoma_referral  # told to the report model, as the chat applies it
         self.gate = gate
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
+        self.observer: InferenceObserver = observer or NoObserver()
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
+        self._thread: threading.Thread | None = None
+        # time.monotonic() when the batch in hand began; None while idle (or loading the models).
+        self.busy_since: float | None = None
 
     def start(self) -> concurrent.futures.Future[None]:
         return self._pool.submit(self._setup)
 
+    @property
+    def alive(self) -> bool:
+        """The worker thread exists and has not exited (it exits only after stop())."""
+        return self._thread is not None and self._thread.is_alive()
+
     def _setup(self) -> None:
+        self._thread = threading.current_thread()
         started = time.perf_counter()
         log.info("loading models (classifier, then report model); this happens once")
         self.classifier.setup()
@@ -144,6 +156,7 @@ class ModelWorker:
 
     def _run_guarded(self, batch: list[WorkItem], more: MoreJobs | None = None) -> None:
         touched = list(batch)  # jobs pulled through `more` join it, so a failure finishes them too
+        self.busy_since = time.monotonic()
         try:
             self._run(touched, more)
         except Exception as exc:
@@ -153,6 +166,8 @@ class ModelWorker:
                 _free_gpu_memory()
             for item in touched:
                 item.finish(Failed(reason))
+        finally:
+            self.busy_since = None
 
     def _prepare(self, items: list[WorkItem]) -> list[tuple[WorkItem, Row]]:
         """Read, gate and classify: the jobs that go on to the report writer, with their rows. Jobs
@@ -178,7 +193,9 @@ class ModelWorker:
         if not live:
             return []
 
+        predict_started = time.perf_counter()
         results = self.classifier.predict(images)
+        self.observer.classified(time.perf_counter() - predict_started, len(images))
         prepared: list[tuple[WorkItem, Row]] = []
         for item, image, result in zip(live, images, results, strict=True):
             if not self.gate.familiar(result):  # the classifier itself does not recognise the photo
@@ -198,6 +215,7 @@ class ModelWorker:
         return prepared
 
     def _run(self, batch: list[WorkItem], more: MoreJobs | None = None) -> None:
+        batch_started = time.perf_counter()
         prepared = self._prepare(batch)
         if isinstance(self.writer, PoolingWriter):
             self._run_pooled(prepared, batch, more)
@@ -206,7 +224,15 @@ class ModelWorker:
             return
         live = [item for item, _ in prepared]
 
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
+
         def on_delta(row: int, text: str) -> None:
+            now = time.perf_counter()
+            if row not in first:
+                first[row] = now
+                self.observer.first_text(now - batch_started)
+            last[row] = now
             live[row].emit(TextDelta(text))
 
         def on_restart(row: int) -> None:
@@ -219,6 +245,10 @@ class ModelWorker:
             lambda row: live[row].should_stop(),
             on_restart=on_restart,
         )
+        for row, outcome in enumerate(outcomes):
+            # From the first delta to the last: decoding time, without the prompt's prefill.
+            if outcome.tokens:
+                self.observer.report_written(outcome.tokens, last[row] - first[row] if row in first else 0.0)
         for item, outcome in zip(live, outcomes, strict=True):
             _finish(item, outcome)
 
@@ -228,6 +258,9 @@ class ModelWorker:
         assert isinstance(self.writer, PoolingWriter)
         waiting = list(prepared)  # classified, not yet handed to the writer
         rows: list[WorkItem] = []  # the writer's row number -> its job
+        handed: list[float] = []  # when each row went to the writer
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
 
         def take(free: int) -> list[Row]:
             while len(waiting) < free and more is not None:
@@ -238,14 +271,28 @@ class ModelWorker:
                 waiting.extend(self._prepare(pulled))
             taken, waiting[:] = waiting[:free], waiting[free:]
             rows.extend(item for item, _ in taken)
+            handed.extend(time.perf_counter() for _ in taken)
             return [row for _, row in taken]
+
+        def on_delta(row: int, text: str) -> None:
+            now = time.perf_counter()
+            if row not in first:
+                first[row] = now
+                self.observer.first_text(now - handed[row])
+            last[row] = now
+            rows[row].emit(TextDelta(text))
+
+        def on_result(row: int, outcome: WriterResult) -> None:
+            if outcome.tokens:
+                self.observer.report_written(outcome.tokens, last[row] - first[row] if row in first else 0.0)
+            _finish(rows[row], outcome)
 
         self.writer.pool(
             take,
-            lambda row, text: rows[row].emit(TextDelta(text)),
+            on_delta,
             lambda row: rows[row].should_stop(),
             on_restart=lambda row: rows[row].emit(Restart()),
-            on_result=lambda row, outcome: _finish(rows[row], outcome),
+            on_result=on_result,
         )
 
     def explain_safely(self, image: Image.Image) -> bytes | None:

@@ -126,6 +126,12 @@ class FakeBotApi:
         self.down_until = 0.0  # time.monotonic() until which every call fails, as in an outage
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # The webhook the bot set (setWebhook's parameters), None while it polls. While one is set, updates
+        # are POSTed to `webhook_upstream` (where the reverse proxy would pass them on) with its secret
+        # header, and getUpdates is refused with 409, as Telegram does.
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_upstream: str | None = None
+        self.webhook_answers: list[int] = []  # the HTTP status of each webhook delivery
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -171,10 +177,29 @@ class FakeBotApi:
 
     async def push_update(self, payload: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        if self.webhook is not None and self.webhook_upstream is not None:
+            await self._post_webhook({"update_id": update_id, **payload})
+            return update_id
         async with self._changed:
             self._updates.append({"update_id": update_id, **payload})
             self._changed.notify_all()
         return update_id
+
+    async def _post_webhook(self, update: dict[str, Any]) -> None:
+        import aiohttp
+
+        assert self.webhook is not None and self.webhook_upstream is not None
+        headers = {}
+        if self.webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.webhook_upstream, json=update, headers=headers) as response,
+        ):
+            await response.read()
+        async with self._changed:
+            self.webhook_answers.append(response.status)
+            self._changed.notify_all()
 
     def inject(
         self, method: str, status: int = 500, description: str = "Internal Server Error", **kw: Any
@@ -243,6 +268,12 @@ class FakeBotApi:
             )
         if method == "getUpdates":
             self.polls.append(time.monotonic())
+            if self.webhook is not None:
+                await self._record(Call(method, params, time.monotonic(), error=(409, "Conflict")))
+                description = "Conflict: can't use getUpdates method while webhook is active"
+                return web.json_response(
+                    {"ok": False, "error_code": 409, "description": description}, status=409
+                )
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         if method == "sendMessageDraft" and not self.drafts_supported:
             # An older server answers a method it does not know with 404, as for any unknown method.
@@ -340,7 +371,14 @@ class FakeBotApi:
             "supports_inline_queries": False,
         }
 
+    def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = dict(params)
+        return True
+
     def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
         return True
 
     def _new_message(self, chat_id: int, **fields: Any) -> SentMessage:

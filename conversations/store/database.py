@@ -161,6 +161,14 @@ class Database:
             cur = await db.execute(sql, params)
             return cur.rowcount
 
+    async def probe_write(self) -> None:
+        """Prove that the file takes writes, for health checks: rewrite the schema version with its own
+        value (one page, through the serialized writer). StoreError on a read-only file or a full disk."""
+        async with self.write() as db:
+            async with db.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+            await db.execute(f"PRAGMA user_version={int(row[0]) if row else 0}")
+
     async def checkpoint(self) -> None:
         """Drop WAL frames that may still hold deleted content (secure_delete only zeroes the main file)."""
         async with self._write_lock:
