@@ -129,6 +129,13 @@ def _add_bot(bench: argparse._SubParsersAction) -> None:
     p.add_argument("--imgsz", type=int, default=224, help="classifier input size")
     p.add_argument("--no-pdf-text", action="store_true", help="check PDFs by name only (faster)")
     p.add_argument(
+        "--fail-rate",
+        type=float,
+        default=0.0,
+        help="share of Bot API calls the fake answers with 502 (e.g. 0.05)",
+    )
+    p.add_argument("--pdf-workers", type=int, default=1, help="SKINBOT_PDF_WORKERS (0: PDFs on a thread)")
+    p.add_argument(
         "--stream",
         nargs="+",
         choices=("draft", "edit"),

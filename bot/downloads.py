@@ -26,11 +26,29 @@ def over_limit(max_bytes: int) -> PhotoRejected:
     return PhotoRejected("photo-over-limit", {"max_mb": max_bytes // 1024 // 1024})
 
 
-async def download_capped(tg_file: File, max_bytes: int) -> bytes:
+class Downloads:
+    """One HTTP client for every upload's download, opened at the first and closed at shutdown: a client
+    per download would build a TLS context (tens of milliseconds of CPU) for each photo."""
+
+    def __init__(self) -> None:
+        self._client: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S))
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+async def download_capped(tg_file: File, max_bytes: int, downloads: Downloads | None = None) -> bytes:
     """The file's bytes, or PhotoRejected("photo-over-limit") once more than `max_bytes` arrive.
 
     Network trouble is raised as telegram.error.NetworkError, as python-telegram-bot's own download
-    would raise it.
+    would raise it. Without `downloads`, a client is made for this one download.
     """
     location = str(tg_file.file_path or "")
     if not location:
@@ -38,7 +56,11 @@ async def download_capped(tg_file: File, max_bytes: int) -> bytes:
     if not location.startswith(("http://", "https://")):
         return _read_local(Path(location), max_bytes)  # a local Bot API server started with --local
     try:
-        data = await _fetch(_encoded(location), max_bytes)
+        if downloads is not None:
+            data = await _fetch(downloads.client(), _encoded(location), max_bytes)
+        else:
+            async with Downloads().client() as client:
+                data = await _fetch(client, _encoded(location), max_bytes)
     except httpx.HTTPError as exc:
         # The URL holds the bot token: only the error's type goes any further.
         raise NetworkError(f"file download failed: {type(exc).__name__}") from None
@@ -55,13 +77,12 @@ def _read_local(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-async def _fetch(url: str, max_bytes: int) -> bytes | None:
+async def _fetch(client: httpx.AsyncClient, url: str, max_bytes: int) -> bytes | None:
     """The body, or None as soon as it is known to be over `max_bytes` (the connection is then closed).
 
     PhotoRejected is raised by the caller, outside httpx's context managers: a frozen exception cannot
     pass through their exit, which sets its traceback."""
-    timeout = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
-    async with httpx.AsyncClient(timeout=timeout) as client, client.stream("GET", url) as response:
+    async with client.stream("GET", url) as response:
         if response.status_code != 200:
             raise NetworkError(f"file download failed: HTTP {response.status_code}")
         declared = response.headers.get("content-length", "")

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from bot.downloads import Downloads
 from bot.flood import FloodGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
@@ -112,6 +113,7 @@ class Services:
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
     uploads: Uploads = field(default_factory=Uploads)
+    downloads: Downloads = field(default_factory=Downloads)
     housekeeping: Housekeeping | None = None
     # The one model queue, set by the pipeline that owns it (None without models). The web API submits
     # its own jobs to it, so the models keep one owner whoever asks.

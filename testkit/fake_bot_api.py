@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,6 +125,9 @@ class FakeBotApi:
         self.drafts_supported = True  # False: an older Bot API server that does not know sendMessageDraft
         self.actions: list[tuple[int, str, float]] = []  # sendChatAction: chat, action, monotonic time
         self.down_until = 0.0  # time.monotonic() until which every call fails, as in an outage
+        # Share of Bot API calls (getUpdates aside) answered 502 at random, as a flaky Telegram would.
+        self.fail_rate = 0.0
+        self._chance = random.Random(0)
         self._runner: web.AppRunner | None = None
         self.port = 0
         # The webhook the bot set (setWebhook's parameters), None while it polls. While one is set, updates
@@ -262,6 +266,11 @@ class FakeBotApi:
         method = request.match_info["method"]
         params = await self._params(request)
         if time.monotonic() < self.down_until:
+            await self._record(Call(method, params, time.monotonic(), error=(502, "Bad Gateway")))
+            return web.json_response(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+            )
+        if method != "getUpdates" and self.fail_rate and self._chance.random() < self.fail_rate:
             await self._record(Call(method, params, time.monotonic(), error=(502, "Bad Gateway")))
             return web.json_response(
                 {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.i18n import Translator
@@ -21,17 +21,21 @@ log = logging.getLogger(__name__)
 
 
 class ThreadRenderer:
+    """On one thread of its own ("pdf-render"): renders run one at a time, and their CPU can be told apart
+    from the rest of the bot's."""
+
     def __init__(self, t: Translator) -> None:
         self.t = t
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-render")
 
     def start(self) -> None:
         return None
 
     async def render(self, document: ReportDocument) -> bytes:
-        return await asyncio.to_thread(render_pdf, document, self.t)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, render_pdf, document, self.t)
 
     def stop(self) -> None:
-        return None
+        self._thread.shutdown(wait=False)
 
 
 _translator: Translator | None = None  # the worker process's own, built once per process

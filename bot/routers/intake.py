@@ -72,7 +72,7 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
         tg_file = await media.get_file()
         check_size(tg_file.file_size, max_bytes)
         # Telegram may leave the size out: the download itself stops past the limit.
-        data = await download_capped(tg_file, max_bytes)
+        data = await download_capped(tg_file, max_bytes, ctx.services.downloads)
         async with ctx.services.uploads.decoding:
             jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
     except PhotoRejected as rejected:
