@@ -134,7 +134,7 @@ def _add_bot(bench: argparse._SubParsersAction) -> None:
         default=0.0,
         help="share of Bot API calls the fake answers with 502 (e.g. 0.05)",
     )
-    p.add_argument("--pdf-workers", type=int, default=1, help="SKINBOT_PDF_WORKERS (0: PDFs on a thread)")
+    p.add_argument("--pdf-workers", type=int, default=0, help="SKINBOT_PDF_WORKERS (0: PDFs on a thread)")
     p.add_argument(
         "--stream",
         nargs="+",

@@ -235,7 +235,7 @@ class Settings:
     retention_days: int = _env("SKINBOT_RETENTION_DAYS", _int_range(1, 3650), 30)
     daily_cases: int = _env("SKINBOT_DAILY_CASES", _int_range(1, 10000), 20)
     max_download_mb: int = _env("SKINBOT_MAX_DOWNLOAD_MB", _int_range(1, 2000), 20)
-    pdf_workers: int = _env("SKINBOT_PDF_WORKERS", _int_range(0, 8), 1)
+    pdf_workers: int = _env("SKINBOT_PDF_WORKERS", _int_range(0, 8), 0)
     # Doctors' review.
     review_chats: tuple[Clinic, ...] = _env("SKINBOT_REVIEW_CHAT_ID", _clinics, ())
     review_reflag_hours: float = _env("SKINBOT_REVIEW_REFLAG_HOURS", _float_range(0.01, 24 * 30), 24.0)

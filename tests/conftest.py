@@ -59,9 +59,6 @@ def settings_for(api: FakeBotApi, data_dir: Path, **extra: str) -> Settings:
         "TELEGRAM_FILE_URL": api.file_url,
         "SKINBOT_DATA_DIR": str(data_dir),
         "SKINBOT_DEVICE": "cpu",
-        # PDFs on a thread: a worker process per test app would add seconds to every test that makes one.
-        # tests/pdf/test_pdf_renderers.py and the real-process tests cover the worker processes.
-        "SKINBOT_PDF_WORKERS": "0",
         **extra,
     }
     return Settings.from_env(env, env_file=None)

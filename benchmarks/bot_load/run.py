@@ -48,7 +48,7 @@ async def run_load(
     writer: Any = None,
     measure: Measure | None = None,
     fail_rate: float = 0.0,
-    pdf_workers: int = 1,
+    pdf_workers: int = 0,
 ) -> dict[str, Any]:
     """Drive `users` simulated users at once; returns the figures and the delivery check as a dict.
 

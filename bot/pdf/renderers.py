@@ -1,8 +1,10 @@
-"""Where report PDFs are rendered: in worker processes, or on a thread of this one.
+"""Where report PDFs are rendered: on a thread of this process, or in worker processes.
 
-Rendering a report is tens of milliseconds of pure-Python reportlab work that holds the GIL the whole time. On
-a thread it competes with the event loop that answers every user; in a worker process it runs on another
-core. The composition root picks one (`SKINBOT_PDF_WORKERS`: 0 = a thread) and hands its `render` down.
+Rendering a report is tens of milliseconds of pure-Python reportlab work that holds the GIL the whole time.
+On a thread it competes with the event loop that answers every user; in a worker process it can run on
+another core, at the price of sending the document across and of the worker's own memory. On a 2-core
+machine the thread measured as well or better (docs/benchmarks.md), so it is the default; the composition
+root picks one (`SKINBOT_PDF_WORKERS`, 0 = the thread) and hands its `render` down.
 """
 
 from __future__ import annotations
