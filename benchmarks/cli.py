@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 BENCH_EXTRA_HINT = "pip install -e '.[bench]'"
+# testkit is ours but comes with the bench extra's packages; the others are always installed.
+OUR_PACKAGES = frozenset({"benchmarks", "bot", "conversations", "inference"})
 BOT_USERS_MAX = 2000
 
 
@@ -22,13 +24,8 @@ def _lazy(module: str, function: str = "run") -> Callable[[argparse.Namespace], 
         try:
             target = getattr(importlib.import_module(module), function)
         except ModuleNotFoundError as exc:
-            if exc.name is not None and exc.name.split(".")[0] in {
-                "benchmarks",
-                "testkit",
-                "bot",
-                "inference",
-            }:
-                raise
+            if exc.name is not None and exc.name.split(".")[0] in OUR_PACKAGES:
+                raise  # a bug, not a missing extra
             print(
                 f"skinbot bench {args.bench}: needs {exc.name}, from the bench extra: {BENCH_EXTRA_HINT}",
                 file=sys.stderr,
@@ -55,10 +52,11 @@ def _csv(choices: tuple[str, ...]) -> Any:
 
 
 def add_commands(bench: argparse._SubParsersAction) -> None:
-    """The three benchmarks under `skinbot bench`; every one takes `--json PATH` to keep its JSON."""
+    """The benchmarks under `skinbot bench`; every one takes `--json PATH` to keep its JSON."""
     _add_classifier(bench)
     _add_report(bench)
     _add_bot(bench)
+    _add_start(bench)
 
 
 def _add_classifier(bench: argparse._SubParsersAction) -> None:
@@ -123,10 +121,42 @@ def _add_bot(bench: argparse._SubParsersAction) -> None:
         "fake Bot API on 127.0.0.1, with a random-weight classifier and an instant scripted report. "
         "Prints JSON, then a Markdown table. Exit code 1 when a message was lost or cross-delivered.",
     )
-    p.add_argument("--users", type=int, default=200, help=f"1..{BOT_USERS_MAX} (default %(default)s)")
+    p.add_argument(
+        "--users", type=int, default=None, help=f"1..{BOT_USERS_MAX} (default 200; 8 with --stream)"
+    )
     p.add_argument("--timeout", type=float, default=600.0, help="seconds for the whole run")
     p.add_argument("--batch", type=int, default=4, help="report jobs per worker batch (SKINBOT_BATCH)")
     p.add_argument("--imgsz", type=int, default=224, help="classifier input size")
     p.add_argument("--no-pdf-text", action="store_true", help="check PDFs by name only (faster)")
+    p.add_argument(
+        "--fail-rate",
+        type=float,
+        default=0.0,
+        help="share of Bot API calls the fake answers with 502 (e.g. 0.05)",
+    )
+    p.add_argument("--pdf-workers", type=int, default=0, help="SKINBOT_PDF_WORKERS (0: PDFs on a thread)")
+    p.add_argument(
+        "--stream",
+        nargs="+",
+        choices=("draft", "edit"),
+        help="compare streaming modes on the same run instead: Bot API calls per report, first token to "
+        "first visible text, first token to final message (the report's tokens come with a delay)",
+    )
+    p.add_argument(
+        "--token-delay", type=float, default=0.02, help="with --stream: seconds between a report's tokens"
+    )
     p.add_argument("--json", help="also write the JSON report to this file")
     p.set_defaults(func=_lazy("benchmarks.bot_load.run"))
+
+
+def _add_start(bench: argparse._SubParsersAction) -> None:
+    p = bench.add_parser(
+        "start",
+        help="time from `skinbot run` to its first getUpdates, warm or with empty caches",
+        description="Starts the real bot process against a fake Bot API on 127.0.0.1 with tiny random models "
+        "and times its first getUpdates and the moment its models are ready.",
+    )
+    p.add_argument("--cold", action="store_true", help="empty HOME (fonts instanced again) for every run")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--json", help="also write the JSON report to this file")
+    p.set_defaults(func=_lazy("benchmarks.startup"))

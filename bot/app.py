@@ -17,9 +17,15 @@ from bot.flood import FloodGate
 from bot.housekeeping import Housekeeping
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
+from bot.metrics import Metrics
+from bot.ops_server import OpsServer, OpsServerError
+from bot.pdf.renderers import ProcessRenderer, ThreadRenderer
+from bot.rate_limits import rate_limiter
 from bot.routers import account, cases, export, intake, reminders, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
+from bot.telegram_calls import ObservedRequest
+from bot.webhook import Webhook
 from conversations.domain import Language
 from conversations.files import DataKeyError, FileStore
 from conversations.store import Store, utcnow
@@ -36,7 +42,10 @@ def default_pipeline(services: Services, app: Application, writer: ReportWriter 
     from bot.delivery import Delivery
     from bot.inference_setup import build_queue
 
-    queue = build_queue(services.settings, services.store.jobs, writer, read=services.files.read)
+    queue = build_queue(
+        services.settings, services.store.jobs, writer, read=services.files.read, observer=services.metrics
+    )
+    services.queue = queue  # shared with the web API; Delivery alone starts and stops it
     return Delivery(services, app.bot, queue, on_fatal=services.on_fatal)
 
 
@@ -76,11 +85,19 @@ def build_application(
     translator: Translator | None = None,
     flood_gate: FloodGate | None = None,
     on_fatal: Callable[[Application, str], None] = stop_with_error,
+    metrics: Metrics | None = None,
 ) -> Application:
     t = translator or Translator()
-    flood = flood_gate or FloodGate()
+    flood = flood_gate if flood_gate is not None else FloodGate()  # an empty gate is falsy (len 0)
+    # One registry per Application: tests run several bots in one process.
+    measured = metrics or Metrics()
 
     async def post_init(app: Application) -> None:
+        web = None
+        if settings.web_port is not None:
+            from bot import web_setup
+
+            web = web_setup.bind(settings)  # a port in use stops start-up here, before anything runs
         files = FileStore(settings.data_dir, settings.data_key.get() or None)
         try:
             files.check_key()
@@ -88,14 +105,34 @@ def build_application(
             raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
         await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
-        services = Services(settings=settings, store=store, files=files, t=t, flood=flood)
+        renderer = ProcessRenderer(t, settings.pdf_workers) if settings.pdf_workers else ThreadRenderer(t)
+        renderer.start()
+        app.bot_data["pdf_renderer"] = renderer
+        services = Services(
+            settings=settings,
+            store=store,
+            files=files,
+            t=t,
+            flood=flood,
+            render_pdf=renderer.render,
+            metrics=measured,
+        )
         services.on_fatal = lambda message: on_fatal(app, message)
         warm_fonts_in_background()
         services.pipeline = pipeline_factory(services, app)
         app.bot_data["services"] = services
         await services.pipeline.start()
+        if settings.health_port:
+            ops = OpsServer(services)
+            try:
+                await ops.start(settings.health_listen, settings.health_port)
+            except OpsServerError as exc:
+                raise StartupError(str(exc)) from None
+            app.bot_data["ops_server"] = ops
         services.housekeeping = Housekeeping(services, app.bot)
         services.housekeeping.start()
+        if web is not None:
+            await web_setup.serve(web, services, app.bot)
         for lang in Language:
             commands = [BotCommand(c, t(lang, f"command-{c}")) for c in COMMANDS]
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
@@ -105,11 +142,18 @@ def build_application(
         services: Services | None = app.bot_data.get("services")
         if services is None:
             return
+        ops: OpsServer | None = app.bot_data.pop("ops_server", None)
+        if ops is not None:
+            await ops.stop()
+        if services.web is not None:  # open API streams end and their jobs are cancelled first
+            await services.web.stop()
         if services.housekeeping is not None:
             await services.housekeeping.stop()
         await services.albums.stop()
         await services.pipeline.stop()
         await services.store.close()
+        await services.downloads.close()
+        app.bot_data["pdf_renderer"].stop()
         log.info("skinbot stopped")
 
     app = (
@@ -118,7 +162,11 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .local_mode(settings.telegram_local_mode)
+        # httpx looks through its whole pool for each request: PTB's default of 256 connections costs more
+        # CPU than it saves, and 32 carry far more than Telegram's 30 messages a second.
+        .request(ObservedRequest(measured, connection_pool_size=32, pool_timeout=5.0))
         .concurrent_updates(64)
+        .rate_limiter(rate_limiter())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -131,13 +179,18 @@ def build_application(
     return app
 
 
-async def start_app(app: Application, poll_timeout: float = 10.0) -> None:
-    """What run_polling does, for callers that own the event loop (tests, benchmarks)."""
+async def start_app(app: Application, poll_timeout: float = 10.0, webhook: Webhook | None = None) -> None:
+    """What run_polling (or run_webhook) does, for callers that own the event loop (tests, benchmarks)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False)
+    if webhook is not None:
+        await app.updater.start_webhook(**webhook.options())
+    else:
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
+        )
     await app.start()
 
 

@@ -35,6 +35,7 @@ class Action(StrEnum):
     REMIND = "rmd"  # "remind me to re-check this spot", value: "<case id>.<weeks>"
     REMIND_CANCEL = "rmx"  # /reminders, value: case id
     FOLLOW_UP = "fup"  # a reminder's "start a follow-up", value: the earlier case's id
+    STOP = "stop"  # under a report being written, value: case id
 
 
 AnyAction = Action | IntakeAction

@@ -12,8 +12,7 @@ from typing import Any
 
 from telegram import InputFile
 
-from bot.i18n import Translator
-from bot.pdf import DocumentPhoto, EarlierCase, ReportDocument, render_pdf
+from bot.pdf import DocumentPhoto, EarlierCase, ReportDocument
 from bot.telegram_calls import with_retries
 from conversations.domain import Case
 from conversations.files import FileStore
@@ -69,6 +68,9 @@ def document_for(
     )
 
 
+RenderPdf = Callable[[ReportDocument], Awaitable[bytes]]
+
+
 async def earlier_of(case: Case, store: Store, files: FileStore) -> EarlierCase | None:
     """The earlier case a follow-up is compared with, if it is still kept and was scored; its close-up is
     None when the file is gone."""
@@ -86,7 +88,7 @@ async def earlier_of(case: Case, store: Store, files: FileStore) -> EarlierCase 
 async def render_case_pdf(
     case: Case,
     files: FileStore,
-    t: Translator,
+    render: RenderPdf,
     carcinoma_referral: float,
     review_stamp: str | None = None,
     store: Store | None = None,
@@ -114,19 +116,19 @@ async def render_case_pdf(
         body_site=case.body_site,
         earlier=await earlier_of(case, store, files) if store is not None else None,
     )
-    pdf = await asyncio.to_thread(render_pdf, document, t)
+    pdf = await render(document)
     await asyncio.to_thread(files.save_pdf, case.user_id, case.id, pdf)
     return pdf
 
 
 async def case_pdf(
-    case: Case, files: FileStore, t: Translator, carcinoma_referral: float, store: Store | None = None
+    case: Case, files: FileStore, render: RenderPdf, carcinoma_referral: float, store: Store | None = None
 ) -> bytes:
     """The case's stored PDF, or, when it is missing (never saved, or lost), a new one from its report."""
     stored = await asyncio.to_thread(files.read_pdf, case.user_id, case.id)
     if stored is not None:
         return stored
-    return await render_case_pdf(case, files, t, carcinoma_referral, store=store)
+    return await render_case_pdf(case, files, render, carcinoma_referral, store=store)
 
 
 _PDF_NAME = re.compile(r"^skin-report-([0-9a-f]{8})-\d{4}-\d{2}-\d{2}\.pdf$")

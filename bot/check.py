@@ -113,18 +113,23 @@ def check_llm(settings: Settings) -> Item:
     return Item(
         "language model",
         False,
-        f"{path} has no config.json: download google/medgemma-4b-it into it (see weights/README.md)",
+        f"{path} has no config.json: get MedGemma with `skinbot weights fetch` (see weights/README.md)",
     )
 
 
 def check_fonts() -> Item:
-    try:
-        from bot.pdf.fonts import ensure_fonts
+    """Cheap: finds the font packages and looks for the cached instances; it never builds them (the bot
+    does that in the background at its first start)."""
+    from bot.pdf.fonts import describe_fonts
 
-        fonts = ensure_fonts()
-    except Exception as exc:
-        return Item("fonts", False, f"{type(exc).__name__}: {exc}. Reinstall with `pip install -e .`")
-    return Item("fonts", True, str(fonts))
+    statuses = describe_fonts()
+    missing = [f"{s.label}: {s.detail}" for s in statuses if not s.ok]
+    if missing:
+        return Item("fonts", False, "; ".join(missing) + ". Reinstall with `pip install -e .`")
+    labels = " and ".join(s.label for s in statuses)
+    if all(s.cached for s in statuses):
+        return Item("fonts", True, f"{labels}, ready")
+    return Item("fonts", True, f"{labels} found; prepared once in the background at the first start (~30 s)")
 
 
 def check_gpu(settings: Settings) -> Item:

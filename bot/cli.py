@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 
@@ -12,13 +13,20 @@ from bot.settings import SettingsError
 def _run(args: argparse.Namespace) -> int:
     from bot.app import build_application
     from bot.inference_setup import StartupError
-    from bot.logging_setup import configure_logging
+    from bot.logging_setup import configure_logging, secret_values
     from bot.settings import Settings
+    from bot.webhook import webhook_of
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, [settings.telegram_bot_token.get(), settings.llm_api_key.get()])
+    if args.web and settings.web_port is None:
+        settings = dataclasses.replace(settings, web_port=Settings.DEFAULT_WEB_PORT)
+    webhook = webhook_of(settings, requested=getattr(args, "webhook", False))
+    configure_logging(settings.log_level, secret_values(settings))
     app = build_application(settings)
-    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    if webhook is not None:
+        app.run_webhook(**webhook.options())
+    else:
+        app.run_polling(allowed_updates=None, drop_pending_updates=False)
     fatal = app.bot_data.get("fatal")
     if fatal:
         raise StartupError(fatal)
@@ -36,7 +44,19 @@ def _check(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skinbot", description="Skin pre-screening Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=_run)
+    run = sub.add_parser("run", help="run the bot (long polling, or a webhook)")
+    run.add_argument(
+        "--web",
+        action="store_true",
+        help="also serve the web API and review desk in this process (SKINBOT_WEB_PORT, default 8080)",
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on a webhook (TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET); "
+        "setting TELEGRAM_WEBHOOK_URL alone also selects it",
+    )
+    run.set_defaults(func=_run)
     sub.add_parser("check", help="check settings, database, models, fonts and GPU").set_defaults(func=_check)
     bench = sub.add_parser("bench", help="benchmarks: JSON plus a table").add_subparsers(
         dest="bench", required=True
@@ -48,14 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
     # Registration only: each module imports its heavy dependencies when its command runs.
     from benchmarks import cli as bench_cli
-    from bot import backup_cli, clinic_cli, diagnose, weights_cli
+    from bot import backup_cli, clinic_cli, diagnose, web_cli, weights_cli
     from inference import cli_classifier
 
     diagnose.add_command(sub)
     cli_classifier.add_commands(sub)
     weights_cli.add_commands(sub)
     backup_cli.add_commands(sub)
-    clinic_cli.add_commands(sub)
+    clinics = clinic_cli.add_commands(sub)
+    web_cli.add_commands(sub, clinics)
     bench_cli.add_commands(bench)
 
 

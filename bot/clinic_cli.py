@@ -25,9 +25,10 @@ LINK_PREFIX = "c_"  # bot.routers.start reads it
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """`skinbot clinic ...`; returns its subcommands, to which the review desk adds `staff`."""
     clinic = sub.add_parser(
-        "clinic", help="clinics that review cases, and the links they hand out"
+        "clinic", help="clinics that review cases, the links they hand out, and their desk staff"
     ).add_subparsers(dest="clinic", required=True)
     listing = clinic.add_parser("list", help="the clinics and their links")
     listing.set_defaults(func=run_list)
@@ -51,6 +52,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     revoke = clinic.add_parser("revoke", help="revoke a link: it binds no new patient")
     revoke.add_argument("token", metavar="TOKEN", help="the link's token, or the whole link")
     revoke.set_defaults(func=run_revoke)
+    return clinic
 
 
 def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:

@@ -20,7 +20,9 @@ from telegram.error import TelegramError
 from bot.case_delivery import CaseDelivery, failure_text, retry_markup, save_heatmap_of
 from bot.outbox import Outbox
 from bot.services import Services
+from bot.stream_mode import StreamMode
 from bot.telegram_calls import Pacer, with_retries
+from bot.wait_estimate import JobTimes
 from conversations.domain import Case
 from inference.events import EarlierSpec, JobSpec
 from inference.model_queue import Job, ModelQueue, UserBusy
@@ -65,6 +67,9 @@ class Delivery:
         self.services, self.bot, self.queue = services, bot, queue
         self.on_fatal = on_fatal or (lambda message: log.critical("%s", message))
         self.pacer = Pacer(services.settings.edit_interval_s)
+        # Both live as long as the process: a chat that refused drafts, and the measured job times.
+        self.streams = StreamMode(services.settings.stream_mode)
+        self.job_times = JobTimes()
         self.outbox = outbox or Outbox(services, bot)
         self._tasks: set[asyncio.Task[None]] = set()
         self._watcher: asyncio.Task[None] | None = None

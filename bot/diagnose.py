@@ -64,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
             return 2
 
     settings = Settings.from_env(telegram=False)
-    worker = ModelWorker(build_classifier(settings), build_writer(settings), quality_thresholds(settings))
+    worker = ModelWorker(
+        build_classifier(settings),
+        build_writer(settings),
+        quality_thresholds(settings),
+        carcinoma_referral=settings.carcinoma_referral,
+    )
     try:
         worker.start().result()
     except Exception as exc:

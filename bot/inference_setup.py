@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.settings import Settings
 from inference.classifier import SkinClassifier
 from inference.model_queue import JobStore, ModelQueue
+from inference.observer import InferenceObserver
 from inference.quality import QualityThresholds
 from inference.report_model import ReportModel
 from inference.worker import ModelWorker, ReportWriter
@@ -62,10 +63,16 @@ def build_queue(
     store: JobStore,
     writer: ReportWriter | None = None,
     read: Callable[[Path], bytes] = Path.read_bytes,
+    observer: InferenceObserver | None = None,
 ) -> ModelQueue:
-    """`read` opens a stored photo (they may be encrypted at rest)."""
+    """`read` opens a stored photo (they may be encrypted at rest); `observer` hears what to measure."""
     worker = ModelWorker(
-        build_classifier(settings), writer or build_writer(settings), quality_thresholds(settings), read=read
+        build_classifier(settings),
+        writer or build_writer(settings),
+        quality_thresholds(settings),
+        read=read,
+        carcinoma_referral=settings.carcinoma_referral,
+        observer=observer,
     )
     # An engine batches on its own side: as many jobs go to it at once as it may have in flight.
     batch = settings.llm_concurrency if settings.llm_is_url else settings.batch

@@ -7,6 +7,8 @@ Two filters sit on the one handler `configure_logging` installs:
   were typed), aiosqlite logs each statement with its bound values, and httpx/httpcore log request URLs
   (which hold the token) and headers. Nothing in those lines can be redacted reliably, so they go.
 - `Redact` replaces the token (and any other secret given) in the message, the traceback and the stack.
+  `secret_values(settings)` lists every setting that is a `Secret` (bot token, data key, engine key), so
+  a secret added to the settings later is redacted without anyone remembering to list it.
 
 Our own modules (bot, conversations, inference) keep DEBUG: they never log names, histories or photos.
 """
@@ -16,9 +18,12 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import TextIO
 
-OWN_LOGGERS: tuple[str, ...] = ("bot", "conversations", "inference", "skinbot", "__main__")
+from bot.settings import Secret
+
+OWN_LOGGERS: tuple[str, ...] = ("bot", "conversations", "inference", "web", "skinbot", "__main__")
 REDACTED = "<token>"
 
 
@@ -73,6 +78,12 @@ class Redact(logging.Filter):
         if record.stack_info:
             record.stack_info = self._scrub(record.stack_info)
         return True
+
+
+def secret_values(settings: object) -> list[str]:
+    """The value of every `Secret` field of a settings object, for `Redact`."""
+    values = (getattr(settings, f.name) for f in fields(settings))  # type: ignore[arg-type]
+    return [v.get() for v in values if isinstance(v, Secret) and v.get()]
 
 
 def install_filters(handler: logging.Handler, secrets: Iterable[str]) -> logging.Handler:

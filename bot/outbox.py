@@ -149,7 +149,11 @@ class Outbox:
         if case is None or case.status != CaseStatus.REPORTED:
             return True
         pdf = await case_pdf(
-            case, services.files, services.t, services.settings.carcinoma_referral, store=services.store
+            case,
+            services.files,
+            services.render_pdf,
+            services.settings.carcinoma_referral,
+            store=services.store,
         )
         if await store.cases.by_id(case.id) is None:
             # Deleted (/delete) while the PDF was being made: its files must not outlive the case.

@@ -20,6 +20,8 @@ __all__ = [
     "Span",
     "parse_inline",
     "parse_report",
+    "split_summary",
+    "summary_end",
     "to_telegram_html",
 ]
 
@@ -229,12 +231,15 @@ def _tg_escape(text: str) -> str:
     return _html_escape(text, quote=False)
 
 
-def _tg_spans(spans: tuple[Span, ...]) -> str:
+def _tg_spans(spans: tuple[Span, ...], bold: bool = False) -> str:
+    if bold:
+        return f"<b>{_tg_escape(_spans_text(spans))}</b>"
     return "".join(f"<b>{_tg_escape(s.text)}</b>" if s.bold else _tg_escape(s.text) for s in spans)
 
 
-def to_telegram_html(text: str) -> str:
-    """Format the report for a Telegram message sent with parse_mode=HTML."""
+def to_telegram_html(text: str, bold: bool = False) -> str:
+    """Format the report for a Telegram message sent with parse_mode=HTML; `bold` sets all of it in bold
+    (the summary at the top of the report)."""
     out: list[str] = []
     previous: Block | None = None
     for block in parse_report(text):
@@ -246,8 +251,62 @@ def to_telegram_html(text: str) -> str:
         if isinstance(block, Heading):
             out.append(f"<b>{_tg_escape(block.text)}</b>")
         elif isinstance(block, Bullet):
-            out.append("   " * block.level + "• " + _tg_spans(block.spans))
+            out.append("   " * block.level + "• " + _tg_spans(block.spans, bold))
         else:
-            out.append(_tg_spans(block.spans))
+            out.append(_tg_spans(block.spans, bold))
         previous = block
     return "".join(out)
+
+
+# --- the summary that opens the report -------------------------------------------------------------
+# The prompt asks for an unnumbered `## Summary` section (two or three lines) before the numbered ones.
+
+
+def _title_of(line: str) -> str | None:
+    """The title of a line that is a heading on its own (`## Title` or `**Title**`), else None."""
+    stripped = line.strip()
+    atx = _ATX_HEADING.match(stripped)
+    if atx and atx.group(2).strip():
+        return atx.group(2).strip()
+    whole = _WHOLE_BOLD.match(stripped)
+    if whole and "**" not in whole.group(1):
+        return whole.group(1).strip()
+    return None
+
+
+def summary_end(text: str) -> int | None:
+    """Where the opening summary of a report ends, decided as early as the streamed text allows.
+
+    Returns the offset of the line that starts the next section once that line has begun; 0 when the
+    report does not open with an unnumbered heading (it has no summary); None while it cannot be told yet.
+    """
+    offset = 0
+    opened = False
+    for line in text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        complete = offset <= len(text)  # a newline follows: the line is whole
+        stripped = line.strip()
+        if not opened:
+            if not stripped:
+                continue
+            if not complete:
+                # "## Su…" may still become the summary heading; plain text never will.
+                return None if stripped.startswith(("#", "*")) else 0
+            title = _title_of(line)
+            if title is None or title[0].isdigit():
+                return 0
+            opened = True
+            continue
+        if stripped.startswith("#"):
+            return start
+        if complete and (_title_of(line) is not None or _numbered_heading(stripped) is not None):
+            return start
+    return None
+
+
+def split_summary(text: str) -> tuple[str, str]:
+    """A finished report as (its opening summary section, the rest); ("", text) when it has none."""
+    end = summary_end(text + "\n")
+    if end is None:
+        end = len(text) if text.strip() else 0
+    return text[:end], text[end:]

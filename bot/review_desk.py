@@ -62,7 +62,11 @@ class ReviewDesk:
         t, lang = self.services.t, clinic.language
         services = self.services
         pdf = await case_pdf(
-            case, services.files, services.t, services.settings.carcinoma_referral, store=services.store
+            case,
+            services.files,
+            services.render_pdf,
+            services.settings.carcinoma_referral,
+            store=services.store,
         )
         # The patient's name is only inside the PDF, never in the chat text.
         await with_retries(
@@ -101,18 +105,39 @@ class ReviewDesk:
     # --- clinic → patient -----------------------------------------------------------------------
 
     async def verdict(
-        self, review: Review, clinic: Clinic, code: str, reviewer: str
+        self,
+        review: Review,
+        clinic: Clinic,
+        code: str,
+        reviewer: str,
+        note: str | None = None,
+        *,
+        source: str = "telegram",
+        staff_id: int | None = None,
     ) -> tuple[bool, str | None]:
-        """Record a verdict if it is the first. Returns (won, who answered first).
+        """Record a verdict if it is the first, from the clinic chat or the web review desk (`source`).
+        Returns (won, who answered first).
 
         The verdict is recorded first; telling the patient is an outbox (`patient_notified`) that
         housekeeping retries, so a verdict never stops half-way. What the clinic chat sees is best effort.
+        A note given with the verdict (the desk's form) is recorded with it; a "note" verdict without one
+        (the chat's button) asks the clinic chat for it.
         """
         verdict = VERDICTS[code]
         store, t, lang = self.services.store, self.services.t, clinic.language
-        if not await store.reviews.claim_verdict(review.id, clinic.chat_id, verdict, reviewer):
+        if not await store.reviews.claim_verdict(review.id, clinic.chat_id, verdict, reviewer, note):
             current = await store.reviews.get(review.id)
             return False, current.reviewer if current else None
+        await store.audit.add(
+            clinic.chat_id,
+            reviewer,
+            "verdict",
+            source=source,
+            staff_id=staff_id,
+            review_id=review.id,
+            case_id=review.case_id,
+            detail=verdict,
+        )
         if review.summary_message_id is not None:
             answered = t(lang, "clinic-answered", reviewer=reviewer, verdict=t(lang, f"verdict-{verdict}"))
             await self._to_clinic(
@@ -127,7 +152,7 @@ class ReviewDesk:
                     clinic.chat_id, answered, reply_to_message_id=review.summary_message_id
                 ),
             )
-        if verdict == "note":
+        if verdict == "note" and note is None:
             case = await store.cases.by_id(review.case_id)
             prompt = t(
                 lang, "clinic-note-ask", reviewer=reviewer, case=case.short_id if case else "?", max=NOTE_MAX
@@ -203,7 +228,12 @@ class ReviewDesk:
             verdict=t(report_lang, f"verdict-{review.verdict}"),
         )
         pdf = await render_case_pdf(
-            case, self.services.files, t, self.services.settings.carcinoma_referral, stamp, store=store
+            case,
+            self.services.files,
+            self.services.render_pdf,
+            self.services.settings.carcinoma_referral,
+            stamp,
+            store=store,
         )
         if await store.cases.by_id(case.id) is None:  # deleted meanwhile: leave no file behind
             self.services.files.delete_case_files(case.user_id, case.id, case.images)

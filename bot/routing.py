@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -99,24 +100,73 @@ def route(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitabl
             if verdict is Verdict.DROP_NOTIFY:
                 await _slow_down(services, context, tg_user.id, chat.id, fallback_lang)
             return
-        async with services.locks.hold(tg_user.id):
-            ctx = Ctx(services, update, context, tg_user.id, chat.id, fallback_lang, None)
-            try:
-                ctx.user = await services.store.users.get(tg_user.id)
-                if ctx.user is not None:
-                    ctx.lang = ctx.user.language
-                await fn(ctx)
-            except StoreError as exc:
-                # The reason names the database state only, never user data.
-                log.error("storage unavailable: %s", exc)
-                await _tell(ctx, "unavailable")
-            except TelegramError as exc:
-                log.warning("telegram call failed in %s: %s", fn.__name__, type(exc).__name__)
-            except Exception as exc:
-                log.error("handler %s failed: %s", fn.__name__, type(exc).__name__, exc_info=exc)
-                await _tell(ctx, "error-generic")
+        upload = _is_upload(update)
+        album = _album_of(update) if upload else None
+        if upload and not services.uploads.admit(tg_user.id, album):
+            # Checked before the per-user lock too: a burst of photos waits nowhere, it is refused.
+            await _one_at_a_time(services, context, tg_user.id, chat.id, fallback_lang)
+            return
+        try:
+            await _handle(fn, services, update, context, tg_user.id, chat.id, fallback_lang)
+        finally:
+            if upload:
+                services.uploads.release(tg_user.id, album)
 
     return handle
+
+
+def _is_upload(update: Update) -> bool:
+    message = update.effective_message
+    return message is not None and (bool(message.photo) or message.document is not None)
+
+
+def _album_of(update: Update) -> str | None:
+    """The media group of a photo sent in an album: its photos share one upload slot (see Uploads)."""
+    message = update.effective_message
+    return message.media_group_id if message is not None else None
+
+
+async def _one_at_a_time(
+    services: Services, context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int, lang: str
+) -> None:
+    try:
+        user = await services.store.users.get(user_id)
+        if user is not None:
+            lang = user.language
+        await context.bot.send_message(chat_id, services.t(lang, "upload-one-at-a-time"))
+    except Exception as exc:  # a courtesy, like the flood notice
+        log.warning("could not send the one-at-a-time notice: %s", type(exc).__name__)
+
+
+async def _handle(
+    fn: Handler,
+    services: Services,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    user_id: int,
+    chat_id: int,
+    fallback_lang: str,
+) -> None:
+    """One user's updates one at a time; errors become a localized reply, never silence."""
+    started = time.perf_counter()
+    async with services.locks.hold(user_id):
+        ctx = Ctx(services, update, context, user_id, chat_id, fallback_lang, None)
+        try:
+            ctx.user = await services.store.users.get(user_id)
+            if ctx.user is not None:
+                ctx.lang = ctx.user.language
+            await fn(ctx)
+        except StoreError as exc:
+            # The reason names the database state only, never user data.
+            log.error("storage unavailable: %s", exc)
+            await _tell(ctx, "unavailable")
+        except TelegramError as exc:
+            log.warning("telegram call failed in %s: %s", fn.__name__, type(exc).__name__)
+        except Exception as exc:
+            log.error("handler %s failed: %s", fn.__name__, type(exc).__name__, exc_info=exc)
+            await _tell(ctx, "error-generic")
+        finally:
+            services.metrics.update_handled(fn.__name__, time.perf_counter() - started)
 
 
 async def _tell(ctx: Ctx, key: str) -> None:

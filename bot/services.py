@@ -10,15 +10,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.albums import Albums
+from bot.downloads import Downloads
 from bot.flood import FloodGate
 from bot.i18n import Translator
+from bot.metrics import Metrics
 from bot.settings import Settings
 from conversations.domain import Case
 from conversations.files import FileStore
 from conversations.store import Store
 
 if TYPE_CHECKING:
+    from bot.case_pdf import RenderPdf
     from bot.housekeeping import Housekeeping
+    from inference.model_queue import ModelQueue
+    from web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,58 @@ class UserLocks:
                 del self._users[user_id], self._locks[user_id]
 
 
+class Uploads:
+    """Photos and documents are the expensive updates: a download of up to 20 MB and a decode of up to
+    25 MP each. One user may have at most `per_user` of them in flight (waiting or running) at a time, so
+    a burst cannot hold the shared update slots that everyone else's messages need; and at most `decoding`
+    images are decoded at once in the whole bot, which bounds the memory a burst of big images can take.
+
+    An album (Telegram sends each of its photos as an update of its own, with one media group id) is one
+    answer, so it counts once: while one of its photos is in flight, the others join its slot instead of
+    taking more, and an album of three is never refused because of its own photos."""
+
+    def __init__(self, per_user: int = 2, decoding: int = 2) -> None:
+        self.per_user = per_user
+        self._in_flight: dict[int, int] = {}
+        self._albums: dict[tuple[int, str], int] = {}  # (user, media group) -> its photos in flight
+        self.decoding = asyncio.Semaphore(decoding)
+
+    def admit(self, user_id: int, album: str | None = None) -> bool:
+        """Take a slot for this user's upload (or join its album's); False when they already have
+        `per_user` in flight."""
+        if album is not None and (user_id, album) in self._albums:
+            self._albums[user_id, album] += 1
+            return True
+        count = self._in_flight.get(user_id, 0)
+        if count >= self.per_user:
+            return False
+        self._in_flight[user_id] = count + 1
+        if album is not None:
+            self._albums[user_id, album] = 1
+        return True
+
+    def release(self, user_id: int, album: str | None = None) -> None:
+        if album is not None:
+            left = self._albums.get((user_id, album), 0) - 1
+            if left > 0:
+                self._albums[user_id, album] = left
+                return  # the album's other photos still hold its slot
+            self._albums.pop((user_id, album), None)
+        count = self._in_flight.get(user_id, 0) - 1
+        if count > 0:
+            self._in_flight[user_id] = count
+        else:
+            self._in_flight.pop(user_id, None)
+
+    def in_flight(self, user_id: int) -> int:
+        """Slots this user holds: an album in flight counts once, however many of its photos are."""
+        return self._in_flight.get(user_id, 0)
+
+    def album_photos(self, user_id: int) -> int:
+        """This user's album photos in flight, all albums together."""
+        return sum(count for (user, _), count in self._albums.items() if user == user_id)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -82,6 +139,22 @@ class Services:
     pipeline: Pipeline = field(default_factory=HoldQueued)
     locks: UserLocks = field(default_factory=UserLocks)
     albums: Albums = field(default_factory=Albums)
+    uploads: Uploads = field(default_factory=Uploads)
+    downloads: Downloads = field(default_factory=Downloads)
     housekeeping: Housekeeping | None = None
+    # The one model queue, set by the pipeline that owns it (None without models). The web API submits
+    # its own jobs to it, so the models keep one owner whoever asks.
+    queue: ModelQueue | None = None
+    web: WebServer | None = None  # the API and review desk, when served in this process
+    # Renders a report PDF, in worker processes or on a thread (the composition root decides; a thread
+    # when nobody did).
+    render_pdf: RenderPdf = None  # type: ignore[assignment]
+    metrics: Metrics = field(default_factory=Metrics)
     # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
     on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))
+
+    def __post_init__(self) -> None:
+        if self.render_pdf is None:
+            from bot.pdf.renderers import ThreadRenderer
+
+            self.render_pdf = ThreadRenderer(self.t).render

@@ -80,6 +80,10 @@ def _url(value: str) -> str:
     return value
 
 
+def _base_url(value: str) -> str:
+    return _url(value).rstrip("/")
+
+
 def _int_range(lo: int, hi: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         number = int(value.strip())
@@ -144,6 +148,36 @@ def _secret(value: str) -> Secret:
     return Secret(value.strip())
 
 
+def _webhook_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    value = value.strip()
+    parts = urlsplit(value)
+    # Telegram delivers updates only to HTTPS; the path is where the bot listens behind the proxy.
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError("must be an https:// URL (Telegram delivers webhooks over HTTPS only)")
+    if parts.query or parts.fragment:
+        raise ValueError("must not have a query string or fragment")
+    return value
+
+
+def _webhook_secret(value: str) -> Secret:
+    import re
+
+    value = value.strip()
+    # Telegram's own rule for secret_token (1-256 of A-Z a-z 0-9 _ -), with a floor against guessing.
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+        raise ValueError("must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (e.g. openssl rand -hex 32)")
+    return Secret(value)
+
+
+def _host(value: str) -> str:
+    value = value.strip()
+    if not value or any(c.isspace() for c in value) or "/" in value:
+        raise ValueError("must be an IP address or host name, e.g. 127.0.0.1")
+    return value
+
+
 def _bool(value: str) -> bool:
     value = value.strip().lower()
     if value in ("1", "true", "yes", "on"):
@@ -158,6 +192,9 @@ def _level(value: str) -> str:
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
     return value
+
+
+_SECRET_PARSERS = (_token, _fernet_key, _secret, _webhook_secret)
 
 
 def _env(name: str, parse: Callable[[str], Any] = _str, default: Any = None, required: bool = False) -> Any:
@@ -194,15 +231,42 @@ class Settings:
     flat_below: float = _env("SKINBOT_FLAT_BELOW", _float_range(0, 255), 6.0)
     # Chat behaviour.
     edit_interval_s: float = _env("SKINBOT_EDIT_INTERVAL", _float_range(0.05, 60), 1.0)
+    stream_mode: str = _env("SKINBOT_STREAM", _choice("auto", "draft", "edit"), "auto")
     retention_days: int = _env("SKINBOT_RETENTION_DAYS", _int_range(1, 3650), 30)
     daily_cases: int = _env("SKINBOT_DAILY_CASES", _int_range(1, 10000), 20)
     max_download_mb: int = _env("SKINBOT_MAX_DOWNLOAD_MB", _int_range(1, 2000), 20)
+    pdf_workers: int = _env("SKINBOT_PDF_WORKERS", _int_range(0, 8), 0)
     # Doctors' review.
     review_chats: tuple[Clinic, ...] = _env("SKINBOT_REVIEW_CHAT_ID", _clinics, ())
     review_reflag_hours: float = _env("SKINBOT_REVIEW_REFLAG_HOURS", _float_range(0.01, 24 * 30), 24.0)
+    # The web API and review desk (`skinbot web`, or `skinbot run` when the port is set or with --web).
+    web_port: int | None = _env("SKINBOT_WEB_PORT", _int_range(0, 65535), None)
+    web_host: str = _env("SKINBOT_WEB_HOST", _str, "127.0.0.1")
+    web_url: str = _env("SKINBOT_WEB_URL", _base_url, "")
+    api_rate_per_minute: int = _env("SKINBOT_API_RATE", _int_range(1, 100000), 30)
+    web_session_hours: float = _env("SKINBOT_WEB_SESSION_HOURS", _float_range(0.1, 24 * 30), 12.0)
+    login_link_hours: float = _env("SKINBOT_LOGIN_LINK_HOURS", _float_range(0.1, 24 * 30), 24.0)
+    # Production: webhook instead of long polling; the health and metrics endpoint (port 0: off).
+    webhook_url: str = _env("TELEGRAM_WEBHOOK_URL", _webhook_url, "")
+    webhook_secret: Secret = _env("TELEGRAM_WEBHOOK_SECRET", _webhook_secret, Secret(""))
+    webhook_listen: str = _env("SKINBOT_WEBHOOK_LISTEN", _host, "127.0.0.1")
+    webhook_port: int = _env("SKINBOT_WEBHOOK_PORT", _int_range(1, 65535), 8443)
+    health_port: int = _env("SKINBOT_HEALTH_PORT", _int_range(0, 65535), 0)
+    health_listen: str = _env("SKINBOT_HEALTH_LISTEN", _host, "127.0.0.1")
+    health_max_lag_s: float = _env("SKINBOT_HEALTH_MAX_LAG", _float_range(0.2, 600), 10.0)
 
     def clinic(self, chat_id: int) -> Clinic | None:
         return next((c for c in self.review_chats if c.chat_id == chat_id), None)
+
+    DEFAULT_WEB_PORT = 8080
+
+    def public_url(self, port: int | None = None) -> str:
+        """Where staff and API clients reach the web side: SKINBOT_WEB_URL, or the host and port it
+        listens on. Login links and PDF links are built on it."""
+        if self.web_url:
+            return self.web_url
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        return f"http://{host}:{port if port is not None else self.web_port or self.DEFAULT_WEB_PORT}"
 
     @property
     def db_path(self) -> Path:
@@ -244,11 +308,7 @@ class Settings:
             try:
                 kwargs[f.name] = f.metadata["parse"](raw)
             except ValueError as exc:
-                shown = (
-                    "(hidden)"
-                    if name in ("TELEGRAM_BOT_TOKEN", "SKINBOT_DATA_KEY", "SKINBOT_LLM_API_KEY")
-                    else repr(raw)
-                )
+                shown = "(hidden)" if f.metadata["parse"] in _SECRET_PARSERS else repr(raw)
                 raise SettingsError(f"{name}={shown} is invalid: {exc}") from None
         return cls(**kwargs)
 

@@ -1,8 +1,11 @@
-"""A report streaming into the chat: messages edited in place, paced, split at 4096, formatted at the end.
+"""A report streaming into the chat by editing messages: paced, split into pieces, formatted at the end.
 
-The text only grows (the model side never takes text back), so once a message is full its piece is
-frozen and never changes; the last message carries a cursor until the stream ends. At the end every
-piece is edited once more with HTML formatting, falling back to plain text if Telegram refuses it.
+This is the way that works in every chat (groups, older Bot API servers); `bot.draft_stream` is the
+native way for private chats and hands over to this one when Telegram refuses drafts.
+
+Each piece (`bot.stream_pieces`) is one message. The growing piece carries a cursor, and the Stop button
+when there is one, until the stream ends; complete pieces never change until the end, when every piece
+is edited once more with HTML formatting, falling back to plain text if Telegram refuses it.
 """
 
 from __future__ import annotations
@@ -10,54 +13,110 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.chunking import MESSAGE_LIMIT, cut_point
 from bot.report_markup import to_telegram_html
+from bot.stream_pieces import PIECE_LIMIT, Pieces
 from bot.telegram_calls import Pacer, not_modified, with_retries
 
 log = logging.getLogger(__name__)
 CURSOR = "▌"
 
+# Told the ids of the report messages a stream has in the chat whenever they change.
+MessagesListener = Callable[[list[int]], Awaitable[None]]
+
+
+class ChatStream(Protocol):
+    """What a case's delivery needs of a stream, whichever way it shows the text."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def newest_message(self) -> int: ...
+
+    @property
+    def message_ids(self) -> list[int]: ...
+
+    def append(self, delta: str) -> None: ...
+
+    async def begin(self) -> None: ...
+
+    async def finish(self) -> None: ...
+
+    async def stop_partial(self) -> None: ...
+
+    async def restart(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+async def _nobody(ids: list[int]) -> None:
+    return None
+
 
 class ReportStream:
-    def __init__(self, bot: Any, chat_id: int, pacer: Pacer, limit: int = MESSAGE_LIMIT - 96) -> None:
-        # Headroom under 4096 leaves room for the cursor and for formatting that adds visible characters.
-        self.bot, self.chat_id, self.pacer, self.limit = bot, chat_id, pacer, limit
-        self.text = ""
-        self._frozen: list[str] = []  # full pieces that will never change
+    """`first`: pieces before it were already shown as messages by someone else (a draft stream that
+    handed over), so this stream shows only the pieces from there on."""
+
+    def __init__(
+        self,
+        bot: Any,
+        chat_id: int,
+        pacer: Pacer,
+        limit: int = PIECE_LIMIT,
+        *,
+        pieces: Pieces | None = None,
+        first: int = 0,
+        stop_markup: InlineKeyboardMarkup | None = None,
+        on_messages: MessagesListener = _nobody,
+    ) -> None:
+        self.bot, self.chat_id, self.pacer = bot, chat_id, pacer
+        self.pieces = pieces or Pieces(limit)
+        self.first = first
+        self.stop_markup = stop_markup
+        self.on_messages = on_messages
         self._message_ids: list[int] = []
-        self._shown: list[str] = []  # what each message shows now
+        self._shown: list[tuple[str, bool]] = []  # what each message shows now: text, Stop button
         self._dirty = asyncio.Event()
         self._closing = False
         self._pump: asyncio.Task[None] | None = None
 
-    def append(self, delta: str) -> None:
-        if not delta:
-            return
-        self.text += delta
-        frozen_len = sum(map(len, self._frozen))
-        tail = self.text[frozen_len:]
-        while len(tail) > self.limit:
-            cut = cut_point(tail, self.limit)
-            self._frozen.append(tail[:cut])
-            tail = tail[cut:]
-        self._dirty.set()
-        if self._pump is None:
-            self._pump = asyncio.create_task(self._run_pump(), name="report-stream")
+    @property
+    def text(self) -> str:
+        return self.pieces.text
 
     @property
     def newest_message(self) -> int:
         """The highest message id this stream has sent (0 before the first)."""
         return max(self._message_ids, default=0)
 
-    def pieces(self) -> list[str]:
-        frozen_len = sum(map(len, self._frozen))
-        tail = self.text[frozen_len:]
-        return [*self._frozen, tail] if tail or not self._frozen else list(self._frozen)
+    @property
+    def message_ids(self) -> list[int]:
+        return list(self._message_ids)
+
+    def append(self, delta: str) -> None:
+        if not delta:
+            return
+        self.pieces.append(delta)
+        self.kick()
+
+    def kick(self) -> None:
+        """Show what the pieces hold now (they may have grown behind this stream's back)."""
+        self._dirty.set()
+        if self._pump is None:
+            self._pump = asyncio.create_task(self._run_pump(), name="report-stream")
+
+    async def begin(self) -> None:
+        return None  # the status message says the report is being written
+
+    def _mine(self) -> list[str]:
+        return self.pieces.all()[self.first :]
 
     async def _run_pump(self) -> None:
         while True:
@@ -73,34 +132,52 @@ class ReportStream:
                 return
 
     async def _sync(self, final: bool) -> None:
-        pieces = self.pieces()
+        pieces = self._mine()
         for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            wanted = piece if (final or not last) else piece + CURSOR
+            live = not final and index == len(pieces) - 1
+            wanted = (piece + CURSOR if live else piece, live and self.stop_markup is not None)
             if index < len(self._message_ids):
                 if self._shown[index] != wanted:
                     await self._edit(index, wanted)
-            else:
+            elif wanted[0].strip():
                 await self._send(wanted)
 
-    async def _send(self, text: str) -> None:
-        message = await with_retries(
-            lambda: self.bot.send_message(self.chat_id, text), chat_id=self.chat_id, pacer=self.pacer
-        )
-        self._message_ids.append(message.message_id)
-        self._shown.append(text)
-        self.pacer.edited(self.chat_id, message.message_id)
+    def _markup(self, wanted: tuple[str, bool]) -> InlineKeyboardMarkup | None:
+        return self.stop_markup if wanted[1] else None
 
-    async def _edit(self, index: int, text: str, html: str | None = None) -> bool:
+    async def _send(self, wanted: tuple[str, bool], html: str | None = None) -> bool:
+        try:
+            message = await with_retries(
+                lambda: self.bot.send_message(
+                    self.chat_id,
+                    html if html is not None else wanted[0],
+                    parse_mode=ParseMode.HTML if html is not None else None,
+                    reply_markup=self._markup(wanted),
+                ),
+                chat_id=self.chat_id,
+                pacer=self.pacer,
+            )
+        except BadRequest:
+            if html is None:
+                raise
+            return False
+        self._message_ids.append(message.message_id)
+        self._shown.append(wanted)
+        self.pacer.edited(self.chat_id, message.message_id)
+        await self.on_messages(self.message_ids)
+        return True
+
+    async def _edit(self, index: int, wanted: tuple[str, bool], html: str | None = None) -> bool:
         message_id = self._message_ids[index]
         await self.pacer.wait_turn(self.chat_id, message_id)
         try:
             await with_retries(
                 lambda: self.bot.edit_message_text(
-                    html if html is not None else text,
+                    html if html is not None else wanted[0],
                     chat_id=self.chat_id,
                     message_id=message_id,
                     parse_mode=ParseMode.HTML if html is not None else None,
+                    reply_markup=self._markup(wanted),
                 ),
                 chat_id=self.chat_id,
                 pacer=self.pacer,
@@ -111,7 +188,7 @@ class ReportStream:
                     raise
                 return False
         self.pacer.edited(self.chat_id, message_id)
-        self._shown[index] = text
+        self._shown[index] = wanted
         return True
 
     async def _stop_pump(self) -> None:
@@ -121,24 +198,39 @@ class ReportStream:
             await self._pump
 
     async def finish(self) -> None:
-        """Show the whole text, formatted. Messages together hold exactly the model's text."""
+        """Show the whole text, formatted, in one call per piece. The messages hold exactly the model's
+        text; the cursor and the Stop button are gone."""
         await self._stop_pump()
-        await self._sync(final=True)
-        for index, piece in enumerate(self.pieces()):
+        for index, piece in enumerate(self._mine()):
             if not piece.strip():
                 continue
-            if not await self._edit(index, piece, html=to_telegram_html(piece)):
+            wanted = (piece, False)
+            html = to_telegram_html(piece, bold=self.pieces.is_summary(self.first + index))
+            shown = (
+                await self._edit(index, wanted, html=html)
+                if index < len(self._message_ids)
+                else await self._send(wanted, html=html)
+            )
+            if not shown:
                 log.warning("formatted report refused by Telegram; kept as plain text")
-                await self._edit(index, piece)
+                if index < len(self._message_ids):
+                    await self._edit(index, wanted)
+                else:
+                    await self._send(wanted)
 
     async def stop_partial(self) -> None:
-        """Generation failed or was cancelled: keep the partial text, drop the cursor."""
+        """Generation failed or was cancelled: keep the partial text, drop the cursor and the button."""
         await self._stop_pump()
-        if self._message_ids:
+        if any(piece.strip() for piece in self._mine()):
             try:
                 await self._sync(final=True)
             except Exception as exc:  # what matters next is telling the user, not this edit
                 log.warning("could not finish the partial report: %s", type(exc).__name__)
+
+    def close(self) -> None:
+        """The delivery is gone (a shutdown cut it off): no more calls from this stream."""
+        if self._pump is not None:
+            self._pump.cancel()
 
     async def restart(self) -> None:
         """The source starts over: clear what was shown so no text appears twice."""
@@ -149,7 +241,9 @@ class ReportStream:
                     lambda m=message_id: self.bot.delete_message(self.chat_id, m), chat_id=self.chat_id
                 )
         self._message_ids, self._shown = self._message_ids[:1], self._shown[:1]
-        self.text, self._frozen = "", []
+        self.pieces.reset()
+        self.first = 0
         self._closing, self._pump = False, None
+        await self.on_messages(self.message_ids)
         if self._message_ids:
-            await self._edit(0, CURSOR)
+            await self._edit(0, (CURSOR, self.stop_markup is not None))

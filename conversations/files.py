@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -99,8 +100,14 @@ class FileStore:
         # Write then rename, so a crash never leaves a half-written file under the final name.
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data if raw else self._seal(data))
-        os.replace(tmp, path)
+        try:
+            tmp.write_bytes(data if raw else self._seal(data))
+            os.replace(tmp, path)
+        except BaseException:
+            # A full disk or a failed rename must not leave the half-written .part behind.
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise
 
     def save_image(self, user_id: int, jpeg: bytes) -> str:
         token = new_token()

@@ -1,4 +1,10 @@
-"""Turn untrusted upload bytes into one bounded, upright RGB JPEG, or a reason to refuse them."""
+"""Turn untrusted upload bytes into one bounded, upright RGB JPEG, or a reason to refuse them.
+
+The stored JPEG carries pixels only. Phone photos and edited images bring metadata that can name the
+patient or place them (EXIF GPS and owner fields, XMP, JPEG comments, PNG text chunks), and Pillow would
+copy a comment into the re-encoded file, so every metadata field is dropped before saving. The ICC
+profile goes too: the models and the PDF treat every photo as sRGB anyway.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,9 @@ except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
     pass
 
 MAX_BYTES = 20 * 1024 * 1024  # the Bot API's own download limit
-MAX_PIXELS = 50_000_000  # a 50 MP phone photo is fine; a 20000x20000 bomb is not
+# Decoded in full: a 24 MP phone photo fits, and the models need under 1 MP. JPEG decodes at a reduced
+# scale (draft) first, so a bigger JPEG (up to Pillow's own 89 MP guard) is checked after that.
+MAX_PIXELS = 25_000_000
 MAX_SIDE_STORED = 2048  # what we keep: enough for the classifier, the model and the PDF
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"}
 
@@ -45,13 +53,13 @@ def normalize_photo(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = M
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             # Image.open reads only the header, so the pixel count is known before any decoding.
-            if image.width * image.height > max_pixels:
-                raise PhotoRejected("photo-too-many-pixels", {"megapixels": image.width * image.height / 1e6})
             if image.format not in ACCEPTED_FORMATS:
                 raise PhotoRejected("photo-not-image")
             if image.format in ("JPEG", "MPO"):
                 # JPEG can decode at 1/2, 1/4 or 1/8 scale directly, which keeps big photos cheap.
                 image.draft("RGB", (MAX_SIDE_STORED, MAX_SIDE_STORED))
+            if image.width * image.height > max_pixels:
+                raise PhotoRejected("photo-too-many-pixels", {"megapixels": image.width * image.height / 1e6})
             image.load()
             upright = ImageOps.exif_transpose(image) or image
             rgb = upright.convert("RGB")
@@ -68,6 +76,18 @@ def normalize_photo(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = M
         # Pillow reports truncated and corrupt data with all of these.
         raise PhotoRejected("photo-unreadable") from None
     rgb.thumbnail((MAX_SIDE_STORED, MAX_SIDE_STORED), Image.Resampling.LANCZOS)
+    return _pixels_only_jpeg(rgb)
+
+
+def _pixels_only_jpeg(image: Image.Image) -> bytes:
+    """Re-encode with no metadata: `info` (comments, text chunks, XMP, ICC, EXIF bytes) is emptied and
+    the save is told explicitly to write no EXIF, ICC profile, XMP or comment."""
+    image.info = {}
     out = io.BytesIO()
-    rgb.save(out, "JPEG", quality=90, optimize=True)
+    try:
+        image.save(out, "JPEG", quality=90, optimize=True, exif=b"", icc_profile=None, comment=b"")
+    except (OSError, ValueError):
+        # Nothing from the upload reaches the encoder but pixels; refuse cleanly rather than crash if a
+        # future Pillow disagrees.
+        raise PhotoRejected("photo-unreadable") from None
     return out.getvalue()

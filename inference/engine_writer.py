@@ -2,9 +2,10 @@
 
 The bot process then holds no language model: each report row is one streamed `POST /chat/completions`
 with the same prompt as the in-process backend (inference.prompt.chat_messages). The ModelWorker calls
-`generate` from its single thread; inside, rows run as asyncio tasks on a private event loop, at most
-`concurrency` at once, because a task can be cancelled cleanly (the HTTP response is closed at once)
-where a blocked sync read cannot.
+`generate` or `pool` from its single thread; inside, rows run as asyncio tasks on a private event loop,
+at most `concurrency` at once, because a task can be cancelled cleanly (the HTTP response is closed at
+once) where a blocked sync read cannot. The engine batches on its own side, so a row that finishes hands
+its slot to the next row straight away: `pool` keeps asking its source for more while rows stream.
 
 Image input. vLLM lists no modality flag in /models, so `setup()` asks the engine itself: a one-token
 completion of a short text, with and without a tiny JPEG. The engine takes images when the image request
@@ -48,6 +49,8 @@ PROBE_TIMEOUT_S = 120.0  # a CPU llama.cpp server may take a while to encode the
 POLL_S = 0.2  # how often should_stop and the deadline are checked while rows stream
 MAX_IMAGE_SIDE = 1536  # MedGemma's processor resizes to 896 px anyway; this only bounds the upload
 REASON_CHARS = 300
+MAX_SCRUBBED_CHARS = 20_000  # of a server's error message; bounds the scrubbing work
+HISTORY_RUN = 10  # characters shared with the history that count as an echo of it
 RETRY_STATUSES = frozenset({408, 409, 425, 429})  # 4xx that mean "try again", not "your request is wrong"
 _IMAGE_REFUSAL_WORDS = ("image", "multimodal", "multi-modal", "mmproj", "vision")
 
@@ -82,9 +85,11 @@ class _Row:
     image_seen: bool
     history: str | None  # only to scrub it out of server messages before logging them
     guard: RepetitionGuard | None
+    deadline: float  # time.monotonic() after which the row is stopped
     text: str = ""
     delivered: bool = False  # something went to on_delta since the last restart
     stop_reason: StoppedBy | None = None  # set by the watcher: cancelled or timeout
+    stopped_by: StoppedBy | None = None  # how the row ended, once it has
     timing: RowTiming = field(default_factory=RowTiming)
 
 
@@ -228,7 +233,8 @@ class EngineWriter:
         should_stop: Callable[[int], bool] = lambda row: False,
         on_restart: Callable[[int], None] | None = None,
     ) -> list[WriterResult]:
-        """Stream one report per request, at most `concurrency` requests in flight.
+        """Stream one report per request, at most `concurrency` requests in flight; a row that finishes
+        hands its slot to the next waiting row at once.
 
         `on_delta(row, text)` and `on_restart(row)` are called from a thread of this writer's own; after
         on_restart the row's earlier deltas are void. `should_stop(row)` is polled every POLL_S.
@@ -237,19 +243,47 @@ class EngineWriter:
             raise ValueError(f"{len(requests)} requests but {len(images)} images")
         if not requests:
             return []
+        waiting = list(zip(requests, images, strict=True))
+        results: dict[int, WriterResult] = {}
+
+        def take(free: int) -> list[tuple[ReportRequest, RowImages]]:
+            taken, waiting[:] = waiting[:free], waiting[free:]
+            return taken
+
+        self.pool(take, on_delta, should_stop, on_restart, on_result=results.__setitem__)
+        return [results[row] for row in range(len(requests))]
+
+    def pool(
+        self,
+        take: Callable[[int], list[tuple[ReportRequest, RowImages]]],
+        on_delta: Callable[[int, str], None],
+        should_stop: Callable[[int], bool] = lambda row: False,
+        on_restart: Callable[[int], None] | None = None,
+        on_result: Callable[[int, WriterResult], None] = lambda row, result: None,
+    ) -> None:
+        """Stream reports for rows pulled from `take` until it has none and none is running.
+
+        Rows are numbered from 0 in the order `take(free)` hands them out (at most `free` at a time).
+        `take` is asked whenever a slot is free: at the start, the moment a row finishes, and every POLL_S
+        while a slot stays free, so work that arrives while other rows stream starts at once instead of
+        waiting for the slowest of them. `on_result(row, result)` reports each row as soon as it ends.
+        All callbacks run on the thread that called `pool` (or this writer's own, from inside a running
+        event loop); `take` may block briefly, which pauses reading the streams, not losing them.
+        """
         if self.image_input is None:
             raise RuntimeError("EngineWriter.setup() has not been called")
-        rows = [self._row(i, req, img) for i, (req, img) in enumerate(zip(requests, images, strict=True))]
+        rows: list[_Row] = []
         started = time.perf_counter()
-        results = _run(self._generate(rows, on_delta, should_stop, on_restart))
-        self.last_timing = [row.timing for row in rows]
+        try:
+            _run(self._pool(take, rows, on_delta, should_stop, on_restart, on_result))
+        finally:
+            self.last_timing = [row.timing for row in rows]
         log.info(
             "engine generated %d report(s): %s, %.1f s",
             len(rows),
-            ", ".join(f"{r.stopped_by}/{r.tokens}" for r in results),
+            ", ".join(f"{row.stopped_by}/{row.timing.tokens}" for row in rows),
             time.perf_counter() - started,
         )
-        return results
 
     def _row(self, index: int, request: ReportRequest, images: RowImages) -> _Row:
         photos = row_images(images)
@@ -267,51 +301,71 @@ class EngineWriter:
             **self.extra_body,
         }
         guard = RepetitionGuard() if self.repetition_guard else None
-        return _Row(index, payload, seen, sanitize_history(request.history), guard)
+        deadline = time.monotonic() + self.timeout_s  # counted from when the row gets its slot
+        return _Row(index, payload, seen, sanitize_history(request.history), guard, deadline)
 
-    async def _generate(
+    async def _pool(
         self,
+        take: Callable[[int], list[tuple[ReportRequest, RowImages]]],
         rows: list[_Row],
         on_delta: Callable[[int, str], None],
         should_stop: Callable[[int], bool],
         on_restart: Callable[[int], None] | None,
-    ) -> list[WriterResult]:
-        deadline = time.monotonic() + self.timeout_s
-        gate = asyncio.Semaphore(self.concurrency)
+        on_result: Callable[[int, WriterResult], None],
+    ) -> None:
         limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
         async with httpx.AsyncClient(
             headers=self._headers(), timeout=_timeout(self.timeout_s), limits=limits
         ) as client:
-            tasks = [
-                asyncio.create_task(self._run_row(client, gate, row, on_delta, on_restart)) for row in rows
-            ]
-            while not all(task.done() for task in tasks):
-                # The watcher: a row waiting for a slot, for a retry or for the next chunk stops here too.
-                for row, task in zip(rows, tasks, strict=True):
-                    if task.done() or row.stop_reason is not None:
-                        continue
-                    if should_stop(row.index):
-                        row.stop_reason = "cancelled"
-                    elif time.monotonic() > deadline:
-                        row.stop_reason = "timeout"
-                    if row.stop_reason is not None:
-                        task.cancel()
-                pending = [task for task in tasks if not task.done()]
-                if pending:
-                    await asyncio.wait(pending, timeout=POLL_S, return_when=asyncio.FIRST_COMPLETED)
-            return [task.result() for task in tasks]
+            running: dict[asyncio.Task[WriterResult], _Row] = {}
+            try:
+                while True:
+                    free = self.concurrency - len(running)
+                    if free > 0:
+                        fresh = take(free)
+                        if len(fresh) > free:
+                            raise ValueError(f"take({free}) handed out {len(fresh)} rows")
+                        for request, images in fresh:
+                            row = self._row(len(rows), request, images)
+                            rows.append(row)
+                            task = asyncio.create_task(self._run_row(client, row, on_delta, on_restart))
+                            running[task] = row
+                    if not running:
+                        return
+                    # The watcher: a row waiting for a retry or for the next chunk stops here too.
+                    now = time.monotonic()
+                    for task, row in running.items():
+                        if row.stop_reason is not None:
+                            continue
+                        if should_stop(row.index):
+                            row.stop_reason = "cancelled"
+                        elif now > row.deadline:
+                            row.stop_reason = "timeout"
+                        if row.stop_reason is not None:
+                            task.cancel()
+                    done, _ = await asyncio.wait(
+                        set(running), timeout=POLL_S, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        row = running.pop(task)
+                        result = task.result()
+                        row.stopped_by = result.stopped_by
+                        on_result(row.index, result)
+            finally:
+                for task in running:
+                    task.cancel()
+                if running:
+                    await asyncio.wait(set(running))
 
     async def _run_row(
         self,
         client: httpx.AsyncClient,
-        gate: asyncio.Semaphore,
         row: _Row,
         on_delta: Callable[[int, str], None],
         on_restart: Callable[[int], None] | None,
     ) -> WriterResult:
         try:
-            async with gate:
-                return await self._attempts(client, row, on_delta, on_restart)
+            return await self._attempts(client, row, on_delta, on_restart)
         except asyncio.CancelledError:
             # Only the watcher cancels a row; leaving `async with client.stream` closed the response.
             return self._result(row, row.stop_reason or "cancelled")
@@ -366,7 +420,7 @@ class EngineWriter:
         try:
             async with client.stream("POST", f"{self.url}/chat/completions", json=row.payload) as response:
                 if response.status_code >= 400:
-                    reason = _reason(await response.aread())
+                    reason = _reason(await response.aread(), row.history)
                     problem = f"HTTP {response.status_code}: {reason}"
                     if response.status_code >= 500 or response.status_code in RETRY_STATUSES:
                         raise _Retryable(problem)
@@ -379,7 +433,9 @@ class EngineWriter:
                         done = True
                         break
                     if "error" in chunk:
-                        raise _Retryable(f"error event in the stream: {_reason(json.dumps(chunk['error']))}")
+                        raise _Retryable(
+                            f"error event in the stream: {_reason(json.dumps(chunk['error']), row.history)}"
+                        )
                     usage = chunk.get("usage")
                     if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
                         usage_tokens = usage["completion_tokens"]
@@ -425,12 +481,7 @@ class EngineWriter:
 
     @staticmethod
     def _scrub(row: _Row, message: str) -> str:
-        """Servers sometimes echo the request in an error; the history must not reach the logs."""
-        if row.history:
-            for piece in (row.history, row.history[:40]):
-                if len(piece) >= 8:
-                    message = message.replace(piece, "[history]")
-        return message
+        return scrub_history(message, row.history)
 
 
 def probe(url: str, model: str, api_key: str | None = None) -> tuple[bool, str]:
@@ -466,8 +517,44 @@ def _short(exc: BaseException) -> str:
     return text[:REASON_CHARS]
 
 
-def _reason(body: bytes | str) -> str:
-    """The server's error message on one line: OpenAI's {"error": {"message"}}, FastAPI's {"detail"}, text."""
+def scrub_history(message: str, history: str | None) -> str:
+    """`message` on one line, with every run of HISTORY_RUN or more characters that also occurs in the
+    history replaced by "[history]".
+
+    Servers sometimes echo the request in an error: as the prompt (the history's line breaks intact), as
+    the JSON body (line breaks and non-ASCII escaped), or cut off part-way. Both sides are compared with
+    whitespace collapsed, against the history as it was sent and in both JSON escapings, so none of these
+    forms reaches a log line.
+    """
+    text = " ".join(message[:MAX_SCRUBBED_CHARS].split())
+    if not history:
+        return text
+    forms = (history, json.dumps(history)[1:-1], json.dumps(history, ensure_ascii=False)[1:-1])
+    for form in dict.fromkeys(" ".join(f.split()) for f in forms):
+        text = _replace_shared_runs(text, form)
+    return text
+
+
+def _replace_shared_runs(text: str, source: str) -> str:
+    out: list[str] = []
+    start = at = 0
+    while at <= len(text) - HISTORY_RUN:
+        if text[at : at + HISTORY_RUN] not in source:
+            at += 1
+            continue
+        end = at + HISTORY_RUN
+        while end < len(text) and text[at : end + 1] in source:
+            end += 1
+        out += [text[start:at], "[history]"]
+        start = at = end
+    out.append(text[start:])
+    return "".join(out)
+
+
+def _reason(body: bytes | str, history: str | None = None) -> str:
+    """The server's error message on one line: OpenAI's {"error": {"message"}}, FastAPI's {"detail"}, text.
+
+    Scrubbed of the history before it is cut to REASON_CHARS, so a cut-off echo cannot slip through."""
     raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     message: Any = raw
     try:
@@ -479,7 +566,7 @@ def _reason(body: bytes | str) -> str:
         if isinstance(error, dict):
             error = error.get("message", error)
         message = error if error is not None else raw
-    text = " ".join(str(message).split())
+    text = scrub_history(str(message), history)
     return (text[:REASON_CHARS] + "…") if len(text) > REASON_CHARS else (text or "(no message)")
 
 

@@ -49,6 +49,9 @@ class JobSpec:
     language: str
     body_site: str | None = None
     earlier: EarlierSpec | None = None  # set for a follow-up of an earlier case
+    # False: classify only (the API's classify and analyze). The job ends with an empty Done right after
+    # Classified, and the report model never sees it.
+    report: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.image_paths, Path):  # one photo, as callers outside the bot pass it

@@ -8,12 +8,14 @@ await futures.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from inference.events import (
     TERMINAL,
@@ -28,9 +30,12 @@ from inference.events import (
     Started,
 )
 from inference.labels import Classification
+from inference.observer import InferenceObserver
 from inference.worker import ModelWorker, WorkItem
 
 log = logging.getLogger(__name__)
+WATCHDOG_S = 1.0  # how often running jobs are checked against their deadlines
+HANG_GRACE_S = 30.0  # past its deadline, a job whose writer never returns is failed
 
 
 class JobStore(Protocol):
@@ -43,6 +48,36 @@ class JobStore(Protocol):
     async def mark_failed(self, case_id: str, reason: str) -> None: ...
     async def save_classification(self, case_id: str, classification: dict[str, object]) -> None: ...
     async def save_report(self, case_id: str, report: str, image_seen: bool, ended_by: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    """The queue and its worker as a health check sees them (`ModelQueue.health()`)."""
+
+    models: Literal["loading", "ready", "failed"]
+    worker_alive: bool
+    dispatcher_alive: bool
+    busy_s: float | None  # how long the worker has been on its current batch; None when idle
+    stuck_after_s: float  # busy longer than this means a generate ignores its deadline
+    waiting: int
+    running: int
+
+    @property
+    def stuck(self) -> bool:
+        return self.busy_s is not None and self.busy_s > self.stuck_after_s
+
+    @property
+    def problem(self) -> str | None:
+        """Why the inference side cannot serve, or None. Loading models is no problem, only not ready."""
+        if self.models == "failed":
+            return "the models failed to load"
+        if not self.worker_alive:
+            return "the model worker thread is not running"
+        if self.stuck:
+            return f"the model worker has been on one batch for {self.busy_s:.0f} s, past the job timeout"
+        if not self.dispatcher_alive:
+            return "the job dispatcher has stopped"
+        return None
 
 
 class UserBusy(Exception):
@@ -63,6 +98,7 @@ class Job:
         self.position: tuple[int, bool] | None = None  # (place in line, models still loading)
         self.classification: Classification | None = None
         self.outcome: Event | None = None  # terminal event from the worker, held until it is persisted
+        self.concluded = False  # its outcome is stored and told
 
     @property
     def id(self) -> str:
@@ -90,9 +126,15 @@ class Job:
 
 class ModelQueue:
     def __init__(
-        self, worker: ModelWorker, store: JobStore, batch_size: int = 4, job_timeout_s: float = 600
+        self,
+        worker: ModelWorker,
+        store: JobStore,
+        batch_size: int = 4,
+        job_timeout_s: float = 600,
+        observer: InferenceObserver | None = None,
     ) -> None:
         self.worker, self.store = worker, store
+        self.observer: InferenceObserver = observer or worker.observer
         self.batch_size, self.job_timeout_s = batch_size, job_timeout_s
         self._waiting: list[Job] = []
         self._running: list[Job] = []
@@ -101,6 +143,7 @@ class ModelQueue:
         self._ready: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        self._concluding: set[asyncio.Task[None]] = set()
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -130,6 +173,25 @@ class ModelQueue:
     def ready(self) -> bool:
         """The models are loaded (False while they load, and after they failed to)."""
         return self._ready is not None and self._ready.done() and self._ready.exception() is None
+
+    def health(self) -> QueueHealth:
+        """A snapshot for health checks and metrics; cheap, and safe to call from the event loop."""
+        if self._ready is not None and self._ready.done():
+            models: Literal["loading", "ready", "failed"] = "failed" if self._ready.exception() else "ready"
+        else:
+            models = "loading"
+        busy_since = self.worker.busy_since
+        return QueueHealth(
+            models=models,
+            worker_alive=self.worker.alive or (self._ready is not None and not self._ready.done()),
+            # The dispatcher ends on its own only when the models fail to load; that is reported above.
+            dispatcher_alive=self._task is not None and (not self._task.done() or models == "failed"),
+            busy_s=None if busy_since is None else time.monotonic() - busy_since,
+            # A batch's items stop at its deadline (job_timeout_s); a worker busy well past it is hung.
+            stuck_after_s=self.job_timeout_s + min(30.0, self.job_timeout_s),
+            waiting=len(self._waiting),
+            running=len(self._running),
+        )
 
     async def stop(self) -> None:
         """Stop taking jobs and stop generating at the next token. Running jobs stay 'running' in the
@@ -175,6 +237,7 @@ class ModelQueue:
         if job in self._waiting:
             self._waiting.remove(job)
             job._put(Cancelled())
+            self.observer.job_finished("cancelled")
             await self.store.mark_cancelled(job.id)
             self._announce_positions()
             return True
@@ -218,55 +281,114 @@ class ModelQueue:
                 continue
             batch = self._next_batch()
             self._waiting = self._waiting[len(batch) :]
-            self._running = batch
             self._announce_positions()
             try:
                 await self._run(batch)
             except Exception as exc:
                 # A storage error must not end the dispatcher: fail this batch's callers and go on.
                 log.error("batch failed outside the models: %s", type(exc).__name__, exc_info=exc)
-                for job in batch:
+                for job in [*batch, *self._running]:
+                    if not job.finished:
+                        self.observer.job_finished("failed")
                     job._put(Failed("error"))
             finally:
                 self._running = []
 
     async def _run(self, batch: list[Job]) -> None:
-        assert self._loop is not None
-        loop = self._loop
-        deadline = time.monotonic() + self.job_timeout_s
         for job in batch:
             if self._stopping:
                 return
-            await self.store.mark_running(job.id)
-            job._put(Started(job.attempt))
-
-            def emit(event: Event, job: Job = job) -> None:
-                loop.call_soon_threadsafe(self._on_event, job, event)
-
-            job.item = WorkItem(job.spec, emit, deadline, cancelled=job.cancel_requested)
-        future = asyncio.wrap_future(self.worker.run([job.item for job in batch if job.item]))
-        try:
+            await self._begin(job)
+        items = [job.item for job in batch if job.item is not None]
+        # `more` lets a pooling writer (an engine) give a finished row's slot to the next waiting job.
+        future = asyncio.wrap_future(self.worker.run(items, more=self.take_waiting))
+        while not future.done():
+            await asyncio.wait({future}, timeout=WATCHDOG_S)
             # A generate that hangs in native code cannot be killed; its callers still get an answer.
-            await asyncio.wait_for(asyncio.shield(future), self.job_timeout_s + 30)
-        except TimeoutError:
-            log.error("a batch ran past its timeout; failing its jobs")
-            for job in batch:
-                self._on_event(job, Failed("timeout"))
+            for job in list(self._running):
+                item = job.item
+                if (
+                    job.outcome is None
+                    and item is not None
+                    and time.monotonic() > item.deadline + HANG_GRACE_S
+                ):
+                    log.error("a job ran %.0f s past its timeout; failing it", HANG_GRACE_S)
+                    self._on_event(job, Failed("timeout"))
         # Events posted with call_soon_threadsafe run before anything scheduled after this point.
         await asyncio.sleep(0)
-        for job in batch:
-            outcome = job.outcome or Failed("error")
-            # The store learns the outcome before the caller does: what a user is told is never lost.
-            await self._persist(job, outcome)
-            job._put(outcome)
+        for job in list(self._running):
+            job.outcome = job.outcome or Failed("error")
+            await self._conclude(job)
+        if self._concluding:
+            await asyncio.gather(*self._concluding)
+
+    async def _begin(self, job: Job) -> None:
+        assert self._loop is not None
+        loop = self._loop
+        await self.store.mark_running(job.id)
+        job._put(Started(job.attempt))
+
+        def emit(event: Event, job: Job = job) -> None:
+            loop.call_soon_threadsafe(self._on_event, job, event)
+
+        job.item = WorkItem(
+            job.spec, emit, time.monotonic() + self.job_timeout_s, cancelled=job.cancel_requested
+        )
+        self._running.append(job)
+
+    def take_waiting(self, count: int) -> list[WorkItem]:
+        """For the worker thread: up to `count` waiting jobs, started, to fill slots that freed up."""
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(self._take_waiting(count), self._loop)
+        try:
+            return future.result(timeout=30)
+        except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError, RuntimeError):
+            return []
+
+    async def _take_waiting(self, count: int) -> list[WorkItem]:
+        taken: list[WorkItem] = []
+        while len(taken) < count and self._waiting and not self._stopping:
+            if self._waiting[0].alone:
+                break  # it runs in a batch of its own
+            job = self._waiting.pop(0)
+            await self._begin(job)
+            assert job.item is not None
+            taken.append(job.item)
+        if taken:
+            self._announce_positions()
+        return taken
 
     def _on_event(self, job: Job, event: Event) -> None:
         if isinstance(event, TERMINAL):
-            job.outcome = job.outcome or event
+            if job.outcome is None:
+                job.outcome = event
+                # Told as soon as the job's own row ends, not when its whole batch does; on a shutdown the
+                # outcome is kept back, so the job stays 'running' and is written again at the next start.
+                if not self._stopping:
+                    task = asyncio.get_running_loop().create_task(self._conclude(job))
+                    self._concluding.add(task)
+                    task.add_done_callback(self._concluding.discard)
             return
         if isinstance(event, Classified):
             job.classification = event.classification
         job._put(event)
+
+    async def _conclude(self, job: Job) -> None:
+        """Store the job's outcome, then tell its caller: what a user is told is never lost."""
+        if job.concluded or job.outcome is None:
+            return
+        job.concluded = True
+        outcome = job.outcome
+        try:
+            await self._persist(job, outcome)
+        except Exception as exc:  # a storage error must not end the dispatcher
+            log.error("could not store a job's outcome: %s", type(exc).__name__, exc_info=exc)
+            outcome = Failed("error")
+        finally:
+            if job in self._running:
+                self._running.remove(job)
+        self.observer.job_finished(type(outcome).__name__.lower())
+        job._put(outcome)
 
     async def _persist(self, job: Job, result: Event) -> None:
         if job.classification is not None:

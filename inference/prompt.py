@@ -185,8 +185,6 @@ _TERMS: dict[str, dict[str, object]] = {
     },
 }
 
-CARCINOMA_THRESHOLD = 0.30  # the default of inference.triage.triage, quoted in the prompt
-
 # Gemma control tokens would be parsed as real special tokens if a patient typed them; the delimiter tags
 # would let them close the data block early. Both are removed from the history before it is rendered.
 _CONTROL_TOKENS = re.compile(
@@ -280,8 +278,9 @@ def _values(req: ReportRequest, with_image: bool) -> dict[str, str]:
     terms: dict[str, Any] = _TERMS[req.language]
     labels: dict[str, str] = terms["labels"]
     cls = req.classification
-    urgent = triage(cls, CARCINOMA_THRESHOLD) is Triage.URGENT
-    cancer = terms["cancer"][urgent].format(pct=_percent(CARCINOMA_THRESHOLD))
+    # The same rule and threshold as the chat's referral notice and the PDF (inference.triage).
+    urgent = triage(cls, req.carcinoma_referral) is Triage.URGENT
+    cancer = terms["cancer"][urgent].format(pct=_percent(req.carcinoma_referral))
     return {
         "age": str(req.age),
         "gender": terms["gender"][req.gender],

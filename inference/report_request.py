@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from conversations.domain import Language
 from inference.labels import Classification
+from inference.triage import DEFAULT_CARCINOMA_REFERRAL
 
 GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
 BODY_SITES: tuple[str, ...] = (
@@ -45,6 +46,8 @@ class ReportRequest:
     body_site: str | None = None
     photo_kinds: tuple[str, ...] = ("close_up",)  # one per photo, in the order the images are attached
     earlier: EarlierResult | None = None
+    # The urgent-referral threshold the chat and the PDF use, so the prompt's cancer signal agrees with them.
+    carcinoma_referral: float = DEFAULT_CARCINOMA_REFERRAL
 
     @property
     def image_count(self) -> int:
@@ -67,3 +70,6 @@ class ReportRequest:
         photos = self.classification.photos
         if photos and len(photos) != len(self.photo_kinds):
             raise ValueError(f"{len(photos)} per-photo results for {len(self.photo_kinds)} photos")
+        threshold = self.carcinoma_referral
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            raise ValueError(f"carcinoma_referral must be a number in 0..1, not {threshold!r}")

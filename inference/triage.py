@@ -6,6 +6,9 @@ from enum import StrEnum
 
 from inference.labels import Classification
 
+# Carcinoma probability at or above which a result is urgent (SKINBOT_CARCINOMA_REFERRAL's default).
+DEFAULT_CARCINOMA_REFERRAL = 0.30
+
 
 class Triage(StrEnum):
     URGENT = "urgent"  # possible cancer signal: urgent referral
@@ -13,7 +16,7 @@ class Triage(StrEnum):
     ROUTINE = "routine"
 
 
-def triage(result: Classification, carcinoma_threshold: float = 0.30) -> Triage:
+def triage(result: Classification, carcinoma_threshold: float = DEFAULT_CARCINOMA_REFERRAL) -> Triage:
     """Cancer signals win over uncertainty: a blurry photo of a possible carcinoma still gets a referral."""
     if result.top == "carcinoma" or result.prob("carcinoma") >= carcinoma_threshold:
         return Triage.URGENT

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +32,18 @@ _JSON_FIELDS = {
     "allowed_updates",
     "link_preview_options",
 }
-_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "reply_to_message_id"}
+_INT_FIELDS = {
+    "chat_id",
+    "message_id",
+    "offset",
+    "limit",
+    "timeout",
+    "user_id",
+    "reply_to_message_id",
+    "draft_id",
+    "message_thread_id",
+}
+DRAFT_LIFETIME_S = 30.0  # a draft is an ephemeral preview: gone 30 s after its last update
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "skinbot", "username": "skin_test_bot"}
 
 
@@ -53,6 +65,7 @@ class SentMessage:
     document: bytes | None = None
     document_name: str | None = None
     caption: str | None = None
+    photo: bytes | None = None
     parse_mode: str | None = None
     edits: list[float] = field(default_factory=list)  # monotonic times of edits
     deleted: bool = False
@@ -61,6 +74,21 @@ class SentMessage:
         if not self.reply_markup:
             return []
         return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Draft:
+    """A streamed draft (sendMessageDraft) as the chat shows it: changes with one draft id animate."""
+
+    chat_id: int
+    draft_id: int
+    text: str  # "" shows the "Thinking…" placeholder
+    updates: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, text)
+    expired: int = 0  # times it vanished (no update for the lifetime) while the stream was still going
+    ended_at: float | None = None  # a real message in the chat took its place
+
+    def visible(self, at: float, lifetime: float) -> bool:
+        return self.ended_at is None and bool(self.updates) and at - self.updates[-1][0] < lifetime
 
 
 @dataclass
@@ -87,11 +115,27 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
         self._files: dict[str, tuple[bytes, str]] = {}
+        self._undeclared: set[str] = set()  # file ids whose getFile answer leaves file_size out
+        self.served: dict[str, int] = {}  # file path -> bytes written to the bot before it stopped reading
         self._changed = asyncio.Condition()
         self.groups: dict[int, str] = {}  # chats the bot is a member of, by id: title
+        self.polls: list[float] = []  # when the bot asked for updates (not recorded as calls: too many)
+        self.drafts: dict[tuple[int, int], Draft] = {}
+        self.draft_lifetime_s = DRAFT_LIFETIME_S
+        self.drafts_supported = True  # False: an older Bot API server that does not know sendMessageDraft
+        self.actions: list[tuple[int, str, float]] = []  # sendChatAction: chat, action, monotonic time
         self.down_until = 0.0  # time.monotonic() until which every call fails, as in an outage
+        # Share of Bot API calls (getUpdates aside) answered 502 at random, as a flaky Telegram would.
+        self.fail_rate = 0.0
+        self._chance = random.Random(0)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # The webhook the bot set (setWebhook's parameters), None while it polls. While one is set, updates
+        # are POSTed to `webhook_upstream` (where the reverse proxy would pass them on) with its secret
+        # header, and getUpdates is refused with 409, as Telegram does.
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_upstream: str | None = None
+        self.webhook_answers: list[int] = []  # the HTTP status of each webhook delivery
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -124,20 +168,42 @@ class FakeBotApi:
         """A group chat with the bot as a member; its members are any FakeUser that speaks in it."""
         self.groups[chat_id] = title
 
-    def add_file(self, data: bytes, suffix: str = "jpg") -> tuple[str, str]:
+    def add_file(self, data: bytes, suffix: str = "jpg", declare_size: bool = True) -> tuple[str, str]:
+        """`declare_size=False`: getFile answers without file_size, which the Bot API allows."""
         number = next(self._file_ids)
         file_id = f"file{number}"
         path = f"uploads/{number}.{suffix}"
         self._files[path] = (data, file_id)
         self._files[file_id] = (data, path)
+        if not declare_size:
+            self._undeclared.add(file_id)
         return file_id, path
 
     async def push_update(self, payload: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        if self.webhook is not None and self.webhook_upstream is not None:
+            await self._post_webhook({"update_id": update_id, **payload})
+            return update_id
         async with self._changed:
             self._updates.append({"update_id": update_id, **payload})
             self._changed.notify_all()
         return update_id
+
+    async def _post_webhook(self, update: dict[str, Any]) -> None:
+        import aiohttp
+
+        assert self.webhook is not None and self.webhook_upstream is not None
+        headers = {}
+        if self.webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.webhook_upstream, json=update, headers=headers) as response,
+        ):
+            await response.read()
+        async with self._changed:
+            self.webhook_answers.append(response.status)
+            self._changed.notify_all()
 
     def inject(
         self, method: str, status: int = 500, description: str = "Internal Server Error", **kw: Any
@@ -155,6 +221,14 @@ class FakeBotApi:
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def drafts_in(self, chat_id: int) -> list[Draft]:
+        """The chat's drafts, in the order they were first sent."""
+        return [d for (c, _), d in self.drafts.items() if c == chat_id]
+
+    def visible_drafts(self, chat_id: int) -> list[Draft]:
+        now = time.monotonic()
+        return [d for d in self.drafts_in(chat_id) if d.visible(now, self.draft_lifetime_s)]
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         async with self._changed:
@@ -196,8 +270,26 @@ class FakeBotApi:
             return web.json_response(
                 {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
             )
+        if method != "getUpdates" and self.fail_rate and self._chance.random() < self.fail_rate:
+            await self._record(Call(method, params, time.monotonic(), error=(502, "Bad Gateway")))
+            return web.json_response(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+            )
         if method == "getUpdates":
+            self.polls.append(time.monotonic())
+            if self.webhook is not None:
+                await self._record(Call(method, params, time.monotonic(), error=(409, "Conflict")))
+                description = "Conflict: can't use getUpdates method while webhook is active"
+                return web.json_response(
+                    {"ok": False, "error_code": 409, "description": description}, status=409
+                )
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if method == "sendMessageDraft" and not self.drafts_supported:
+            # An older server answers a method it does not know with 404, as for any unknown method.
+            await self._record(Call(method, params, time.monotonic(), error=(404, "Not Found")))
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404
+            )
         call = Call(method, params, time.monotonic())
         fault = next(
             (
@@ -241,13 +333,28 @@ class FakeBotApi:
             self.calls.append(call)
             self._changed.notify_all()
 
-    async def _file(self, request: web.Request) -> web.Response:
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """Served in chunks without Content-Length (as a chunked proxy would), counting what was written,
+        so a test can tell a download that stopped early from one that read everything."""
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
-        entry = self._files.get(request.match_info["path"])
+        path = request.match_info["path"]
+        entry = self._files.get(path)
         if entry is None:
             return web.Response(status=404)
-        return web.Response(body=entry[0])
+        data = entry[0]
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        self.served[path] = 0
+        try:
+            for start in range(0, len(data), 64 * 1024):
+                await response.write(data[start : start + 64 * 1024])
+                self.served[path] = min(len(data), start + 64 * 1024)
+            await response.write_eof()
+        except (ConnectionResetError, ConnectionError):
+            pass  # the bot hung up: it has read enough
+        return response
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -273,7 +380,14 @@ class FakeBotApi:
             "supports_inline_queries": False,
         }
 
+    def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = dict(params)
+        return True
+
     def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
         return True
 
     def _new_message(self, chat_id: int, **fields: Any) -> SentMessage:
@@ -297,6 +411,18 @@ class FakeBotApi:
         if m.reply_markup and "inline_keyboard" in m.reply_markup:
             # A Message echoes only an inline keyboard; ForceReply and reply keyboards are not echoed.
             data["reply_markup"] = m.reply_markup
+        if m.photo is not None:
+            data["photo"] = [
+                {
+                    "file_id": f"photo{m.message_id}",
+                    "file_unique_id": f"p{m.message_id}",
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": len(m.photo),
+                }
+            ]
+            if m.caption:
+                data["caption"] = m.caption
         if m.document is not None:
             data["document"] = {
                 "file_id": f"doc{m.message_id}",
@@ -311,9 +437,12 @@ class FakeBotApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         text = params["text"]
+        if not visible_text(text, params.get("parse_mode")).strip():
+            raise BotApiError(400, "Bad Request: message text is empty")
         if len(visible_text(text, params.get("parse_mode"))) > 4096:
             raise BotApiError(400, "Bad Request: message is too long")
         _check_html(params)
+        self._end_drafts(params["chat_id"])
         m = self._new_message(
             params["chat_id"],
             text=text,
@@ -353,7 +482,7 @@ class FakeBotApi:
         m = self.messages.get((params["chat_id"], params["message_id"]))
         if m is None or m.deleted:
             raise BotApiError(400, "Bad Request: message to edit not found")
-        if m.document is None:
+        if m.document is None and m.photo is None:
             raise BotApiError(400, "Bad Request: there is no caption in the message to edit")
         caption = params.get("caption")
         if caption == m.caption and params.get("reply_markup") == m.reply_markup:
@@ -383,17 +512,80 @@ class FakeBotApi:
         )
         return self._as_dict(m)
 
+    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        photo = params["photo"]
+        if not isinstance(photo, tuple):
+            raise BotApiError(400, "Bad Request: wrong file identifier")
+        _, data = photo
+        if not data:
+            raise BotApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = params.get("caption")
+        if caption is not None and len(caption) > 1024:
+            raise BotApiError(400, "Bad Request: message caption is too long")
+        self._end_drafts(params["chat_id"])
+        m = self._new_message(
+            params["chat_id"], text=None, reply_markup=params.get("reply_markup"), photo=data, caption=caption
+        )
+        return self._as_dict(m)
+
+    def _m_sendMessageDraft(self, params: dict[str, Any]) -> bool:
+        """Drafts exist only in private chats: a group gets 400 TEXTDRAFT_PEER_INVALID, as from Telegram."""
+        chat_id, draft_id = params["chat_id"], params.get("draft_id") or 0
+        if chat_id < 0 or chat_id in self.groups:
+            raise BotApiError(400, "Bad Request: TEXTDRAFT_PEER_INVALID")
+        if draft_id == 0:
+            raise BotApiError(400, "Bad Request: draft_id must be non-zero")
+        text = params.get("text") or ""
+        if len(visible_text(text, params.get("parse_mode"))) > 4096:
+            raise BotApiError(400, "Bad Request: message is too long")
+        _check_html({**params, "text": text})
+        now = time.monotonic()
+        draft = self.drafts.get((chat_id, draft_id))
+        if draft is None or draft.ended_at is not None:
+            draft = self.drafts[(chat_id, draft_id)] = Draft(chat_id, draft_id, text)
+        elif now - draft.updates[-1][0] >= self.draft_lifetime_s:
+            draft.expired += 1  # it had disappeared before this update brought it back
+        draft.text = text
+        draft.updates.append((now, text))
+        return True
+
+    def _end_drafts(self, chat_id: int) -> None:
+        """A real message ends the chat's drafts; one that had expired first left a gap in the chat."""
+        now = time.monotonic()
+        for draft in self.drafts_in(chat_id):
+            if draft.ended_at is None:
+                if now - draft.updates[-1][0] >= self.draft_lifetime_s:
+                    draft.expired += 1
+                draft.ended_at = now
+
+    def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
+        action = params.get("action")
+        if action not in {
+            "typing",
+            "upload_photo",
+            "record_video",
+            "upload_video",
+            "record_voice",
+            "upload_voice",
+            "upload_document",
+            "choose_sticker",
+            "find_location",
+            "record_video_note",
+            "upload_video_note",
+        }:
+            raise BotApiError(400, "Bad Request: wrong parameter action in request")
+        self.actions.append((params["chat_id"], action, time.monotonic()))
+        return True
+
     def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
         entry = self._files.get(params["file_id"])
         if entry is None:
             raise BotApiError(400, "Bad Request: invalid file_id")
         data, path = entry
-        return {
-            "file_id": params["file_id"],
-            "file_unique_id": params["file_id"],
-            "file_size": len(data),
-            "file_path": path,
-        }
+        answer = {"file_id": params["file_id"], "file_unique_id": params["file_id"], "file_path": path}
+        if params["file_id"] not in self._undeclared:
+            answer["file_size"] = len(data)
+        return answer
 
     def _m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params["chat_id"]

@@ -41,32 +41,40 @@ class FakeUser:
         return [await self.send_photo(data, width, height, media_group_id=group) for data in photos]
 
     async def send_photo(
-        self, data: bytes, width: int = 800, height: int = 600, media_group_id: str | None = None
+        self,
+        data: bytes,
+        width: int = 800,
+        height: int = 600,
+        declare_size: bool = True,
+        media_group_id: str | None = None,
     ) -> int:
-        file_id, _ = self.api.add_file(data, "jpg")
+        """`declare_size=False`: neither the message nor getFile says how big the file is."""
+        file_id, _ = self.api.add_file(data, "jpg", declare_size=declare_size)
+        size = {"file_id": file_id, "file_unique_id": file_id, "width": width, "height": height}
+        if declare_size:
+            size["file_size"] = len(data)
         grouped = {"media_group_id": media_group_id} if media_group_id else {}
-        sizes = [
-            {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "width": width,
-                "height": height,
-                "file_size": len(data),
-            }
-        ]
-        return await self.api.push_update({"message": self._message(photo=sizes, **grouped)})
+        return await self.api.push_update({"message": self._message(photo=[size], **grouped)})
 
     async def send_document(
-        self, data: bytes, file_name: str, mime_type: str, size: int | None = None
+        self,
+        data: bytes,
+        file_name: str,
+        mime_type: str,
+        size: int | None = None,
+        declare_size: bool = True,
     ) -> int:
-        file_id, _ = self.api.add_file(data, file_name.rsplit(".", 1)[-1])
-        document = {
+        """`size` overrides the declared size; `declare_size=False` leaves it out of the message and of
+        getFile's answer, as the Bot API may."""
+        file_id, _ = self.api.add_file(data, file_name.rsplit(".", 1)[-1], declare_size=declare_size)
+        document: dict[str, Any] = {
             "file_id": file_id,
             "file_unique_id": file_id,
             "file_name": file_name,
             "mime_type": mime_type,
-            "file_size": len(data) if size is None else size,
         }
+        if declare_size:
+            document["file_size"] = len(data) if size is None else size
         return await self.api.push_update({"message": self._message(document=document)})
 
     async def send_sticker(self) -> int:

@@ -174,3 +174,32 @@ def save_random_model(tokenizer: Any, dest: Path, tiny: bool, device: str = "cpu
     processor.save_pretrained(dest)
     del model
     return dest
+
+
+TOKENIZER_RECIPE = "gemma3-270m-gguf-tokenizer+image-tokens/v1"
+TINY_MODEL_RECIPE = "tiny-gemma3-image-text/v1"
+
+
+def cached_tokenizer_dir(gguf_path: Path | None = None) -> Path:
+    """The Gemma 3 tokenizer converted from the GGUF (about 20 s the first time), cached on disk."""
+    from testkit.cache import cache_root, cached_dir
+
+    gguf = gguf_path or default_gguf_path(cache_root() / "gguf")
+    key = recipe_hash(TOKENIZER_RECIPE, gguf.name, gguf.stat().st_size)
+    return cached_dir(f"gemma3-tokenizer-{key}", lambda dest: build_tokenizer(gguf).save_pretrained(dest))
+
+
+def cached_tiny_gemma_dir(tokenizer_dir: Path | None = None) -> Path:
+    """A tiny random Gemma 3 image-text model: 64 px images, 4 image tokens, 2 text layers (one sliding, one
+    global), the real tokenizer's vocabulary; cached on disk."""
+    from testkit.cache import cached_dir
+
+    tokenizer_dir = tokenizer_dir or cached_tokenizer_dir()
+    key = recipe_hash(TINY_MODEL_RECIPE, TINY_TEXT, TINY_VISION, tokenizer_dir.name)
+
+    def build(dest: Path) -> None:
+        from transformers import AutoTokenizer
+
+        save_random_model(AutoTokenizer.from_pretrained(tokenizer_dir), dest, tiny=True, device="cpu", seed=0)
+
+    return cached_dir(f"tiny-gemma3-{key}", build)

@@ -6,6 +6,7 @@ learned something train one (tests/fixtures/classifier_models.py).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from inference.labels import LABELS
@@ -24,3 +25,18 @@ def random_model(model: str, imgsz: int) -> Any:
         net.names = dict(enumerate(LABELS))
         net = net.fuse() if hasattr(net, "fuse") else net
     return net.eval()
+
+
+def save_random_classifier(path: Path, model: str = "yolov8n-cls") -> Path:
+    """A loadable Ultralytics checkpoint of `random_model`, as `skinbot train` would write one."""
+    from inference.ultralytics_offline import ultralytics_offline, ultralytics_quiet
+
+    YOLO = ultralytics_offline().YOLO
+    with ultralytics_quiet():
+        wrapper = YOLO(f"{model}.yaml", task="classify")
+        wrapper.model = random_model(model, 224)
+        wrapper.model.task = "classify"
+        wrapper.model.args = {"imgsz": 224, "task": "classify"}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wrapper.save(path)
+    return path

@@ -22,6 +22,7 @@ from bot.flood import FloodGate  # noqa: E402
 from bot.i18n import Translator  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.webhook import webhook_of  # noqa: E402
 from conversations.domain import Case  # noqa: E402
 from testkit.fake_bot_api import FakeBotApi, SentMessage  # noqa: E402
 from testkit.fake_user import FakeUser  # noqa: E402
@@ -88,7 +89,8 @@ class Harness:
             on_fatal=lambda app, message: self.fatal.append(message),
             **extra,
         )
-        await start_app(self.app, poll_timeout=1)  # type: ignore[arg-type]
+        # As `skinbot run` does: a webhook when the settings name one, else long polling.
+        await start_app(self.app, poll_timeout=1, webhook=webhook_of(self.settings))  # type: ignore[arg-type]
 
     async def stop(self) -> None:
         if self.app is not None:

@@ -49,7 +49,10 @@ def _expectations(t: Translator, p: UserPlan, short: str) -> dict[str, Callable[
     title = t(lang, "classification-title")
 
     def has(*parts: str) -> Callable[[SentMessage], bool]:
-        return lambda m: m.text is not None and all(part in m.text for part in parts)
+        # The scores come as the heatmap's caption.
+        return lambda m: (
+            (m.text or m.caption) is not None and all(part in (m.text or m.caption or "") for part in parts)
+        )
 
     return {
         **{key: (lambda m, text=text: m.text == text) for key, text in exact.items()},

@@ -11,6 +11,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from benchmarks.bot_load.checks import check_chats, pdf_text_reader
 from benchmarks.bot_load.server import LoadBotApi
 from benchmarks.bot_load.users import FastWriter, SimulatedUser, plans
 from benchmarks.cli import BOT_USERS_MAX as MAX_USERS
+from benchmarks.cpu import snapshot, split
+from benchmarks.harness_thread import HarnessLoop
 from benchmarks.memory import RssSampler
 from benchmarks.output import emit, machine, percentile
 from bot.i18n import Translator
@@ -29,6 +32,8 @@ DEFAULT_USERS = 200
 DEFAULT_TIMEOUT_S = 600.0
 MAX_TIMEOUT_S = 3600.0
 BENCH_TOKEN = "424242:bench-token-not-a-secret"
+# Reads its own figures from the fake server's record of calls, before the server stops.
+Measure = Callable[[LoadBotApi, list[SimulatedUser]], dict[str, Any]]
 
 
 async def run_load(
@@ -39,19 +44,53 @@ async def run_load(
     imgsz: int = 224,
     data_dir: Path | None = None,
     check_pdf_text: bool = True,
+    stream: str = "auto",
+    writer: Any = None,
+    measure: Measure | None = None,
+    fail_rate: float = 0.0,
+    pdf_workers: int = 0,
 ) -> dict[str, Any]:
-    """Drive `users` simulated users at once; returns the figures and the delivery check as a dict."""
+    """Drive `users` simulated users at once; returns the figures and the delivery check as a dict.
+
+    `stream` is SKINBOT_STREAM; `writer` replaces the instant scripted report; `measure(api, users)` adds
+    its own figures, read from the fake server's record of calls before it stops, under "measured".
+    `fail_rate` of the Bot API calls fail with 502; `pdf_workers` is SKINBOT_PDF_WORKERS."""
     if not 1 <= users <= MAX_USERS:
         raise ValueError(f"--users must be between 1 and {MAX_USERS}")
     timeout_s = min(max(timeout_s, 1.0), MAX_TIMEOUT_S)
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="skinbot-bench-")))
-        return await _run(users, timeout_s, batch, imgsz, data_dir, check_pdf_text)
+        with HarnessLoop() as harness:
+            return await _run(
+                harness,
+                users,
+                timeout_s,
+                batch,
+                imgsz,
+                data_dir,
+                check_pdf_text,
+                stream,
+                writer or FastWriter(),
+                measure,
+                fail_rate,
+                pdf_workers,
+            )
 
 
 async def _run(
-    users: int, timeout_s: float, batch: int, imgsz: int, data_dir: Path, check_pdf_text: bool
+    harness: HarnessLoop,
+    users: int,
+    timeout_s: float,
+    batch: int,
+    imgsz: int,
+    data_dir: Path,
+    check_pdf_text: bool,
+    stream: str,
+    writer: Any,
+    measure: Measure | None,
+    fail_rate: float,
+    pdf_workers: int,
 ) -> dict[str, Any]:
     from bot.app import build_application, start_app, stop_app
     from bot.delivery import Delivery
@@ -62,8 +101,9 @@ async def _run(
     from inference.worker import ModelWorker
     from testkit.random_yolo import random_model
 
+    # The fake server and the users live on the harness loop: their CPU is apart from the bot's.
     api = LoadBotApi(BENCH_TOKEN)
-    await api.start()  # 127.0.0.1 only
+    await harness.run(api.start())  # 127.0.0.1 only
     env = {
         "TELEGRAM_BOT_TOKEN": BENCH_TOKEN,
         "TELEGRAM_API_URL": api.api_url,
@@ -71,13 +111,15 @@ async def _run(
         "SKINBOT_DATA_DIR": str(data_dir),
         "SKINBOT_DEVICE": "cpu",
         "SKINBOT_BATCH": str(batch),
+        "SKINBOT_STREAM": stream,
+        "SKINBOT_PDF_WORKERS": str(pdf_workers),
     }
     settings = Settings.from_env(env, env_file=None)
     t = Translator()
     classifier = SkinClassifier.from_torch_model(random_model("yolov8n-cls", imgsz), imgsz, device="cpu")
 
     def pipeline(services: Any, app: Any) -> Delivery:
-        worker = ModelWorker(classifier, FastWriter(), quality_thresholds(services.settings))
+        worker = ModelWorker(classifier, writer, quality_thresholds(services.settings))
         queue = ModelQueue(
             worker, services.store.jobs, batch_size=settings.batch, job_timeout_s=settings.job_timeout_s
         )
@@ -88,23 +130,30 @@ async def _run(
     photos = [skin_photo(320, 240, seed) for seed in range(min(users, 8))]
     simulated = [SimulatedUser(api, t, p, photos[p.index % len(photos)]) for p in user_plans]
     await start_app(app, poll_timeout=1)
+    api.fail_rate = fail_rate
+
+    async def all_users() -> None:
+        await asyncio.gather(*(u.run() for u in simulated))
+
     try:
         with RssSampler() as rss:
-            cpu0, wall0 = time.process_time(), time.monotonic()
-            runs = asyncio.gather(*(u.run() for u in simulated))
+            cpu_before, wall0 = snapshot(), time.monotonic()
             try:
-                await asyncio.wait_for(runs, timeout_s)
+                await asyncio.wait_for(harness.run(all_users()), timeout_s)
             except TimeoutError:
                 log.warning("bench bot: stopped after %.0f s; unfinished users count as lost", timeout_s)
             wall = time.monotonic() - wall0
-            cpu = time.process_time() - cpu0
+            cpu_split = split(cpu_before, snapshot())
+            cpu = sum(cpu_split.values())
         services = app.bot_data["services"]
         case_ids = {
             p.user_id: [c.id for c in await services.store.cases.recent(p.user_id)] for p in user_plans
         }
+        measured = measure(api, simulated) if measure is not None else None
     finally:
+        api.fail_rate = 0.0
         await stop_app(app)
-        await api.stop()
+        await harness.run(api.stop())
 
     pdf_sent = {c.params["chat_id"]: c.at for c in api.calls_of("sendDocument") if c.error is None}
     latencies = sorted(
@@ -127,6 +176,13 @@ async def _run(
         "cpu_s": round(cpu, 3),
         "cpu_ms_per_update": round(cpu * 1000 / updates, 2) if updates else None,
         "cpu_ms_per_case": round(cpu * 1000 / users, 1),
+        # The bot's own work per update (its event loop and helper threads), apart from the per-case model
+        # and PDF work and from the benchmark's harness.
+        "cpu_split_s": cpu_split,
+        "bot_cpu_ms_per_update": _per(cpu_split["bot"] + cpu_split["bot_helpers"], updates),
+        "models_cpu_ms_per_case": _per(cpu_split["models"] + cpu_split["native"], users),
+        "pdf_cpu_ms_per_case": _per(cpu_split["pdf"], users),
+        "harness_cpu_ms_per_update": _per(cpu_split["harness"], updates),
         "rss_start_mb": round(rss.start / 2**20, 1),
         "peak_rss_mb": round(rss.peak / 2**20, 1),
         "peak_rss_growth_mb": round((rss.peak - rss.start) / 2**20, 1),
@@ -145,17 +201,25 @@ async def _run(
         "pdf_text_checked": reader is not None,
         "config": {
             "classifier": f"yolov8n-cls, random weights, imgsz {imgsz}, CPU",
-            "writer": "scripted, no delay",
+            "writer": getattr(writer, "description", "scripted, no delay"),
             "batch": settings.batch,
             "edit_interval_s": settings.edit_interval_s,
-            "transport": "fake Bot API on 127.0.0.1 (same process)",
+            "stream": settings.stream_mode,
+            "pdf_workers": settings.pdf_workers,
+            "bot_api_fail_rate": fail_rate,
+            "transport": "fake Bot API on 127.0.0.1 (same process, its own thread and event loop)",
         },
         "machine": machine(),
+        **({"measured": measured} if measured is not None else {}),
     }
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+def _per(seconds: float, count: int) -> float | None:
+    return round(seconds * 1000 / count, 2) if count else None
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -165,7 +229,14 @@ def markdown(result: dict[str, Any]) -> str:
         ("updates", result["updates"]),
         ("wall time", f"{result['wall_s']} s"),
         ("updates handled per second", result["updates_per_s"]),
-        ("CPU per update (per case)", f"{result['cpu_ms_per_update']} ms ({result['cpu_ms_per_case']} ms)"),
+        (
+            "CPU per update (per case), all",
+            f"{result['cpu_ms_per_update']} ms ({result['cpu_ms_per_case']} ms)",
+        ),
+        ("bot's own CPU per update", f"{result['bot_cpu_ms_per_update']} ms"),
+        ("models' CPU per case", f"{result['models_cpu_ms_per_case']} ms"),
+        ("PDF CPU per case", f"{result['pdf_cpu_ms_per_case']} ms"),
+        ("harness CPU per update (not the bot)", f"{result['harness_cpu_ms_per_update']} ms"),
         ("peak RSS (growth during run)", f"{result['peak_rss_mb']} MB (+{result['peak_rss_growth_mb']} MB)"),
         ("Confirm → PDF p50 / p95 / max", f"{latency['p50']} / {latency['p95']} / {latency['max']} s"),
         ("lost / cross-delivered", f"{result['lost']} / {result['cross_delivered']}"),
@@ -178,6 +249,11 @@ def markdown(result: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("YOLO_OFFLINE", "1")
+    if getattr(args, "stream", None):
+        from benchmarks.bot_load.stream import run_stream_bench
+
+        return run_stream_bench(args)
+    args.users = DEFAULT_USERS if args.users is None else args.users
     if not 1 <= args.users <= MAX_USERS:
         print(f"skinbot bench bot: --users must be between 1 and {MAX_USERS}", file=sys.stderr)
         return 2
@@ -188,6 +264,8 @@ def run(args: argparse.Namespace) -> int:
             batch=args.batch,
             imgsz=args.imgsz,
             check_pdf_text=not args.no_pdf_text,
+            fail_rate=args.fail_rate,
+            pdf_workers=args.pdf_workers,
         )
     )
     emit(result, markdown(result), args.json)

@@ -76,11 +76,12 @@ class FontSet:
 
 @dataclass(frozen=True)
 class FontStatus:
-    """One line of `skinbot check`."""
+    """One font family as `skinbot check` sees it."""
 
     label: str
     ok: bool
     detail: str
+    cached: bool = False  # its static instances are already on disk
 
 
 def source_path(source: FontSource) -> Path:
@@ -238,5 +239,5 @@ def describe_fonts(cache_dir: Path | None = None) -> list[FontStatus]:
             )
         else:
             detail = f"found in {source.package}; instances cached in {cache}"
-        statuses.append(FontStatus(source.label, True, detail))
+        statuses.append(FontStatus(source.label, True, detail, cached=not missing))
     return statuses

@@ -36,7 +36,7 @@ from bot.i18n import Translator
 from bot.pdf.document import ReportDocument
 from bot.pdf.fonts import FontFamily, FontSet, ensure_fonts
 from bot.pdf.text import Markup, clean
-from bot.report_markup import Bullet, Heading, parse_report
+from bot.report_markup import Bullet, Heading, parse_report, split_summary
 from inference.labels import LABELS
 from inference.skin_tone import GROUP_KEYS, MIN_GROUP_IMAGES
 from inference.triage import Triage
@@ -85,6 +85,7 @@ REVIEW_COLOURS = _BoxColours(
     colors.HexColor("#1565c0"), colors.HexColor("#e8f1fb"), colors.HexColor("#0d47a1")
 )
 NOTE_COLOURS = _BoxColours(RULE, colors.HexColor("#f3f5f7"), INK)
+SUMMARY_COLOURS = _BoxColours(BAR, colors.HexColor("#eef5fc"), colors.HexColor("#1d4f80"))
 
 # reportlab's TTFont keeps per-document subset state and its docs say one TTFont object must not serve two
 # documents at the same time; every render shares the registered fonts, so builds take turns.
@@ -272,6 +273,7 @@ class _StoryBuilder:
                 self._box(self.t("pdf-review-title"), [self.doc.review_stamp], REVIEW_COLOURS, bold_body=True)
             )
         story.append(self._triage())
+        story += self._summary()
         story += self._patient()
         story += self._images(photos, heatmap)
         story += self._classification()
@@ -583,7 +585,8 @@ class _StoryBuilder:
         out: list[Flowable] = [self.p(self.t("pdf-section-report"), self.h1, bold=True)]
         if not self.doc.image_seen_by_model:
             out.append(self._box_note(self.t("pdf-image-not-seen")))
-        for block in parse_report(clean(self.doc.report_text)):
+        _, rest = split_summary(clean(self.doc.report_text))  # the summary is in its box on page one
+        for block in parse_report(rest):
             if isinstance(block, Heading):
                 out.append(Paragraph(self.markup.text(block.text, bold=True), self.h2))
             elif isinstance(block, Bullet):
@@ -601,6 +604,18 @@ class _StoryBuilder:
         if self.doc.report_cut:
             out.append(self._box_note(self.t("pdf-report-cut")))
         return out
+
+    def _summary(self) -> list[Flowable]:
+        """The report's opening summary, in a box under the triage, where it is read first."""
+        summary, _ = split_summary(clean(self.doc.report_text))
+        lines = [
+            f"• {block.text}" if isinstance(block, Bullet) else block.text
+            for block in parse_report(summary)
+            if not isinstance(block, Heading)
+        ]
+        if not lines:
+            return []
+        return [self._box(self.t("pdf-summary-title"), lines, SUMMARY_COLOURS)]
 
     def _box_note(self, text: str) -> Flowable:
         style = ParagraphStyle("note", self.body, fontSize=11, leading=15)

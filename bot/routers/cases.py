@@ -1,4 +1,4 @@
-"""/cases with PDF re-download, and the Retry button of a failed report."""
+"""/cases with PDF re-download; the Retry button of a failed report, the Stop button of one being written."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
 from bot.case_pdf import case_pdf, send_pdf
-from bot.routers.common import accept_press, drop_keyboard
-from bot.routing import Ctx, route
+from bot.routers.common import accept_press, drop_keyboard, own_press
+from bot.routing import Ctx, acknowledge, route
 from conversations.domain import Case, CaseStatus, Review
 from inference.labels import Classification
 
@@ -94,7 +94,11 @@ async def on_pdf(ctx: Ctx) -> None:
     services = ctx.services
     try:
         pdf = await case_pdf(
-            case, services.files, services.t, services.settings.carcinoma_referral, store=services.store
+            case,
+            services.files,
+            services.render_pdf,
+            services.settings.carcinoma_referral,
+            store=services.store,
         )
     except OSError:  # the photo itself is gone, so no PDF can be made again
         await ctx.say("case-pdf-missing")
@@ -120,9 +124,27 @@ async def on_retry(ctx: Ctx) -> None:
     await ctx.services.pipeline.submit(requeued)
 
 
+@route
+async def on_stop(ctx: Ctx) -> None:
+    """Stop: as /cancel, for the case under the button only, and only while it is the presser's own
+    active case; the delivery says "cancelled" once generation has actually stopped."""
+    data = await own_press(ctx)
+    if data is None:
+        return
+    query = ctx.update.callback_query
+    assert query is not None
+    active = await ctx.services.store.cases.active(ctx.user_id)
+    if active is None or active.id != data.value or not await ctx.services.pipeline.cancel_user(ctx.user_id):
+        await acknowledge(query, ctx.t("stop-too-late"))
+        await drop_keyboard(ctx)
+        return
+    await acknowledge(query, ctx.t("stop-stopping"))
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("cases", on_cases, filters=filters.ChatType.PRIVATE),
         on_press(on_pdf, Action.PDF),
         on_press(on_retry, Action.RETRY),
+        on_press(on_stop, Action.STOP),
     ]

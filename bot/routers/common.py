@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import Action, Callback, button
 from bot.routing import Ctx, acknowledge, pressed
+from bot.settings import Settings
 from conversations import intake as flow
-from conversations.domain import Case
+from conversations.domain import Case, Clinic
 from inference.labels import Classification
 
 
@@ -18,10 +22,38 @@ async def welcome(ctx: Ctx, clinic_token: str = "") -> None:
     on the button, and binds the user only once they agree."""
     await ctx.say("welcome")
     await ctx.say("disclaimer")
-    await ctx.say("privacy-text", days=ctx.services.settings.retention_days)
+    await say_privacy(ctx, clinic_token)
     value = f"{ctx.lang}.{clinic_token}" if clinic_token else ctx.lang
     markup = InlineKeyboardMarkup([[button(ctx.t("btn-agree"), Action.AGREE, value, ctx.user_id)]])
     await ctx.send(ctx.t("consent-ask"), markup)
+
+
+def engine_origin(url: str) -> str:
+    """Scheme and host of an engine URL: never its credentials, port, path or query (they may hold keys)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://[{host}]" if ":" in host else f"{parts.scheme}://{host}"
+
+
+def privacy_args(settings: Settings, clinics: Sequence[Clinic]) -> dict[str, Any]:
+    """What the privacy note must say about where data goes, from the settings this bot runs with and the
+    clinics a case of this user could be sent to."""
+    return {
+        "days": settings.retention_days,
+        "engine": "remote" if settings.llm_is_url else "local",
+        "host": engine_origin(settings.llm) if settings.llm_is_url else "",
+        "clinics": len(clinics),
+        "clinic_names": ", ".join(c.name for c in clinics),
+    }
+
+
+async def say_privacy(ctx: Ctx, clinic_token: str = "") -> None:
+    """The privacy note, naming the clinics of the store's list this user's cases may go to: the clinic of
+    the link they came through (or are coming through, before they agree), else every clinic."""
+    clinics = ctx.services.store.clinics
+    linked = await clinics.by_token(clinic_token) if clinic_token else None
+    shown = [linked] if linked is not None else await clinics.for_user(ctx.user_id)
+    await ctx.say("privacy-text", **privacy_args(ctx.services.settings, shown))
 
 
 def earlier_offer(case: Case) -> flow.Earlier:

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import on_press
+from bot.downloads import download_capped
 from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, welcome
 from bot.routing import Ctx, acknowledge, guarded, route
 from conversations import intake as flow
@@ -70,8 +71,10 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
         check_size(media.file_size, max_bytes)
         tg_file = await media.get_file()
         check_size(tg_file.file_size, max_bytes)
-        data = bytes(await tg_file.download_as_bytearray())
-        jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
+        # Telegram may leave the size out: the download itself stops past the limit.
+        data = await download_capped(tg_file, max_bytes, ctx.services.downloads)
+        async with ctx.services.uploads.decoding:
+            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
     except PhotoRejected as rejected:
         await ctx.say(rejected.key, **rejected.params)
         return None

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
 from bot.clinic_cli import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
-from bot.routers.common import accept_press, begin_intake, welcome
+from bot.routers.common import accept_press, begin_intake, say_privacy, welcome
 from bot.routing import Ctx, route
 from conversations import intake as flow
 from conversations.domain import Clinic, Language
@@ -82,7 +82,7 @@ async def on_help(ctx: Ctx) -> None:
 
 @route
 async def on_privacy(ctx: Ctx) -> None:
-    await ctx.say("privacy-text", days=ctx.services.settings.retention_days)
+    await say_privacy(ctx)
 
 
 @route

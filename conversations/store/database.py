@@ -67,7 +67,11 @@ class Database:
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}") from exc
         try:
-            connection = await aiosqlite.connect(path, timeout=5.0)
+            pending = aiosqlite.connect(path, timeout=5.0)
+            # aiosqlite's worker thread is not a daemon: one connection left open (a failed start, a test
+            # that stopped half-way) would keep the process from ever exiting. Its thread starts on await.
+            pending._thread.daemon = True
+            connection = await pending
         except sqlite3.Error as exc:
             raise StoreError(f"{describe(exc)}: {path}") from exc
         connection.row_factory = sqlite3.Row
@@ -120,17 +124,16 @@ class Database:
 
     # --- reads ----------------------------------------------------------------------------------
 
+    # A read runs as one step on the connection's thread (statement, rows, close), so no other coroutine's
+    # statement, such as a WAL checkpoint, can land while it is open ("database table is locked").
+
     async def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        try:
-            async with self._db.execute(sql, params) as cur:
-                return await cur.fetchone()
-        except sqlite3.Error as exc:
-            raise StoreError(describe(exc)) from exc
+        rows = await self.all(sql, params)
+        return rows[0] if rows else None
 
     async def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         try:
-            async with self._db.execute(sql, params) as cur:
-                return list(await cur.fetchall())
+            return list(await self._db.execute_fetchall(sql, params))
         except sqlite3.Error as exc:
             raise StoreError(describe(exc)) from exc
 
@@ -157,6 +160,14 @@ class Database:
         async with self.write() as db:
             cur = await db.execute(sql, params)
             return cur.rowcount
+
+    async def probe_write(self) -> None:
+        """Prove that the file takes writes, for health checks: rewrite the schema version with its own
+        value (one page, through the serialized writer). StoreError on a read-only file or a full disk."""
+        async with self.write() as db:
+            async with db.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+            await db.execute(f"PRAGMA user_version={int(row[0]) if row else 0}")
 
     async def checkpoint(self) -> None:
         """Drop WAL frames that may still hold deleted content (secure_delete only zeroes the main file)."""

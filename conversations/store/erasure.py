@@ -1,4 +1,5 @@
-"""Forgetting people: everything of one user at once (/delete), and whatever outlived its retention time."""
+"""Forgetting people: everything of one user at once (/delete), and whatever outlived its retention time
+(the bot's cases and intakes, the API's requests, and the review desk's audit log)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,15 @@ class Erasure:
                 "SELECT user_id, state FROM conversations WHERE updated_at < ?", (when,)
             ) as cur:
                 drafts = list(await cur.fetchall())
+            # Requests made over the API: those still running finish first, like the bot's own cases.
+            async with db.execute(
+                "SELECT key_id, id, image FROM api_cases WHERE created_at < ? AND status NOT IN (?,?)",
+                (when, *active),
+            ) as cur:
+                api_cases = list(await cur.fetchall())
             await db.executemany("DELETE FROM cases WHERE id=?", [(r["id"],) for r in cases])
+            await db.executemany("DELETE FROM api_cases WHERE id=?", [(r["id"],) for r in api_cases])
+            await db.execute("DELETE FROM audit_log WHERE at < ?", (when,))
             await db.execute("DELETE FROM conversations WHERE updated_at < ?", (when,))
             await db.execute(
                 "DELETE FROM users WHERE consent_at < ?"
@@ -60,6 +69,8 @@ class Erasure:
             )
         await self._db.checkpoint()
         expired: list[Expired] = [(r["user_id"], r["id"], _images(r)) for r in cases]
+        # An API key's files live under its negative owner id (see ApiKey.owner_id).
+        expired += [(-r["key_id"], r["id"], (r["image"],)) for r in api_cases]
         for row in drafts:
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 photos = Intake.from_json(row["state"]).draft.photos

@@ -33,3 +33,8 @@ class Intakes:
 
     async def clear(self, user_id: int) -> None:
         await self._db.execute("DELETE FROM conversations WHERE user_id=?", (user_id,))
+
+    async def count(self) -> int:
+        """Intakes in progress (started and not yet confirmed or cancelled), for the metrics."""
+        row = await self._db.one("SELECT COUNT(*) FROM conversations")
+        return int(row[0]) if row else 0

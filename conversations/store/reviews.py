@@ -75,12 +75,16 @@ class Reviews:
             "UPDATE reviews SET summary_message_id=? WHERE id=?", (summary_message_id, review_id)
         )
 
-    async def claim_verdict(self, review_id: str, clinic_chat_id: int, verdict: str, reviewer: str) -> bool:
-        """The first verdict wins: the update only applies while no verdict is recorded."""
+    async def claim_verdict(
+        self, review_id: str, clinic_chat_id: int, verdict: str, reviewer: str, note: str | None = None
+    ) -> bool:
+        """The first verdict wins: the update only applies while no verdict is recorded. A note given with
+        the verdict (the review desk's form) is recorded in the same update, so the patient is never told
+        the verdict without it."""
         changed = await self._db.execute(
-            "UPDATE reviews SET verdict=?, reviewer=?, answered_at=? "
+            "UPDATE reviews SET verdict=?, reviewer=?, answered_at=?, note=COALESCE(?, note) "
             "WHERE id=? AND clinic_chat_id=? AND verdict IS NULL",
-            (verdict, reviewer, self._db.now(), review_id, clinic_chat_id),
+            (verdict, reviewer, self._db.now(), note, review_id, clinic_chat_id),
         )
         return changed == 1
 

@@ -8,10 +8,16 @@ disclaimer =
 privacy-text =
     🔒 Privacy
     What we store: the photo, the answers you give (patient name, age, gender, medical history), the analysis and the PDF report, and the date you agreed.
-    Where: on this service's own server only.
+    Where: on this service's own server (messages reach it through Telegram). { $engine ->
+        [remote] To write the report, the photo, age, gender, medical history and analysis (never the name) are sent to the AI engine this service uses, at { $host }.
+       *[local] The AI models run on this server too: nothing is sent to an outside AI service.
+    }
+    { $clinics ->
+        [0] No clinic is connected to this service: cases are not shared with anyone.
+       *[other] Only if you ask for a doctor's review is a case (its PDF report, with the patient's name, and a short summary) sent to the clinic you choose: { $clinic_names }. The messages delivered to that clinic's Telegram chat stay there, even after /delete.
+    }
     How long: { $days } days, after which everything is deleted automatically.
     Send /delete at any time to erase all of it at once. The patient's name is never given to the AI model.
-    Cases you send to a clinic for review: the messages already delivered to that clinic's Telegram chat stay there, even after /delete.
     A case you asked to be reminded about is kept until the reminder, and { $days } days after it.
 consent-ask = Press “I agree” to start.
 consent-needed = Please read the notes above and press “I agree” before we begin.

@@ -8,10 +8,16 @@ disclaimer =
 privacy-text =
     🔒 Quyền riêng tư
     Chúng tôi lưu: ảnh, các câu trả lời của bạn (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh), kết quả phân tích, báo cáo PDF và ngày bạn đồng ý.
-    Nơi lưu: chỉ trên máy chủ của dịch vụ này.
+    Nơi lưu: trên máy chủ của dịch vụ này (tin nhắn đến đó qua Telegram). { $engine ->
+        [remote] Để viết báo cáo, ảnh, tuổi, giới tính, tiền sử bệnh và kết quả phân tích (không bao giờ có tên) được gửi đến máy chủ AI mà dịch vụ này sử dụng, tại { $host }.
+       *[local] Các mô hình AI cũng chạy trên máy chủ này: không có gì được gửi đến dịch vụ AI bên ngoài.
+    }
+    { $clinics ->
+        [0] Không có phòng khám nào được kết nối với dịch vụ này: các ca không được chia sẻ với ai.
+       *[other] Chỉ khi bạn yêu cầu bác sĩ xem xét, ca đó (báo cáo PDF có tên bệnh nhân và một bản tóm tắt ngắn) mới được gửi đến phòng khám bạn chọn: { $clinic_names }. Những tin nhắn đã gửi đến cuộc trò chuyện Telegram của phòng khám đó vẫn ở lại đó, kể cả sau khi /delete.
+    }
     Thời gian lưu: { $days } ngày, sau đó mọi thứ được tự động xóa.
     Gửi /delete bất cứ lúc nào để xóa tất cả cùng lúc. Tên bệnh nhân không bao giờ được đưa cho mô hình AI.
-    Các ca bạn gửi cho phòng khám xem xét: những tin nhắn đã gửi đến cuộc trò chuyện Telegram của phòng khám đó vẫn ở lại đó, kể cả sau khi /delete.
     Ca mà bạn yêu cầu nhắc lại được giữ đến ngày nhắc, và thêm { $days } ngày sau đó.
 consent-ask = Nhấn “Tôi đồng ý” để bắt đầu.
 consent-needed = Vui lòng đọc các lưu ý ở trên và nhấn “Tôi đồng ý” trước khi bắt đầu.

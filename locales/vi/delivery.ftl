@@ -6,3 +6,4 @@ report-cut-length = ✂️ Báo cáo này đã đạt độ dài tối đa và k
 report-cut-repetition = ✂️ Báo cáo này đã được dừng sớm vì nội dung bắt đầu lặp lại. Tệp PDF cũng ghi chú điều này.
 pdf-report-cut = Lưu ý: báo cáo này kết thúc sớm (đạt độ dài tối đa hoặc bắt đầu lặp lại). Nội dung có thể chưa đầy đủ.
 case-status-reported = đã có báo cáo, tệp PDF đang được gửi
+upload-one-at-a-time = ⏳ Vui lòng gửi từng ảnh một: tôi vẫn đang xử lý các ảnh trước của bạn.

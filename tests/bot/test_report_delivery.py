@@ -48,18 +48,34 @@ async def wait_pdf(h: Harness, user: FakeUser, timeout: float = 60) -> SentMessa
     return next(m for m in user.inbox() if m.document is not None)
 
 
+def shows(h: Harness, user: FakeUser, fragment: str) -> bool:
+    """Whether the user can see `fragment` in the chat: in a message, or in a draft being streamed."""
+    return any(fragment in (m.text or "") for m in user.inbox()) or any(
+        fragment in d.text for d in h.api.visible_drafts(user.id)
+    )
+
+
+def scores_message(h: Harness, messages: list[SentMessage], lang: str) -> SentMessage:
+    """The classification message: the heatmap's caption, or a text message without a heatmap."""
+    title = h.t(lang, "classification-title")
+    return next(m for m in reversed(messages) if title in (m.text or m.caption or ""))
+
+
 def report_messages(h: Harness, user: FakeUser, lang: str) -> list[SentMessage]:
     """The messages between the classification message and the PDF: the streamed report."""
     inbox = user.inbox()
-    title = h.t(lang, "classification-title")
-    start = next(i for i, m in enumerate(inbox) if m.text and title in m.text) + 1
+    start = inbox.index(scores_message(h, inbox, lang)) + 1
     out = []
     for m in inbox[start:]:
         if m.document is not None or (
             m.text and m.text.startswith(h.t(lang, "report-failed", reason="@").split("(")[0])
         ):
             break
-        if m.text == h.t(lang, "report-cancelled"):
+        if m.text in (
+            h.t(lang, "report-cancelled"),
+            h.t(lang, "report-cut-length"),
+            h.t(lang, "report-cut-repetition"),
+        ):
             break
         out.append(m)
     return out
@@ -101,9 +117,11 @@ async def test_full_case_on_tiny_models(
     pdf_message = await wait_pdf(harness, user)
 
     # The classification message lists all six classes with percentages.
-    scores = next(m for m in user.inbox() if m.text and harness.t(lang, "classification-title") in m.text)
+    scores = scores_message(harness, user.inbox(), lang)
+    assert scores.photo is not None  # on the Grad-CAM heatmap, with what its colours mean
+    assert scores.caption is not None and harness.t(lang, "heatmap-explained") in scores.caption
     for label in ("acne", "carcinoma", "eczema", "keratosis", "milia", "rosacea"):
-        assert harness.t(lang, f"label-{label}") in scores.text
+        assert harness.t(lang, f"label-{label}") in scores.caption
     case = await harness.wait_case(user.id, case_id, "done")
     assert case.report is not None
     # The chat holds the stored report text, and the PDF is named and captioned as specified.
@@ -133,7 +151,13 @@ async def test_long_report_splits_exactly_and_paces_edits(
     source = "\n\n".join(" ".join([sentence] * 6) for _ in range(25))  # about 12,000 characters, plain text
     assert len(source) > 10_000
     user, _ = await _scripted_case(
-        harness, photo_bytes, trained_classifier_weights, source, delay=0.0005, edit_interval_s=0.3
+        harness,
+        photo_bytes,
+        trained_classifier_weights,
+        source,
+        delay=0.0005,
+        edit_interval_s=0.3,
+        stream_mode="edit",
     )
     await wait_pdf(harness, user)
     messages = report_messages(harness, user, "en")
@@ -152,7 +176,7 @@ async def test_flood_control_mid_stream_loses_nothing(
 ) -> None:
     source = "\n\n".join(f"Paragraph {i}: " + " ".join(["steady words"] * 30) for i in range(6))
     writer = ScriptedWriter(script=lambda r: source, token_delay=0.01)
-    use_models(harness, trained_classifier_weights, lambda s: writer, edit_interval_s=0.2)
+    use_models(harness, trained_classifier_weights, lambda s: writer, edit_interval_s=0.2, stream_mode="edit")
     await harness.start()
     harness.api.inject(
         "editMessageText", status=429, description="Too Many Requests: retry after 1", retry_after=1
@@ -222,7 +246,7 @@ async def test_cancel_during_generation(
     user, case_id = await _scripted_case(
         harness, photo_bytes, trained_classifier_weights, "slow words " * 2000, delay=0.01
     )
-    await harness.wait_until(lambda: any(m.text and "slow words" in m.text for m in user.inbox()), 30)
+    await harness.wait_until(lambda: shows(harness, user, "slow words"), 30)
     await user.send("/cancel")
     await harness.wait_key(user, "en", "report-cancelled")
     case = await harness.services.store.cases.get(user.id, case_id)
@@ -270,7 +294,7 @@ async def test_restart_during_generation_regenerates_once(
     user, case_id = await _scripted_case(
         harness, photo_bytes, trained_classifier_weights, "long text " * 300, delay=0.01
     )
-    await harness.wait_until(lambda: any(m.text and "long text" in m.text for m in user.inbox()), 30)
+    await harness.wait_until(lambda: shows(harness, user, "long text"), 30)
     await harness.restart()  # the process stopped mid-generation; the new one finds the case 'running'
     await harness.wait_key(user, "en", "regenerating")
     await wait_pdf(harness, user)
@@ -281,14 +305,20 @@ async def test_restart_during_generation_regenerates_once(
     assert sum(m.document is not None for m in user.inbox()) == 1
 
 
+@pytest.mark.parametrize(("mode", "method"), [("edit", "editMessageText"), ("draft", "sendMessage")])
 async def test_formatting_refused_falls_back_to_plain_text(
-    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path, mode: str, method: str
 ) -> None:
     source = "## Care\n- keep the skin moisturised\n- avoid scratching"
-    use_models(harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: source))
+    use_models(
+        harness,
+        trained_classifier_weights,
+        lambda s: ScriptedWriter(script=lambda r: source),
+        stream_mode=mode,
+    )
     await harness.start()
     harness.api.inject(
-        "editMessageText",
+        method,
         status=400,
         description="Bad Request: can't parse entities: unsupported start tag",
         match=lambda params: params.get("parse_mode") == "HTML",
@@ -298,9 +328,7 @@ async def test_formatting_refused_falls_back_to_plain_text(
     await wait_pdf(harness, user)
     [message] = report_messages(harness, user, "en")
     assert message.parse_mode is None and message.text == source
-    assert any(
-        c.error and c.params.get("parse_mode") == "HTML" for c in harness.api.calls_of("editMessageText")
-    )
+    assert any(c.error and c.params.get("parse_mode") == "HTML" for c in harness.api.calls_of(method))
 
 
 async def test_cases_lists_and_resends_the_pdf(

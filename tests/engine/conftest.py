@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.cache import cached_dir
 from tests.engine.servers import CountingProxy, EngineServer, add_to_hub_cache, build_text_only_model
-from tests.fixtures.report_models import _cached_dir
 
 IMAGE_MODEL = "skinbot-test/tiny-gemma3"
 TEXT_MODEL = "skinbot-test/tiny-gemma3-text"
@@ -23,7 +23,7 @@ def engine_hub(
     from testkit.random_gemma import TINY_TEXT, recipe_hash
 
     key = recipe_hash(TEXT_MODEL_RECIPE, TINY_TEXT, gemma_tokenizer_dir.name)
-    text_dir = _cached_dir(
+    text_dir = cached_dir(
         f"tiny-gemma3-text-{key}",
         lambda dest: build_text_only_model(gemma_tokenizer_dir, dest),
     )

@@ -95,6 +95,55 @@ async def test_400_fails_the_row_without_retry_and_logs_the_reason(
     assert "sk-never-logged-123" not in caplog.text and "sk-never-logged-123" not in repr(writer)
 
 
+MULTILINE_HISTORY = (
+    "Itchy ridges behind the left knee\nsince the Marchwick fair in spring,\n\n"
+    "  takes cetirizine 10 mg daily\n무릎 뒤가 가렵고 붉어짐 (3주)"
+)
+
+
+def _user_text(body: dict) -> str:
+    return next(p["text"] for m in body["messages"] if m["role"] == "user" for p in m["content"])
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        # The user turn as sent, line breaks and Hangul escaped; as UTF-8; the prompt text itself; and an
+        # echo the server cut off in the middle of the history.
+        lambda body: json.dumps(body["messages"][-1]),
+        lambda body: json.dumps(body["messages"][-1], ensure_ascii=False),
+        lambda body: _user_text(body),
+        lambda body: (lambda t: t[: t.index("cetirizine") + 5])(json.dumps(body["messages"][-1])),
+    ],
+    ids=["json-ascii", "json-unicode", "prompt", "cut-off"],
+)
+async def test_an_echoed_multiline_history_never_reaches_the_log(
+    fake: FakeEngine, caplog: pytest.LogCaptureFixture, echo
+) -> None:
+    def answer(n: int, body: dict) -> tuple[int, list[str]]:
+        assert "Marchwick" in json.dumps(body)  # the history really is in what the server echoes
+        message = f"invalid request (schema v2). Request was: {echo(body)}"
+        return 400, [json.dumps({"error": {"message": message}})]
+
+    use(fake, answer)
+    writer = writer_for(fake)
+    await asyncio.to_thread(writer.setup)
+    [result] = await asyncio.to_thread(
+        writer.generate,
+        [ReportRequest(40, "female", MULTILINE_HISTORY, "en", CLS)],
+        [None],
+        lambda r, t: None,
+    )
+    assert (result.stopped_by, result.error) == ("error", "engine")
+    assert "HTTP 400" in caplog.text and "invalid request (schema v2)" in caplog.text
+    logged = " ".join(caplog.text.split())
+    for line in MULTILINE_HISTORY.splitlines():
+        words = " ".join(line.split())
+        for form in (words, json.dumps(words)[1:-1]):
+            for at in range(max(0, len(form) - 11)):
+                assert form[at : at + 12] not in logged, f"history leaked: {form[at : at + 12]!r}"
+
+
 async def test_500_is_retried_then_succeeds(fake: FakeEngine) -> None:
     use(
         fake,

@@ -104,3 +104,47 @@ async def test_full_case_logs_hold_no_secrets(
     # The libraries do log this data at DEBUG: the filters, not quiet libraries, keep it out.
     unfiltered = raw.getvalue()
     assert NAME in unfiltered and TOKEN in unfiltered
+
+
+def test_skinbot_run_redacts_every_secret_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`skinbot run` installs the log filters with every secret setting: the data key and engine key too."""
+    from cryptography.fernet import Fernet
+
+    import bot.app
+    from bot import cli
+
+    data_key = Fernet.generate_key().decode()
+    engine_key = "sk-engine-secret-0123456789"
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "SKINBOT_DATA_KEY": data_key,
+        "SKINBOT_LLM_API_KEY": engine_key,
+        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no .env file here
+
+    class App:
+        def run_polling(self, **kwargs: object) -> None:
+            # What a failing start-up might log: the settings' raw values in a message and a traceback.
+            log = logging.getLogger("bot.app")
+            log.error("could not open %s with key %s (engine key %s)", tmp_path, data_key, engine_key)
+            try:
+                raise ValueError(f"Fernet key {data_key} rejected; token {TOKEN}")
+            except ValueError:
+                log.exception("start-up failed")
+
+    monkeypatch.setattr(bot.app, "build_application", lambda settings: App())
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        assert cli.main(["run"]) == 0
+    finally:
+        root.handlers[:], root.level = saved
+    err = capsys.readouterr().err
+    assert "start-up failed" in err and "Traceback" in err and "<token>" in err
+    for secret in (data_key, engine_key, TOKEN):
+        assert secret not in err

@@ -180,7 +180,7 @@ async def test_sigkill_during_generation_and_while_queued(
             await user.press(summary, button(summary, "confirm"))
 
         await intake(users[0], "en")
-        await api.wait_for(lambda: any(m.text and "word word" in m.text for m in users[0].inbox()), 60)
+        await api.wait_for(lambda: any("word word" in d.text for d in api.drafts_in(users[0].id)), 60)
         await intake(users[1], "ko")  # waits in the queue behind the slow report
         position = t("ko", "queue-position", position=1)
         await api.wait_for(lambda: any(m.text == position for m in users[1].inbox()), 60)

@@ -211,12 +211,13 @@ async def test_requeue_after_crash_with_reopened_database(classifier, tmp_path) 
     await store.close()
 
     reopened = await Store.open(db)
-    interrupted = await reopened.jobs.requeue_interrupted()
-    assert interrupted == [spec.id]
+    requeued, failed = await reopened.jobs.requeue_interrupted()
+    assert (requeued, failed) == ([spec.id], [])
     pending = [
         (
             JobSpec(c.id, c.user_id, spec.image_paths[0], c.age, c.gender, c.history, c.report_language),
             c.attempts,
+            c.interruptions > 0,
         )
         for c in await reopened.jobs.queued()
     ]

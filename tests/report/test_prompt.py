@@ -16,6 +16,7 @@ import pytest
 from inference.labels import LABELS, Classification
 from inference.prompt import chat_messages, render_prompt, sanitize_history
 from inference.report_request import EarlierResult, ReportRequest
+from inference.triage import Triage, triage
 
 GOLDEN = Path(__file__).parent / "golden"
 HISTORY = (
@@ -91,6 +92,25 @@ def test_cancer_signal_follows_triage_rule() -> None:
     assert "Cancer signal: yes" in render_prompt(req)
 
 
+@pytest.mark.parametrize(
+    ("language", "yes", "no"),
+    [
+        ("en", "Cancer signal: yes", "Cancer signal: no"),
+        ("ko", "암 의심 신호: 예", "암 의심 신호: 아니요"),
+        ("vi", "Dấu hiệu ung thư: có", "Dấu hiệu ung thư: không"),
+    ],
+)
+def test_cancer_signal_uses_the_configured_referral_threshold(language: str, yes: str, no: str) -> None:
+    """SKINBOT_CARCINOMA_REFERRAL=0.2: carcinoma at 25% is urgent in the chat, so the prompt says so too."""
+    cls = Classification((0.05, 0.25, 0.5, 0.1, 0.05, 0.05))
+    default = dataclasses.replace(sample(language), classification=cls)
+    lowered = dataclasses.replace(default, carcinoma_referral=0.2)
+    assert triage(cls, 0.2) is Triage.URGENT and triage(cls) is Triage.ROUTINE
+    assert no in render_prompt(default) and yes not in render_prompt(default)
+    text = render_prompt(lowered)
+    assert yes in text and "20.0%" in text and "30.0%" not in text
+
+
 def test_history_cannot_break_out_of_its_block() -> None:
     text = render_prompt(sample("en"))
     block = text.split("<patient_history>\n", 1)[1].split("\n</patient_history>", 1)[0]
@@ -111,6 +131,7 @@ def test_no_name_reaches_the_prompt() -> None:
         "body_site",
         "photo_kinds",
         "earlier",
+        "carcinoma_referral",
     }
     with pytest.raises(TypeError):
         ReportRequest(name="Nguyễn Thị Lan", **dataclasses.asdict(sample("vi")))  # type: ignore[call-arg]
@@ -145,6 +166,10 @@ def test_request_validation() -> None:
         ("body_site", "tail"),
         ("photo_kinds", ()),
         ("photo_kinds", ("close_up", "selfie")),
+        ("carcinoma_referral", -0.1),
+        ("carcinoma_referral", 1.5),
+        ("carcinoma_referral", "0.2"),
+        ("carcinoma_referral", True),
     )
     for key, bad in bad_values:
         with pytest.raises(ValueError):

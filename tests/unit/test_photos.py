@@ -77,3 +77,92 @@ def test_non_images_are_refused_clearly_after_ultralytics_is_loaded() -> None:
     with pytest.raises(PhotoRejected) as err:
         normalize_photo(b"%PDF-1.4 not a photo")
     assert err.value.key == "photo-not-image"
+
+
+SECRET = "GPS 37.5665N patient Kim Minji"
+
+
+def _segments(jpeg: bytes) -> list[int]:
+    """The JPEG markers before the image data (0xE0 APP0 … 0xFE COM), read from the byte stream itself."""
+    assert jpeg[:2] == b"\xff\xd8"
+    markers, at = [], 2
+    while at < len(jpeg):
+        assert jpeg[at] == 0xFF, "not a marker"
+        marker = jpeg[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: entropy-coded data follows
+            break
+        at += 2 + int.from_bytes(jpeg[at + 2 : at + 4], "big")
+    return markers
+
+
+def _assert_pixels_only(stored: bytes) -> None:
+    assert SECRET.encode() not in stored and b"Kim" not in stored
+    markers = _segments(stored)
+    assert 0xFE not in markers, "a JPEG comment was kept"
+    assert not [m for m in markers if 0xE1 <= m <= 0xEF], "an APPn segment (EXIF, XMP, ICC) was kept"
+    reopened = Image.open(io.BytesIO(stored))
+    assert set(reopened.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
+    assert not reopened.getexif()
+
+
+def _picture() -> Image.Image:
+    return Image.new("RGB", (320, 240), (150, 100, 90))
+
+
+def test_jpeg_comment_exif_gps_xmp_and_icc_are_dropped() -> None:
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (37.0, 33.0, 59.4), 3: "E", 4: (126.0, 58.0, 40.6)}  # GPSInfo
+    exif[0x010E] = SECRET  # ImageDescription
+    exif[0x013B] = "Kim Minji"  # Artist
+    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>{SECRET}</dc:creator></x:xmpmeta>'.encode()
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    _picture().save(out, "JPEG", comment=SECRET.encode(), exif=exif, xmp=xmp, icc_profile=icc)
+    upload = out.getvalue()
+    assert SECRET.encode() in upload and 0xFE in _segments(upload)  # the fixture really carries it
+    _assert_pixels_only(normalize_photo(upload))
+
+
+@pytest.mark.parametrize("chunk", ["tEXt", "iTXt", "zTXt"])
+def test_png_text_chunks_are_dropped(chunk: str) -> None:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for key in ("comment", "Description", "Author"):
+        if chunk == "iTXt":
+            info.add_itxt(key, SECRET, lang="en", tkey=key)
+        else:
+            info.add_text(key, SECRET, zip=chunk == "zTXt")
+    out = io.BytesIO()
+    _picture().save(out, "PNG", pnginfo=info)
+    assert chunk.encode() in out.getvalue()
+    assert Image.open(io.BytesIO(out.getvalue())).info.get("comment") == SECRET
+    _assert_pixels_only(normalize_photo(out.getvalue()))
+
+
+def test_png_comment_too_long_for_a_jpeg_is_dropped_not_a_crash() -> None:
+    """A JPEG comment holds at most 65,533 bytes; the picture is fine, its comment is not kept."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("comment", "Kim " * 17_500)  # 70,000 characters
+    out = io.BytesIO()
+    _picture().save(out, "PNG", pnginfo=info)
+    stored = normalize_photo(out.getvalue())
+    _assert_pixels_only(stored)
+    assert Image.open(io.BytesIO(stored)).size == (320, 240)
+
+
+def test_png_text_chunk_too_big_to_decompress_is_refused_as_unreadable() -> None:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "A" * (PngImagePlugin.MAX_TEXT_CHUNK + 1), zip=True)
+    out = io.BytesIO()
+    _picture().save(out, "PNG", pnginfo=info)
+    with pytest.raises(PhotoRejected) as err:
+        normalize_photo(out.getvalue())
+    assert err.value.key == "photo-unreadable"

@@ -1,0 +1,57 @@
+"""Webhook mode: Telegram posts updates to `TELEGRAM_WEBHOOK_URL`, a TLS reverse proxy passes them to
+python-telegram-bot's webhook server on `SKINBOT_WEBHOOK_LISTEN:SKINBOT_WEBHOOK_PORT`.
+
+The secret token is not optional: Telegram sends it in `X-Telegram-Bot-Api-Secret-Token` with every
+update, and the server answers 403 to a request without it, so nobody who finds the URL can post updates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.settings import Secret, Settings, SettingsError
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    secret: Secret
+    listen: str
+    port: int
+
+    @property
+    def path(self) -> str:
+        """Where the local server listens: the URL's path, as the proxy passes it on."""
+        return urlsplit(self.url).path.strip("/")
+
+    def options(self) -> dict[str, Any]:
+        """Arguments for Application.run_webhook and Updater.start_webhook (it calls setWebhook with them)."""
+        return {
+            "listen": self.listen,
+            "port": self.port,
+            "url_path": self.path,
+            "webhook_url": self.url,
+            "secret_token": self.secret.get(),
+            "allowed_updates": None,
+            "drop_pending_updates": False,
+        }
+
+
+def webhook_of(settings: Settings, requested: bool = False) -> Webhook | None:
+    """The webhook to run, or None for long polling. Raises SettingsError (one line) when it cannot run."""
+    if not requested and not settings.webhook_url:
+        return None
+    if not settings.webhook_url:
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_URL is not set: --webhook needs the public https:// URL Telegram posts to"
+        )
+    if not settings.webhook_secret.get():
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_SECRET is not set: a webhook refuses to run without a secret token "
+            "(make one with `openssl rand -hex 32`)"
+        )
+    return Webhook(
+        settings.webhook_url, settings.webhook_secret, settings.webhook_listen, settings.webhook_port
+    )

@@ -1,0 +1,136 @@
+"""The REST API over HTTP: a real uvicorn on 127.0.0.1 inside the real bot, the trained tiny classifier,
+and a scripted report writer whose text is known in advance."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from inference.labels import LABELS
+from testkit.skin_photos import skin_photo
+from tests.conftest import Harness
+from tests.fakes import ScriptedWriter
+from tests.web.helpers import base_url, client, form, jpeg, new_key, use_tiny_models, with_web
+
+REPORT = "## Summary\nSmall inflamed papules on the cheek.\n\n## Care\nWash gently twice a day."
+
+
+def start_api(
+    h: Harness, weights: Path, writer: ScriptedWriter | None = None, **settings: object
+) -> ScriptedWriter:
+    chosen = writer or ScriptedWriter(script=lambda request: REPORT)
+    use_tiny_models(h, weights, lambda services: chosen, **settings)
+    with_web(h)
+    return chosen
+
+
+@pytest.mark.parametrize("lang", ["ko", "en", "vi"])
+async def test_classify_gives_scores_quality_and_triage_in_the_language(
+    harness: Harness, trained_classifier_weights: Path, lang: str
+) -> None:
+    writer = start_api(harness, trained_classifier_weights)
+    await harness.start()
+    _, secret = await new_key(harness)
+    data, files = form(skin_photo(seed=1), language=lang)
+    async with client(harness, secret) as http:
+        response = await http.post("/api/v1/classify", data=data, files=files)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body["scores"]) == set(LABELS)
+    assert sum(body["scores"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert body["top"] == max(body["scores"], key=body["scores"].get)
+    assert body["quality"] == {"passed": True, "issues": [], "message": None}
+    level = body["triage"]["level"]
+    assert body["triage"]["title"] == harness.t(lang, f"triage-{level}-title")
+    assert body["notice"] == harness.t(lang, "pdf-disclaimer")
+    assert writer.batches == []  # classify never reaches the report model
+    # Nothing is kept: no request row, no photo.
+    assert await harness.services.store.api_cases.of_key(1) == []
+    assert not any((harness.settings.data_dir / "images").rglob("*.jpg"))
+
+
+async def test_analyze_adds_the_short_analysis(harness: Harness, trained_classifier_weights: Path) -> None:
+    start_api(harness, trained_classifier_weights)
+    await harness.start()
+    _, secret = await new_key(harness)
+    data, files = form(skin_photo(seed=2), language="ko")
+    async with client(harness, secret) as http:
+        response = await http.post("/api/v1/analyze", data=data, files=files)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    t = harness.t
+    ranked = sorted(body["scores"].items(), key=lambda kv: kv[1], reverse=True)
+    lines = body["analysis"].split("\n")
+    assert lines[0].startswith(t("ko", f"triage-{body['triage']['level']}-title"))
+    assert lines[1] == t(
+        "ko",
+        "api-analysis-ranking",
+        first=t("ko", f"label-{ranked[0][0]}"),
+        first_score=ranked[0][1],
+        second=t("ko", f"label-{ranked[1][0]}"),
+        second_score=ranked[1][1],
+    )
+    assert lines[-1] == t("ko", "pdf-disclaimer")
+
+
+async def test_diagnose_returns_the_report_and_a_pdf_only_its_key_can_read(
+    harness: Harness, trained_classifier_weights: Path
+) -> None:
+    prompts: list[str] = []
+
+    def script(request) -> str:  # type: ignore[no-untyped-def]
+        prompts.append(repr(request))
+        return REPORT
+
+    start_api(harness, trained_classifier_weights, ScriptedWriter(script=script))
+    await harness.start()
+    key_id, secret = await new_key(harness)
+    _, other = await new_key(harness, "someone else")
+    data, files = form(skin_photo(seed=3), name="Henry Nguyen", history="Itchy since May")
+    async with client(harness, secret) as http:
+        response = await http.post("/api/v1/diagnose", data=data, files=files)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["report"] == REPORT and body["report_cut"] is False
+        assert set(body["scores"]) == set(LABELS)
+        assert body["pdf_url"] == f"{base_url(harness)}/api/v1/reports/{body['case_id']}.pdf"
+        pdf = await http.get(body["pdf_url"])
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Henry Nguyen" in text and "Itchy since May" in text
+    # The model saw the history but never the name.
+    assert len(prompts) == 1 and "Itchy since May" in prompts[0] and "Henry" not in prompts[0]
+    async with client(harness, other) as http:
+        assert (await http.get(body["pdf_url"])).status_code == 404
+    async with client(harness) as http:
+        assert (await http.get(body["pdf_url"])).status_code == 401
+    # An API request is no Telegram case: the outbox sends nothing anywhere.
+    stored = await harness.services.store.api_cases.get(key_id, body["case_id"])
+    assert stored is not None and stored.status == "done" and stored.report == REPORT
+    assert await harness.services.store.jobs.queued() == []
+    assert not [c for c in harness.api.calls if c.method in ("sendDocument", "sendMessage")]
+
+
+async def test_a_photo_the_gate_turns_back(harness: Harness, trained_classifier_weights: Path) -> None:
+    start_api(harness, trained_classifier_weights)
+    await harness.start()
+    _, secret = await new_key(harness)
+    dark = jpeg(Image.new("RGB", (640, 480), (8, 6, 5)))
+    async with client(harness, secret) as http:
+        data, files = form(dark, language="vi")
+        classified = await http.post("/api/v1/classify", data=data, files=files)
+        diagnosed = await http.post("/api/v1/diagnose", data=data, files=files)
+    assert classified.status_code == 200
+    quality = classified.json()["quality"]
+    assert quality["passed"] is False and "too_dark" in quality["issues"]
+    assert quality["message"].startswith(harness.t("vi", "quality-rejected"))
+    assert classified.json()["scores"] is None
+    assert diagnosed.status_code == 422
+    error = diagnosed.json()["error"]
+    assert error["code"] == "photo_rejected" and "too_dark" in error["issues"]
+    assert error["message"] == harness.t("vi", "api-error-photo-rejected")
+    assert await harness.services.store.api_cases.of_key(1) == []

@@ -1,0 +1,46 @@
+"""What the web side is given by the composition root: the bot's own store, files, translator, settings
+and model queue, plus the few things that need Telegram, as plain callables."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.i18n import Translator
+from bot.settings import Settings
+from conversations.domain import Case, Review
+from conversations.files import FileStore
+from conversations.store import Store
+from inference.model_queue import ModelQueue
+
+# The verdicts a clinic can give, as `bot.review_desk.VERDICTS` names them (a test keeps them equal).
+VERDICTS: tuple[str, ...] = ("routine", "visit", "urgent", "note")
+
+
+class VerdictDesk(Protocol):
+    """Records a verdict from the desk exactly as one from the clinic's Telegram chat: the first verdict
+    wins whichever side gave it, the clinic chat hears who answered, and the patient is told in their
+    language (an outbox retried until Telegram takes it)."""
+
+    async def decide(
+        self, review: Review, verdict: str, reviewer: str, note: str | None, staff_id: int
+    ) -> tuple[bool, str | None]:
+        """Returns (this verdict won, who answered first)."""
+        ...
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    store: Store
+    files: FileStore
+    t: Translator
+    # None when this process has no models (the API then answers 503).
+    queue: ModelQueue | None
+    # Render a case's PDF from the store and save it (bot.case_pdf.render_case_pdf).
+    render_pdf: Callable[[Case], Awaitable[bytes]]
+    # The case's stored PDF, rendered again only if it is missing (bot.case_pdf.case_pdf).
+    case_pdf: Callable[[Case], Awaitable[bytes]]
+    # None: no clinics configured, so no review desk.
+    verdicts: VerdictDesk | None
