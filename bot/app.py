@@ -10,7 +10,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from telegram import BotCommand
+from telegram import Bot, BotCommand
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.flood import FloodGate
@@ -24,7 +25,7 @@ from bot.rate_limits import rate_limiter
 from bot.routers import account, cases, export, intake, reminders, review, start
 from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
-from bot.telegram_calls import ObservedRequest
+from bot.telegram_calls import ObservedRequest, with_retries
 from bot.webhook import Webhook
 from conversations.domain import Language
 from conversations.files import DataKeyError, FileStore
@@ -75,6 +76,20 @@ def warm_fonts_in_background() -> None:
             log.error("PDF fonts could not be prepared: %s", exc)
 
     threading.Thread(target=warm, name="font-warmup", daemon=True).start()
+
+
+async def _set_commands(bot: Bot, t: Translator) -> None:
+    """The command menu in each language. Telegram keeps it between runs, so a start during an outage
+    logs and goes on rather than refusing to serve the users who can reach it."""
+    try:
+        for lang in Language:
+            commands = [BotCommand(c, t(lang, f"command-{c}")) for c in COMMANDS]
+            code = None if lang == "en" else lang
+            await with_retries(
+                lambda c=commands, code=code: bot.set_my_commands(c, language_code=code), chat_id=0
+            )
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", type(exc).__name__)
 
 
 def build_application(
@@ -133,9 +148,7 @@ def build_application(
         services.housekeeping.start()
         if web is not None:
             await web_setup.serve(web, services, app.bot)
-        for lang in Language:
-            commands = [BotCommand(c, t(lang, f"command-{c}")) for c in COMMANDS]
-            await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        await _set_commands(app.bot, t)
         log.info("skinbot started")
 
     async def post_shutdown(app: Application) -> None:

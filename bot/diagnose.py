@@ -14,9 +14,9 @@ from bot.case_pdf import document_for
 from bot.i18n import Translator
 from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
 from bot.settings import Settings
-from conversations.domain import Language
+from conversations.domain import BODY_SITES, GENDERS, Language
 from conversations.files import new_token
-from conversations.intake import BODY_SITES, GENDERS, MAX_PHOTOS
+from conversations.intake import MAX_PHOTOS
 from conversations.photos import PhotoRejected, normalize_photo
 from conversations.validation import parse_age
 from inference.events import Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta

@@ -26,6 +26,25 @@ class Language(StrEnum):
 
 DEFAULT_LANGUAGE = Language.EN
 
+GENDERS = ("female", "male", "other", "undisclosed")
+# Where on the body the lesion is; the order of the keyboard.
+BODY_SITES = (
+    "face",
+    "scalp",
+    "neck",
+    "chest",
+    "back",
+    "abdomen",
+    "arm",
+    "hand",
+    "leg",
+    "foot",
+    "genital",
+    "other",
+)
+# What the photo at each position shows: the intake asks for a close-up first, then offers an overview.
+PHOTO_KINDS = ("close_up", "overview", "extra")
+
 
 class CaseStatus(StrEnum):
     QUEUED = "queued"  # waiting for the model worker

@@ -16,28 +16,10 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from conversations.domain import Language
+from conversations.domain import BODY_SITES, GENDERS, PHOTO_KINDS, Language
 from conversations.validation import HISTORY_MAX, NAME_MAX, clean_history, clean_name, parse_age
 
-GENDERS = ("female", "male", "other", "undisclosed")
-# Where on the body the lesion is; the order of the keyboard.
-BODY_SITES = (
-    "face",
-    "scalp",
-    "neck",
-    "chest",
-    "back",
-    "abdomen",
-    "arm",
-    "hand",
-    "leg",
-    "foot",
-    "genital",
-    "other",
-)
 MAX_PHOTOS = 3
-# What the photo at each position shows: the intake asks for a close-up first, then offers an overview.
-PHOTO_KINDS = ("close_up", "overview", "extra")
 MAX_OFFERS = 5  # earlier cases offered for a follow-up; more would not fit a keyboard
 
 

@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.domain import Language
+from conversations.domain import BODY_SITES, GENDERS, PHOTO_KINDS, Language
 from inference.labels import Classification
 from inference.triage import DEFAULT_CARCINOMA_REFERRAL
-
-GENDERS: tuple[str, ...] = ("female", "male", "other", "undisclosed")
-BODY_SITES: tuple[str, ...] = (
-    "face",
-    "scalp",
-    "neck",
-    "chest",
-    "back",
-    "abdomen",
-    "arm",
-    "hand",
-    "leg",
-    "foot",
-    "genital",
-    "other",
-)
-PHOTO_KINDS: tuple[str, ...] = ("close_up", "overview", "extra")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from PIL import Image
 
+from conversations.domain import PHOTO_KINDS
 from inference.events import (
     Cancelled,
     Classified,
@@ -35,7 +36,7 @@ from inference.events import (
 from inference.labels import Classification
 from inference.observer import InferenceObserver, NoObserver
 from inference.quality import QualityThresholds, check_quality
-from inference.report_request import PHOTO_KINDS, EarlierResult, ReportRequest
+from inference.report_request import EarlierResult, ReportRequest
 from inference.row_images import RowImages
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
 from inference.triage import DEFAULT_CARCINOMA_REFERRAL

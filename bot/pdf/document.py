@@ -6,27 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations.domain import Language
-from conversations.intake import GENDERS
+from conversations.domain import BODY_SITES, GENDERS, PHOTO_KINDS, Language
 from inference.labels import Classification
 from inference.triage import Triage
 
 _CASE_ID = re.compile(r"^[0-9a-f]{32}$")
-PHOTO_KINDS = ("close_up", "overview", "extra")
-BODY_SITES = (
-    "face",
-    "scalp",
-    "neck",
-    "chest",
-    "back",
-    "abdomen",
-    "arm",
-    "hand",
-    "leg",
-    "foot",
-    "genital",
-    "other",
-)
 
 
 @dataclass(frozen=True, repr=False)

@@ -13,6 +13,7 @@ from bot.callbacks import on_press
 from bot.downloads import download_capped
 from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, welcome
 from bot.routing import Ctx, acknowledge, guarded, route
+from bot.telegram_calls import with_retries
 from conversations import intake as flow
 from conversations.photos import PhotoRejected, check_size, normalize_photo
 from conversations.store import StoreError
@@ -69,10 +70,13 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
         return None
     try:
         check_size(media.file_size, max_bytes)
-        tg_file = await media.get_file()
+        # A transient 5xx or timeout is retried: re-asking for the photo would lose the user's place.
+        tg_file = await with_retries(media.get_file, chat_id=ctx.chat_id)
         check_size(tg_file.file_size, max_bytes)
         # Telegram may leave the size out: the download itself stops past the limit.
-        data = await download_capped(tg_file, max_bytes, ctx.services.downloads)
+        data = await with_retries(
+            lambda: download_capped(tg_file, max_bytes, ctx.services.downloads), chat_id=ctx.chat_id
+        )
         async with ctx.services.uploads.decoding:
             jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
     except PhotoRejected as rejected:

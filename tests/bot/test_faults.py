@@ -36,6 +36,22 @@ async def test_bot_api_5xx_is_retried_and_the_pdf_sent_once(
     assert len(texts) == len(set(texts))  # nothing sent twice
 
 
+async def test_a_transient_getfile_failure_keeps_the_photo(harness: Harness, photo_bytes: bytes) -> None:
+    # A 5% fault-rate load run lost users here: one 502 on getFile made the bot ask for the photo again.
+    await harness.start()
+    user = harness.api.user(704, "en")
+    await agree(harness, user, "en")
+    harness.api.inject("getFile", status=502, description="Bad Gateway", remaining=2)
+    await photo_to_name(harness, user, "en", photo_bytes)
+    assert [c.error for c in harness.api.calls_of("getFile")][:3] == [
+        (502, "Bad Gateway"),
+        (502, "Bad Gateway"),
+        None,
+    ]
+    failed = harness.t("en", "photo-download-failed")
+    assert all(m.text != failed for m in user.inbox())
+
+
 async def test_read_only_database_says_unavailable_and_writes_nothing(
     harness: Harness, photo_bytes: bytes
 ) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.i18n import Translator
+from conversations.domain import BODY_SITES
 from conversations.intake import (
     Album,
     Answer,
@@ -46,21 +47,6 @@ QUESTION_STEPS = (
     Step.HISTORY,
     Step.REPORT_LANGUAGE,
 )
-SITES = (
-    "face",
-    "scalp",
-    "neck",
-    "chest",
-    "back",
-    "abdomen",
-    "arm",
-    "hand",
-    "leg",
-    "foot",
-    "genital",
-    "other",
-)
-
 FULL = Draft(
     photos=("img-1",),
     photos_done=True,
@@ -308,7 +294,7 @@ GOOD: list[Any] = [
             Step.NAME,
             id=f"site-{site}",
         )
-        for site in SITES
+        for site in BODY_SITES
     ],
     pytest.param(
         Step.BODY_SITE,
