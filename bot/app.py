@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.flood import FloodGate
+from bot.health import model_queue
 from bot.housekeeping import Housekeeping
 from bot.i18n import Translator
 from bot.inference_setup import StartupError
@@ -164,6 +165,8 @@ def build_application(
             await services.housekeeping.stop()
         await services.albums.stop()
         await services.pipeline.stop()
+        queue = model_queue(services)
+        app.bot_data["load_abandoned"] = queue is not None and queue.load_abandoned
         await services.store.close()
         await services.downloads.close()
         app.bot_data["pdf_renderer"].stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,6 +32,11 @@ def _run(args: argparse.Namespace) -> int:
     fatal = app.bot_data.get("fatal")
     if fatal:
         raise StartupError(fatal)
+    if app.bot_data.get("load_abandoned"):
+        # Stopped while the models were loading: the interpreter would wait for that thread at exit.
+        # Everything the bot owns is closed by now, so leave without waiting.
+        logging.shutdown()
+        os._exit(0)
     return 0
 
 

@@ -143,6 +143,8 @@ class ModelQueue:
         self._ready: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        # True when stop() came while the models were still loading: the load thread was left running.
+        self.load_abandoned = False
         self._concluding: set[asyncio.Task[None]] = set()
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -197,6 +199,8 @@ class ModelQueue:
         """Stop taking jobs and stop generating at the next token. Running jobs stay 'running' in the
         store, so the next start requeues them and their users are told the report is being regenerated."""
         self._stopping = True
+        # Asked before the dispatcher is cancelled: that cancels its wait on the load too.
+        loading = self._ready is not None and not self._ready.done()
         # Before the dispatcher goes: its cancellation forgets which jobs were running.
         for job in self._running:
             job.cancel_requested.set()
@@ -204,6 +208,12 @@ class ModelQueue:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if loading:
+            # A model load cannot be interrupted and may take minutes: the caller ends the process
+            # instead of waiting for it (see `load_abandoned`); the models hold nothing to save.
+            self.load_abandoned = True
+            self.worker.stop(wait=False)
+            return
         await asyncio.to_thread(self.worker.stop)
 
     # --- the caller's side ----------------------------------------------------------------------

@@ -153,8 +153,8 @@ class ModelWorker:
         the batch as one and ignore `more`."""
         return self._pool.submit(self._run_guarded, batch, more)
 
-    def stop(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def stop(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def _run_guarded(self, batch: list[WorkItem], more: MoreJobs | None = None) -> None:
         touched = list(batch)  # jobs pulled through `more` join it, so a failure finishes them too

@@ -113,7 +113,8 @@ async def test_flooder_is_slowed_and_others_are_not(harness: Harness, photo_byte
         await answer_until_summary(harness, other, "ko", photo_bytes, name="Kim Minji", report_language="ko")
 
     await asyncio.gather(flood(), normal_user())
-    await poll(lambda: len(gate.verdicts[flooder.id]) == 3 + FLOOD)
+    await poll(lambda: len(gate.verdicts[flooder.id]) >= 3 + FLOOD)
+    assert len(gate.verdicts[flooder.id]) == 3 + FLOOD  # each update checked once
     seen = gate.verdicts[flooder.id][3:]
     allowed = seen.count(Verdict.ALLOW)
     idle, notice = harness.t("en", "idle"), harness.t("en", "flood-slow-down")

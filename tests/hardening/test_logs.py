@@ -128,6 +128,8 @@ def test_skinbot_run_redacts_every_secret_setting(
     monkeypatch.chdir(tmp_path)  # no .env file here
 
     class App:
+        bot_data: dict[str, object] = {}  # noqa: RUF012 (read once, by `skinbot run`, after polling)
+
         def run_polling(self, **kwargs: object) -> None:
             # What a failing start-up might log: the settings' raw values in a message and a traceback.
             log = logging.getLogger("bot.app")

@@ -71,11 +71,12 @@ async def reviewed_case(
     await until(lambda: offer() is not None, 60, "the review offer")
     since = len(user.inbox())  # the same questions were asked for this user's earlier cases
     await user.press(offer(), button(offer(), "review", case_id))
-    clinic_name = (CLINIC_NAME, OTHER_NAME)[clinic]
+    chosen = await h.services.store.clinics.by_chat((CLINIC, OTHER)[clinic])
+    assert chosen is not None
     pick = await h.wait_key(user, lang, "review-pick-clinic", since=since)
-    await user.press(pick, button(pick, "rvpick", f"{case_id}.{clinic}"))
-    consent = await h.wait_key(user, lang, "review-consent", clinic=clinic_name, count=1, since=since)
-    await user.press(consent, button(consent, "rvsend", f"{case_id}.{clinic}"))
+    await user.press(pick, button(pick, "rvpick", f"{case_id}.{chosen.id}"))
+    consent = await h.wait_key(user, lang, "review-consent", clinic=chosen.name, count=1, since=since)
+    await user.press(consent, button(consent, "rvsend", f"{case_id}.{chosen.id}"))
     review = await _review_of(h, case_id)
     return case_id, review
 
