@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 from bot.i18n import Translator
+from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
 from tests.engine.servers import FakeEngine, sse
-from tests.hardening.process import bot_env, case_statuses, pdfs, polling, start_bot, until, whole_intake
+from tests.hardening.process import bot_env, case_statuses, pdfs, polling, until, whole_intake
 
 PROBE_S = 45.0  # how long the engine takes to answer its start-up probe: "the models are loading"
 

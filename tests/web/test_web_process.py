@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,29 +15,15 @@ import httpx
 
 from conversations.domain import Language
 from conversations.store import Store
+from testkit.bot_process import ROOT, start_bot
 from testkit.fake_bot_api import FakeBotApi
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree
 from tests.conftest import TOKEN, Harness
-from tests.hardening.process import ROOT, bot_env
+from tests.hardening.process import bot_env
+from tests.ops.helpers import free_port
 from tests.web.desk_setup import CLINIC, CLINIC_NAME, OTHER, OTHER_NAME, ROUTINE, reviewed_case, start_desk
 from tests.web.helpers import form
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_web(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "web"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
 
 
 async def serving(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
@@ -79,7 +64,7 @@ async def test_the_api_alone(tmp_path: Path, trained_classifier_weights: Path, t
     _, secret = await store.api_keys.create("test")
     await store.close()
     log = tmp_path / "web.log"
-    process = start_web(env, log)
+    process = start_bot(env, log, "web")
     try:
         url = f"http://127.0.0.1:{port}"
         await serving(url, process, log)
@@ -146,7 +131,7 @@ async def test_a_verdict_given_at_the_desk_alone_reaches_the_patient(
     )
     log = tmp_path / "web.log"
     before = len(harness.api.calls)
-    process = start_web(env, log)
+    process = start_bot(env, log, "web")
     try:
         url = f"http://127.0.0.1:{port}"
         await serving(url, process, log)
