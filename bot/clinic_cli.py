@@ -12,15 +12,13 @@ import argparse
 import asyncio
 import re
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
+from bot.cli_store import with_store
 from bot.settings import Settings
 from conversations.domain import Clinic, Language
 from conversations.store import Store
 
-T = TypeVar("T")
 LINK_PREFIX = "c_"  # bot.routers.start reads it
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
@@ -53,20 +51,6 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     revoke.add_argument("token", metavar="TOKEN", help="the link's token, or the whole link")
     revoke.set_defaults(func=run_revoke)
     return clinic
-
-
-def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Open the store (with SKINBOT_REVIEW_CHAT_ID seeded, as the bot does), run `work`, close it."""
-
-    async def run() -> T:
-        store = await Store.open(settings.db_path)
-        try:
-            await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 async def _find(store: Store, name: str) -> Clinic | None:
@@ -108,7 +92,7 @@ def run_list(args: argparse.Namespace) -> int:
                 lines.append(f"  {link.token}  made {link.created_at:%Y-%m-%d}, {state}")
         return lines
 
-    lines = _with_store(settings, work)
+    lines = with_store(settings, work)
     print("\n".join(lines) if lines else "no clinics: add one with `skinbot clinic add CHAT_ID NAME`")
     return 0
 
@@ -119,7 +103,7 @@ def run_add(args: argparse.Namespace) -> int:
     if not name:
         print("skinbot: the clinic needs a name", file=sys.stderr)
         return 2
-    clinic = _with_store(settings, lambda store: store.clinics.add(args.chat_id, name, args.language))
+    clinic = with_store(settings, lambda store: store.clinics.add(args.chat_id, name, args.language))
     print(f"clinic {clinic.name} (chat {clinic.chat_id}, {clinic.language}) is in the list")
     return 0
 
@@ -137,7 +121,7 @@ def run_link(args: argparse.Namespace) -> int:
             return None
         return clinic, (await store.clinics.create_link(clinic.id)).token
 
-    found = _with_store(settings, work)
+    found = with_store(settings, work)
     if found is None:
         print(f"skinbot: no clinic {args.name!r}: see `skinbot clinic list`", file=sys.stderr)
         return 2
@@ -154,7 +138,7 @@ def run_link(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     token = args.token.strip().rsplit("=", 1)[-1].removeprefix(LINK_PREFIX)
-    if not _with_store(settings, lambda store: store.clinics.revoke(token)):
+    if not with_store(settings, lambda store: store.clinics.revoke(token)):
         print("skinbot: no live link with that token: see `skinbot clinic list`", file=sys.stderr)
         return 2
     print("link revoked: it binds no new patient (patients already bound stay bound)")

@@ -11,6 +11,7 @@ import asyncio
 import sys
 from datetime import timedelta
 
+from bot.cli_store import with_store
 from bot.settings import Settings
 from conversations.domain import Language
 
@@ -64,18 +65,6 @@ def _web(args: argparse.Namespace) -> int:
     return asyncio.run(serve_alone(settings))
 
 
-async def _with_store(settings: Settings, work):  # type: ignore[no-untyped-def]
-    """Open the store with SKINBOT_REVIEW_CHAT_ID seeded into its clinics, as the bot does."""
-    from conversations.store import Store
-
-    store = await Store.open(settings.db_path)
-    try:
-        await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
-        return await work(store)
-    finally:
-        await store.close()
-
-
 def _key_create(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     name = " ".join(args.name.split())
@@ -86,7 +75,7 @@ def _key_create(args: argparse.Namespace) -> int:
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.api_keys.create(name[:100])
 
-    key, secret = asyncio.run(_with_store(settings, work))
+    key, secret = with_store(settings, work)
     print(f"API key {key.id} ({key.name}):")
     print(secret)
     print("Shown once: only its hash is stored. Send it in the X-API-Key header.")
@@ -108,7 +97,7 @@ def _key_revoke(args: argparse.Namespace) -> int:
             files.delete_case_files(owner, case_id, image)
         return key, len(removed)
 
-    done = asyncio.run(_with_store(settings, work))
+    done = with_store(settings, work)
     if done is None:
         print(f"skinbot: there is no live API key {args.id}", file=sys.stderr)
         return 2
@@ -123,7 +112,7 @@ def _key_list(args: argparse.Namespace) -> int:
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.api_keys.all()
 
-    for key in asyncio.run(_with_store(settings, work)):
+    for key in with_store(settings, work):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
         used = f"last used {key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never used"
         print(f"{key.id:>4}  {state:<18} {used:<28} {key.name}")
@@ -149,7 +138,7 @@ def _staff_add(args: argparse.Namespace) -> int:
         staff = await store.staff.add(clinic.chat_id, name, args.lang or Language(clinic.language))
         return (clinic, staff, await store.staff.new_link(staff.id, valid)), []
 
-    done, known = asyncio.run(_with_store(settings, work))
+    done, known = with_store(settings, work)
     if done is None:
         listed = ", ".join(str(chat_id) for chat_id in known) or "none"
         print(
@@ -174,7 +163,7 @@ def _staff_link(args: argparse.Namespace) -> int:
             return None
         return staff, await store.staff.new_link(staff.id, valid)
 
-    done = asyncio.run(_with_store(settings, work))
+    done = with_store(settings, work)
     if done is None:
         print(f"skinbot: there is no staff member {args.id}", file=sys.stderr)
         return 2
@@ -191,7 +180,7 @@ def _staff_remove(args: argparse.Namespace) -> int:
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.staff.remove(args.id)
 
-    if not asyncio.run(_with_store(settings, work)):
+    if not with_store(settings, work):
         print(f"skinbot: there is no staff member {args.id}", file=sys.stderr)
         return 2
     print(f"staff member {args.id} removed; their sessions and links no longer work")
@@ -204,7 +193,7 @@ def _staff_list(args: argparse.Namespace) -> int:
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.staff.all(), {c.chat_id: c for c in await store.clinics.all()}
 
-    members, clinics = asyncio.run(_with_store(settings, work))
+    members, clinics = with_store(settings, work)
     for staff in members:
         clinic = clinics.get(staff.clinic_chat_id)
         where = clinic.name if clinic else f"{staff.clinic_chat_id} (not configured)"
