@@ -18,11 +18,16 @@ from conversations.store import Store
 from testkit.bot_process import ROOT, start_bot
 from testkit.fake_bot_api import FakeBotApi
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import agree
 from tests.conftest import TOKEN, Harness
 from tests.hardening.process import bot_env
 from tests.ops.helpers import free_port
-from tests.web.desk_setup import CLINIC, CLINIC_NAME, OTHER, OTHER_NAME, ROUTINE, reviewed_case, start_desk
+from tests.web.desk_setup import (
+    CLINIC,
+    CLINIC_NAME,
+    OTHER,
+    OTHER_NAME,
+    routine_case_at_the_desk,
+)
 from tests.web.helpers import form
 
 
@@ -111,11 +116,7 @@ async def test_a_verdict_given_at_the_desk_alone_reaches_the_patient(
     harness: Harness, trained_classifier_weights: Path, tiny_gemma_dir: Path, tmp_path: Path
 ) -> None:
     # The bot takes a case and sends it to the clinic; then it stops and `skinbot web` runs alone.
-    start_desk(harness, [ROUTINE])
-    await harness.start()
-    patient = harness.api.user(811, "vi")
-    await agree(harness, patient, "vi")
-    case_id, review = await reviewed_case(harness, patient, "vi")
+    patient, case_id, review = await routine_case_at_the_desk(harness, 811, "vi")
     staff = await harness.services.store.staff.add(CLINIC, "Dr Lan", Language.VI)
     token = await harness.services.store.staff.new_link(staff.id, timedelta(hours=1))
     await harness.stop()
