@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import sys
 from pathlib import Path
 
+from bot.cli_failure import fail
 from bot.cli_store import with_store
 from bot.settings import Settings
 from conversations.domain import Clinic, Language
@@ -101,8 +101,7 @@ def run_add(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     name = args.name.strip()
     if not name:
-        print("skinbot: the clinic needs a name", file=sys.stderr)
-        return 2
+        return fail("the clinic needs a name")
     clinic = with_store(settings, lambda store: store.clinics.add(args.chat_id, name, args.language))
     print(f"clinic {clinic.name} (chat {clinic.chat_id}, {clinic.language}) is in the list")
     return 0
@@ -112,8 +111,7 @@ def run_link(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=args.bot_username is None)
     username = (args.bot_username or _bot_username(settings)).lstrip("@")
     if not _USERNAME.fullmatch(username):
-        print(f"skinbot: {username!r} is not a Telegram bot username", file=sys.stderr)
-        return 2
+        return fail(f"{username!r} is not a Telegram bot username")
 
     async def work(store: Store) -> tuple[Clinic, str] | None:
         clinic = await _find(store, args.name)
@@ -123,8 +121,7 @@ def run_link(args: argparse.Namespace) -> int:
 
     found = with_store(settings, work)
     if found is None:
-        print(f"skinbot: no clinic {args.name!r}: see `skinbot clinic list`", file=sys.stderr)
-        return 2
+        return fail(f"no clinic {args.name!r}: see `skinbot clinic list`")
     clinic, token = found
     url = deep_link(username, token)
     path = args.qr or Path(f"clinic-{clinic.id}-{token[:6]}.png")
@@ -139,7 +136,6 @@ def run_revoke(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     token = args.token.strip().rsplit("=", 1)[-1].removeprefix(LINK_PREFIX)
     if not with_store(settings, lambda store: store.clinics.revoke(token)):
-        print("skinbot: no live link with that token: see `skinbot clinic list`", file=sys.stderr)
-        return 2
+        return fail("no live link with that token: see `skinbot clinic list`")
     print("link revoked: it binds no new patient (patients already bound stay bound)")
     return 0

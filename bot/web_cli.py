@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import timedelta
 
+from bot.cli_failure import fail
 from bot.cli_store import with_store
 from bot.settings import Settings
 from conversations.domain import Language
@@ -69,8 +69,7 @@ def _key_create(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     name = " ".join(args.name.split())
     if not name:
-        print("skinbot: the key needs a name", file=sys.stderr)
-        return 2
+        return fail("the key needs a name")
 
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.api_keys.create(name[:100])
@@ -99,8 +98,7 @@ def _key_revoke(args: argparse.Namespace) -> int:
 
     done = with_store(settings, work)
     if done is None:
-        print(f"skinbot: there is no live API key {args.id}", file=sys.stderr)
-        return 2
+        return fail(f"there is no live API key {args.id}")
     key, count = done
     print(f"API key {key.id} ({key.name}) revoked; {count} stored report(s) deleted")
     return 0
@@ -127,8 +125,7 @@ def _staff_add(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     name = " ".join(args.name.split())[:100]
     if not name:
-        print("skinbot: the staff member needs a name", file=sys.stderr)
-        return 2
+        return fail("the staff member needs a name")
     valid = timedelta(hours=settings.login_link_hours)
 
     async def work(store):  # type: ignore[no-untyped-def]
@@ -141,11 +138,7 @@ def _staff_add(args: argparse.Namespace) -> int:
     done, known = with_store(settings, work)
     if done is None:
         listed = ", ".join(str(chat_id) for chat_id in known) or "none"
-        print(
-            f"skinbot: {args.clinic} is not a clinic (skinbot clinic list; listed: {listed})",
-            file=sys.stderr,
-        )
-        return 2
+        return fail(f"{args.clinic} is not a clinic (skinbot clinic list; listed: {listed})")
     clinic, staff, token = done
     print(f"staff member {staff.id} ({staff.name}) added to {clinic.name}. One-time login link:")
     print(_login_url(settings, token))
@@ -165,8 +158,7 @@ def _staff_link(args: argparse.Namespace) -> int:
 
     done = with_store(settings, work)
     if done is None:
-        print(f"skinbot: there is no staff member {args.id}", file=sys.stderr)
-        return 2
+        return fail(f"there is no staff member {args.id}")
     staff, token = done
     print(f"one-time login link for {staff.name}:")
     print(_login_url(settings, token))
@@ -181,8 +173,7 @@ def _staff_remove(args: argparse.Namespace) -> int:
         return await store.staff.remove(args.id)
 
     if not with_store(settings, work):
-        print(f"skinbot: there is no staff member {args.id}", file=sys.stderr)
-        return 2
+        return fail(f"there is no staff member {args.id}")
     print(f"staff member {args.id} removed; their sessions and links no longer work")
     return 0
 
