@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
 from bot.i18n import Translator
 from conversations.validation import NAME_MAX
 from testkit.bot_process import bot_env as testkit_bot_env
+from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi, SentMessage
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import button
@@ -29,6 +31,19 @@ async def polling(api: FakeBotApi, since: int, timeout: float = 120) -> None:
             return
         await asyncio.sleep(0.2)
     raise AssertionError("the bot process did not start")
+
+
+async def restarted(api: FakeBotApi, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the process again and wait until it is up: the new process, and how many Bot API calls came
+    before it. A process that does not come up is killed, so that no test leaves one behind."""
+    mark = len(api.calls)
+    proc = start_bot(env, log)
+    try:
+        await polling(api, mark)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, mark
 
 
 def case_statuses(data_dir: Path) -> list[str]:

@@ -12,7 +12,7 @@ from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.bot.helpers import button
 from tests.conftest import TOKEN
-from tests.hardening.process import bot_env, photo_then_name, polling, whole_intake
+from tests.hardening.process import bot_env, photo_then_name, polling, restarted, whole_intake
 
 
 async def test_sigkill_then_sigterm(
@@ -49,9 +49,7 @@ async def test_sigkill_then_sigterm(
 
         proc.send_signal(signal.SIGKILL)  # no cleanup of any kind
         proc.wait(10)
-        mark = len(api.calls)
-        proc = start_bot(env, log)
-        await polling(api, mark)
+        proc, _ = await restarted(api, env, log)
         await user.send("41")
         await expect("ask-gender")  # resumed at the same step with the earlier answers
 
@@ -116,9 +114,7 @@ async def test_sigkill_during_generation_and_while_queued(
 
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        mark = len(api.calls)
-        proc = start_bot(env, log)
-        await polling(api, mark)
+        proc, mark = await restarted(api, env, log)
 
         regenerating = t("en", "regenerating")
         await api.wait_for(lambda: any(c.params.get("text") == regenerating for c in api.calls[mark:]), 60)
