@@ -42,3 +42,18 @@ def start_bot(
         stdout=log.open("wb" if fresh_log else "ab"),
         stderr=subprocess.STDOUT,
     )
+
+
+def run_to_end(
+    env: dict[str, str], command: str, *, cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`skinbot COMMAND` run until it exits, its output captured: for commands expected to stop by
+    themselves, such as one refused at start."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

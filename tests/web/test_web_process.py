@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ import httpx
 
 from conversations.domain import Language
 from conversations.store import Store
-from testkit.bot_process import ROOT, start_bot
+from testkit.bot_process import run_to_end, start_bot
 from testkit.fake_bot_api import FakeBotApi
 from testkit.skin_photos import skin_photo
 from tests.conftest import TOKEN, Harness
@@ -97,14 +96,7 @@ async def test_the_desk_without_a_token_is_refused(tmp_path: Path) -> None:
         ).items()
         if k != "TELEGRAM_BOT_TOKEN"
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "web"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_to_end(env, "web", timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "skinbot: the review desk tells patients their verdicts over Telegram: set TELEGRAM_BOT_TOKEN, or "
