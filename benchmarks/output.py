@@ -20,6 +20,17 @@ def emit(result: dict[str, Any], table: str, json_path: str | Path | None = None
     print(table)
 
 
+def table_row(cells: list[str], run: dict[str, Any], keys: tuple[str, ...]) -> str:
+    """A Markdown table row: `cells`, then each of `keys` from the run (blank when missing), then its error
+    cut to fit a cell."""
+    values = list(cells)
+    for key in keys:
+        value = run.get(key)
+        values.append("" if value is None else f"{value}")
+    values.append((run.get("error") or "").replace("|", "/")[:80])
+    return "| " + " | ".join(values) + " |"
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None

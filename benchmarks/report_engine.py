@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from benchmarks.output import emit
+from benchmarks.output import emit, table_row
 from benchmarks.report_model import ANCHORS, GOALS, sample_image, sample_requests
 from testkit.random_gemma import MEDGEMMA_4B_VISION
 
@@ -128,11 +128,7 @@ def engine_table(report: dict[str, Any]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in report["runs"]:
-        cells = [str(r["batch_size"])]
-        for key in ("ttft_s", "decode_tok_s", "aggregate_tok_s", "wall_s", "est_500_tokens_s", "new_tokens"):
-            value = r.get(key)
-            cells.append("" if value is None else f"{value}")
-        cells.append((r.get("error") or "").replace("|", "/")[:80])
-        lines.append("| " + " | ".join(cells) + " |")
+        keys = ("ttft_s", "decode_tok_s", "aggregate_tok_s", "wall_s", "est_500_tokens_s", "new_tokens")
+        lines.append(table_row([str(r["batch_size"])], r, keys))
     lines += ["", *[f"Note: {n}." for n in report["notes"]], f"Result: {json.dumps(report['goal_check'])}"]
     return "\n".join(lines)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.output import emit
+from benchmarks.output import emit, table_row
 from conversations.domain import Language
 from testkit.random_gemma import (
     IMAGE_TOKEN,
@@ -168,12 +168,8 @@ def markdown_table(report: dict[str, Any]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in report["runs"]:
-        cells = [r["precision"], r["mode"], str(r["batch_size"])]
-        for key in ("ttft_s", "decode_tok_s", "aggregate_tok_s", "wall_s", "peak_vram_gb"):
-            value = r.get(key)
-            cells.append("" if value is None else f"{value}")
-        cells.append((r.get("error") or "").replace("|", "/")[:80])
-        lines.append("| " + " | ".join(cells) + " |")
+        keys = ("ttft_s", "decode_tok_s", "aggregate_tok_s", "wall_s", "peak_vram_gb")
+        lines.append(table_row([r["precision"], r["mode"], str(r["batch_size"])], r, keys))
     anchors = report["anchors"]
     goals = report["goals"]
     lines += [

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +22,6 @@ from typing import Any
 from benchmarks.output import emit, machine
 
 TOKEN = "424242:startup-bench-not-a-secret"
-ROOT = Path(__file__).resolve().parents[1]
 GOALS_S = {"warm": 5.0, "cold": 15.0}
 _READY = re.compile(r"models ready in ([\d.]+) s")
 
@@ -39,37 +36,20 @@ def _models() -> tuple[Path, Path]:
 
 
 async def _one_run(classifier: Path, llm: Path, cold: bool, workdir: Path) -> dict[str, Any]:
+    from testkit.bot_process import bot_env, start_bot
     from testkit.fake_bot_api import FakeBotApi
 
     api = FakeBotApi(TOKEN)
     await api.start()
     home = workdir / "home"
     home.mkdir(parents=True, exist_ok=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))},
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api.api_url,
-        "TELEGRAM_FILE_URL": api.file_url,
-        "SKINBOT_DATA_DIR": str(workdir / "var"),
-        "SKINBOT_CLASSIFIER": str(classifier),
-        "SKINBOT_LLM": str(llm),
-        "SKINBOT_DEVICE": "cpu",
-        "HF_HUB_OFFLINE": "1",
-        "YOLO_OFFLINE": "1",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = bot_env(api, TOKEN, workdir / "var", SKINBOT_CLASSIFIER=str(classifier), SKINBOT_LLM=str(llm))
     if cold:
         env["HOME"] = str(home)
         env["YOLO_CONFIG_DIR"] = str(home / "ultralytics")
     log = workdir / "bot.log"
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_bot(env, log, fresh_log=True)
     first_poll = ready = None
     try:
         while time.monotonic() - started < 300 and (first_poll is None or ready is None):

@@ -7,9 +7,9 @@ status 2.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from bot.cli_failure import fail
 from bot.settings import Settings
 from conversations.backup import BackupError, Manifest, backup, restore
 from conversations.files import DataKeyError, FileStore
@@ -42,8 +42,7 @@ def run_backup(args: argparse.Namespace) -> int:
     try:
         manifest = backup(settings.data_dir, args.dest)
     except BackupError as exc:
-        print(f"skinbot: backup failed: {exc}", file=sys.stderr)
-        return 2
+        return fail(f"backup failed: {exc}")
     print(f"backup of {settings.data_dir} written to {args.dest}: {manifest.summary()}")
     if manifest.encrypted:
         print("the files are encrypted: keep SKINBOT_DATA_KEY safe apart from the backup; it is not in it")
@@ -55,8 +54,7 @@ def run_restore(args: argparse.Namespace) -> int:
     try:
         manifest, aside = restore(args.src, settings.data_dir, force=args.force)
     except BackupError as exc:
-        print(f"skinbot: restore failed: {exc}", file=sys.stderr)
-        return 2
+        return fail(f"restore failed: {exc}")
     print(f"restored {args.src} into {settings.data_dir}: {manifest.summary()}")
     if aside is not None:
         print(f"the previous contents of {settings.data_dir} are in {aside}: delete them when you are sure")

@@ -8,7 +8,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import InputFile
 
@@ -21,6 +21,9 @@ from conversations.store import Store
 from inference.events import Classified, Done
 from inference.labels import Classification
 from inference.triage import triage
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def document_for(
@@ -129,6 +132,17 @@ async def case_pdf(
     if stored is not None:
         return stored
     return await render_case_pdf(case, files, render, carcinoma_referral, store=store)
+
+
+async def services_case_pdf(services: Services, case: Case) -> bytes:
+    """`case_pdf` with the running bot's files, renderer, referral threshold and store."""
+    return await case_pdf(
+        case,
+        services.files,
+        services.render_pdf,
+        services.settings.carcinoma_referral,
+        store=services.store,
+    )
 
 
 _PDF_NAME = re.compile(r"^skin-report-([0-9a-f]{8})-\d{4}-\d{2}-\d{2}\.pdf$")

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot.cli_failure import fail
 from bot.settings import SettingsError
 
 
@@ -97,19 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (SettingsError, StoreError, StartupError) as exc:
-        print(f"skinbot: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     except InvalidToken:
-        print("skinbot: Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather", file=sys.stderr)
-        return 2
+        return fail("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
     except NetworkError as exc:
         # The URL is printed without the token: base URLs never contain it.
-        print(
-            f"skinbot: cannot reach the Telegram Bot API ({type(exc).__name__}); check TELEGRAM_API_URL "
-            "and the network",
-            file=sys.stderr,
+        return fail(
+            f"cannot reach the Telegram Bot API ({type(exc).__name__}); check TELEGRAM_API_URL "
+            "and the network"
         )
-        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
+from bot.cli_failure import fail
+from bot.cli_store import with_store
 from bot.settings import Settings
 from conversations.domain import Clinic, Language
 from conversations.store import Store
 
-T = TypeVar("T")
 LINK_PREFIX = "c_"  # bot.routers.start reads it
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
@@ -53,20 +51,6 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     revoke.add_argument("token", metavar="TOKEN", help="the link's token, or the whole link")
     revoke.set_defaults(func=run_revoke)
     return clinic
-
-
-def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Open the store (with SKINBOT_REVIEW_CHAT_ID seeded, as the bot does), run `work`, close it."""
-
-    async def run() -> T:
-        store = await Store.open(settings.db_path)
-        try:
-            await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 async def _find(store: Store, name: str) -> Clinic | None:
@@ -108,7 +92,7 @@ def run_list(args: argparse.Namespace) -> int:
                 lines.append(f"  {link.token}  made {link.created_at:%Y-%m-%d}, {state}")
         return lines
 
-    lines = _with_store(settings, work)
+    lines = with_store(settings, work)
     print("\n".join(lines) if lines else "no clinics: add one with `skinbot clinic add CHAT_ID NAME`")
     return 0
 
@@ -117,9 +101,8 @@ def run_add(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     name = args.name.strip()
     if not name:
-        print("skinbot: the clinic needs a name", file=sys.stderr)
-        return 2
-    clinic = _with_store(settings, lambda store: store.clinics.add(args.chat_id, name, args.language))
+        return fail("the clinic needs a name")
+    clinic = with_store(settings, lambda store: store.clinics.add(args.chat_id, name, args.language))
     print(f"clinic {clinic.name} (chat {clinic.chat_id}, {clinic.language}) is in the list")
     return 0
 
@@ -128,8 +111,7 @@ def run_link(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=args.bot_username is None)
     username = (args.bot_username or _bot_username(settings)).lstrip("@")
     if not _USERNAME.fullmatch(username):
-        print(f"skinbot: {username!r} is not a Telegram bot username", file=sys.stderr)
-        return 2
+        return fail(f"{username!r} is not a Telegram bot username")
 
     async def work(store: Store) -> tuple[Clinic, str] | None:
         clinic = await _find(store, args.name)
@@ -137,10 +119,9 @@ def run_link(args: argparse.Namespace) -> int:
             return None
         return clinic, (await store.clinics.create_link(clinic.id)).token
 
-    found = _with_store(settings, work)
+    found = with_store(settings, work)
     if found is None:
-        print(f"skinbot: no clinic {args.name!r}: see `skinbot clinic list`", file=sys.stderr)
-        return 2
+        return fail(f"no clinic {args.name!r}: see `skinbot clinic list`")
     clinic, token = found
     url = deep_link(username, token)
     path = args.qr or Path(f"clinic-{clinic.id}-{token[:6]}.png")
@@ -154,8 +135,7 @@ def run_link(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     token = args.token.strip().rsplit("=", 1)[-1].removeprefix(LINK_PREFIX)
-    if not _with_store(settings, lambda store: store.clinics.revoke(token)):
-        print("skinbot: no live link with that token: see `skinbot clinic list`", file=sys.stderr)
-        return 2
+    if not with_store(settings, lambda store: store.clinics.revoke(token)):
+        return fail("no live link with that token: see `skinbot clinic list`")
     print("link revoked: it binds no new patient (patients already bound stay bound)")
     return 0

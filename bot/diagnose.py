@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.case_messages import classification_text, quality_lines, which_photo_line
 from bot.case_pdf import document_for
+from bot.cli_failure import fail
 from bot.i18n import Translator
 from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
 from bot.settings import Settings
@@ -47,21 +48,17 @@ def run(args: argparse.Namespace) -> int:
     t = Translator()
     age = parse_age(args.age)
     if age is None:
-        print(f"skinbot: --age {args.age!r}: {t('en', 'invalid-age', text=args.age)}", file=sys.stderr)
-        return 2
+        return fail(f"--age {args.age!r}: {t('en', 'invalid-age', text=args.age)}")
     if len(args.photos) > MAX_PHOTOS:
-        print(f"skinbot: at most {MAX_PHOTOS} photos a case", file=sys.stderr)
-        return 2
+        return fail(f"at most {MAX_PHOTOS} photos a case")
     jpegs = []
     for photo in args.photos:
         try:
             jpegs.append(normalize_photo(photo.read_bytes()))
         except OSError as exc:
-            print(f"skinbot: cannot read {photo}: {exc.strerror}", file=sys.stderr)
-            return 2
+            return fail(f"cannot read {photo}: {exc.strerror}")
         except PhotoRejected as rejected:
-            print(f"skinbot: {photo}: {t(args.lang, rejected.key, **rejected.params)}", file=sys.stderr)
-            return 2
+            return fail(f"{photo}: {t(args.lang, rejected.key, **rejected.params)}")
 
     settings = Settings.from_env(telegram=False)
     worker = ModelWorker(

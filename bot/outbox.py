@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError, TimedOut
 
 from bot.callbacks import Action, button
-from bot.case_pdf import case_of_pdf, case_pdf, send_pdf
+from bot.case_pdf import case_of_pdf, send_pdf, services_case_pdf
 from bot.reminders import offer_reminder
 from bot.services import Services
 from bot.telegram_calls import with_retries
@@ -148,13 +148,7 @@ class Outbox:
         case = await store.cases.by_id(case_id)
         if case is None or case.status != CaseStatus.REPORTED:
             return True
-        pdf = await case_pdf(
-            case,
-            services.files,
-            services.render_pdf,
-            services.settings.carcinoma_referral,
-            store=services.store,
-        )
+        pdf = await services_case_pdf(services, case)
         if await store.cases.by_id(case.id) is None:
             # Deleted (/delete) while the PDF was being made: its files must not outlive the case.
             await asyncio.to_thread(services.files.delete_case_files, case.user_id, case.id, case.images)

@@ -16,7 +16,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Inp
 from telegram.error import TelegramError
 
 from bot.callbacks import Action, Callback
-from bot.case_pdf import case_pdf, pdf_filename, render_case_pdf, send_pdf
+from bot.case_pdf import pdf_filename, render_case_pdf, send_pdf, services_case_pdf
 from bot.services import Services
 from bot.telegram_calls import with_retries
 from conversations.domain import Case, Clinic, Review
@@ -60,14 +60,7 @@ class ReviewDesk:
 
     async def _post(self, case: Case, review: Review, clinic: Clinic) -> None:
         t, lang = self.services.t, clinic.language
-        services = self.services
-        pdf = await case_pdf(
-            case,
-            services.files,
-            services.render_pdf,
-            services.settings.carcinoma_referral,
-            store=services.store,
-        )
+        pdf = await services_case_pdf(self.services, case)
         # The patient's name is only inside the PDF, never in the chat text.
         await with_retries(
             lambda: self.bot.send_document(

@@ -152,21 +152,29 @@ async def _handle(
     async with services.locks.hold(user_id):
         ctx = Ctx(services, update, context, user_id, chat_id, fallback_lang, None)
         try:
-            ctx.user = await services.store.users.get(user_id)
-            if ctx.user is not None:
-                ctx.lang = ctx.user.language
-            await fn(ctx)
-        except StoreError as exc:
-            # The reason names the database state only, never user data.
-            log.error("storage unavailable: %s", exc)
-            await _tell(ctx, "unavailable")
-        except TelegramError as exc:
-            log.warning("telegram call failed in %s: %s", fn.__name__, type(exc).__name__)
-        except Exception as exc:
-            log.error("handler %s failed: %s", fn.__name__, type(exc).__name__, exc_info=exc)
-            await _tell(ctx, "error-generic")
+            await _answered(ctx, fn)
         finally:
             services.metrics.update_handled(fn.__name__, time.perf_counter() - started)
+
+
+async def _answered(ctx: Ctx, fn: Handler) -> None:
+    """Run `fn` with the user's language; the caller holds the user's lock. Errors become a localized
+    reply, never silence."""
+    name = getattr(fn, "__name__", "?")
+    try:
+        ctx.user = await ctx.services.store.users.get(ctx.user_id)
+        if ctx.user is not None:
+            ctx.lang = ctx.user.language
+        await fn(ctx)
+    except StoreError as exc:
+        # The reason names the database state only, never user data.
+        log.error("storage unavailable: %s", exc)
+        await _tell(ctx, "unavailable")
+    except TelegramError as exc:
+        log.warning("telegram call failed in %s: %s", name, type(exc).__name__)
+    except Exception as exc:
+        log.error("handler %s failed: %s", name, type(exc).__name__, exc_info=exc)
+        await _tell(ctx, "error-generic")
 
 
 async def _tell(ctx: Ctx, key: str) -> None:
@@ -202,18 +210,5 @@ def pressed(ctx: Ctx) -> tuple[CallbackQuery, Callback] | None:
 async def guarded(ctx: Ctx, fn: Handler) -> None:
     """Run `fn` for `ctx` outside an update (e.g. an album answered once its photos are in), holding the
     user's lock and answering errors as `route` does."""
-    services = ctx.services
-    async with services.locks.hold(ctx.user_id):
-        try:
-            ctx.user = await services.store.users.get(ctx.user_id)
-            if ctx.user is not None:
-                ctx.lang = ctx.user.language
-            await fn(ctx)
-        except StoreError as exc:
-            log.error("storage unavailable: %s", exc)
-            await _tell(ctx, "unavailable")
-        except TelegramError as exc:
-            log.warning("telegram call failed in %s: %s", getattr(fn, "__name__", "?"), type(exc).__name__)
-        except Exception as exc:
-            log.error("handler %s failed: %s", getattr(fn, "__name__", "?"), type(exc).__name__, exc_info=exc)
-            await _tell(ctx, "error-generic")
+    async with ctx.services.locks.hold(ctx.user_id):
+        await _answered(ctx, fn)

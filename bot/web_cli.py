@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import timedelta
 
+from bot.cli_failure import fail
+from bot.cli_store import with_store
 from bot.settings import Settings
 from conversations.domain import Language
 
@@ -64,29 +65,16 @@ def _web(args: argparse.Namespace) -> int:
     return asyncio.run(serve_alone(settings))
 
 
-async def _with_store(settings: Settings, work):  # type: ignore[no-untyped-def]
-    """Open the store with SKINBOT_REVIEW_CHAT_ID seeded into its clinics, as the bot does."""
-    from conversations.store import Store
-
-    store = await Store.open(settings.db_path)
-    try:
-        await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
-        return await work(store)
-    finally:
-        await store.close()
-
-
 def _key_create(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     name = " ".join(args.name.split())
     if not name:
-        print("skinbot: the key needs a name", file=sys.stderr)
-        return 2
+        return fail("the key needs a name")
 
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.api_keys.create(name[:100])
 
-    key, secret = asyncio.run(_with_store(settings, work))
+    key, secret = with_store(settings, work)
     print(f"API key {key.id} ({key.name}):")
     print(secret)
     print("Shown once: only its hash is stored. Send it in the X-API-Key header.")
@@ -108,10 +96,9 @@ def _key_revoke(args: argparse.Namespace) -> int:
             files.delete_case_files(owner, case_id, image)
         return key, len(removed)
 
-    done = asyncio.run(_with_store(settings, work))
+    done = with_store(settings, work)
     if done is None:
-        print(f"skinbot: there is no live API key {args.id}", file=sys.stderr)
-        return 2
+        return fail(f"there is no live API key {args.id}")
     key, count = done
     print(f"API key {key.id} ({key.name}) revoked; {count} stored report(s) deleted")
     return 0
@@ -123,7 +110,7 @@ def _key_list(args: argparse.Namespace) -> int:
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.api_keys.all()
 
-    for key in asyncio.run(_with_store(settings, work)):
+    for key in with_store(settings, work):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
         used = f"last used {key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never used"
         print(f"{key.id:>4}  {state:<18} {used:<28} {key.name}")
@@ -138,8 +125,7 @@ def _staff_add(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     name = " ".join(args.name.split())[:100]
     if not name:
-        print("skinbot: the staff member needs a name", file=sys.stderr)
-        return 2
+        return fail("the staff member needs a name")
     valid = timedelta(hours=settings.login_link_hours)
 
     async def work(store):  # type: ignore[no-untyped-def]
@@ -149,14 +135,10 @@ def _staff_add(args: argparse.Namespace) -> int:
         staff = await store.staff.add(clinic.chat_id, name, args.lang or Language(clinic.language))
         return (clinic, staff, await store.staff.new_link(staff.id, valid)), []
 
-    done, known = asyncio.run(_with_store(settings, work))
+    done, known = with_store(settings, work)
     if done is None:
         listed = ", ".join(str(chat_id) for chat_id in known) or "none"
-        print(
-            f"skinbot: {args.clinic} is not a clinic (skinbot clinic list; listed: {listed})",
-            file=sys.stderr,
-        )
-        return 2
+        return fail(f"{args.clinic} is not a clinic (skinbot clinic list; listed: {listed})")
     clinic, staff, token = done
     print(f"staff member {staff.id} ({staff.name}) added to {clinic.name}. One-time login link:")
     print(_login_url(settings, token))
@@ -174,10 +156,9 @@ def _staff_link(args: argparse.Namespace) -> int:
             return None
         return staff, await store.staff.new_link(staff.id, valid)
 
-    done = asyncio.run(_with_store(settings, work))
+    done = with_store(settings, work)
     if done is None:
-        print(f"skinbot: there is no staff member {args.id}", file=sys.stderr)
-        return 2
+        return fail(f"there is no staff member {args.id}")
     staff, token = done
     print(f"one-time login link for {staff.name}:")
     print(_login_url(settings, token))
@@ -191,9 +172,8 @@ def _staff_remove(args: argparse.Namespace) -> int:
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.staff.remove(args.id)
 
-    if not asyncio.run(_with_store(settings, work)):
-        print(f"skinbot: there is no staff member {args.id}", file=sys.stderr)
-        return 2
+    if not with_store(settings, work):
+        return fail(f"there is no staff member {args.id}")
     print(f"staff member {args.id} removed; their sessions and links no longer work")
     return 0
 
@@ -204,7 +184,7 @@ def _staff_list(args: argparse.Namespace) -> int:
     async def work(store):  # type: ignore[no-untyped-def]
         return await store.staff.all(), {c.chat_id: c for c in await store.clinics.all()}
 
-    members, clinics = asyncio.run(_with_store(settings, work))
+    members, clinics = with_store(settings, work)
     for staff in members:
         clinic = clinics.get(staff.clinic_chat_id)
         where = clinic.name if clinic else f"{staff.clinic_chat_id} (not configured)"

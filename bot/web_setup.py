@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.case_pdf import case_pdf, render_case_pdf
+from bot.case_pdf import render_case_pdf, services_case_pdf
 from bot.inference_setup import StartupError
 from bot.review_desk import VERDICTS, ReviewDesk
 from bot.services import Services
@@ -52,7 +52,7 @@ def web_context(services: Services, bot: Any | None) -> WebContext:
         )
 
     async def stored(case: Case) -> bytes:
-        return await case_pdf(case, files, services.render_pdf, settings.carcinoma_referral, store=store)
+        return await services_case_pdf(services, case)
 
     verdicts = TelegramVerdicts(services, bot) if bot is not None else None
     return WebContext(

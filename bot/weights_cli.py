@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.cli_failure import fail
 from bot.settings import Settings
 
 DEFAULT_LLM_DIR = Path("weights/medgemma-4b-it")
@@ -60,8 +61,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             return _fetch_medgemma(args, settings)
         return _fetch_classifier(args, settings)
     except WeightsError as exc:
-        print(f"skinbot: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     except KeyboardInterrupt:
         print(
             "skinbot: interrupted; what was downloaded is kept: run the same command again to resume",

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conversations.files import MARKER
+from conversations.store.database import describe
 
 DB_NAME = "skinbot.sqlite3"
 MANIFEST = "manifest.json"
@@ -54,17 +55,6 @@ class Manifest:
             f"{self.users} users, {self.cases} cases, {files} files ({self.bytes / 1e6:.1f} MB), "
             f"schema v{self.schema_version}" + (", files encrypted" if self.encrypted else "")
         )
-
-
-def _describe(exc: sqlite3.Error) -> str:
-    text = str(exc).lower()
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return "the database file is corrupt"
-    if "locked" in text or "busy" in text:
-        return "the database stayed locked by another process"
-    if "full" in text:
-        return "the disk is full"
-    return f"database error ({type(exc).__name__})"
 
 
 def _check(db: sqlite3.Connection, what: str) -> tuple[int, int, int]:
@@ -125,7 +115,7 @@ def _backup_into(data_dir: Path, tmp: Path, clock: Callable[[], datetime]) -> Ma
         # mode=rw: never create a database that is not there. The timeout rides out a writer's commit.
         source = sqlite3.connect(f"file:{data_dir / DB_NAME}?mode=rw", uri=True, timeout=30.0)
     except sqlite3.Error as exc:
-        raise BackupError(f"{_describe(exc)}: {data_dir / DB_NAME}") from None
+        raise BackupError(f"{describe(exc)}: {data_dir / DB_NAME}") from None
     target = sqlite3.connect(tmp / DB_NAME)
     try:
         # One step: the whole copy is one read transaction, so one consistent snapshot.
@@ -134,7 +124,7 @@ def _backup_into(data_dir: Path, tmp: Path, clock: Callable[[], datetime]) -> Ma
         target.execute("PRAGMA journal_mode=DELETE")
         version, users, cases = _check(target, f"the database {data_dir / DB_NAME}")
     except sqlite3.Error as exc:
-        raise BackupError(f"{_describe(exc)}: {data_dir / DB_NAME}") from None
+        raise BackupError(f"{describe(exc)}: {data_dir / DB_NAME}") from None
     finally:
         target.close()
         source.close()
@@ -175,7 +165,7 @@ def read_manifest(src: Path) -> Manifest:
         with contextlib.closing(sqlite3.connect(f"file:{src / DB_NAME}?mode=ro", uri=True)) as db:
             version, users, cases = _check(db, f"the database in {src}")
     except sqlite3.Error as exc:
-        raise BackupError(f"{_describe(exc)}: {src / DB_NAME}") from None
+        raise BackupError(f"{describe(exc)}: {src / DB_NAME}") from None
     counts = dict.fromkeys(FILE_KINDS, 0)
     for relative in _data_files(src):
         counts[relative.parts[0]] += 1

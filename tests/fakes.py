@@ -1,6 +1,6 @@
-"""Scripted stand-ins for the report model: a token source whose output is known in advance.
+"""Scripted stand-ins for the models: a token source whose output is known in advance, fixed scores.
 
-They fake a dependency (the language model), so the queue, streaming and bot code under test is real.
+They fake a dependency (the models), so the queue, streaming and bot code under test is real.
 """
 
 from __future__ import annotations
@@ -10,9 +10,28 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from PIL import Image
+
 from inference.events import StoppedBy, WriterResult
+from inference.labels import Classification
 from inference.report_request import ReportRequest
 from inference.row_images import RowImages, row_images
+
+
+@dataclass
+class FixedClassifier:
+    """Gives every image the same scores and no heatmap: a stand-in for the classifier model."""
+
+    scores: Classification
+
+    def setup(self) -> None:
+        return None
+
+    def predict(self, images: list[Image.Image]) -> list[Classification]:
+        return [self.scores for _ in images]
+
+    def explain(self, image: Image.Image) -> bytes | None:
+        return None
 
 
 @dataclass

@@ -20,6 +20,15 @@ TRIAGE_EXAMPLE = {
     "advice": "No urgent warning signs were found. If the problem lasts, gets worse or worries you, see a "
     "doctor or dermatologist.",
 }
+# What every scoring answer (classify, analyze, diagnose) starts with.
+SCORED_EXAMPLE = {
+    "scores": SCORES_EXAMPLE,
+    "top": "acne",
+    "confidence": 0.81,
+    "uncertain": False,
+    "triage": TRIAGE_EXAMPLE,
+    "quality": {"passed": True, "issues": [], "message": None},
+}
 NOTICE_EXAMPLE = (
     "This is a pre-screening made by software, not a diagnosis. Only a doctor can diagnose a skin condition."
 )
@@ -59,21 +68,7 @@ class TriageResult(BaseModel):
 class ClassifyResponse(BaseModel):
     """Scores are null when the quality gate turned the photo back."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "scores": SCORES_EXAMPLE,
-                    "top": "acne",
-                    "confidence": 0.81,
-                    "uncertain": False,
-                    "triage": TRIAGE_EXAMPLE,
-                    "quality": {"passed": True, "issues": [], "message": None},
-                    "notice": NOTICE_EXAMPLE,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{**SCORED_EXAMPLE, "notice": NOTICE_EXAMPLE}]})
 
     scores: Scores | None
     top: str | None = Field(description="The most likely class.")
@@ -91,12 +86,7 @@ class AnalyzeResponse(ClassifyResponse):
         json_schema_extra={
             "examples": [
                 {
-                    "scores": SCORES_EXAMPLE,
-                    "top": "acne",
-                    "confidence": 0.81,
-                    "uncertain": False,
-                    "triage": TRIAGE_EXAMPLE,
-                    "quality": {"passed": True, "issues": [], "message": None},
+                    **SCORED_EXAMPLE,
                     "analysis": "No urgent signs: No urgent warning signs were found. ...\n"
                     "Most likely: Acne (81%), then Eczema (9%).\n" + NOTICE_EXAMPLE,
                     "notice": NOTICE_EXAMPLE,
@@ -117,12 +107,7 @@ class DiagnoseResponse(BaseModel):
             "examples": [
                 {
                     "case_id": "3f1c9a0e5b7d4e2f8a6c1b0d9e8f7a6b",
-                    "scores": SCORES_EXAMPLE,
-                    "top": "acne",
-                    "confidence": 0.81,
-                    "uncertain": False,
-                    "triage": TRIAGE_EXAMPLE,
-                    "quality": {"passed": True, "issues": [], "message": None},
+                    **SCORED_EXAMPLE,
                     "report": "## Summary\nThe photo shows small inflamed papules ...",
                     "report_cut": False,
                     "pdf_url": "https://skin.example.org/api/v1/reports/3f1c9a0e5b7d4e2f8a6c1b0d9e8f7a6b.pdf",

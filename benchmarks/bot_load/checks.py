@@ -25,6 +25,19 @@ class Tally:
             self.problems.append(f"{kind}: user {user}: {what}")
 
 
+# What a user is asked on the way through the intake, in order.
+INTAKE_QUESTIONS = (
+    "consent-ask",
+    "ask-photo",
+    "ask-body-site",
+    "ask-name",
+    "ask-age",
+    "ask-gender",
+    "ask-history",
+    "ask-report-language",
+)
+
+
 def _markers(text: str) -> set[int]:
     return {int(n) for n in NAME_MARKER.findall(text)} | {int(n) for n in REF_MARKER.findall(text)}
 
@@ -34,17 +47,7 @@ def _expectations(t: Translator, p: UserPlan, short: str) -> dict[str, Callable[
     from conversations.validation import NAME_MAX
 
     lang = p.lang
-    keys = (
-        "consent-ask",
-        "ask-photo",
-        "ask-body-site",
-        "ask-name",
-        "ask-age",
-        "ask-gender",
-        "ask-history",
-        "ask-report-language",
-    )
-    exact = {key: t(lang, key, max=NAME_MAX) for key in keys}
+    exact = {key: t(lang, key, max=NAME_MAX) for key in INTAKE_QUESTIONS}
     received = t(lang, "case-received", case=short)
     title = t(lang, "classification-title")
 

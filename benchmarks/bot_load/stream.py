@@ -21,7 +21,7 @@ from typing import Any
 
 from benchmarks.bot_load.run import run_load
 from benchmarks.bot_load.server import LoadBotApi
-from benchmarks.bot_load.users import REF_MARKER, SimulatedUser
+from benchmarks.bot_load.users import SimulatedUser, marker_of
 from benchmarks.output import emit, machine, percentile
 from inference.events import WriterResult
 
@@ -72,10 +72,7 @@ class PacedWriter:
         should_stop: Callable[[int], bool] = lambda row: False,
         on_restart: Callable[[int], None] | None = None,
     ) -> list[WriterResult]:
-        markers = []
-        for request in requests:
-            found = REF_MARKER.search(request.history or "")
-            markers.append(found.group(0) if found else "no marker")
+        markers = [marker_of(request) for request in requests]
         tokens = [report_for(m) for m in markers]
         written = [""] * len(requests)
         for step in range(max(map(len, tokens))):

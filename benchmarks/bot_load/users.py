@@ -23,6 +23,12 @@ NAME_MARKER = re.compile(r"Patient N(\d{6})")
 REF_MARKER = re.compile(r"R(\d{6})X")
 
 
+def marker_of(request: Any) -> str:
+    """The user's reference marker in a report request's history, which tells every report apart."""
+    found = REF_MARKER.search(request.history or "")
+    return found.group(0) if found else "no marker"
+
+
 class FastWriter:
     """A report writer that answers at once: a fixed text naming the history's marker, in a few deltas."""
 
@@ -39,8 +45,7 @@ class FastWriter:
     ) -> list[WriterResult]:
         results = []
         for row, request in enumerate(requests):
-            found = REF_MARKER.search(request.history or "")
-            marker = found.group(0) if found else "no marker"
+            marker = marker_of(request)
             parts = [
                 f"## 1. Visual observations\nFindings for {marker}: ",
                 "a small, regular, evenly ",

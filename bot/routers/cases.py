@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
-from bot.case_pdf import case_pdf, send_pdf
+from bot.case_pdf import send_pdf, services_case_pdf
 from bot.routers.common import accept_press, drop_keyboard, own_press
 from bot.routing import Ctx, acknowledge, route
 from conversations.domain import Case, CaseStatus, Review
@@ -91,15 +91,8 @@ async def on_pdf(ctx: Ctx) -> None:
     if case is None or not case.has_report:
         await ctx.say("case-pdf-missing")
         return
-    services = ctx.services
     try:
-        pdf = await case_pdf(
-            case,
-            services.files,
-            services.render_pdf,
-            services.settings.carcinoma_referral,
-            store=services.store,
-        )
+        pdf = await services_case_pdf(ctx.services, case)
     except OSError:  # the photo itself is gone, so no PDF can be made again
         await ctx.say("case-pdf-missing")
         return

@@ -64,6 +64,17 @@ async def add_case(store: Store, files: FileStore, written: Written, user_id: in
     written.images[case.id], written.pdfs[case.id], written.users[case.id] = photo, pdf, user_id
 
 
+async def one_case_backed_up(data: Path, dest: Path, monkeypatch: pytest.MonkeyPatch) -> Written:
+    """`data` holds one case of user 7, and `skinbot backup` has copied it to `dest`."""
+    store = await Store.open(data / DB_NAME)
+    written = Written()
+    await add_case(store, FileStore(data), written, 7, 0)
+    await store.close()
+    use(monkeypatch, data)
+    assert main(["backup", str(dest)]) == 0
+    return written
+
+
 def one_error_line(code: int, err: str) -> str:
     assert code == 2
     assert "Traceback" not in err
@@ -147,12 +158,7 @@ async def test_restore_refuses_a_non_empty_data_dir_unless_forced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data, dest, live = tmp_path / "var", tmp_path / "backup", tmp_path / "live"
-    store = await Store.open(data / DB_NAME)
-    written = Written()
-    await add_case(store, FileStore(data), written, 7, 0)
-    await store.close()
-    use(monkeypatch, data)
-    assert main(["backup", str(dest)]) == 0
+    written = await one_case_backed_up(data, dest, monkeypatch)
     live.mkdir()
     (live / "notes.txt").write_text("someone's data")
     use(monkeypatch, live)
@@ -180,12 +186,7 @@ async def test_restore_refuses_a_backup_that_does_not_match_its_manifest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data, dest = tmp_path / "var", tmp_path / "backup"
-    store = await Store.open(data / DB_NAME)
-    written = Written()
-    await add_case(store, FileStore(data), written, 7, 0)
-    await store.close()
-    use(monkeypatch, data)
-    assert main(["backup", str(dest)]) == 0
+    await one_case_backed_up(data, dest, monkeypatch)
     next(dest.glob("images/7/*.jpg")).unlink()
     use(monkeypatch, tmp_path / "new")
 

@@ -153,3 +153,13 @@ async def photo_to_name(h: Harness, user: FakeUser, lang: str, photo: bytes) -> 
     await send_photos(h, user, lang, [photo])
     await answer_body_site(h, user, lang, None, since)
     await h.wait_key(user, lang, "ask-name", since=since, max=NAME_MAX)
+
+
+async def new_photo_to_summary(h: Harness, user: FakeUser, photo: bytes, name: str = "Henry Nguyen") -> None:
+    """After a rejected photo, an English user sends `photo` and "Done": the intake goes straight back to the
+    summary, so the other answers were kept."""
+    since = len(user.inbox())
+    await user.send_photo(photo)
+    more = await h.wait_key(user, "en", "ask-more-photos", since=since, count=1, max=3)
+    await user.press(more, button(more, "answer", "done"))
+    await h.wait_until(lambda: user.inbox()[-1].buttons() != [] and name in (user.inbox()[-1].text or ""))

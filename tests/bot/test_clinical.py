@@ -335,18 +335,29 @@ async def test_a_health_worker_follows_up_each_patient(
 # --- reminders ----------------------------------------------------------------------------------------------
 
 
+async def offered_a_reminder(
+    h: Harness, weights: Path, user_id: int, lang: str, **answers: object
+) -> tuple[Clock, FakeUser, str, SentMessage]:
+    """The bot on a test clock, and a user whose finished case offers a reminder: the clock, the user, the
+    case and the offer."""
+    clock = Clock()
+    h.clock = clock
+    scripted(h, weights)
+    await h.start()
+    user = h.api.user(user_id, lang)
+    await agree(h, user, lang)
+    case_id = await finished(h, user, lang, **answers)
+    offer = next(m for m in user.inbox() if m.text == h.t(lang, "reminder-offer"))
+    return clock, user, case_id, offer
+
+
 @pytest.mark.parametrize("lang", LANGS)
 async def test_a_reminder_survives_a_restart_and_arrives_on_time_in_the_users_language(
     harness: Harness, trained_classifier_weights: Path, lang: str
 ) -> None:
-    clock = Clock()
-    harness.clock = clock
-    scripted(harness, trained_classifier_weights)
-    await harness.start()
-    user = harness.api.user(807, lang)
-    await agree(harness, user, lang)
-    case_id = await finished(harness, user, lang, photo=skin_photo(seed=80), body_site="face")
-    offer = next(m for m in user.inbox() if m.text == harness.t(lang, "reminder-offer"))
+    clock, user, case_id, offer = await offered_a_reminder(
+        harness, trained_classifier_weights, 807, lang, photo=skin_photo(seed=80), body_site="face"
+    )
     labels = [b["text"] for b in offer.buttons()]
     assert labels == [harness.t(lang, "btn-remind-weeks", weeks=w) for w in (2, 4, 12)]
     await user.press(offer, button(offer, "rmd", f"{case_id}.2"))
@@ -383,14 +394,9 @@ async def test_a_reminder_survives_a_restart_and_arrives_on_time_in_the_users_la
 async def test_reminders_are_listed_cancelled_and_deleted(
     harness: Harness, trained_classifier_weights: Path, lang: str
 ) -> None:
-    clock = Clock()
-    harness.clock = clock
-    scripted(harness, trained_classifier_weights)
-    await harness.start()
-    user = harness.api.user(808, lang)
-    await agree(harness, user, lang)
-    case_id = await finished(harness, user, lang, photo=skin_photo(seed=90))
-    offer = next(m for m in user.inbox() if m.text == harness.t(lang, "reminder-offer"))
+    clock, user, case_id, offer = await offered_a_reminder(
+        harness, trained_classifier_weights, 808, lang, photo=skin_photo(seed=90)
+    )
     await user.press(offer, button(offer, "rmd", f"{case_id}.12"))
     await harness.wait_key(user, lang, "reminder-set", date="2026-05-25", weeks=12)
 

@@ -21,7 +21,7 @@ from inference.report_model import ReportModel
 from inference.worker import ReportWriter
 from testkit.fake_bot_api import SentMessage, visible_text
 from testkit.fake_user import FakeUser
-from tests.bot.helpers import agree, answer_until_summary, button, confirm
+from tests.bot.helpers import agree, answer_until_summary, button, confirm, new_photo_to_summary
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
@@ -279,13 +279,7 @@ async def test_bad_photo_quality_asks_for_another_right_away(
     # Another photo, and then "Done", go straight back to the summary: the other answers were kept.
     from testkit.skin_photos import skin_photo
 
-    since = len(user.inbox())
-    await user.send_photo(skin_photo(seed=3))
-    more = await harness.wait_key(user, "en", "ask-more-photos", since=since, count=1, max=3)
-    await user.press(more, button(more, "answer", "done"))
-    await harness.wait_until(
-        lambda: user.inbox()[-1].buttons() != [] and "Henry Nguyen" in (user.inbox()[-1].text or "")
-    )
+    await new_photo_to_summary(harness, user, skin_photo(seed=3))
 
 
 async def test_restart_during_generation_regenerates_once(

@@ -56,6 +56,18 @@ async def send_for_review(h: Harness, user: FakeUser, lang: str, case_id: str, c
     await h.wait_key(user, lang, "review-sent", clinic=clinic_name, count=1)
 
 
+async def case_under_review(h: Harness, weights: Path, user_id: int, lang: str) -> tuple[FakeUser, str]:
+    """The bot started with one clinic (Hanoi Skin Clinic, in English), and a consenting patient's finished
+    case sent to it: the patient and the case id."""
+    setup_clinics(h, weights, f"{CLINIC}:Hanoi Skin Clinic:en")
+    await h.start()
+    patient = h.api.user(user_id, lang)
+    await agree(h, patient, lang)
+    case_id = await finished_case(h, patient, lang)
+    await send_for_review(h, patient, lang, case_id, "Hanoi Skin Clinic")
+    return patient, case_id
+
+
 def clinic_summary(h: Harness, chat_id: int) -> SentMessage:
     return next(m for m in reversed(h.api.chat(chat_id)) if m.text and m.text.startswith("🩺"))
 
@@ -114,12 +126,8 @@ async def test_patient_clinic_verdict_patient(
 
 
 async def test_note_is_relayed_in_full(harness: Harness, trained_classifier_weights: Path) -> None:
-    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
-    await harness.start()
-    patient, doctor = harness.api.user(502, "ko"), harness.api.user(902, "en", "Dr Kim")
-    await agree(harness, patient, "ko")
-    case_id = await finished_case(harness, patient, "ko")
-    await send_for_review(harness, patient, "ko", case_id, "Hanoi Skin Clinic")
+    patient, case_id = await case_under_review(harness, trained_classifier_weights, 502, "ko")
+    doctor = harness.api.user(902, "en", "Dr Kim")
     review = await harness.services.store.reviews.of_case(case_id)
     await doctor.press(clinic_summary(harness, CLINIC), verdict_data(review.id, "n"))
     prompt_text = harness.t("en", "clinic-note-ask", reviewer="Dr Kim", case=case_id[:8], max=1000)
@@ -140,13 +148,8 @@ async def test_note_is_relayed_in_full(harness: Harness, trained_classifier_weig
 
 
 async def test_first_verdict_wins(harness: Harness, trained_classifier_weights: Path) -> None:
-    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
-    await harness.start()
-    patient = harness.api.user(503, "en")
+    patient, case_id = await case_under_review(harness, trained_classifier_weights, 503, "en")
     a, b = harness.api.user(903, "en", "Dr A"), harness.api.user(904, "en", "Dr B")
-    await agree(harness, patient, "en")
-    case_id = await finished_case(harness, patient, "en")
-    await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
     review = await harness.services.store.reviews.of_case(case_id)
     summary = clinic_summary(harness, CLINIC)
     answered = len(harness.api.calls_of("answerCallbackQuery"))
@@ -204,12 +207,7 @@ async def test_press_from_a_non_clinic_chat_is_refused(
 async def test_reflag_once_after_timeout(harness: Harness, trained_classifier_weights: Path) -> None:
     now = [datetime(2026, 11, 1, 9, 0, tzinfo=UTC)]
     harness.clock = lambda: now[0]
-    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
-    await harness.start()
-    patient = harness.api.user(505, "en")
-    await agree(harness, patient, "en")
-    case_id = await finished_case(harness, patient, "en")
-    await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
+    patient, case_id = await case_under_review(harness, trained_classifier_weights, 505, "en")
     desk = ReviewDesk(harness.services, harness.app.bot)
     reflag = harness.t("en", "clinic-reflag", case=case_id[:8])
 
@@ -228,12 +226,8 @@ async def test_reflag_once_after_timeout(harness: Harness, trained_classifier_we
 
 
 async def test_delete_removes_the_pending_review(harness: Harness, trained_classifier_weights: Path) -> None:
-    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
-    await harness.start()
-    patient, doctor = harness.api.user(506, "en"), harness.api.user(906, "en", "Dr C")
-    await agree(harness, patient, "en")
-    case_id = await finished_case(harness, patient, "en")
-    await send_for_review(harness, patient, "en", case_id, "Hanoi Skin Clinic")
+    patient, case_id = await case_under_review(harness, trained_classifier_weights, 506, "en")
+    doctor = harness.api.user(906, "en", "Dr C")
     review = await harness.services.store.reviews.of_case(case_id)
     await patient.send("/delete")
     ask = await harness.wait_key(patient, "en", "delete-ask")

@@ -20,7 +20,7 @@ from conversations.intake import Step
 from inference.sidecar import OutOfDistribution, load_sidecar, save_sidecar
 from inference.skin_gate import NOT_SKIN
 from inference.skin_tone import MIN_GROUP_IMAGES
-from tests.bot.helpers import button
+from tests.bot.helpers import new_photo_to_summary
 from tests.bot.test_report_delivery import _scripted_case
 from tests.classifier.skin_images import skimage_photo
 from tests.conftest import Harness, skin_photo
@@ -99,13 +99,7 @@ async def _rejected_with(harness: Harness, photo: bytes, weights: Path) -> None:
     intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.step == Step.PHOTO and intake.draft.photos == ()
     # A photo of skin, and then "Done", go straight back to the summary: the other answers were kept.
-    since = len(user.inbox())
-    await user.send_photo(skin_photo(seed=3))
-    more = await harness.wait_key(user, "en", "ask-more-photos", since=since, count=1, max=3)
-    await user.press(more, button(more, "answer", "done"))
-    await harness.wait_until(
-        lambda: user.inbox()[-1].buttons() != [] and "Henry Nguyen" in (user.inbox()[-1].text or "")
-    )
+    await new_photo_to_summary(harness, user, skin_photo(seed=3))
 
 
 async def test_chat_a_photo_of_a_rocket(harness: Harness, tone_weights_copy: Path) -> None:

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from inference.engine_writer import EngineWriter
 from inference.events import Classified, Done, Event, Failed, JobSpec, WriterResult
@@ -20,6 +19,7 @@ from inference.report_request import ReportRequest
 from inference.worker import ModelWorker, WorkItem
 from testkit.skin_photos import skin_photo
 from tests.engine.servers import CountingProxy, FakeEngine, sse
+from tests.fakes import FixedClassifier
 
 SLOW_AGE = 77  # the engine takes its time over this patient's report
 SCORES = Classification((0.6, 0.05, 0.15, 0.1, 0.05, 0.05))
@@ -119,17 +119,6 @@ def test_take_may_not_hand_out_more_than_the_free_slots() -> None:
 # --- the worker ---------------------------------------------------------------------------------
 
 
-class FixedClassifier:
-    def setup(self) -> None:
-        return None
-
-    def predict(self, images: list[Image.Image]) -> list[Classification]:
-        return [SCORES for _ in images]
-
-    def explain(self, image: Image.Image) -> bytes | None:
-        return None
-
-
 class Log:
     """Every job's events with the time they were emitted (emit is called on the worker's threads)."""
 
@@ -158,7 +147,7 @@ def item(tmp_path: Path, log: Log, name: str, age: int, photo: bool = True) -> W
 
 
 def worker_for(writer: EngineWriter) -> ModelWorker:
-    worker = ModelWorker(FixedClassifier(), writer, QualityThresholds(), explain=False)
+    worker = ModelWorker(FixedClassifier(SCORES), writer, QualityThresholds(), explain=False)
     worker.start().result(timeout=30)
     return worker
 
@@ -221,7 +210,7 @@ async def test_the_queue_tells_each_job_when_its_row_ends_and_refills_the_slot(
 
     store = await Store.open(tmp_path / "db.sqlite3")
     writer = EngineWriter(engine.url, "fake/model", images=False, concurrency=2)
-    worker = ModelWorker(FixedClassifier(), writer, QualityThresholds(), explain=False)
+    worker = ModelWorker(FixedClassifier(SCORES), writer, QualityThresholds(), explain=False)
     queue = ModelQueue(worker, store.jobs, batch_size=2)
     await queue.start()
     await queue.wait_ready()

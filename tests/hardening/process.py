@@ -3,47 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bot.i18n import Translator
 from conversations.validation import NAME_MAX
+from testkit.bot_process import bot_env as testkit_bot_env
+from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi, SentMessage
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import button
 from tests.conftest import TOKEN
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def bot_env(api: FakeBotApi, data_dir: Path, **settings: str) -> dict[str, str]:
-    """The environment of a bot process: ours minus any TELEGRAM_/SKINBOT_ setting, plus these."""
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))},
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api.api_url,
-        "TELEGRAM_FILE_URL": api.file_url,
-        "SKINBOT_DATA_DIR": str(data_dir),
-        "SKINBOT_DEVICE": "cpu",
-        "HF_HUB_OFFLINE": "1",
-        "YOLO_OFFLINE": "1",
-        "PYTHONPATH": str(ROOT),
-        **settings,
-    }
-
-
-def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    """The environment of a bot process with the tests' token."""
+    return testkit_bot_env(api, TOKEN, data_dir, **settings)
 
 
 async def polling(api: FakeBotApi, since: int, timeout: float = 120) -> None:
@@ -54,6 +31,19 @@ async def polling(api: FakeBotApi, since: int, timeout: float = 120) -> None:
             return
         await asyncio.sleep(0.2)
     raise AssertionError("the bot process did not start")
+
+
+async def restarted(api: FakeBotApi, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the process again and wait until it is up: the new process, and how many Bot API calls came
+    before it. A process that does not come up is killed, so that no test leaves one behind."""
+    mark = len(api.calls)
+    proc = start_bot(env, log)
+    try:
+        await polling(api, mark)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, mark
 
 
 def case_statuses(data_dir: Path) -> list[str]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from benchmarks.bot_load.checks import check_chats
+from benchmarks.bot_load.checks import INTAKE_QUESTIONS, check_chats
 from benchmarks.bot_load.users import UserPlan, plans
 from benchmarks.cli import add_commands
 from bot.i18n import Translator
@@ -54,17 +54,7 @@ CASES = {0: "a" * 32, 1: "b" * 32}
 
 def complete_chat(t: Translator, p: UserPlan) -> list[SentMessage]:
     """What a user's chat holds after a good run, built from the same Fluent texts."""
-    keys = (
-        "consent-ask",
-        "ask-photo",
-        "ask-body-site",
-        "ask-name",
-        "ask-age",
-        "ask-gender",
-        "ask-history",
-        "ask-report-language",
-    )
-    texts = [t(p.lang, k, max=NAME_MAX) for k in keys]
+    texts = [t(p.lang, k, max=NAME_MAX) for k in INTAKE_QUESTIONS]
     case = CASES[p.index]
     texts += [
         f"Summary: {p.name}, {p.age}, {p.history}",

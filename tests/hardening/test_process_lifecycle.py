@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 from bot.i18n import Translator
+from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
 from tests.engine.servers import FakeEngine, sse
-from tests.hardening.process import bot_env, case_statuses, pdfs, polling, start_bot, until, whole_intake
+from tests.hardening.process import bot_env, case_statuses, pdfs, polling, restarted, until, whole_intake
 
 PROBE_S = 45.0  # how long the engine takes to answer its start-up probe: "the models are loading"
 
@@ -123,9 +124,7 @@ async def test_sigterm_during_a_long_report_exits_at_once_and_it_is_written_agai
         assert code == 0
         assert case_statuses(data) == ["running"]  # kept, to be written again
 
-        mark = len(api.calls)
-        proc = start_bot(env, log)
-        await polling(api, mark)
+        proc, mark = await restarted(api, env, log)
         regenerating = t("en", "regenerating")
         await api.wait_for(lambda: any(c.params.get("text") == regenerating for c in api.calls[mark:]), 60)
         await api.wait_for(lambda: pdfs(user) == 1, 90)
@@ -165,9 +164,7 @@ async def test_sigkill_after_the_report_is_saved_still_delivers_one_pdf(
         await asyncio.to_thread(proc.wait, 10)
         assert pdfs(user) == 0
 
-        mark = len(api.calls)
-        proc = start_bot(env, log)
-        await polling(api, mark)
+        proc, _ = await restarted(api, env, log)
         await api.wait_for(lambda: pdfs(user) == 1, 90)
         await until(lambda: case_statuses(data) == ["done"], 15, "the case to be done")
         await asyncio.sleep(2.0)  # nothing else is on its way

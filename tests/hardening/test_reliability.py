@@ -13,7 +13,11 @@ from bot.review_desk import verdict_data
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.bot.test_report_delivery import run_case, use_models, wait_pdf
-from tests.bot.test_review import CLINIC, clinic_summary, finished_case, send_for_review, setup_clinics
+from tests.bot.test_review import (
+    CLINIC,
+    case_under_review,
+    clinic_summary,
+)
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
@@ -103,12 +107,7 @@ async def test_a_cut_report_says_so_in_the_chat_and_the_pdf(
 async def test_a_verdict_reaches_the_patient_once_telegram_is_back(
     harness: Harness, trained_classifier_weights: Path
 ) -> None:
-    setup_clinics(harness, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
-    await harness.start()
-    patient = harness.api.user(1305, "ko")
-    await agree(harness, patient, "ko")
-    case_id = await finished_case(harness, patient, "ko")
-    await send_for_review(harness, patient, "ko", case_id, "Hanoi Skin Clinic")
+    patient, case_id = await case_under_review(harness, trained_classifier_weights, 1305, "ko")
     review = await harness.services.store.reviews.of_case(case_id)
     assert review is not None
     doctor = harness.api.user(9001, "en", first_name="Dr Lee")

@@ -20,9 +20,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from bot.i18n import Translator
+from testkit.bot_process import ROOT, start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
-from tests.hardening.process import ROOT, bot_env, polling, start_bot
+from tests.hardening.process import bot_env, polling
 
 OWN_TEST_ONLY = {"testkit"}
 

@@ -12,10 +12,11 @@ from pathlib import Path
 import httpx
 
 from bot.i18n import Translator
+from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
 from tests.engine.servers import FakeEngine, sse
-from tests.hardening.process import bot_env, start_bot, until
+from tests.hardening.process import bot_env, until
 from tests.hardening.test_process_lifecycle import engine_settings, is_probe
 from tests.ops.helpers import WEBHOOK_SECRET, WEBHOOK_URL, free_port, get, post_update, samples, total
 from tests.ops.test_webhook import PATH, start_update

@@ -35,20 +35,6 @@ from testkit.skin_photos import skin_photo
 from tests.fakes import ScriptedWriter
 
 
-@pytest.fixture(scope="session")
-def classifier(trained_classifier_weights: Path) -> SkinClassifier:
-    model = SkinClassifier(trained_classifier_weights, device="cpu")
-    model.setup()
-    return model
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
-
-
 async def _case(store: Store, tmp_path: Path, user_id: int, seed: int = 0, language: str = "en") -> JobSpec:
     image = tmp_path / f"{user_id}-{seed}.jpg"
     image.write_bytes(skin_photo(seed=seed))

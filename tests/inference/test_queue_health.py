@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from conversations.intake import Draft
@@ -42,20 +41,6 @@ class Recorder:
 
     def of(self, name: str) -> list[tuple]:
         return [args for call, args in self.calls if call == name]
-
-
-@pytest.fixture(scope="session")
-def classifier(trained_classifier_weights: Path) -> SkinClassifier:
-    model = SkinClassifier(trained_classifier_weights, device="cpu")
-    model.setup()
-    return model
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
 
 
 async def _spec(store: Store, tmp_path: Path, user_id: int, photo: bytes | None = None) -> JobSpec:

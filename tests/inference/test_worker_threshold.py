@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 import bot.inference_setup
 from bot.inference_setup import build_queue
@@ -18,21 +17,10 @@ from inference.report_request import ReportRequest
 from inference.triage import Triage, triage
 from inference.worker import WorkItem
 from testkit.skin_photos import skin_photo
-from tests.fakes import ScriptedWriter
+from tests.fakes import FixedClassifier, ScriptedWriter
 
 # Carcinoma at 25%, not the top class: routine at the default 0.30, urgent at 0.2.
 SCORES = Classification((0.05, 0.25, 0.5, 0.1, 0.05, 0.05))
-
-
-class FixedClassifier:
-    def setup(self) -> None:
-        return None
-
-    def predict(self, images: list[Image.Image]) -> list[Classification]:
-        return [SCORES for _ in images]
-
-    def explain(self, image: Image.Image) -> bytes | None:
-        return None
 
 
 @pytest.mark.parametrize(
@@ -42,7 +30,7 @@ def test_the_prompt_applies_the_configured_referral_threshold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, referral: str, signal: str
 ) -> None:
     settings = Settings.from_env({"SKINBOT_CARCINOMA_REFERRAL": referral}, env_file=None, telegram=False)
-    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier())
+    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier(SCORES))
     seen: list[ReportRequest] = []
 
     def script(request: ReportRequest) -> str:

@@ -35,16 +35,20 @@ def sample(language: str, history: str | None = HISTORY, uncertain: bool = True)
     )
 
 
-@pytest.mark.parametrize("language", ["en", "ko", "vi"])
-def test_golden_prompt(language: str) -> None:
-    path = GOLDEN / f"prompt.{language}.txt"
-    rendered = render_prompt(sample(language)) + "\n"
+def matches_golden(prompt: str, path: Path) -> None:
+    """The prompt is the reviewed one in `path`; UPDATE_GOLDEN=1 writes it there instead, for review."""
+    rendered = prompt + "\n"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(rendered, encoding="utf-8")
     assert path.is_file(), f"missing {path}; run with UPDATE_GOLDEN=1 to create it"
     assert rendered == path.read_text(encoding="utf-8"), (
         f"prompt changed; review, then UPDATE_GOLDEN=1 ({path})"
     )
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "vi"])
+def test_golden_prompt(language: str) -> None:
+    matches_golden(render_prompt(sample(language)), GOLDEN / f"prompt.{language}.txt")
 
 
 @pytest.mark.parametrize("language", ["en", "ko", "vi"])
@@ -205,14 +209,7 @@ def follow_up(language: str, photo_attached: bool = True) -> ReportRequest:
 
 @pytest.mark.parametrize("language", ["en", "ko", "vi"])
 def test_golden_follow_up_prompt(language: str) -> None:
-    path = GOLDEN / f"prompt.follow-up.{language}.txt"
-    rendered = render_prompt(follow_up(language)) + "\n"
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(rendered, encoding="utf-8")
-    assert path.is_file(), f"missing {path}; run with UPDATE_GOLDEN=1 to create it"
-    assert rendered == path.read_text(encoding="utf-8"), (
-        f"prompt changed; review, then UPDATE_GOLDEN=1 ({path})"
-    )
+    matches_golden(render_prompt(follow_up(language)), GOLDEN / f"prompt.follow-up.{language}.txt")
 
 
 def test_several_photos_are_listed_with_each_result_and_the_mean_is_scored() -> None:

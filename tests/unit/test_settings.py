@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import Secret, Settings, SettingsError
+from testkit.bot_process import run_to_end
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -73,14 +72,7 @@ def test_token_never_shows() -> None:
 
 def test_cli_prints_one_line_without_traceback(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SKINBOT_"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(Path.cwd())},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_to_end({**env, "PYTHONPATH": str(Path.cwd())}, "run", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
@@ -97,14 +89,7 @@ def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
             "PYTHONPATH": str(Path.cwd()),
         }
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_to_end(env, "run", cwd=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("skinbot: cannot reach the Telegram Bot API")

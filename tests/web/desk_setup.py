@@ -14,7 +14,7 @@ from conversations.domain import Language, Review
 from inference.labels import Classification
 from testkit.fake_user import FakeUser
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import answer_until_summary, button, confirm
+from tests.bot.helpers import agree, answer_until_summary, button, confirm
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 from tests.web.helpers import ScriptedClassifier, base_url, scores, until, use_scripted_models, with_web
@@ -79,6 +79,17 @@ async def reviewed_case(
     await user.press(consent, button(consent, "rvsend", f"{case_id}.{chosen.id}"))
     review = await _review_of(h, case_id)
     return case_id, review
+
+
+async def routine_case_at_the_desk(h: Harness, user_id: int, lang: str) -> tuple[FakeUser, str, Review]:
+    """The bot and the desk started (every case routine), and a consenting patient's case sent to the
+    first clinic: the patient, the case id and its review."""
+    start_desk(h, [ROUTINE])
+    await h.start()
+    patient = h.api.user(user_id, lang)
+    await agree(h, patient, lang)
+    case_id, review = await reviewed_case(h, patient, lang)
+    return patient, case_id, review
 
 
 async def _review_of(h: Harness, case_id: str) -> Review:

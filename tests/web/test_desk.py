@@ -25,6 +25,7 @@ from tests.web.desk_setup import (
     login_link,
     queue_cases,
     reviewed_case,
+    routine_case_at_the_desk,
     sign_in,
     start_desk,
 )
@@ -62,11 +63,7 @@ async def test_a_login_link_works_once_and_only_in_time(harness: Harness) -> Non
 
 
 async def test_staff_see_only_their_own_clinics_cases(harness: Harness) -> None:
-    start_desk(harness, [ROUTINE])
-    await harness.start()
-    patient = harness.api.user(701, "en")
-    await agree(harness, patient, "en")
-    case_id, review = await reviewed_case(harness, patient, "en", clinic=0)
+    _, case_id, review = await routine_case_at_the_desk(harness, 701, "en")
     async with desk_client(harness) as http:
         await sign_in(http, await login_link(harness, OTHER, "Dr Park", "ko"))
         queue = await http.get("/desk?status=all")
@@ -90,11 +87,7 @@ async def test_staff_see_only_their_own_clinics_cases(harness: Harness) -> None:
 
 
 async def test_forms_need_the_sessions_csrf_token(harness: Harness) -> None:
-    start_desk(harness, [ROUTINE])
-    await harness.start()
-    patient = harness.api.user(702, "en")
-    await agree(harness, patient, "en")
-    _, review = await reviewed_case(harness, patient, "en")
+    _, _, review = await routine_case_at_the_desk(harness, 702, "en")
     async with desk_client(harness) as http:
         await sign_in(http, await login_link(harness))
         page = await http.get(f"/desk/cases/{review.id}")
@@ -214,11 +207,7 @@ async def test_a_chat_verdict_first_wins_over_the_desk(harness: Harness) -> None
 
 
 async def test_a_note_verdict_needs_its_note(harness: Harness) -> None:
-    start_desk(harness, [ROUTINE])
-    await harness.start()
-    patient = harness.api.user(707, "en")
-    await agree(harness, patient, "en")
-    _, review = await reviewed_case(harness, patient, "en")
+    patient, _, review = await routine_case_at_the_desk(harness, 707, "en")
     async with desk_client(harness) as http:
         await sign_in(http, await login_link(harness, lang="en"))
         token = csrf_of((await http.get(f"/desk/cases/{review.id}")).text)
@@ -238,11 +227,7 @@ async def test_a_note_verdict_needs_its_note(harness: Harness) -> None:
 
 
 async def test_language_audit_log_and_sign_out(harness: Harness) -> None:
-    start_desk(harness, [ROUTINE])
-    await harness.start()
-    patient = harness.api.user(708, "en")
-    await agree(harness, patient, "en")
-    _, review = await reviewed_case(harness, patient, "en")
+    patient, _, review = await routine_case_at_the_desk(harness, 708, "en")
     async with desk_client(harness) as http:
         await sign_in(http, await login_link(harness, lang="vi"))
         page = await http.get("/desk")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.hardening.process import ROOT
+from testkit.bot_process import ROOT
 
 
 def test_the_web_package_never_imports_telegram() -> None:

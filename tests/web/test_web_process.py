@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,29 +14,20 @@ import httpx
 
 from conversations.domain import Language
 from conversations.store import Store
+from testkit.bot_process import run_to_end, start_bot
 from testkit.fake_bot_api import FakeBotApi
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import agree
 from tests.conftest import TOKEN, Harness
-from tests.hardening.process import ROOT, bot_env
-from tests.web.desk_setup import CLINIC, CLINIC_NAME, OTHER, OTHER_NAME, ROUTINE, reviewed_case, start_desk
+from tests.hardening.process import bot_env
+from tests.ops.helpers import free_port
+from tests.web.desk_setup import (
+    CLINIC,
+    CLINIC_NAME,
+    OTHER,
+    OTHER_NAME,
+    routine_case_at_the_desk,
+)
 from tests.web.helpers import form
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_web(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "web"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
 
 
 async def serving(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
@@ -79,7 +68,7 @@ async def test_the_api_alone(tmp_path: Path, trained_classifier_weights: Path, t
     _, secret = await store.api_keys.create("test")
     await store.close()
     log = tmp_path / "web.log"
-    process = start_web(env, log)
+    process = start_bot(env, log, "web")
     try:
         url = f"http://127.0.0.1:{port}"
         await serving(url, process, log)
@@ -107,14 +96,7 @@ async def test_the_desk_without_a_token_is_refused(tmp_path: Path) -> None:
         ).items()
         if k != "TELEGRAM_BOT_TOKEN"
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "web"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_to_end(env, "web", timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "skinbot: the review desk tells patients their verdicts over Telegram: set TELEGRAM_BOT_TOKEN, or "
@@ -126,11 +108,7 @@ async def test_a_verdict_given_at_the_desk_alone_reaches_the_patient(
     harness: Harness, trained_classifier_weights: Path, tiny_gemma_dir: Path, tmp_path: Path
 ) -> None:
     # The bot takes a case and sends it to the clinic; then it stops and `skinbot web` runs alone.
-    start_desk(harness, [ROUTINE])
-    await harness.start()
-    patient = harness.api.user(811, "vi")
-    await agree(harness, patient, "vi")
-    case_id, review = await reviewed_case(harness, patient, "vi")
+    patient, case_id, review = await routine_case_at_the_desk(harness, 811, "vi")
     staff = await harness.services.store.staff.add(CLINIC, "Dr Lan", Language.VI)
     token = await harness.services.store.staff.new_link(staff.id, timedelta(hours=1))
     await harness.stop()
@@ -146,7 +124,7 @@ async def test_a_verdict_given_at_the_desk_alone_reaches_the_patient(
     )
     log = tmp_path / "web.log"
     before = len(harness.api.calls)
-    process = start_web(env, log)
+    process = start_bot(env, log, "web")
     try:
         url = f"http://127.0.0.1:{port}"
         await serving(url, process, log)

@@ -1,0 +1,14 @@
+"""How a `skinbot` command reports a known failure: one line on stderr that names the program, and exit
+status 2, so scripts can tell it from a crash (1) without parsing the text."""
+
+from __future__ import annotations
+
+import sys
+
+EXIT_FAILED = 2
+
+
+def fail(message: str) -> int:
+    """Print `skinbot: message` on stderr; returns the exit status for the command to return."""
+    print(f"skinbot: {message}", file=sys.stderr)
+    return EXIT_FAILED
