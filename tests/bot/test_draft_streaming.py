@@ -85,7 +85,7 @@ def formatted(source: str) -> list[str]:
     return [to_telegram_html(summary, bold=True), to_telegram_html(rest)]
 
 
-def scripted(source: str, delay: float = 0.003) -> Callable[[Services], ScriptedWriter]:
+def scripted(source: str, delay: float = 0.008) -> Callable[[Services], ScriptedWriter]:
     return lambda s: ScriptedWriter(script=lambda r: source, token_delay=delay)
 
 

@@ -55,14 +55,6 @@ def case_statuses(data_dir: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT status FROM cases ORDER BY queue_seq")]
 
 
-async def until(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
 async def photo_then_name(api: FakeBotApi, user: FakeUser, lang: str, photo: bytes, t: Translator) -> None:
     """One close-up, "Done", the body site skipped: the intake waits for the name."""
 

@@ -10,6 +10,7 @@ import pytest
 from bot.flood import BURST, FloodGate, Verdict
 from tests.bot.helpers import agree, answer_until_summary
 from tests.conftest import Harness
+from tests.polling import until
 
 
 class Clock:
@@ -82,15 +83,6 @@ class CountingGate(FloodGate):
         return verdict
 
 
-async def poll(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    # Dropped updates make no Bot API call, so nothing notifies the fake server's waiters: poll instead.
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
-
 FLOOD = 100
 
 
@@ -113,13 +105,13 @@ async def test_flooder_is_slowed_and_others_are_not(harness: Harness, photo_byte
         await answer_until_summary(harness, other, "ko", photo_bytes, name="Kim Minji", report_language="ko")
 
     await asyncio.gather(flood(), normal_user())
-    await poll(lambda: len(gate.verdicts[flooder.id]) >= 3 + FLOOD)
+    await until(lambda: len(gate.verdicts[flooder.id]) >= 3 + FLOOD)
     assert len(gate.verdicts[flooder.id]) == 3 + FLOOD  # each update checked once
     seen = gate.verdicts[flooder.id][3:]
     allowed = seen.count(Verdict.ALLOW)
     idle, notice = harness.t("en", "idle"), harness.t("en", "flood-slow-down")
     # Every allowed message is answered (nothing is lost on the way), and only those.
-    await poll(lambda: sum(m.text == idle for m in flooder.inbox()[before:]) == allowed)
+    await until(lambda: sum(m.text == idle for m in flooder.inbox()[before:]) == allowed)
     replies = flooder.inbox()[before:]
     assert allowed <= BURST + 2 and len(replies) < FLOOD // 2
     notices = sum(m.text == notice for m in replies)

@@ -14,7 +14,8 @@ from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
 from tests.engine.servers import FakeEngine, sse
-from tests.hardening.process import bot_env, case_statuses, pdfs, polling, restarted, until, whole_intake
+from tests.hardening.process import bot_env, case_statuses, pdfs, polling, restarted, whole_intake
+from tests.polling import until
 
 PROBE_S = 45.0  # how long the engine takes to answer its start-up probe: "the models are loading"
 

@@ -7,6 +7,7 @@ import asyncio
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary
 from tests.conftest import Harness
+from tests.polling import until
 
 BURST = 12
 
@@ -65,12 +66,13 @@ async def test_an_albums_photos_in_flight_at_once_share_one_upload_slot(harness:
     # flight at once: more than the two uploads a user may have, yet one album, so none is refused.
     async with services.locks.hold(user.id):
         await user.send_album([skin_photo(seed=s) for s in (61, 62, 63)])
-        await harness.wait_until(
+        await until(
             lambda: (
                 services.uploads.album_photos(user.id) == 3
                 or any(m.text == notice for m in user.inbox()[since:])
             ),
             30,
+            "the album's photos in flight",
         )
         assert services.uploads.in_flight(user.id) == 1
     await harness.wait_key(user, "en", "ask-body-site", since=since)

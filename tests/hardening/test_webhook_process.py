@@ -16,10 +16,11 @@ from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
 from tests.engine.servers import FakeEngine, sse
-from tests.hardening.process import bot_env, until
+from tests.hardening.process import bot_env
 from tests.hardening.test_process_lifecycle import engine_settings, is_probe
 from tests.ops.helpers import WEBHOOK_SECRET, WEBHOOK_URL, free_port, get, post_update, samples, total
 from tests.ops.test_webhook import PATH, start_update
+from tests.polling import until
 
 LOAD_S = 20  # how long the report model takes to "load": the test runs within it
 

@@ -17,7 +17,8 @@ from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
-from tests.web.helpers import ScriptedClassifier, base_url, scores, until, use_scripted_models, with_web
+from tests.polling import until
+from tests.web.helpers import ScriptedClassifier, base_url, scores, use_scripted_models, with_web
 
 CLINIC, OTHER = -100500, -100600
 CLINIC_NAME, OTHER_NAME = "Hanoi Skin Clinic", "Seoul Derm"

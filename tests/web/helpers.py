@@ -3,7 +3,6 @@ fake Bot API for Telegram, and models whose output the test chooses."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import io
 from collections.abc import Callable
@@ -126,12 +125,3 @@ def jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=92)
     return out.getvalue()
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "the condition") -> None:
-    """Poll state that is not the fake Bot API's (which `Harness.wait_until` watches)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)

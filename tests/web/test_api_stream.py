@@ -16,7 +16,8 @@ from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.bot.test_report_delivery import wait_pdf
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
-from tests.web.helpers import client, form, new_key, until, use_tiny_models, with_web
+from tests.polling import until
+from tests.web.helpers import client, form, new_key, use_tiny_models, with_web
 
 WORDS = " ".join(f"word{i}" for i in range(400))
 
