@@ -373,7 +373,8 @@ async def test_a_refusal_mid_stream_hands_the_rest_to_edits(
     source = SOURCES["en"]
     summary, rest = split_summary(source)
     assert len(summary) < 200 < len(rest)
-    use_models(harness, trained_classifier_weights, scripted(source, 0.005), edit_interval_s=0.1)
+    # Slow enough that drafts paced 0.1 s apart pass 200 characters well before the report ends.
+    use_models(harness, trained_classifier_weights, scripted(source, 0.02), edit_interval_s=0.1)
     await harness.start()
     harness.api.inject(
         "sendMessageDraft",
