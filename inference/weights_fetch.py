@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from inference.labels import LABELS
+from inference.sidecar import sidecar_path
 
 MEDGEMMA_REPO = "google/medgemma-4b-it"
 TOKEN_SETTINGS_URL = "https://huggingface.co/settings/tokens"
@@ -467,6 +468,10 @@ def classifier_steps(out: Path) -> list[str]:
 def install_classifier(source: str, dest: Path, *, say: Say = print) -> str:
     """Fetch (URL) or copy (path) a classifier checkpoint, verify it, and rename it onto `dest`.
 
+    The calibration sidecar (`<stem>.json`, see inference.sidecar) is installed with it when the source has
+    one beside it (the same path or URL with a .json suffix), and a sidecar left from an earlier checkpoint
+    is removed: its temperature and thresholds were fitted on other weights.
+
     Returns a one-line summary; raises WeightsError, leaving `dest` as it was, when the file does not verify.
     """
     kind = dest.suffix.lower()
@@ -476,16 +481,20 @@ def install_classifier(source: str, dest: Path, *, say: Say = print) -> str:
     # Next to the destination (same file system, so the final rename is atomic), with the suffix the loader
     # goes by, and hidden, so nothing mistakes it for the real weights.
     staged = dest.parent / f".{dest.stem}.{uuid.uuid4().hex[:8]}.incoming{kind}"
+    staged_sidecar = sidecar_path(staged)
     try:
         if source.startswith(("http://", "https://")):
             _download_url(source, staged)
             name = PurePosixPath(urlsplit(source).path).name
+            _download_url(_sidecar_url(source), staged_sidecar, missing_ok=True)
         else:
             path = Path(source).expanduser()
             if not path.is_file():
                 raise WeightsError(f"{path} is not a file")
             shutil.copyfile(path, staged)
             name = path.name
+            if sidecar_path(path).is_file():
+                shutil.copyfile(sidecar_path(path), staged_sidecar)
         found = ".pt" if zipfile.is_zipfile(staged) else ".onnx" if name.lower().endswith(".onnx") else None
         if found is None:
             raise WeightsError(
@@ -501,11 +510,28 @@ def install_classifier(source: str, dest: Path, *, say: Say = print) -> str:
                 "note: a .pt checkpoint is a Python pickle and loading it runs code: install only files "
                 "you trust"
             )
-        summary = verify_classifier(staged)
+        summary = verify_classifier(staged)  # loads the staged sidecar too: a broken one is refused here
+        if staged_sidecar.is_file():
+            os.replace(staged_sidecar, sidecar_path(dest))
+            summary += "; its calibration sidecar installed"
+        else:
+            sidecar_path(dest).unlink(missing_ok=True)
+            say(
+                "note: no calibration sidecar came with it: scores are uncalibrated and the skin gate's "
+                "classifier check is off until `skinbot evaluate --calibrate` writes one"
+            )
         os.replace(staged, dest)
         return summary
     finally:
         staged.unlink(missing_ok=True)
+        staged_sidecar.unlink(missing_ok=True)
+
+
+def _sidecar_url(url: str) -> str:
+    """The checkpoint's URL with a .json suffix: where a sidecar published beside it would be."""
+    parts = urlsplit(url)
+    path = str(PurePosixPath(parts.path).with_suffix(".json"))
+    return parts._replace(path=path).geturl()
 
 
 def verify_classifier(path: Path) -> str:
@@ -527,12 +553,15 @@ def verify_classifier(path: Path) -> str:
     return f"six classes map onto {', '.join(LABELS)} (input {classifier.imgsz} px)"
 
 
-def _download_url(url: str, out: Path) -> None:
+def _download_url(url: str, out: Path, *, missing_ok: bool = False) -> None:
+    """Download `url` to `out`. With `missing_ok`, a 404 leaves `out` absent instead of raising."""
     import httpx
     from tqdm import tqdm
 
     try:
         with httpx.stream("GET", url, follow_redirects=True, timeout=60.0) as response:
+            if missing_ok and response.status_code == 404:
+                return
             if response.status_code >= 400:
                 meaning = {401: "it needs credentials", 403: "access is refused", 404: "no file there"}
                 hint = meaning.get(response.status_code, "try again later")

@@ -81,8 +81,66 @@ def test_a_checkpoint_url_is_downloaded_verified_and_installed(
 
     assert code == 0, capsys.readouterr().err
     assert dest.read_bytes() == trained_classifier_weights.read_bytes()
-    assert [r.server for r in hub.requests] == ["hub", "cdn"]  # the redirect to the blob was followed
+    # The redirect to the blob was followed; then the sidecar beside it was asked for (there is none).
+    assert [r.server for r in hub.requests] == ["hub", "cdn", "hub"]
+    assert hub.requests[-1].path.endswith("/skin-cls.json")
     assert _files(dest.parent) == ["skin-cls.pt"]
+
+
+def _with_sidecar(weights: Path, folder: Path, temperature: float = 1.7) -> Path:
+    """A copy of the checkpoint with a calibration sidecar beside it, as `skinbot train` leaves them."""
+    from inference.sidecar import Calibration, Sidecar, save_sidecar
+
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "skin-cls.pt"
+    copy.write_bytes(weights.read_bytes())
+    save_sidecar(copy, Sidecar(calibration=Calibration(temperature=temperature, fitted_on="val")))
+    return copy
+
+
+def test_the_calibration_sidecar_comes_with_the_checkpoint(
+    hub: FakeHub, trained_classifier_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from inference.sidecar import load_sidecar
+
+    source = _with_sidecar(trained_classifier_weights, tmp_path / "trained", temperature=1.7)
+    local = tmp_path / "local" / "skin-cls.pt"
+    assert main(["weights", "fetch", "--classifier", str(source), "--out", str(local)]) == 0
+    assert "calibration sidecar installed" in capsys.readouterr().out
+    assert _files(local.parent) == ["skin-cls.json", "skin-cls.pt"]
+    sidecar = load_sidecar(local)
+    assert sidecar is not None and sidecar.temperature == 1.7
+
+    hub.add_repo(
+        "clinic/skin-classifier",
+        {"skin-cls.pt": source.read_bytes(), "skin-cls.json": source.with_suffix(".json").read_bytes()},
+    )
+    remote = tmp_path / "remote" / "skin-cls.pt"
+    url = f"{hub.url}/clinic/skin-classifier/resolve/main/skin-cls.pt?download=1"
+    assert main(["weights", "fetch", "--classifier", url, "--out", str(remote)]) == 0
+    assert remote.with_suffix(".json").read_bytes() == source.with_suffix(".json").read_bytes()
+
+
+def test_a_sidecar_of_the_old_checkpoint_is_removed_and_a_broken_one_refused(
+    trained_classifier_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = _with_sidecar(trained_classifier_weights, tmp_path / "weights", temperature=3.0)
+
+    # A checkpoint without a sidecar: the old one's temperature would be applied to other weights.
+    fresh = str(trained_classifier_weights)
+    assert main(["weights", "fetch", "--classifier", fresh, "--out", str(dest)]) == 0
+    assert "no calibration sidecar came with it" in capsys.readouterr().out
+    assert _files(dest.parent) == ["skin-cls.pt"]
+
+    broken = _with_sidecar(trained_classifier_weights, tmp_path / "broken")
+    broken.with_suffix(".json").write_text('{"schema": 1, "classes": ["cat"]}', encoding="utf-8")
+    installed = _with_sidecar(trained_classifier_weights, tmp_path / "weights", temperature=3.0)
+    before = installed.with_suffix(".json").read_bytes()
+    assert main(["weights", "fetch", "--classifier", str(broken), "--out", str(installed)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert installed.with_suffix(".json").read_bytes() == before  # nothing half-installed
+    assert _files(installed.parent) == ["skin-cls.json", "skin-cls.pt"]
 
 
 @pytest.mark.parametrize("case", ["foreign classes", "not a checkpoint", "missing url", "wrong suffix"])
