@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-BENCH_EXTRA_HINT = "pip install -e '.[bench]'"
+from bot.cli_failure import BENCH_EXTRA_HINT
+
 # testkit is ours but comes with the bench extra's packages; the others are always installed.
 OUR_PACKAGES = frozenset({"benchmarks", "bot", "conversations", "inference"})
 BOT_USERS_MAX = 2000

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli_failure import fail
+from bot.cli_failure import BENCH_EXTRA_HINT, fail
 from bot.settings import SettingsError
 
 
@@ -66,16 +66,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
     sub.add_parser("check", help="check settings, database, models, fonts and GPU").set_defaults(func=_check)
-    bench = sub.add_parser("bench", help="benchmarks: JSON plus a table").add_subparsers(
-        dest="bench", required=True
-    )
-    _add_optional_commands(sub, bench)
+    _add_bench(sub)
+    _add_optional_commands(sub)
     return parser
 
 
-def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    bench = sub.add_parser("bench", help="benchmarks: JSON plus a table")
+    try:
+        # Not a runtime package: an install without the bench extra may lack it, and every other command
+        # must still work there.
+        from benchmarks import cli as bench_cli
+    except ModuleNotFoundError as exc:
+        if exc.name != "benchmarks":
+            raise
+        bench.add_argument("args", nargs=argparse.REMAINDER)
+        missing = f"bench needs the bench extra, from a source checkout: {BENCH_EXTRA_HINT}"
+        bench.set_defaults(func=lambda args: fail(missing))
+        return
+    bench_cli.add_commands(bench.add_subparsers(dest="bench", required=True))
+
+
+def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
     # Registration only: each module imports its heavy dependencies when its command runs.
-    from benchmarks import cli as bench_cli
     from bot import backup_cli, clinic_cli, diagnose, web_cli, weights_cli
     from inference import cli_classifier
 
@@ -85,7 +98,6 @@ def _add_optional_commands(sub: argparse._SubParsersAction, bench: argparse._Sub
     backup_cli.add_commands(sub)
     clinics = clinic_cli.add_commands(sub)
     web_cli.add_commands(sub, clinics)
-    bench_cli.add_commands(bench)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

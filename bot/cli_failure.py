@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 
 EXIT_FAILED = 2
+# `skinbot bench` needs the bench extra, and the `benchmarks` package of a source checkout.
+BENCH_EXTRA_HINT = "pip install -e '.[bench]'"
 
 
 def fail(message: str) -> int:

@@ -25,7 +25,8 @@ from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
 from tests.hardening.process import bot_env, polling
 
-OWN_TEST_ONLY = {"testkit"}
+# Ours, but only for tests and benchmarks: an install may leave them out, and the bot must not need them.
+OWN_TEST_ONLY = {"testkit", "benchmarks"}
 
 
 def _closure(requirements: list[Requirement], extras: tuple[str, ...] = ("",)) -> set[str]:
