@@ -59,6 +59,12 @@ def check_classifier(settings: Settings) -> Item:
     )
 
 
+def skin_question_part(settings: Settings) -> str:
+    if settings.skin_question_min_yes <= 0:
+        return "skin question off (SKINBOT_SKIN_QUESTION_MIN_YES=0)"
+    return f"skin question: the report model's P(yes) ≥ {settings.skin_question_min_yes:.2f}"
+
+
 def check_scores(settings: Settings) -> Item:
     """The classifier's sidecar: calibration, the skin gate's score threshold, and the recommended referral
     threshold that SKINBOT_CARCINOMA_REFERRAL should not exceed."""
@@ -73,12 +79,13 @@ def check_scores(settings: Settings) -> Item:
         return Item(
             "scores",
             False,
-            f"no {path}: scores are uncalibrated and only the colour part of the skin gate runs; write it "
-            "with `skinbot evaluate --calibrate`",
+            f"no {path}: scores are uncalibrated and the skin gate has no classifier score (colour and "
+            f"{skin_question_part(settings)}); write it with `skinbot evaluate --calibrate`",
             required=False,
         )
     parts = [f"temperature {sidecar.temperature:.2f}"]
     parts.append(f"skin-gate score ≥ {sidecar.ood.threshold:.2f}" if sidecar.ood else "no skin-gate score")
+    parts.append(skin_question_part(settings))
     if sidecar.skin_tones is not None:
         parts.append("evaluated on skin tones: " + (", ".join(sidecar.skin_tones.judged) or "none"))
     referral = sidecar.referral

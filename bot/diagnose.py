@@ -13,7 +13,13 @@ from bot.case_messages import classification_text, quality_lines, which_photo_li
 from bot.case_pdf import document_for
 from bot.cli_failure import fail
 from bot.i18n import Translator
-from bot.inference_setup import StartupError, build_classifier, build_writer, quality_thresholds
+from bot.inference_setup import (
+    StartupError,
+    build_classifier,
+    build_writer,
+    quality_thresholds,
+    skin_question,
+)
 from bot.settings import Settings
 from conversations.domain import BODY_SITES, GENDERS, Language
 from conversations.files import new_token
@@ -66,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         build_writer(settings),
         quality_thresholds(settings),
         carcinoma_referral=settings.carcinoma_referral,
+        skin_question=skin_question(settings),
     )
     try:
         worker.start().result()

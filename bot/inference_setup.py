@@ -11,6 +11,7 @@ from inference.model_queue import JobStore, ModelQueue
 from inference.observer import InferenceObserver
 from inference.quality import QualityThresholds
 from inference.report_model import ReportModel
+from inference.skin_question import SkinQuestion
 from inference.worker import ModelWorker, ReportWriter
 
 
@@ -58,6 +59,11 @@ def build_writer(settings: Settings) -> ReportWriter:
     )
 
 
+def skin_question(settings: Settings) -> SkinQuestion | None:
+    """The report model's look at each photo, unless SKINBOT_SKIN_QUESTION_MIN_YES is 0."""
+    return SkinQuestion(settings.skin_question_min_yes) if settings.skin_question_min_yes > 0 else None
+
+
 def build_queue(
     settings: Settings,
     store: JobStore,
@@ -73,6 +79,7 @@ def build_queue(
         read=read,
         carcinoma_referral=settings.carcinoma_referral,
         observer=observer,
+        skin_question=skin_question(settings),
     )
     # An engine batches on its own side: as many jobs go to it at once as it may have in flight.
     batch = settings.llm_concurrency if settings.llm_is_url else settings.batch

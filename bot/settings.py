@@ -224,6 +224,8 @@ class Settings:
     # Classifier and quality gate.
     uncertain_below: float = _env("SKINBOT_UNCERTAIN_BELOW", _float_range(0, 1), 0.5)
     carcinoma_referral: float = _env("SKINBOT_CARCINOMA_REFERRAL", _float_range(0, 1), 0.30)
+    # The report model's P(yes) to "is this skin?" below which a photo is turned back; 0 turns it off.
+    skin_question_min_yes: float = _env("SKINBOT_SKIN_QUESTION_MIN_YES", _float_range(0, 1), 0.25)
     min_side: int = _env("SKINBOT_MIN_SIDE", _int_range(32, 4096), 224)
     dark_below: float = _env("SKINBOT_DARK_BELOW", _float_range(0, 255), 40.0)
     bright_above: float = _env("SKINBOT_BRIGHT_ABOVE", _float_range(0, 255), 225.0)

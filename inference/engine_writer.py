@@ -14,6 +14,10 @@ refused (vLLM answers 400 for a text-only model, llama.cpp without --mmproj answ
 supported") or when the prompt tokens are equal (transformers serve silently drops images for a text-only
 model). `images=True/False` skips the probe.
 
+The skin question (`inference.skin_question`) is one short non-streamed completion per photo. It asks for
+the first token's top log-probabilities, which vLLM returns; an engine that refuses them (once) or leaves
+them out is read from its one-word answer instead.
+
 Secrets and patient data: the API key only ever goes into the Authorization header, and logs carry the
 row number, HTTP status and the server's (scrubbed, truncated) reason, never the prompt or history.
 """
@@ -38,6 +42,7 @@ from inference.prompt import chat_messages, sanitize_history
 from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
 from inference.row_images import RowImages, row_images
+from inference.skin_question import question_messages, yes_share_from_text, yes_share_from_top
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -52,6 +57,7 @@ REASON_CHARS = 300
 MAX_SCRUBBED_CHARS = 20_000  # of a server's error message; bounds the scrubbing work
 HISTORY_RUN = 10  # characters shared with the history that count as an echo of it
 RETRY_STATUSES = frozenset({408, 409, 425, 429})  # 4xx that mean "try again", not "your request is wrong"
+SKIN_TOP_LOGPROBS = 10  # "yes" and "no" in any spelling are among them unless the model ignores the question
 _IMAGE_REFUSAL_WORDS = ("image", "multimodal", "multi-modal", "mmproj", "vision")
 
 
@@ -128,6 +134,7 @@ class EngineWriter:
         # Engine-specific request fields (vLLM's ignore_eos for the benchmark); not for production use.
         self.extra_body = dict(extra_body or {})
         self.last_timing: list[RowTiming] = []
+        self.skin_logprobs = True  # until the engine refuses them
 
     def __repr__(self) -> str:
         return f"EngineWriter(url={self.url!r}, model={self.model!r}, concurrency={self.concurrency})"
@@ -222,6 +229,41 @@ class EngineWriter:
         if with_tokens > without_tokens:
             return True, f"an image adds {with_tokens - without_tokens} prompt tokens"
         return False, "the engine accepted an image but did not count it: it drops images"
+
+    # ------------------------------------------------------------ skin question
+
+    def skin_yes(self, images: Sequence[Image]) -> list[float | None]:
+        """For each photo, the model's P(yes) to the skin question (0 or 1 when read from a worded answer);
+        None when the engine takes no images, fails, or answers neither yes nor no."""
+        if not self.image_input:
+            return [None] * len(images)
+        with httpx.Client(headers=self._headers(), timeout=_timeout(PROBE_TIMEOUT_S)) as client:
+            return [self._ask_skin(client, image) for image in images]
+
+    def _ask_skin(self, client: httpx.Client, image: Image) -> float | None:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": _openai_messages(question_messages(), [image]),
+            "max_tokens": 2,
+            "temperature": 0,
+            "stream": False,
+        }
+        if self.skin_logprobs:
+            body |= {"logprobs": True, "top_logprobs": SKIN_TOP_LOGPROBS}
+        try:
+            response = client.post(f"{self.url}/chat/completions", json=body)
+            if response.status_code == 400 and self.skin_logprobs:
+                self.skin_logprobs = False  # the engine has no log-probabilities: read its answer
+                return self._ask_skin(client, image)
+            response.raise_for_status()
+            choice = response.json()["choices"][0]
+        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
+            log.warning("skin question: the engine gave no answer (%s); the photo passes", _short(exc))
+            return None
+        top = _first_top_logprobs(choice)
+        if top:
+            return yes_share_from_top(top)
+        return yes_share_from_text(str((choice.get("message") or {}).get("content") or ""))
 
     # ------------------------------------------------------------- generation
 
@@ -591,6 +633,15 @@ def _prompt_tokens(response: httpx.Response) -> int | None:
     except (ValueError, KeyError, TypeError):
         return None
     return value if isinstance(value, int) else None
+
+
+def _first_top_logprobs(choice: dict[str, Any]) -> dict[str, float]:
+    """{token: logprob} of the first answer token, from an OpenAI chat choice; {} when it has none."""
+    try:
+        first = choice["logprobs"]["content"][0]["top_logprobs"]
+        return {str(entry["token"]): float(entry["logprob"]) for entry in first}
+    except (KeyError, IndexError, TypeError, ValueError):
+        return {}
 
 
 def _jpeg_data_url(image: Image) -> str:

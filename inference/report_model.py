@@ -21,6 +21,7 @@ from inference.prompt import chat_messages, gemma3_chat_template
 from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
 from inference.row_images import RowImages, row_images
+from inference.skin_question import NO_WORDS, YES_WORDS, question_messages, yes_share
 
 if TYPE_CHECKING:
     import torch
@@ -176,6 +177,39 @@ class ReportModel:
             if isinstance(token_id, int) and token_id != self.tokenizer.unk_token_id and token_id not in ids:
                 ids.append(token_id)
         return ids
+
+    # ------------------------------------------------------------ skin question
+
+    def skin_yes(self, images: Sequence[Any]) -> list[float | None]:
+        """For each photo, the model's P(yes) to `inference.skin_question.QUESTION`, from one forward pass
+        (no generation). None for every photo in GGUF text-only mode, which cannot see them."""
+        if not self.loaded:
+            raise RuntimeError("ReportModel.setup() has not been called")
+        if self.text_only:
+            return [None] * len(images)
+        import torch
+
+        yes_ids, no_ids = self._answer_ids(YES_WORDS), self._answer_ids(NO_WORDS)
+        text = self.processor.apply_chat_template(
+            question_messages(), tokenize=False, add_generation_prompt=True
+        )
+        shares: list[float | None] = []
+        # One photo a pass: a case has at most three, and no padding means the last position is the answer's.
+        for image in images:
+            batch = self.processor(
+                text=[text], images=[[image.convert("RGB")]], return_tensors="pt", add_special_tokens=False
+            ).to(self.device)
+            batch["pixel_values"] = batch["pixel_values"].to(self.dtype)
+            with torch.inference_mode():
+                logits = self.model(**batch).logits[0, -1].float()
+            logprobs = torch.log_softmax(logits, dim=-1)
+            shares.append(yes_share(logprobs[yes_ids].tolist(), logprobs[no_ids].tolist()))
+        return shares
+
+    def _answer_ids(self, words: Sequence[str]) -> list[int]:
+        """The token ids that start each spelling of an answer word (one token each in Gemma's vocabulary)."""
+        ids = {self.tokenizer.encode(word, add_special_tokens=False)[0] for word in words}
+        return sorted(ids)
 
     # ------------------------------------------------------------- generation
 

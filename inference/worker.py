@@ -39,6 +39,7 @@ from inference.quality import QualityThresholds, check_quality
 from inference.report_request import EarlierResult, ReportRequest
 from inference.row_images import RowImages
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
+from inference.skin_question import SkinQuestion
 from inference.triage import DEFAULT_CARCINOMA_REFERRAL
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,13 @@ class ReportWriter(Protocol):
 
 
 Row = tuple[ReportRequest, RowImages]
+
+
+@runtime_checkable
+class SkinJudge(Protocol):
+    """A writer whose model can answer the skin question (inference.skin_question) about each photo."""
+
+    def skin_yes(self, images: list[Image.Image]) -> list[float | None]: ...
 
 
 @runtime_checkable
@@ -118,10 +126,13 @@ class ModelWorker:
         carcinoma_referral: float = DEFAULT_CARCINOMA_REFERRAL,
         gate: SkinGate = DEFAULT_GATE,
         observer: InferenceObserver | None = None,
+        skin_question: SkinQuestion | None = None,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
         self.carcinoma_referral = carcinoma_referral  # told to the report model, as the chat applies it
         self.gate = gate
+        # The report model's look at each photo, when asked for and the writer can answer it.
+        self.skin_question = skin_question if isinstance(writer, SkinJudge) else None
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
         self.observer: InferenceObserver = observer or NoObserver()
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
@@ -188,15 +199,18 @@ class ModelWorker:
         predict_started = time.perf_counter()
         results = self.classifier.predict(photos)
         self.observer.classified(time.perf_counter() - predict_started, len(photos))
-        prepared: list[tuple[WorkItem, Row]] = []
+        familiar: list[_Case] = []
         for case in live:
             case.results, results = results[: len(case.photos)], results[len(case.photos) :]
-            item = case.item
             # The classifier itself does not recognise a photo: the case is rejected, naming that photo.
             unfamiliar = next((n for n, r in enumerate(case.results, 1) if not self.gate.familiar(r)), 0)
             if unfamiliar:
-                item.finish(Rejected((NOT_SKIN,), photo=unfamiliar))
-                continue
+                case.item.finish(Rejected((NOT_SKIN,), photo=unfamiliar))
+            else:
+                familiar.append(case)
+        prepared: list[tuple[WorkItem, Row]] = []
+        for case in self._ask_about_skin(familiar):
+            item = case.item
             result = Classification.mean(case.results)
             if not item.spec.report:  # scores only (the web API's classify and analyze)
                 item.emit(Classified(result, None))
@@ -207,6 +221,24 @@ class ModelWorker:
             item.emit(Classified(result, heatmap))
             prepared.append((item, (self._request(case, result), case.images_for_report())))
         return prepared
+
+    def _ask_about_skin(self, cases: list[_Case]) -> list[_Case]:
+        """The cases whose every photo the report model takes for skin; the others are rejected, naming the
+        first photo it does not. Without a skin question every case goes on."""
+        question = self.skin_question
+        if question is None or not cases:
+            return cases
+        assert isinstance(self.writer, SkinJudge)
+        shares = self.writer.skin_yes([photo for case in cases for photo in case.photos])
+        kept = []
+        for case in cases:
+            mine, shares = shares[: len(case.photos)], shares[len(case.photos) :]
+            refused = next((n for n, share in enumerate(mine, 1) if not question.says_skin(share)), 0)
+            if refused:
+                case.item.finish(Rejected((NOT_SKIN,), photo=refused))
+            else:
+                kept.append(case)
+        return kept
 
     def _request(self, case: _Case, result: Classification) -> ReportRequest:
         spec = case.item.spec

@@ -166,6 +166,11 @@ def save_random_model(tokenizer: Any, dest: Path, tiny: bool, device: str = "cpu
             model = Gemma3ForConditionalGeneration(config)
     finally:
         torch.set_default_dtype(previous)
+    # transformers initialises the projector from vision to text with zeros, so a random model would see
+    # every photo as the same blank: drawn at random instead, as trained weights are, the photo counts.
+    with torch.no_grad():
+        projection = model.model.multi_modal_projector.mm_input_projection_weight
+        projection.normal_(0.0, vision.hidden_size**-0.5)
     model.generation_config.eos_token_id = EOS_IDS
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.bos_token_id = tokenizer.bos_token_id
@@ -177,7 +182,7 @@ def save_random_model(tokenizer: Any, dest: Path, tiny: bool, device: str = "cpu
 
 
 TOKENIZER_RECIPE = "gemma3-270m-gguf-tokenizer+image-tokens/v1"
-TINY_MODEL_RECIPE = "tiny-gemma3-image-text/v1"
+TINY_MODEL_RECIPE = "tiny-gemma3-image-text/v2"  # v2: a random projector
 
 
 def cached_tokenizer_dir(gguf_path: Path | None = None) -> Path:

@@ -117,6 +117,21 @@ async def test_chat_a_photo_the_classifier_finds_unfamiliar(
     await _rejected_with(harness, skin_photo(seed=9), tone_weights_copy)
 
 
+def diagnose_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, weights: Path, report_model: Path, **more: str
+) -> None:
+    for key, value in {
+        "SKINBOT_CLASSIFIER": str(weights),
+        "SKINBOT_LLM": str(report_model),
+        "SKINBOT_DEVICE": "cpu",
+        "SKINBOT_MAX_NEW_TOKENS": "16",
+        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
+        **more,
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+
+
 def test_diagnose_writes_no_report_for_a_photo_that_is_not_skin(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -125,15 +140,7 @@ def test_diagnose_writes_no_report_for_a_photo_that_is_not_skin(
     capsys: pytest.CaptureFixture[str],
     t: Translator,
 ) -> None:
-    for key, value in {
-        "SKINBOT_CLASSIFIER": str(tone_weights_copy),
-        "SKINBOT_LLM": str(tiny_gemma_dir),
-        "SKINBOT_DEVICE": "cpu",
-        "SKINBOT_MAX_NEW_TOKENS": "16",
-        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
+    diagnose_env(monkeypatch, tmp_path, tone_weights_copy, tiny_gemma_dir)
     photo = tmp_path / "coins.jpg"
     photo.write_bytes(jpeg(skimage_photo("coins")))
     out = tmp_path / "report.pdf"
@@ -145,3 +152,35 @@ def test_diagnose_writes_no_report_for_a_photo_that_is_not_skin(
     assert t("vi", "scores-not-skin") in captured.out and t("vi", "scores-not-skin-tip") in captured.out
     assert t("vi", "classification-title") not in captured.out
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("min_yes", "reported"), [("1.0", False), ("0", True)])
+def test_diagnose_asks_the_report_model_whether_the_photo_is_skin(
+    min_yes: str,
+    reported: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    tone_weights_copy: Path,
+    tiny_gemma_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    t: Translator,
+) -> None:
+    """A skin photo that passes colour and classifier; the tiny random Gemma's P(yes) is about a half, so a
+    threshold of 1 turns it back and 0 (the question off) lets it through to a report."""
+    sidecar = load_sidecar(tone_weights_copy)
+    assert sidecar is not None
+    save_sidecar(tone_weights_copy, dataclasses.replace(sidecar, ood=None))
+    diagnose_env(
+        monkeypatch, tmp_path, tone_weights_copy, tiny_gemma_dir, SKINBOT_SKIN_QUESTION_MIN_YES=min_yes
+    )
+    photo = tmp_path / "skin.jpg"
+    photo.write_bytes(skin_photo(seed=4))
+    out = tmp_path / "report.pdf"
+    code = main(
+        ["diagnose", str(photo), "--age", "40", "--gender", "male", "--lang", "ko", "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert (t("ko", "scores-not-skin") in captured.out) is not reported
+    assert (t("ko", "classification-title") in captured.out) is reported
+    assert out.exists() is reported
+    assert code == (0 if reported else 1)

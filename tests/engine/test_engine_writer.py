@@ -324,3 +324,73 @@ async def test_a_real_engine_takes_several_images(image_engine: EngineServer) ->
     )
     assert one.stopped_by in ("eos", "length") and many.stopped_by in ("eos", "length"), (one, many)
     assert one.image_seen and many.image_seen
+
+
+# --- the skin question ------------------------------------------------------------------------------------
+
+
+def answer(content: str, top: dict[str, float] | None = None) -> tuple[int, list[str]]:
+    """A non-streamed chat completion: the words, and the first token's top log-probabilities if given."""
+    choice: dict = {"message": {"role": "assistant", "content": content}, "finish_reason": "length"}
+    if top is not None:
+        entries = [{"token": t, "logprob": lp} for t, lp in top.items()]
+        first = {"token": next(iter(top)), "logprob": 0.0, "top_logprobs": entries}
+        choice["logprobs"] = {"content": [first]}
+    return 200, [json.dumps({"choices": [choice]})]
+
+
+async def test_the_skin_question_is_read_from_the_log_probabilities(fake: FakeEngine) -> None:
+    import math
+
+    # yes and Yes together have 0.6, No has 0.2: P(yes) among the answers is 0.75, whatever the words say.
+    top = {"Yes": math.log(0.4), "yes": math.log(0.2), "No": math.log(0.2), "Maybe": math.log(0.1)}
+    use(fake, lambda n, body: answer("No", top))
+    writer = writer_for(fake, images=True)
+    photo = Image.new("RGB", (64, 48), (180, 120, 100))
+    [share] = await asyncio.to_thread(writer.skin_yes, [photo])
+    assert share == pytest.approx(0.75)
+    body = fake.bodies[-1]
+    assert body["logprobs"] is True and body["top_logprobs"] >= 5 and body["stream"] is False
+    # The photo and the question only: no system turn, no patient data.
+    [message] = body["messages"]
+    assert [p["type"] for p in message["content"]] == ["image_url", "text"]
+    assert decoded_sizes(message["content"]) == [(64, 48)]
+    assert "skin" in message["content"][-1]["text"] and HISTORY not in json.dumps(body)
+
+
+async def test_an_engine_without_log_probabilities_is_read_from_its_answer(fake: FakeEngine) -> None:
+    def script(n: int, body: dict) -> tuple[int, list[str]]:
+        if body.get("logprobs"):
+            return 400, ['{"error": {"message": "logprobs are not supported"}}']
+        return answer(["No.", "Yes", "Perhaps"][(n - 2) % 3])
+
+    use(fake, script)
+    writer = writer_for(fake, images=True)
+    photos = [Image.new("RGB", (32, 32), (180, 120, 100)) for _ in range(3)]
+    shares = await asyncio.to_thread(writer.skin_yes, photos)
+    assert shares == [0.0, 1.0, None]
+    # Refused once, then never asked for again.
+    assert [bool(b.get("logprobs")) for b in fake.bodies] == [True, False, False, False]
+
+
+async def test_a_failing_or_text_only_engine_lets_the_photo_through(
+    fake: FakeEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    use(fake, lambda n, body: (500, ['{"error": {"message": "overloaded"}}']))
+    writer = writer_for(fake, images=True)
+    photo = Image.new("RGB", (32, 32), (180, 120, 100))
+    assert await asyncio.to_thread(writer.skin_yes, [photo]) == [None]
+    assert "skin question" in caplog.text and "passes" in caplog.text
+    asked = fake.chat_requests
+    text_only = writer_for(fake, images=False)
+    assert await asyncio.to_thread(text_only.skin_yes, [photo, photo]) == [None, None]
+    assert fake.chat_requests == asked  # a model that cannot see the photo is not asked
+
+
+async def test_a_real_engine_answers_the_skin_question(image_engine: EngineServer) -> None:
+    """transformers serve with the tiny random Gemma: the answer is gibberish, so only its shape is
+    checked: a probability, or None when the random model says neither yes nor no."""
+    writer = EngineWriter(image_engine.url, IMAGE_MODEL, max_tokens=4, retries=0)
+    await asyncio.to_thread(writer.setup)
+    shares = await asyncio.to_thread(writer.skin_yes, [Image.new("RGB", (64, 64), (180, 120, 100))] * 2)
+    assert len(shares) == 2 and all(s is None or 0.0 <= s <= 1.0 for s in shares), shares

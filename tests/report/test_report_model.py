@@ -241,6 +241,7 @@ def test_gguf_text_only_writes_english(gemma_gguf_path: Path, image: Image.Image
     out = Collector()
     [result] = model.generate([req()], [image], out)
     assert not result.image_seen  # text-only: the photo is ignored, and the prompt says so
+    assert model.skin_yes([image, image]) == [None, None]  # nor can it be asked whether the photo is skin
     assert out.text(0) == result.text
     words = set(result.text.lower().replace(".", " ").replace(",", " ").split())
     assert len(words & {"the", "a", "and", "you", "of", "to", "is", "skin", "for", "are", "in"}) >= 2, (
@@ -290,3 +291,33 @@ def test_a_batch_mixes_rows_of_several_one_and_no_image(tiny: ReportModel, image
 def test_the_images_must_match_the_request(tiny: ReportModel, image: Image.Image) -> None:
     with pytest.raises(ValueError, match="2 image"):
         tiny.generate([several(("close_up", "overview"))], [[image]], lambda r, t: None)
+
+
+# --- the skin question: one forward pass over the photo and the question -----------------------------------
+
+
+def generate_yes_share(model: ReportModel, photo: Image.Image) -> float:
+    """P(yes) among yes/no from transformers' own generate: the scores of the first token it would write."""
+    from inference.skin_question import NO_WORDS, QUESTION, YES_WORDS
+
+    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": QUESTION}]}]
+    text = model.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    inputs = model.processor(text=[text], images=[[photo]], return_tensors="pt", add_special_tokens=False)
+    out = model.model.generate(
+        **inputs, max_new_tokens=1, do_sample=False, output_scores=True, return_dict_in_generate=True
+    )
+    probs = torch.softmax(out.scores[0][0].float(), dim=-1)
+    vocab = model.tokenizer.get_vocab()
+    yes = sum(float(probs[vocab[w]]) for w in YES_WORDS if w in vocab)
+    no = sum(float(probs[vocab[w]]) for w in NO_WORDS if w in vocab)
+    return yes / (yes + no)
+
+
+def test_the_skin_question_reads_yes_and_no_for_each_photo(tiny: ReportModel, image: Image.Image) -> None:
+    green = Image.new("RGB", (60, 80), (40, 160, 60))
+    shares = tiny.skin_yes([image, green, image])
+    assert all(s is not None and 0.0 < s < 1.0 for s in shares), shares
+    assert shares[0] == shares[2]  # one photo a pass: the same photo, the same answer
+    assert abs(shares[0] - shares[1]) > 1e-4  # the photo itself is what is judged
+    for photo, share in ((image, shares[0]), (green, shares[1])):
+        assert share == pytest.approx(generate_yes_share(tiny, photo), rel=1e-4)
