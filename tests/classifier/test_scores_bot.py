@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.bot.helpers import new_photo_to_summary
 from tests.bot.test_report_delivery import _scripted_case
 from tests.classifier.skin_images import skimage_photo
 from tests.conftest import Harness, skin_photo
+from tests.model_env import use_tiny_models
 from tests.pdf.conftest import build_doc, synthetic_photo
 
 LANGS = ("en", "ko", "vi")
@@ -117,70 +119,50 @@ async def test_chat_a_photo_the_classifier_finds_unfamiliar(
     await _rejected_with(harness, skin_photo(seed=9), tone_weights_copy)
 
 
-def diagnose_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, weights: Path, report_model: Path, **more: str
-) -> None:
-    for key, value in {
-        "SKINBOT_CLASSIFIER": str(weights),
-        "SKINBOT_LLM": str(report_model),
-        "SKINBOT_DEVICE": "cpu",
-        "SKINBOT_MAX_NEW_TOKENS": "16",
-        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
-        **more,
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
+Diagnose = Callable[..., tuple[int, str, bool]]
 
 
-def test_diagnose_writes_no_report_for_a_photo_that_is_not_skin(
+@pytest.fixture
+def diagnose(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     tone_weights_copy: Path,
     tiny_gemma_dir: Path,
     capsys: pytest.CaptureFixture[str],
-    t: Translator,
-) -> None:
-    diagnose_env(monkeypatch, tmp_path, tone_weights_copy, tiny_gemma_dir)
-    photo = tmp_path / "coins.jpg"
-    photo.write_bytes(jpeg(skimage_photo("coins")))
-    out = tmp_path / "report.pdf"
-    code = main(
-        ["diagnose", str(photo), "--age", "40", "--gender", "male", "--lang", "vi", "--out", str(out)]
-    )
-    captured = capsys.readouterr()
+) -> Diagnose:
+    """`skinbot diagnose` on one photo with the tiny models: (exit code, what it printed, PDF written)."""
+
+    def run(photo: bytes, lang: str, **env: str) -> tuple[int, str, bool]:
+        use_tiny_models(monkeypatch, tmp_path, tone_weights_copy, tiny_gemma_dir, **env)
+        path, out = tmp_path / "photo.jpg", tmp_path / "report.pdf"
+        path.write_bytes(photo)
+        code = main(
+            ["diagnose", str(path), "--age", "40", "--gender", "male", "--lang", lang, "--out", str(out)]
+        )
+        return code, capsys.readouterr().out, out.exists()
+
+    return run
+
+
+def test_diagnose_writes_no_report_for_a_photo_that_is_not_skin(diagnose: Diagnose, t: Translator) -> None:
+    code, printed, pdf = diagnose(jpeg(skimage_photo("coins")), "vi")
     assert code == 1
-    assert t("vi", "scores-not-skin") in captured.out and t("vi", "scores-not-skin-tip") in captured.out
-    assert t("vi", "classification-title") not in captured.out
-    assert not out.exists()
+    assert t("vi", "scores-not-skin") in printed and t("vi", "scores-not-skin-tip") in printed
+    assert t("vi", "classification-title") not in printed
+    assert not pdf
 
 
 @pytest.mark.parametrize(("min_yes", "reported"), [("1.0", False), ("0", True)])
 def test_diagnose_asks_the_report_model_whether_the_photo_is_skin(
-    min_yes: str,
-    reported: bool,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    tone_weights_copy: Path,
-    tiny_gemma_dir: Path,
-    capsys: pytest.CaptureFixture[str],
-    t: Translator,
+    min_yes: str, reported: bool, diagnose: Diagnose, tone_weights_copy: Path, t: Translator
 ) -> None:
     """A skin photo that passes colour and classifier; the tiny random Gemma's P(yes) is about a half, so a
     threshold of 1 turns it back and 0 (the question off) lets it through to a report."""
     sidecar = load_sidecar(tone_weights_copy)
     assert sidecar is not None
     save_sidecar(tone_weights_copy, dataclasses.replace(sidecar, ood=None))
-    diagnose_env(
-        monkeypatch, tmp_path, tone_weights_copy, tiny_gemma_dir, SKINBOT_SKIN_QUESTION_MIN_YES=min_yes
-    )
-    photo = tmp_path / "skin.jpg"
-    photo.write_bytes(skin_photo(seed=4))
-    out = tmp_path / "report.pdf"
-    code = main(
-        ["diagnose", str(photo), "--age", "40", "--gender", "male", "--lang", "ko", "--out", str(out)]
-    )
-    captured = capsys.readouterr()
-    assert (t("ko", "scores-not-skin") in captured.out) is not reported
-    assert (t("ko", "classification-title") in captured.out) is reported
-    assert out.exists() is reported
+    code, printed, pdf = diagnose(skin_photo(seed=4), "ko", SKINBOT_SKIN_QUESTION_MIN_YES=min_yes)
+    assert (t("ko", "scores-not-skin") in printed) is not reported
+    assert (t("ko", "classification-title") in printed) is reported
+    assert pdf is reported
     assert code == (0 if reported else 1)

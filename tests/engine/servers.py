@@ -203,6 +203,14 @@ class CountingProxy:
                 self.in_flight -= 1
 
 
+def is_skin_question(body: dict) -> bool:
+    """The skin gate's question about a photo, not a report (inference.skin_question)."""
+    from inference.skin_question import QUESTION
+
+    parts = body["messages"][-1]["content"]
+    return isinstance(parts, list) and any(p.get("text") == QUESTION for p in parts)
+
+
 SseScript = Callable[[int, dict], tuple[int, list[str]]]  # (request number, body) -> (status, lines)
 
 
@@ -221,12 +229,16 @@ def sse(chunks: list[str], finish: str = "stop", done: bool = True) -> list[str]
 class FakeEngine:
     """Answers /v1/models with `models` and each chat request with `script(request_number, body)`.
 
-    A line "SLEEP <seconds>" pauses the stream instead of being sent.
+    A line "SLEEP <seconds>" pauses the stream instead of being sent. The skin gate's question
+    (inference.skin_question) is answered with `skin_answer` as a real engine would, outside the script and
+    its numbering, so scripts written for reports need not know of it; None hands it to the script too.
     """
 
     script: SseScript
     models: list[str] = field(default_factory=lambda: ["fake/model"])
     models_status: int = 200
+    skin_answer: str | None = "Yes"
+    skin_questions: int = 0
     chat_requests: int = 0
     bodies: list[dict] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -254,8 +266,13 @@ class FakeEngine:
         )
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
-        self.chat_requests += 1
         body = await request.json()
+        if self.skin_answer is not None and is_skin_question(body):
+            self.skin_questions += 1
+            return web.json_response(
+                {"choices": [{"message": {"role": "assistant", "content": self.skin_answer}}]}
+            )
+        self.chat_requests += 1
         self.bodies.append(body)
         status, lines = self.script(self.chat_requests, body)
         if status != 200:

@@ -7,6 +7,7 @@ bot and the engine, so what the engine received and how many requests overlapped
 from __future__ import annotations
 
 import io
+import json
 import logging
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from tests.bot.test_report_delivery import (
 )
 from tests.conftest import Harness
 from tests.engine.conftest import IMAGE_MODEL, TEXT_MODEL
-from tests.engine.servers import CountingProxy, EngineServer
+from tests.engine.servers import CountingProxy, EngineServer, is_skin_question
 
 API_KEY = "sk-test-7f3a9c1e5b"
 HISTORY = "Itchy patches for two weeks"  # what tests.bot.helpers answers for the history
@@ -94,6 +95,10 @@ async def test_report_streams_from_engine_to_pdf(
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.document)).pages)
     assert " ".join(harness.t("en", "pdf-image-not-seen").split()) not in " ".join(pdf_text.split())
 
+    # The skin gate asked the engine about the photo once: the photo and the question, no patient data.
+    [question] = [b for b in proxy.bodies if is_skin_question(b)]
+    assert not question["stream"] and HISTORY not in json.dumps(question)
+    assert [p["type"] for p in question["messages"][-1]["content"]] == ["image_url", "text"]
     # What the engine received: the in-process prompt, the photo as a JPEG data URL, greedy, streamed.
     [body] = [b for b in proxy.bodies if b.get("stream")]
     assert body["model"] == IMAGE_MODEL and body["temperature"] == 0 and body["max_tokens"] == 300

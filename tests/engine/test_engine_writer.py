@@ -344,6 +344,7 @@ async def test_the_skin_question_is_read_from_the_log_probabilities(fake: FakeEn
 
     # yes and Yes together have 0.6, No has 0.2: P(yes) among the answers is 0.75, whatever the words say.
     top = {"Yes": math.log(0.4), "yes": math.log(0.2), "No": math.log(0.2), "Maybe": math.log(0.1)}
+    fake.skin_answer = None  # the question goes to the script
     use(fake, lambda n, body: answer("No", top))
     writer = writer_for(fake, images=True)
     photo = Image.new("RGB", (64, 48), (180, 120, 100))
@@ -364,6 +365,7 @@ async def test_an_engine_without_log_probabilities_is_read_from_its_answer(fake:
             return 400, ['{"error": {"message": "logprobs are not supported"}}']
         return answer(["No.", "Yes", "Perhaps"][(n - 2) % 3])
 
+    fake.skin_answer = None
     use(fake, script)
     writer = writer_for(fake, images=True)
     photos = [Image.new("RGB", (32, 32), (180, 120, 100)) for _ in range(3)]
@@ -376,6 +378,7 @@ async def test_an_engine_without_log_probabilities_is_read_from_its_answer(fake:
 async def test_a_failing_or_text_only_engine_lets_the_photo_through(
     fake: FakeEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
+    fake.skin_answer = None
     use(fake, lambda n, body: (500, ['{"error": {"message": "overloaded"}}']))
     writer = writer_for(fake, images=True)
     photo = Image.new("RGB", (32, 32), (180, 120, 100))

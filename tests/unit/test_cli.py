@@ -9,22 +9,14 @@ from pypdf import PdfReader
 
 from bot.cli import main
 from testkit.skin_photos import skin_photo
+from tests.model_env import use_tiny_models
 
 
 @pytest.fixture
 def model_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trained_classifier_weights: Path, tiny_gemma_dir: Path
 ):
-    for key, value in {
-        "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
-        "SKINBOT_LLM": str(tiny_gemma_dir),
-        "SKINBOT_DEVICE": "cpu",
-        "SKINBOT_MAX_NEW_TOKENS": "16",
-        "SKINBOT_DATA_DIR": str(tmp_path / "var"),
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.chdir(tmp_path)
+    use_tiny_models(monkeypatch, tmp_path, trained_classifier_weights, tiny_gemma_dir)
 
 
 def test_diagnose_streams_and_writes_the_pdf(
