@@ -234,7 +234,10 @@ class EngineWriter:
 
     def skin_yes(self, images: Sequence[Image]) -> list[float | None]:
         """For each photo, the model's P(yes) to the skin question (0 or 1 when read from a worded answer);
-        None when the engine takes no images, fails, or answers neither yes nor no."""
+        None when the engine takes no images, fails, or answers neither yes nor no.
+
+        One request at a time, from the worker's thread: while rows stream, the worker asks only when a slot
+        is free, so the engine never has more than `concurrency` of our requests at once."""
         if not self.image_input:
             return [None] * len(images)
         with httpx.Client(headers=self._headers(), timeout=_timeout(PROBE_TIMEOUT_S)) as client:

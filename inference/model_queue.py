@@ -140,6 +140,7 @@ class ModelQueue:
         self._running: list[Job] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._loading: concurrent.futures.Future[None] | None = None  # the worker thread's model load
         self._ready: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -157,7 +158,8 @@ class ModelQueue:
         so the caller can attach someone to listen to them. Jobs wait, in order, until the models are ready.
         """
         self._loop = asyncio.get_running_loop()
-        self._ready = asyncio.wrap_future(self.worker.start())
+        self._loading = self.worker.start()
+        self._ready = asyncio.wrap_future(self._loading)
         restored = []
         for spec, attempts, interrupted in pending:
             job = Job(spec, attempt=attempts + 1, alone=interrupted)
@@ -169,7 +171,9 @@ class ModelQueue:
 
     async def wait_ready(self) -> None:
         assert self._ready is not None
-        await self._ready
+        # Shielded: a waiter cancelled at shutdown (the delivery's watcher, the dispatcher) must not cancel
+        # the future every waiter shares, or the queue would take the load for over while it still runs.
+        await asyncio.shield(self._ready)
 
     @property
     def ready(self) -> bool:
@@ -200,7 +204,7 @@ class ModelQueue:
         store, so the next start requeues them and their users are told the report is being regenerated."""
         self._stopping = True
         # Asked before the dispatcher is cancelled: that cancels its wait on the load too.
-        loading = self._ready is not None and not self._ready.done()
+        loading = self._loading is not None and not self._loading.done()
         # Before the dispatcher goes: its cancellation forgets which jobs were running.
         for job in self._running:
             job.cancel_requested.set()

@@ -344,3 +344,31 @@ async def test_a_follow_up_sends_the_earlier_scores_and_close_up(classifier, sto
     assert with_photo.earlier.classification.prob("eczema") == 0.5
     assert with_photo.earlier.photo_attached and two == 2
     assert without_photo.earlier is not None and not without_photo.earlier.photo_attached and one == 1
+
+
+async def test_stop_while_loading_does_not_wait_for_the_load_even_after_a_waiter_gave_up(
+    classifier, store, tmp_path
+) -> None:
+    """The bot's watcher awaits the load and is cancelled first at shutdown; that must not make the queue
+    think the load is over and wait for it (SIGTERM while loading on a busy machine took over 10 s)."""
+    release = threading.Event()
+
+    class SlowToLoad(ScriptedWriter):
+        def setup(self) -> None:
+            release.wait(30)
+
+    queue = _queue(classifier, SlowToLoad(script=lambda r: "never"), store)
+    await queue.start()
+    try:
+        watcher = asyncio.create_task(queue.wait_ready())
+        await asyncio.sleep(0.05)
+        watcher.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await watcher
+        assert not queue.ready and queue.health().models == "loading"
+        began = time.monotonic()
+        await asyncio.wait_for(queue.stop(), 5)
+        assert time.monotonic() - began < 2
+        assert queue.load_abandoned
+    finally:
+        release.set()

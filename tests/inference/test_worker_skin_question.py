@@ -7,6 +7,7 @@ and check which case is turned back, and which photo it names.
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
@@ -34,18 +35,25 @@ def writer(tiny_gemma_dir: Path) -> ReportModel:
     return model
 
 
+def jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
-def photos(writer: ReportModel) -> tuple[list[Image.Image], list[float]]:
-    """Skin of two tones that pass the quality and colour checks, the one the model leans to yes first."""
+def photos(writer: ReportModel) -> tuple[list[bytes], list[float]]:
+    """Skin of two tones that pass the quality and colour checks, as JPEG files, the one the model leans to
+    yes first; the shares are the model's answers for exactly what the worker will decode."""
     rng = np.random.default_rng(3)
-    pair = [skin_image(ita, rng, 320, lesion="Eczema") for ita in (50.0, -40.0)]
-    shares = writer.skin_yes(pair)
+    pair = [jpeg(skin_image(ita, rng, 320, lesion="Eczema")) for ita in (50.0, -40.0)]
+    shares = writer.skin_yes([Image.open(io.BytesIO(data)).convert("RGB") for data in pair])
     assert None not in shares and shares[0] != shares[1]
     order = sorted(range(2), key=lambda i: -float(shares[i]))  # type: ignore[arg-type]
     return [pair[i] for i in order], [float(shares[i]) for i in order]  # type: ignore[arg-type]
 
 
-def run(worker: ModelWorker, cases: list[list[Image.Image]], tmp_path: Path) -> list[list[Event]]:
+def run(worker: ModelWorker, cases: list[list[bytes]], tmp_path: Path) -> list[list[Event]]:
     worker.start().result()
     events: list[list[Event]] = [[] for _ in cases]
     items = []
@@ -53,7 +61,7 @@ def run(worker: ModelWorker, cases: list[list[Image.Image]], tmp_path: Path) -> 
         paths = []
         for i, photo in enumerate(case):
             path = tmp_path / f"case-{n}-photo-{i}.jpg"
-            photo.save(path, quality=95)
+            path.write_bytes(photo)
             paths.append(path)
         spec = JobSpec(f"{n:032x}", 1, tuple(paths), 30, "female", "Itchy for a week.", "en")
         items.append(WorkItem(spec, events[n].append, time.monotonic() + 120))
@@ -65,7 +73,7 @@ def run(worker: ModelWorker, cases: list[list[Image.Image]], tmp_path: Path) -> 
 
 
 def test_a_photo_the_model_does_not_take_for_skin_gets_no_report(
-    writer: ReportModel, photos: tuple[list[Image.Image], list[float]], tmp_path: Path
+    writer: ReportModel, photos: tuple[list[bytes], list[float]], tmp_path: Path
 ) -> None:
     (likely, unlikely), (high, low) = photos
     between = (high + low) / 2
@@ -82,7 +90,7 @@ def test_a_photo_the_model_does_not_take_for_skin_gets_no_report(
 
 
 def test_the_question_is_off_when_not_asked_for_or_the_writer_cannot_answer(
-    writer: ReportModel, photos: tuple[list[Image.Image], list[float]], tmp_path: Path
+    writer: ReportModel, photos: tuple[list[bytes], list[float]], tmp_path: Path
 ) -> None:
     (_, unlikely), _ = photos
     off = ModelWorker(FixedClassifier(SCORES), writer, QualityThresholds(), explain=False)
