@@ -152,14 +152,14 @@ class DraftStream:
         await self._deliver(len(self.pieces.frozen))
         if self._closing:
             return  # finish() or stop_partial() sends the growing piece as a message
-        index, tail = len(self.pieces.frozen), self.pieces.tail
+        index, tail = len(self.pieces.frozen), self.pieces.settled_tail
         if not tail.strip() and index > 0:
             return  # between pieces: the previous piece just became a message
         stale = time.monotonic() - self._drafted_at >= self.refresh_s
         if self._drafted != (index, tail) or stale:
             if not await self._turn(index):
                 return  # the stream ended meanwhile: its message replaces the draft, with no wait
-            index, tail = len(self.pieces.frozen), self.pieces.tail  # it may have grown meanwhile
+            index, tail = len(self.pieces.frozen), self.pieces.settled_tail  # it may have grown meanwhile
             await self._deliver(index)
             await self._draft(index, tail)
 

@@ -8,7 +8,7 @@ before the full report. The rest is cut before `limit` characters at a paragraph
 
 from __future__ import annotations
 
-from bot.chunking import MESSAGE_LIMIT, cut_point
+from bot.chunking import MESSAGE_LIMIT, cut_point, settled_point
 from bot.report_markup import summary_end
 
 # Headroom under 4096 leaves room for the cursor and for formatting that adds visible characters.
@@ -31,6 +31,13 @@ class Pieces:
     def tail(self) -> str:
         """The piece still growing."""
         return self.text[self._frozen_len :]
+
+    @property
+    def settled_tail(self) -> str:
+        """The part of the growing piece that no later text can move to the next piece: what a draft shows,
+        so a draft never shows words that then jump to the next message."""
+        tail = self.tail
+        return tail[: settled_point(tail, self.limit)]
 
     def append(self, delta: str) -> None:
         self.text += delta

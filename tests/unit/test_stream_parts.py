@@ -85,6 +85,27 @@ def test_pieces_cut_long_text_and_never_change_a_complete_piece() -> None:
     assert not pieces.summary
 
 
+@pytest.mark.parametrize("step", [1, 7, 60, 450])
+def test_what_a_draft_shows_always_stays_in_its_piece(step: int) -> None:
+    """A paragraph ends past the middle of the piece, then a long one follows: the piece will be cut at that
+    paragraph, so the words after it, streamed before the cut, must never be shown as this piece's draft."""
+    text = ("word " * 130 + "\n\n") + ("Sentence one. " * 60) + ("more words " * 300)
+    pieces = Pieces(limit=1000)
+    shown: list[tuple[int, str]] = []
+    for start in range(0, len(text), step):
+        pieces.append(text[start : start + step])
+        settled = pieces.settled_tail
+        assert pieces.tail.startswith(settled)
+        shown.append((len(pieces.frozen), settled))
+    final = pieces.all()
+    assert "".join(final) == text and len(final) >= 3
+    for index, draft in shown:
+        assert final[index].startswith(draft), (index, len(draft), len(final[index]))
+    # Drafts still grow: each piece is shown whole at some point, bar the last words streamed before its cut.
+    for index, piece in enumerate(final[:-1]):
+        assert max(len(d) for i, d in shown if i == index) >= len(piece) - step - 20
+
+
 def test_a_summary_longer_than_a_message_is_cut_like_the_rest() -> None:
     long_summary = "## Summary\n" + "word " * 100 + "\n## 1. Visual\n- x"
     pieces = Pieces(limit=120)
