@@ -60,9 +60,12 @@ def check_classifier(settings: Settings) -> Item:
 
 
 def skin_question_part(settings: Settings) -> str:
-    if settings.skin_question_min_yes <= 0:
+    from bot.inference_setup import skin_question
+
+    question = skin_question(settings)
+    if question is None:
         return "skin question off (SKINBOT_SKIN_QUESTION_MIN_YES=0)"
-    return f"skin question: the report model's P(yes) ≥ {settings.skin_question_min_yes:.2f}"
+    return f"skin question: the report model's P(yes) ≥ {question.min_yes:.2f}"
 
 
 def check_scores(settings: Settings) -> Item:

@@ -13,13 +13,7 @@ from bot.case_messages import classification_text, quality_lines, which_photo_li
 from bot.case_pdf import document_for
 from bot.cli_failure import fail
 from bot.i18n import Translator
-from bot.inference_setup import (
-    StartupError,
-    build_classifier,
-    build_writer,
-    quality_thresholds,
-    skin_question,
-)
+from bot.inference_setup import StartupError, build_worker
 from bot.settings import Settings
 from conversations.domain import BODY_SITES, GENDERS, Language
 from conversations.files import new_token
@@ -28,7 +22,7 @@ from conversations.photos import PhotoRejected, normalize_photo
 from conversations.validation import parse_age
 from inference.events import Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta
 from inference.triage import triage
-from inference.worker import ModelWorker, WorkItem
+from inference.worker import WorkItem
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -67,13 +61,7 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"{photo}: {t(args.lang, rejected.key, **rejected.params)}")
 
     settings = Settings.from_env(telegram=False)
-    worker = ModelWorker(
-        build_classifier(settings),
-        build_writer(settings),
-        quality_thresholds(settings),
-        carcinoma_referral=settings.carcinoma_referral,
-        skin_question=skin_question(settings),
-    )
+    worker = build_worker(settings)
     try:
         worker.start().result()
     except Exception as exc:

@@ -64,15 +64,14 @@ def skin_question(settings: Settings) -> SkinQuestion | None:
     return SkinQuestion(settings.skin_question_min_yes) if settings.skin_question_min_yes > 0 else None
 
 
-def build_queue(
+def build_worker(
     settings: Settings,
-    store: JobStore,
     writer: ReportWriter | None = None,
     read: Callable[[Path], bytes] = Path.read_bytes,
     observer: InferenceObserver | None = None,
-) -> ModelQueue:
-    """`read` opens a stored photo (they may be encrypted at rest); `observer` hears what to measure."""
-    worker = ModelWorker(
+) -> ModelWorker:
+    """Both models and the photo gates, as the settings say: the worker of the bot and of diagnose."""
+    return ModelWorker(
         build_classifier(settings),
         writer or build_writer(settings),
         quality_thresholds(settings),
@@ -81,6 +80,17 @@ def build_queue(
         observer=observer,
         skin_question=skin_question(settings),
     )
+
+
+def build_queue(
+    settings: Settings,
+    store: JobStore,
+    writer: ReportWriter | None = None,
+    read: Callable[[Path], bytes] = Path.read_bytes,
+    observer: InferenceObserver | None = None,
+) -> ModelQueue:
+    """`read` opens a stored photo (they may be encrypted at rest); `observer` hears what to measure."""
+    worker = build_worker(settings, writer, read, observer)
     # An engine batches on its own side: as many jobs go to it at once as it may have in flight.
     batch = settings.llm_concurrency if settings.llm_is_url else settings.batch
     return ModelQueue(worker, store, batch_size=batch, job_timeout_s=settings.job_timeout_s)

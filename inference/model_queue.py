@@ -203,7 +203,7 @@ class ModelQueue:
         """Stop taking jobs and stop generating at the next token. Running jobs stay 'running' in the
         store, so the next start requeues them and their users are told the report is being regenerated."""
         self._stopping = True
-        # Asked before the dispatcher is cancelled: that cancels its wait on the load too.
+        # The worker's own future, not the waiters' view of it: it says whether the load thread still runs.
         loading = self._loading is not None and not self._loading.done()
         # Before the dispatcher goes: its cancellation forgets which jobs were running.
         for job in self._running:

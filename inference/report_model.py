@@ -8,6 +8,7 @@ so the bot starts answering while the model loads.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -189,10 +190,7 @@ class ReportModel:
             return [None] * len(images)
         import torch
 
-        yes_ids, no_ids = self._answer_ids(YES_WORDS), self._answer_ids(NO_WORDS)
-        text = self.processor.apply_chat_template(
-            question_messages(), tokenize=False, add_generation_prompt=True
-        )
+        text, yes_ids, no_ids = self._skin_prompt
         shares: list[float | None] = []
         # One photo a pass: a case has at most three, and no padding means the last position is the answer's.
         for image in images:
@@ -206,10 +204,17 @@ class ReportModel:
             shares.append(yes_share(logprobs[yes_ids].tolist(), logprobs[no_ids].tolist()))
         return shares
 
-    def _answer_ids(self, words: Sequence[str]) -> list[int]:
-        """The token ids that start each spelling of an answer word (one token each in Gemma's vocabulary)."""
-        ids = {self.tokenizer.encode(word, add_special_tokens=False)[0] for word in words}
-        return sorted(ids)
+    @functools.cached_property
+    def _skin_prompt(self) -> tuple[str, list[int], list[int]]:
+        """The question's prompt text and the token ids that start each spelling of "yes" and of "no" (one
+        token each in Gemma's vocabulary); the same for every photo, so built once, after setup()."""
+
+        def ids(words: Sequence[str]) -> list[int]:
+            return sorted({self.tokenizer.encode(word, add_special_tokens=False)[0] for word in words})
+
+        messages = question_messages()
+        text = self.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return text, ids(YES_WORDS), ids(NO_WORDS)
 
     # ------------------------------------------------------------- generation
 

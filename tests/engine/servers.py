@@ -203,6 +203,17 @@ class CountingProxy:
                 self.in_flight -= 1
 
 
+def completion(content: str, top: dict[str, float] | None = None) -> dict:
+    """A non-streamed chat completion saying `content`, with the first token's top log-probabilities if
+    given ({token: logprob}), as an OpenAI-compatible engine answers it."""
+    choice: dict = {"message": {"role": "assistant", "content": content}, "finish_reason": "length"}
+    if top is not None:
+        entries = [{"token": t, "logprob": lp} for t, lp in top.items()]
+        first = {"token": next(iter(top)), "logprob": 0.0, "top_logprobs": entries}
+        choice["logprobs"] = {"content": [first]}
+    return {"choices": [choice]}
+
+
 def is_skin_question(body: dict) -> bool:
     """The skin gate's question about a photo, not a report (inference.skin_question)."""
     from inference.skin_question import QUESTION
@@ -269,9 +280,7 @@ class FakeEngine:
         body = await request.json()
         if self.skin_answer is not None and is_skin_question(body):
             self.skin_questions += 1
-            return web.json_response(
-                {"choices": [{"message": {"role": "assistant", "content": self.skin_answer}}]}
-            )
+            return web.json_response(completion(self.skin_answer))
         self.chat_requests += 1
         self.bodies.append(body)
         status, lines = self.script(self.chat_requests, body)

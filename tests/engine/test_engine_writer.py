@@ -13,7 +13,15 @@ from inference.engine_writer import EngineError, EngineWriter, probe
 from inference.labels import Classification
 from inference.report_request import ReportRequest
 from tests.engine.conftest import IMAGE_MODEL, TEXT_MODEL
-from tests.engine.servers import CountingProxy, EngineServer, FakeEngine, SseScript, free_port, sse
+from tests.engine.servers import (
+    CountingProxy,
+    EngineServer,
+    FakeEngine,
+    SseScript,
+    completion,
+    free_port,
+    sse,
+)
 
 HISTORY = "Dry scaly rash on the left elbow since March"
 CLS = Classification((0.08, 0.05, 0.62, 0.1, 0.05, 0.1))
@@ -330,13 +338,8 @@ async def test_a_real_engine_takes_several_images(image_engine: EngineServer) ->
 
 
 def answer(content: str, top: dict[str, float] | None = None) -> tuple[int, list[str]]:
-    """A non-streamed chat completion: the words, and the first token's top log-probabilities if given."""
-    choice: dict = {"message": {"role": "assistant", "content": content}, "finish_reason": "length"}
-    if top is not None:
-        entries = [{"token": t, "logprob": lp} for t, lp in top.items()]
-        first = {"token": next(iter(top)), "logprob": 0.0, "top_logprobs": entries}
-        choice["logprobs"] = {"content": [first]}
-    return 200, [json.dumps({"choices": [choice]})]
+    """A script's reply: the non-streamed completion, for the words and top log-probabilities given."""
+    return 200, [json.dumps(completion(content, top))]
 
 
 async def test_the_skin_question_is_read_from_the_log_probabilities(fake: FakeEngine) -> None:
