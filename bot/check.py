@@ -49,6 +49,17 @@ def check_database(settings: Settings) -> Item:
 
 def check_classifier(settings: Settings) -> Item:
     path = settings.classifier
+    if path.is_file() and path.suffix.lower() == ".pt":
+        from inference.safe_checkpoint import CheckpointRefused, check_checkpoint
+
+        try:
+            check_checkpoint(path)  # reads what the pickle names without running it
+        except CheckpointRefused as exc:
+            return Item(
+                "classifier",
+                False,
+                f"{exc}. Put a checkpoint you trained there (`skinbot train`), or its ONNX export",
+            )
     if path.is_file():
         return Item("classifier", True, str(path))
     return Item(

@@ -239,20 +239,12 @@ class _TorchBackend:
 
     @classmethod
     def from_checkpoint(cls, path: Path, device: str) -> _TorchBackend:
-        from inference.ultralytics_offline import ultralytics_offline, ultralytics_quiet
-
-        ultralytics_offline()
-        from ultralytics.nn.tasks import load_checkpoint
+        from inference.safe_checkpoint import CheckpointRefused, load_classification_model
 
         try:
-            with ultralytics_quiet():
-                model, _ = load_checkpoint(str(path), device="cpu", fuse=True)
-        except Exception as exc:
-            raise ClassifierError(
-                f"{path} is not a readable Ultralytics classification checkpoint: {exc}"
-            ) from exc
-        if getattr(model, "task", "classify") != "classify":
-            raise ClassifierError(f"{path} holds a {model.task} model, not a classifier")
+            model = load_classification_model(path)  # weights only: the pickle cannot run code
+        except CheckpointRefused as exc:
+            raise ClassifierError(str(exc)) from None
         args: dict[str, Any] = getattr(model, "args", {}) or {}
         imgsz = args.get("imgsz", DEFAULT_IMGSZ)
         if isinstance(imgsz, list | tuple):

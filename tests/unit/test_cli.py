@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from bot.cli import main
 from testkit.skin_photos import skin_photo
+from tests.fixtures.hostile_checkpoints import exec_checkpoint
 from tests.model_env import use_tiny_models
 
 
@@ -78,6 +79,38 @@ def test_check_names_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     out = capsys.readouterr().out
     assert "MISSING  classifier" in out and "skinbot train" in out
     assert "MISSING  language model" in out and "medgemma-4b-it" in out
+
+
+def test_check_names_a_classifier_that_would_run_code_without_running_it(
+    model_env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    marker = tmp_path / "the-checkpoint-ran-code.txt"
+    monkeypatch.setenv("SKINBOT_CLASSIFIER", str(exec_checkpoint(tmp_path / "skin-cls.pt", marker)))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+    assert main(["check"]) == 1
+
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if line.split()[1] == "classifier"]
+    assert line.startswith("MISSING") and "names builtins.exec" in line and "skinbot train" in line, out
+    assert not marker.exists()
+
+
+def test_the_models_load_at_start_runs_no_code_from_the_classifier(
+    model_env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    """`skinbot diagnose` loads the models as the bot does at start (one build_worker for both)."""
+    marker = tmp_path / "the-checkpoint-ran-code.txt"
+    monkeypatch.setenv("SKINBOT_CLASSIFIER", str(exec_checkpoint(tmp_path / "skin-cls.pt", marker)))
+    photo = tmp_path / "skin.jpg"
+    photo.write_bytes(skin_photo())
+
+    code = main(["diagnose", str(photo), "--age", "40", "--gender", "male"])
+
+    err = capsys.readouterr().err
+    assert code != 0 and "Traceback" not in err, err
+    assert "names builtins.exec" in err, err
+    assert not marker.exists()
 
 
 def test_diagnose_takes_a_close_up_and_an_overview(
