@@ -12,6 +12,10 @@ processor (tokenizer and image processor), the tokenizer encodes a sentence, and
 complete (its header parses and its tensors end exactly at the end of the file) and holds every tensor the
 index names. `full=True` also loads the whole model with transformers.
 
+A checksum the hub lists goes into a file name (`.download/<checksum>.part`), so the listing is refused
+unless every checksum is hex of the right length (64 digits for sha256, 40 for a git id), and so is the
+commit id: a hostile hub's "../../file" would otherwise name a file outside the destination.
+
 A classifier is installed only after `SkinClassifier` loads it and its six classes map onto LABELS; it is
 written to a temporary name next to the destination and renamed, so a file that fails never replaces one
 that works. Nothing here imports telegram; torch and transformers are imported inside the functions.
@@ -23,12 +27,14 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal
 from urllib.parse import urlsplit
 
 from inference.labels import LABELS
@@ -38,6 +44,8 @@ MEDGEMMA_REPO = "google/medgemma-4b-it"
 TOKEN_SETTINGS_URL = "https://huggingface.co/settings/tokens"
 DOWNLOAD_DIR = ".download"
 _CHUNK = 8 * 1024 * 1024
+# Hex digits in each kind of id: what a listed checksum, a commit or a --sha256 pin must be.
+HEX_DIGITS = {"sha256": 64, "git": 40}
 
 # The steps of weights/README.md that make a classifier; {out} is the configured weights path.
 CLASSIFIER_STEPS = (
@@ -51,6 +59,13 @@ Say = Callable[[str], None]
 
 class WeightsError(Exception):
     """One line that says what went wrong and what to do."""
+
+
+def hex_id(value: object, kind: Literal["sha256", "git"]) -> str | None:
+    """`value` in lower case when it is exactly the hex digits of a `kind` id, else None."""
+    if not isinstance(value, str) or re.fullmatch(f"[0-9a-fA-F]{{{HEX_DIGITS[kind]}}}", value) is None:
+        return None
+    return value.lower()
 
 
 def model_page(repo_id: str) -> str:
@@ -81,6 +96,10 @@ class RemoteFile:
     @property
     def checksum(self) -> str:
         return self.sha256 or self.blob_id
+
+    @property
+    def checksum_kind(self) -> Literal["sha256", "git"]:
+        return "sha256" if self.sha256 else "git"
 
     def digest(self, path: Path) -> str:
         """The same kind of checksum the hub lists, computed over a local file."""
@@ -179,9 +198,15 @@ def _fetch(
     from huggingface_hub.hf_api import RepoFile
 
     api = HfApi(endpoint=hub, token=token)
-    commit = api.model_info(repo_id, revision=revision).sha
-    if not commit:
+    listed_commit = api.model_info(repo_id, revision=revision).sha
+    if not listed_commit:
         raise WeightsError(f"the hub at {hub} gave no commit for {repo_id}@{revision}")
+    commit = hex_id(listed_commit, "git")
+    if commit is None:
+        raise WeightsError(
+            f"the hub at {hub} gave {str(listed_commit)[:80]!r} as the commit of {repo_id}@{revision}, not a "
+            "40-digit git id; nothing was downloaded"
+        )
     files = sorted(
         (
             RemoteFile(f.path, int(f.size), f.blob_id, f.lfs.sha256 if f.lfs else None)
@@ -192,6 +217,13 @@ def _fetch(
     )
     if not files:
         raise WeightsError(f"{repo_id}@{revision} has no files on {hub}")
+    for remote in files:  # all of them before anything is written: each names a .part file
+        if hex_id(remote.checksum, remote.checksum_kind) is None:
+            digits = HEX_DIGITS[remote.checksum_kind]
+            raise WeightsError(
+                f"the hub at {hub} listed {remote.path} with the checksum {str(remote.checksum)[:80]!r}, not "
+                f"{digits} hex digits; nothing was downloaded"
+            )
     total = sum(f.size for f in files)
     progress.total_bytes = total
     report = FetchReport(dest, commit, len(files), total)

@@ -10,7 +10,8 @@ on another host: the client must follow the Location and must not send its token
 hub's X-Error-Code header, so huggingface_hub raises the same exception types as against the real hub. A
 gated repository answers 401 without a token and 403 for a token whose account has not accepted the terms;
 an unknown token gets 401 "Invalid credentials". Faults on demand: cut a download mid-file (optionally
-answering 503 for that file afterwards, until `restore()`), or serve bytes that do not match the checksum.
+answering 503 for that file afterwards, until `restore()`), serve bytes that do not match the checksum, or
+list a checksum or a commit id that is not one (a hostile hub's "../../file").
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ class FakeHub:
         self._cuts: dict[tuple[str, str], _Cut] = {}
         self._down: set[tuple[str, str]] = set()
         self._corrupt: set[tuple[str, str]] = set()
+        self._listed: dict[
+            tuple[str, str], str
+        ] = {}  # checksums the file list shows instead of the real ones
+        self._listed_commits: dict[str, str] = {}
         self._servers: list[ThreadingHTTPServer] = []
         self.url = ""
         self.cdn_url = ""
@@ -125,6 +130,14 @@ class FakeHub:
     def corrupt(self, repo_id: str, path: str) -> None:
         """Serve the file with some bytes flipped: right size, wrong checksum."""
         self._corrupt.add((repo_id, path))
+
+    def misreport(self, repo_id: str, path: str | None, value: str) -> None:
+        """List `value` as the file's checksum (its LFS oid, or its git oid), or with `path` None, as the
+        repository's commit in its model info; the files stay served under their real ids."""
+        if path is None:
+            self._listed_commits[repo_id] = value
+        else:
+            self._listed[(repo_id, path)] = value
 
     def restore(self) -> None:
         self._down.clear()
@@ -270,10 +283,13 @@ class _Handler(BaseHTTPRequestHandler):
         if tail and tail[0] == "tree":
             entries = []
             for f in repo.files.values():
-                entry: dict[str, object] = {"type": "file", "oid": f.blob_id, "size": len(f.data)}
+                listed = self.hub._listed.get((repo.repo_id, f.path))
+                oid = listed if listed is not None and not f.lfs else f.blob_id
+                entry: dict[str, object] = {"type": "file", "oid": oid, "size": len(f.data)}
                 entry["path"] = f.path
                 if f.lfs:
-                    entry["lfs"] = {"oid": f.sha256, "size": len(f.data), "pointerSize": 134}
+                    lfs_oid = listed if listed is not None else f.sha256
+                    entry["lfs"] = {"oid": lfs_oid, "size": len(f.data), "pointerSize": 134}
                 entries.append(entry)
             self._json(entries)
             return
@@ -282,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "_id": repo.sha[:24],
                 "id": repo.repo_id,
                 "modelId": repo.repo_id,
-                "sha": repo.sha,
+                "sha": self.hub._listed_commits.get(repo.repo_id, repo.sha),
                 "private": False,
                 "disabled": False,
                 "gated": "manual" if repo.gated else False,

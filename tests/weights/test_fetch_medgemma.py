@@ -190,3 +190,29 @@ def test_offline_mode_is_one_line(hub: FakeHub, tmp_path: Path) -> None:
     line = one_error_line(fetch(hub, tmp_path / "medgemma-4b-it", HF_HUB_OFFLINE="1"))
     assert "HF_HUB_OFFLINE" in line
     assert hub.requests == []
+
+
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        ("model.safetensors", "listed model.safetensors with the checksum '../../victim', not 64 hex digits"),
+        ("config.json", "listed config.json with the checksum '../../victim', not 40 hex digits"),
+        (None, f"gave '../../victim' as the commit of {REPO}@main, not a 40-digit git id"),
+    ],
+)
+def test_a_listed_id_that_is_not_hex_is_refused_before_anything_is_written(
+    hub: FakeHub, model_files: dict[str, bytes], tmp_path: Path, listed: str | None, expected: str
+) -> None:
+    # Checksums name the .part files in .download/: "../../victim" is tmp_path/victim.part, which a resumed
+    # download would append to and a failed checksum would delete.
+    hub.add_repo(REPO, model_files)
+    hub.misreport(REPO, listed, "../../victim")
+    victim = tmp_path / "victim.part"
+    victim.write_bytes(b"a file outside the destination")
+
+    line = one_error_line(fetch(hub, tmp_path / "medgemma-4b-it"))
+
+    assert expected in line and "nothing was downloaded" in line, line
+    assert victim.read_bytes() == b"a file outside the destination"
+    assert not (tmp_path / ".medgemma-4b-it.partial").exists() and not (tmp_path / "medgemma-4b-it").exists()
+    assert not any("/resolve/" in r.path or r.server == "cdn" for r in hub.requests)
