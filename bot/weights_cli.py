@@ -29,7 +29,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
             "weights/medgemma-4b-it), resuming an earlier partial run, and check that it loads. "
             "With --classifier and no argument: print how to train a classifier. With --classifier "
             "URL|PATH: install that checkpoint into SKINBOT_CLASSIFIER (default weights/skin-cls.pt) "
-            "once it verifies."
+            "once it verifies; a URL must be https (plain http only to a loopback address) and needs "
+            "--sha256."
         ),
     )
     fetch.add_argument(
@@ -40,6 +41,18 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         metavar="URL|PATH",
         help="the skin classifier instead of MedGemma: a checkpoint URL or file to install, or nothing to "
         "print the training steps",
+    )
+    fetch.add_argument(
+        "--sha256",
+        default=None,
+        metavar="HEX",
+        help="--classifier: the checkpoint's SHA-256, which it must match before it is read (a URL needs it)",
+    )
+    fetch.add_argument(
+        "--sidecar-sha256",
+        default=None,
+        metavar="HEX",
+        help="--classifier URL: also fetch the calibration sidecar beside it (.json), which must match this",
     )
     fetch.add_argument("--out", type=Path, default=None, help="destination (default: from the settings)")
     fetch.add_argument("--revision", default="main", help="MedGemma: a branch, tag or commit (default main)")
@@ -58,6 +71,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     try:
         if args.classifier is None:
+            if args.sha256 is not None or args.sidecar_sha256 is not None:
+                return fail("--sha256 and --sidecar-sha256 pin a classifier: use them with --classifier")
             return _fetch_medgemma(args, settings)
         return _fetch_classifier(args, settings)
     except WeightsError as exc:
@@ -100,9 +115,14 @@ def _fetch_classifier(args: argparse.Namespace, settings: Settings) -> int:
         print("  1. put the six-class image set in data/raw/ (one folder per class)")
         for number, step in enumerate(classifier_steps(dest), 2):
             print(f"  {number}. {step}")
-        print(f"Or install a checkpoint you have: skinbot weights fetch --classifier URL|PATH --out {dest}")
+        print(
+            "Or install a checkpoint you have: skinbot weights fetch --classifier PATH "
+            f"(or https://... --sha256 HEX) --out {dest}"
+        )
         return 0
-    summary = install_classifier(args.classifier, dest)
+    summary = install_classifier(
+        args.classifier, dest, sha256=args.sha256, sidecar_sha256=args.sidecar_sha256
+    )
     print(f"ok: {summary}")
     print(f"installed {dest}; SKINBOT_CLASSIFIER={dest} uses it")
     return 0

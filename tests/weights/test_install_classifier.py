@@ -1,7 +1,13 @@
-"""`skinbot weights fetch --classifier [URL|PATH]`: the training steps, or a checkpoint that verifies."""
+"""`skinbot weights fetch --classifier [URL|PATH]`: the training steps, or a checkpoint that verifies.
+
+A URL is fetched only over https (plain http only to a loopback address), redirects included, and only with a
+--sha256 pin that the download must match before anything reads it. The hostile checkpoints write a marker
+file if their code ever runs.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +16,8 @@ import pytest
 
 from bot.cli import main
 from testkit.fake_hub import FakeHub
+from testkit.file_server import FileServer
+from tests.fixtures.hostile_checkpoints import exec_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,8 +46,43 @@ def foreign_checkpoint(trained_classifier_weights: Path, tmp_path_factory: pytes
     return path
 
 
+@pytest.fixture
+def hostile(tmp_path: Path) -> tuple[bytes, Path]:
+    """The bytes of a checkpoint whose unpickling writes `marker`, and that marker's path."""
+    marker = tmp_path / "the-checkpoint-ran-code.txt"
+    checkpoint = exec_checkpoint(tmp_path / "hostile.pt", marker)
+    return checkpoint.read_bytes(), marker
+
+
 def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _one_error_line(code: int, capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skinbot: "), err
+    return lines[0]
+
+
+def _installed_stays(dest: Path) -> None:
+    """What was installed before is still there, alone: no staged file left behind."""
+    assert dest.read_bytes() == b"the checkpoint that works"
+    assert _files(dest.parent) == ["skin-cls.pt"]
+
+
+@pytest.fixture
+def installed(tmp_path: Path) -> Path:
+    dest = tmp_path / "weights" / "skin-cls.pt"
+    dest.parent.mkdir()
+    dest.write_bytes(b"the checkpoint that works")
+    return dest
 
 
 def test_without_a_source_it_prints_the_steps_of_the_weights_readme(
@@ -73,17 +116,19 @@ def test_a_local_checkpoint_is_verified_and_installed(
 def test_a_checkpoint_url_is_downloaded_verified_and_installed(
     hub: FakeHub, trained_classifier_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hub.add_repo("clinic/skin-classifier", {"skin-cls.pt": trained_classifier_weights.read_bytes()})
+    data = trained_classifier_weights.read_bytes()
+    hub.add_repo("clinic/skin-classifier", {"skin-cls.pt": data})
     dest = tmp_path / "weights" / "skin-cls.pt"
     url = f"{hub.url}/clinic/skin-classifier/resolve/main/skin-cls.pt"
 
-    code = main(["weights", "fetch", "--classifier", url, "--out", str(dest)])
+    code = main(["weights", "fetch", "--classifier", url, "--sha256", _sha256(data), "--out", str(dest)])
 
-    assert code == 0, capsys.readouterr().err
-    assert dest.read_bytes() == trained_classifier_weights.read_bytes()
-    # The redirect to the blob was followed; then the sidecar beside it was asked for (there is none).
-    assert [r.server for r in hub.requests] == ["hub", "cdn", "hub"]
-    assert hub.requests[-1].path.endswith("/skin-cls.json")
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert dest.read_bytes() == data
+    # The redirect to the blob (loopback to loopback) was followed; the sidecar, unpinned, was not asked for.
+    assert [r.server for r in hub.requests] == ["hub", "cdn"]
+    assert "/skin-cls.json too, pass --sidecar-sha256" in captured.out
     assert _files(dest.parent) == ["skin-cls.pt"]
 
 
@@ -111,14 +156,22 @@ def test_the_calibration_sidecar_comes_with_the_checkpoint(
     sidecar = load_sidecar(local)
     assert sidecar is not None and sidecar.temperature == 1.7
 
-    hub.add_repo(
-        "clinic/skin-classifier",
-        {"skin-cls.pt": source.read_bytes(), "skin-cls.json": source.with_suffix(".json").read_bytes()},
-    )
+    checkpoint, sidecar = source.read_bytes(), source.with_suffix(".json").read_bytes()
+    hub.add_repo("clinic/skin-classifier", {"skin-cls.pt": checkpoint, "skin-cls.json": sidecar})
     remote = tmp_path / "remote" / "skin-cls.pt"
     url = f"{hub.url}/clinic/skin-classifier/resolve/main/skin-cls.pt?download=1"
-    assert main(["weights", "fetch", "--classifier", url, "--out", str(remote)]) == 0
-    assert remote.with_suffix(".json").read_bytes() == source.with_suffix(".json").read_bytes()
+    pins = ["--sha256", _sha256(checkpoint), "--sidecar-sha256", _sha256(sidecar)]
+    assert main(["weights", "fetch", "--classifier", url, *pins, "--out", str(remote)]) == 0
+    assert remote.with_suffix(".json").read_bytes() == sidecar
+
+    # A sidecar that is not the one pinned stops the install, before it is read.
+    wrong = ["--sha256", _sha256(checkpoint), "--sidecar-sha256", _sha256(b"another sidecar")]
+    again = tmp_path / "again" / "skin-cls.pt"
+    line = _one_error_line(
+        main(["weights", "fetch", "--classifier", url, *wrong, "--out", str(again)]), capsys
+    )
+    assert "skin-cls.json has the SHA-256" in line and "--sidecar-sha256" in line, line
+    assert _files(again.parent) == []
 
 
 def test_a_sidecar_of_the_old_checkpoint_is_removed_and_a_broken_one_refused(
@@ -143,33 +196,150 @@ def test_a_sidecar_of_the_old_checkpoint_is_removed_and_a_broken_one_refused(
     assert _files(installed.parent) == ["skin-cls.json", "skin-cls.pt"]
 
 
-@pytest.mark.parametrize("case", ["foreign classes", "not a checkpoint", "missing url", "wrong suffix"])
+@pytest.mark.parametrize(
+    "case", ["foreign classes", "not a checkpoint", "missing url", "wrong suffix", "pin of another file"]
+)
 def test_a_checkpoint_that_does_not_verify_is_not_installed(
     case: str,
     hub: FakeHub,
     foreign_checkpoint: Path,
+    installed: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    dest = tmp_path / "weights" / "skin-cls.pt"
-    dest.parent.mkdir()
-    dest.write_bytes(b"the checkpoint that works")
     junk = tmp_path / "junk.pt"
     junk.write_bytes(b"<html>not found</html>")
-    source, expected = {
-        "foreign classes": (str(foreign_checkpoint), "unknown classes ['Psoriasis']"),
-        "not a checkpoint": (str(junk), "junk.pt is neither an Ultralytics .pt checkpoint"),
-        "missing url": (f"{hub.url}/clinic/none/resolve/main/skin-cls.pt", "answered 404: no file there"),
-        "wrong suffix": (str(foreign_checkpoint), "is a .pt file but the destination"),
+    any_pin = ["--sha256", _sha256(b"whatever was published")]
+    source, more, expected = {
+        "foreign classes": (str(foreign_checkpoint), [], "unknown classes ['Psoriasis']"),
+        "not a checkpoint": (str(junk), [], "junk.pt is neither an Ultralytics .pt checkpoint"),
+        "missing url": (f"{hub.url}/clinic/none/resolve/main/skin-cls.pt", any_pin, "answered 404: no file"),
+        "wrong suffix": (str(foreign_checkpoint), [], "is a .pt file but the destination"),
+        "pin of another file": (str(foreign_checkpoint), any_pin, "foreign.pt has the SHA-256"),
     }[case]
-    out = dest.with_suffix(".onnx") if case == "wrong suffix" else dest
+    out = installed.with_suffix(".onnx") if case == "wrong suffix" else installed
 
-    code = main(["weights", "fetch", "--classifier", source, "--out", str(out)])
+    line = _one_error_line(
+        main(["weights", "fetch", "--classifier", source, *more, "--out", str(out)]), capsys
+    )
 
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("skinbot: ") and expected in lines[0], err
-    assert dest.read_bytes() == b"the checkpoint that works"
-    assert _files(dest.parent) == ["skin-cls.pt"]  # no temporary file left behind
+    assert expected in line, line
+    _installed_stays(installed)
+
+
+def test_a_url_over_plain_http_to_another_host_is_refused_unfetched(
+    hostile: tuple[bytes, Path], installed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, marker = hostile
+    with FileServer({"/skin-cls.pt": data}) as server:
+        # 0.0.0.0 reaches this machine's listeners (on Linux) but is not a loopback address: to the command
+        # it is a host elsewhere on the network, where anyone on the way can swap the file.
+        url = f"http://0.0.0.0:{server.port}/skin-cls.pt"
+        code = main(
+            ["weights", "fetch", "--classifier", url, "--sha256", _sha256(data), "--out", str(installed)]
+        )
+        assert server.requests == []
+
+    line = _one_error_line(code, capsys)
+    assert "only https URLs are accepted" in line and "nothing was downloaded" in line, line
+    assert not marker.exists()
+    _installed_stays(installed)
+
+
+@pytest.mark.parametrize("transport", ["https", "loopback http"])
+@pytest.mark.parametrize("pin", ["missing", "wrong", "right"])
+def test_a_hostile_checkpoint_runs_no_code_whatever_its_pin(
+    pin: str,
+    transport: str,
+    hostile: tuple[bytes, Path],
+    installed: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data, marker = hostile
+    pins = {
+        "missing": [],
+        "wrong": ["--sha256", _sha256(b"the published one")],
+        "right": ["--sha256", _sha256(data)],
+    }[pin]
+    with FileServer({"/skin-cls.pt": data}, tls=transport == "https") as server:
+        if server.cert_file is not None:
+            monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_file))  # trusted, as a real CA's would be
+        code = main(
+            ["weights", "fetch", "--classifier", f"{server.url}/skin-cls.pt", *pins, "--out", str(installed)]
+        )
+
+    line = _one_error_line(code, capsys)
+    expected = {
+        "missing": "a URL needs --sha256 HEX",
+        "wrong": f"skin-cls.pt has the SHA-256 {_sha256(data)}, not the --sha256",
+        "right": "names builtins.exec, which no classification checkpoint needs",  # pinned, still not run
+    }[pin]
+    assert expected in line, line
+    assert server.requests == ([] if pin == "missing" else ["/skin-cls.pt"])
+    assert not marker.exists()
+    _installed_stays(installed)
+
+
+def test_https_with_its_pins_installs_the_checkpoint_and_sidecar(
+    trained_classifier_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    source = _with_sidecar(trained_classifier_weights, tmp_path / "published", temperature=1.4)
+    checkpoint, sidecar = source.read_bytes(), source.with_suffix(".json").read_bytes()
+    dest = tmp_path / "weights" / "skin-cls.pt"
+    with FileServer({"/m/skin-cls.pt": checkpoint, "/m/skin-cls.json": sidecar}, tls=True) as server:
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_file))  # trusted, as a real CA's would be
+        pins = ["--sha256", _sha256(checkpoint).upper(), "--sidecar-sha256", _sha256(sidecar)]
+        code = main(
+            ["weights", "fetch", "--classifier", f"{server.url}/m/skin-cls.pt", *pins, "--out", str(dest)]
+        )
+
+    assert code == 0, capsys.readouterr().err
+    assert server.requests == ["/m/skin-cls.pt", "/m/skin-cls.json"]
+    assert dest.read_bytes() == checkpoint and dest.with_suffix(".json").read_bytes() == sidecar
+
+
+@pytest.mark.parametrize("start", ["https", "loopback http"])
+def test_a_redirect_to_plain_http_is_refused_before_it_is_followed(
+    start: str,
+    hostile: tuple[bytes, Path],
+    installed: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data, marker = hostile
+    with FileServer({"/skin-cls.pt": data}) as plain, FileServer(tls=start == "https") as first:
+        if start == "https":  # down to http, even on this machine
+            monkeypatch.setenv("SSL_CERT_FILE", str(first.cert_file))
+            target, refusal = f"{plain.url}/skin-cls.pt", "a redirect from https to plain http is refused"
+        else:  # from this machine to plain http elsewhere (0.0.0.0: see the test above)
+            target, refusal = f"http://0.0.0.0:{plain.port}/skin-cls.pt", "only https URLs are accepted"
+        first.redirects["/skin-cls.pt"] = target
+        url = f"{first.url}/skin-cls.pt"
+        # The pin is right: only the redirect rule stands between the file and the loader.
+        code = main(
+            ["weights", "fetch", "--classifier", url, "--sha256", _sha256(data), "--out", str(installed)]
+        )
+        assert first.requests == ["/skin-cls.pt"] and plain.requests == []
+
+    line = _one_error_line(code, capsys)
+    assert f"redirected to {target}" in line and refusal in line, line
+    assert not marker.exists()
+    _installed_stays(installed)
+
+
+def test_a_pin_that_is_not_a_sha256_is_refused(installed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = "https://example.org/skin-cls.pt"
+    code = main(
+        ["weights", "fetch", "--classifier", url, "--sha256", "../../etc/passwd", "--out", str(installed)]
+    )
+
+    line = _one_error_line(code, capsys)
+    assert "--sha256 '../../etc/passwd' is not a SHA-256" in line, line
+    _installed_stays(installed)
+
+
+def test_a_pin_without_classifier_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["weights", "fetch", "--sha256", "ab" * 32])  # MedGemma: the hub's checksums do that
+
+    assert "use them with --classifier" in _one_error_line(code, capsys)
