@@ -119,6 +119,7 @@ def build_application(
             files.check_key()
         except DataKeyError as exc:
             raise StartupError(str(exc)) from None
+        export.remove_old_exports(settings.data_dir)
         store = await Store.open(settings.db_path, clock)
         await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
         renderer = ProcessRenderer(t, settings.pdf_workers) if settings.pdf_workers else ThreadRenderer(t)

@@ -12,6 +12,12 @@ from collections.abc import Sequence
 from bot.cli_failure import BENCH_EXTRA_HINT, fail
 from bot.settings import SettingsError
 
+# The commands that write patient data (SKINBOT_DATA_DIR, backups, a diagnose PDF) run under umask 077, so
+# what a library writes without an explicit mode (SQLite's journals, a PDF) is private too. The others keep
+# the caller's umask: weights, fonts and benchmark results are meant to be read by the service's user.
+PRIVATE_COMMANDS = frozenset({"run", "web", "backup", "restore", "clinic", "api-key", "diagnose"})
+PRIVATE_UMASK = 0o077
+
 
 def _run(args: argparse.Namespace) -> int:
     from bot.app import build_application
@@ -107,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from conversations.store import StoreError
 
     args = build_parser().parse_args(argv)
+    if args.command in PRIVATE_COMMANDS:
+        os.umask(PRIVATE_UMASK)
     try:
         return int(args.func(args) or 0)
     except (SettingsError, StoreError, StartupError) as exc:

@@ -1,4 +1,8 @@
-"""Photos and PDFs on disk. Paths are built only from Telegram's numeric user id and random tokens."""
+"""Photos and PDFs on disk. Paths are built only from Telegram's numeric user id and random tokens.
+
+Everything written under the data directory (and into backups) is readable by the bot's own user only:
+directories 0700, files 0600, set explicitly so it holds whatever the process umask is.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,48 @@ from collections.abc import Iterable
 from pathlib import Path
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a directory, with every missing parent, each made 0700 (mkdir -p would make the parents
+    by the umask). A directory that exists is left as it is."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            directory.mkdir(mode=PRIVATE_DIR)
+    return path
+
+
+def private_file(path: Path, keep: bool = False) -> None:
+    """Make `path` an empty file only its owner can read, to be written after; an existing file is
+    emptied, or with `keep` left as it is (a database file that another process may have just made)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if keep else os.O_TRUNC)
+    try:
+        fd = os.open(path, flags, PRIVATE_FILE)
+    except FileExistsError:
+        if keep:
+            return
+        raise
+    try:
+        os.fchmod(fd, PRIVATE_FILE)  # O_CREAT's mode does not apply to a file that was already there
+    finally:
+        os.close(fd)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    private_file(path)
+    path.write_bytes(data)
+
+
+def copy_private(src: Path, dst: Path) -> None:
+    """Copy the bytes of `src` to `dst` as a private file (shutil.copy2 would carry the source's mode).
+    A missing `src` raises FileNotFoundError before `dst` is made."""
+    with src.open("rb") as source:
+        private_file(dst)
+        with dst.open("wb") as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
 
 
 def new_token() -> str:
@@ -46,6 +92,13 @@ class FileStore:
 
     def check_key(self) -> None:
         """Call at start-up. Creates the marker for a new encrypted directory."""
+        self.verify_key()
+        if self._fernet is not None and not (self.root / MARKER).exists():
+            self._write(self.root / MARKER, self._fernet.encrypt(_MARKER_TEXT), raw=True)
+
+    def verify_key(self) -> None:
+        """Whether the key fits the directory's files, writing nothing (a backup reads a running bot's
+        directory). A directory without files and without the marker fits any key."""
         from cryptography.fernet import InvalidToken
 
         marker = self.root / MARKER
@@ -56,7 +109,6 @@ class FileStore:
         if not marker.exists():
             if any(p.is_file() for d in ("images", "reports") for p in (self.root / d).rglob("*")):
                 raise DataKeyError(f"{self.root} already holds unencrypted files: use a new SKINBOT_DATA_DIR")
-            self._write(marker, self._fernet.encrypt(_MARKER_TEXT), raw=True)
             return
         try:
             ok = self._fernet.decrypt(marker.read_bytes()) == _MARKER_TEXT
@@ -65,15 +117,17 @@ class FileStore:
         if not ok:
             raise DataKeyError(f"SKINBOT_DATA_KEY is not the key {self.root} was encrypted with")
 
-    def _seal(self, data: bytes) -> bytes:
+    def seal(self, data: bytes) -> bytes:
+        """`data` encrypted under the key; as it is without one."""
         return self._fernet.encrypt(data) if self._fernet else data
 
-    def _open(self, data: bytes) -> bytes:
+    def unseal(self, data: bytes) -> bytes:
+        """The reverse of `seal`; cryptography's InvalidToken when the key does not fit."""
         return self._fernet.decrypt(data) if self._fernet else data
 
     def read(self, path: Path) -> bytes:
         """Any stored photo or PDF, decrypted."""
-        return self._open(path.read_bytes())
+        return self.unseal(path.read_bytes())
 
     def _user_dir(self, kind: str, user_id: int) -> Path:
         return self.root / kind / str(int(user_id))
@@ -98,10 +152,11 @@ class FileStore:
 
     def _write(self, path: Path, data: bytes, raw: bool = False) -> None:
         # Write then rename, so a crash never leaves a half-written file under the final name.
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_suffix(path.suffix + ".part")
         try:
-            tmp.write_bytes(data if raw else self._seal(data))
+            private_file(tmp)
+            tmp.write_bytes(data if raw else self.seal(data))
             os.replace(tmp, path)
         except BaseException:
             # A full disk or a failed rename must not leave the half-written .part behind.

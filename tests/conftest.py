@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _umask_restored() -> Iterator[None]:
+    """The `skinbot` commands that handle patient data set the process umask to 077, and tests call them
+    in-process: each test gets back the umask it started with."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
+
+
+@pytest.fixture
+def loose_umask() -> None:
+    """The usual umask 022, under which a file made without an explicit mode is readable by everyone: what
+    the code writes must be private anyway."""
+    os.umask(0o022)
 
 
 @pytest.fixture(scope="session")

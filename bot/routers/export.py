@@ -1,9 +1,11 @@
 """/export: the user's own cases as ZIP files of JSON, PDFs and photos (the right of access).
 
-The archive is streamed to temporary files under the data directory, never built in memory, and split
-into parts of at most PART_BYTES so each fits the Bot API's 50 MB upload limit. Every part is a complete
-ZIP that opens on its own: files go into parts whole and in order, and cases.json is the first entry of
-part 1. The temporary files are deleted when the parts have been sent, and also when anything fails.
+The archive is split into parts of at most PART_BYTES so each fits the Bot API's 50 MB upload limit. Every
+part is a complete ZIP that opens on its own: files go into parts whole and in order, and cases.json is the
+first entry of part 1. The parts hold the photos and PDFs decrypted and the patients' names, so they never
+touch the disk (a process that died half-way would leave them there): each part is built in memory, sent,
+and dropped before the next. The captions say "part 1 of N" from the start, so a first pass works out which
+files go into which part (building each part and dropping it), and the second builds them again to send.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ import asyncio
 import io
 import json
 import shutil
-import tempfile
-import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from telegram import InputFile
 from telegram.ext import BaseHandler, CommandHandler, filters
@@ -29,8 +30,8 @@ from conversations.domain import Case, Review
 
 # Under the Bot API's 50 MB upload limit, with room for the multipart request around the file.
 PART_BYTES = 45 * 1024 * 1024
+# Where exports were written as files before they were built in memory: a crash could leave one there.
 EXPORTS_DIR = "exports"  # under SKINBOT_DATA_DIR
-STALE_AFTER_S = 24 * 3600  # a temporary export older than this was left by a crash
 # Per entry, beyond its data and twice its name: local header (30), central directory entry (46) and
 # room for a data descriptor and extra fields, so a part's size is never underestimated.
 _ENTRY_OVERHEAD = 30 + 46 + 64
@@ -69,42 +70,24 @@ def case_record(case: Case, review: Review | None) -> dict[str, Any]:
     return record
 
 
-class _PartWriter:
-    """ZIP parts on disk, each kept under `limit` bytes by starting a new one before an entry would
-    overflow it. An entry larger than `limit` on its own still gets a part of its own."""
+class _Part:
+    """One ZIP part, written in memory."""
 
-    def __init__(self, directory: Path, limit: int) -> None:
-        self.directory, self.limit = directory, limit
-        self.paths: list[Path] = []
-        self._file: BinaryIO | None = None
-        self._zip: zipfile.ZipFile | None = None
-        self._central = 0  # bytes the central directory and end record will take when the part closes
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w", compression=zipfile.ZIP_DEFLATED)
+        self._central = _END_RECORD  # bytes the central directory and end record will take at the close
 
-    def _open(self) -> zipfile.ZipFile:
-        self.close()
-        path = self.directory / f"part{len(self.paths) + 1}.zip"
-        self._file = path.open("wb")
-        self._zip = zipfile.ZipFile(self._file, "w", compression=zipfile.ZIP_DEFLATED)
-        self._central = _END_RECORD
-        self.paths.append(path)
-        return self._zip
-
-    def _room_for(self, name: str, size: int) -> zipfile.ZipFile:
+    def fits(self, name: str, size: int, limit: int) -> bool:
+        """Whether an entry of `size` bytes keeps the part under `limit`. An empty part takes any entry:
+        one larger than `limit` on its own gets a part of its own."""
         cost = size + 2 * len(name.encode()) + _ENTRY_OVERHEAD
-        if self._zip is None or self._file is None:
-            return self._open()
-        if self._zip.infolist() and self._file.tell() + self._central + cost > self.limit:
-            return self._open()
-        return self._zip
-
-    def _added(self, name: str) -> None:
-        self._central += 46 + len(name.encode()) + 32
+        return not self._zip.infolist() or self._buffer.tell() + self._central + cost <= limit
 
     def add_json(self, name: str, data: Any) -> None:
-        """Streamed through the deflater: the JSON text is never held whole either."""
-        archive = self._zip or self._open()
+        """Streamed through the deflater: the JSON text is never held whole."""
         with (
-            archive.open(name, "w", force_zip64=False) as raw,
+            self._zip.open(name, "w", force_zip64=False) as raw,
             io.TextIOWrapper(raw, encoding="utf-8") as text,
         ):
             json.dump(data, text, ensure_ascii=False, indent=2)
@@ -112,39 +95,78 @@ class _PartWriter:
 
     def add_file(self, name: str, data: bytes) -> None:
         # Photos and PDFs are compressed already: stored as they are, their size in the part is exact.
-        self._room_for(name, len(data)).writestr(name, data, compress_type=zipfile.ZIP_STORED)
+        self._zip.writestr(name, data, compress_type=zipfile.ZIP_STORED)
         self._added(name)
 
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
-        if self._file is not None:
-            self._file.close()
-        self._zip, self._file = None, None
+    def _added(self, name: str) -> None:
+        self._central += 46 + len(name.encode()) + 32
+
+    def finish(self) -> bytes:
+        self._zip.close()
+        content = self._buffer.getvalue()
+        self._buffer.close()
+        return content
+
+    def drop(self) -> None:
+        self._zip.close()
+        self._buffer.close()
 
 
-def write_parts(
-    directory: Path, data: Any, entries: Iterable[Entry], part_bytes: int | None = None
-) -> list[Path]:
-    """`data` as cases.json, then each entry that has bytes, into numbered ZIP files in `directory`."""
-    writer = _PartWriter(directory, PART_BYTES if part_bytes is None else part_bytes)
+def plan_parts(data: Any, entries: Sequence[Entry], part_bytes: int | None = None) -> list[list[int]]:
+    """Which entries (by index) go into each part: cases.json (`data`) then each entry that has bytes, a
+    new part whenever the next entry would overflow `part_bytes`. Each part is built to measure it, then
+    dropped, so at most one is held at a time."""
+    limit = PART_BYTES if part_bytes is None else part_bytes
+    plan: list[list[int]] = [[]]
+    part = _Part()
     try:
-        writer.add_json("cases.json", data)
-        for name, read in entries:
+        part.add_json("cases.json", data)
+        for index, (name, read) in enumerate(entries):
+            content = read()
+            if content is None:
+                continue
+            if not part.fits(name, len(content), limit):
+                part.drop()
+                part = _Part()
+                plan.append([])
+            part.add_file(name, content)
+            plan[-1].append(index)
+    finally:
+        part.drop()
+    return plan
+
+
+def build_part(data: Any | None, entries: Sequence[Entry], members: Sequence[int]) -> bytes:
+    """One part of `plan_parts`' plan: cases.json first when `data` is given (part 1), then its entries.
+    A file erased since the plan was made (the retention purge) is left out: the part is only smaller."""
+    part = _Part()
+    try:
+        if data is not None:
+            part.add_json("cases.json", data)
+        for index in members:
+            name, read = entries[index]
             content = read()
             if content is not None:
-                writer.add_file(name, content)
-    finally:
-        writer.close()
-    return writer.paths
+                part.add_file(name, content)
+    except BaseException:
+        part.drop()
+        raise
+    return part.finish()
 
 
-async def build_export(services: Services, user_id: int, directory: Path) -> tuple[list[Path], int]:
-    """The user's export as ZIP parts written into `directory`, and how many cases it holds."""
+@dataclass(frozen=True)
+class Export:
+    data: dict[str, Any]  # cases.json
+    entries: list[Entry]
+    cases: int
+
+
+async def collect_export(services: Services, user_id: int) -> Export | None:
+    """What the user's export holds, read lazily file by file; None when the user has no cases."""
     store, files = services.store, services.files
     cases = await store.cases.recent(user_id, limit=100_000)
     if not cases:
-        return [], 0
+        return None
     reviews = await store.reviews.of_user(user_id)
     user = await store.users.get(user_id)
     data = {
@@ -170,8 +192,7 @@ async def build_export(services: Services, user_id: int, directory: Path) -> tup
                     lambda tok=token: files.read_optional(files.image_path(user_id, tok)),
                 )
             )
-    parts = await asyncio.to_thread(write_parts, directory, data, entries)
-    return parts, len(cases)
+    return Export(data, entries, len(cases))
 
 
 def part_names(date: str, count: int) -> list[str]:
@@ -180,46 +201,36 @@ def part_names(date: str, count: int) -> list[str]:
     return [f"skinbot-export-{date}-part{n}of{count}.zip" for n in range(1, count + 1)]
 
 
-def _exports_root(data_dir: Path) -> Path:
-    root = data_dir / EXPORTS_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STALE_AFTER_S
-    for leftover in root.iterdir():
-        try:
-            if leftover.stat().st_mtime < cutoff:
-                shutil.rmtree(leftover, ignore_errors=True)
-        except OSError:
-            continue
-    return root
+def remove_old_exports(data_dir: Path) -> None:
+    """At start-up: exports written to disk by an earlier version, which a crash could leave there."""
+    shutil.rmtree(data_dir / EXPORTS_DIR, ignore_errors=True)
 
 
-async def _send_part(ctx: Ctx, path: Path, name: str, caption: str) -> None:
+async def _send_part(ctx: Ctx, content: bytes, name: str, caption: str) -> None:
     async def send() -> object:
-        with path.open("rb") as part:
-            return await ctx.bot.send_document(
-                ctx.chat_id, InputFile(part, filename=name), filename=name, caption=caption
-            )
+        return await ctx.bot.send_document(
+            ctx.chat_id, InputFile(content, filename=name), filename=name, caption=caption
+        )
 
     await with_retries(send, chat_id=ctx.chat_id)
 
 
 @route
 async def on_export(ctx: Ctx) -> None:
-    if ctx.user is None:
+    export = await collect_export(ctx.services, ctx.user_id) if ctx.user is not None else None
+    if export is None:
         await ctx.say("export-empty")
         return
-    root = await asyncio.to_thread(_exports_root, ctx.services.settings.data_dir)
-    with tempfile.TemporaryDirectory(prefix="export-", dir=root) as work:
-        parts, count = await build_export(ctx.services, ctx.user_id, Path(work))
-        if count == 0:
-            await ctx.say("export-empty")
-            return
-        names = part_names(ctx.services.store.clock().date().isoformat(), len(parts))
-        for number, (path, name) in enumerate(zip(parts, names, strict=True), start=1):
-            lines = [ctx.t("export-caption", count=count)] if number == 1 else []
-            if len(parts) > 1:
-                lines.append(ctx.t("export-part", part=number, parts=len(parts)))
-            await _send_part(ctx, path, name, "\n".join(lines))
+    plan = await asyncio.to_thread(plan_parts, export.data, export.entries)
+    names = part_names(ctx.services.store.clock().date().isoformat(), len(plan))
+    for number, (members, name) in enumerate(zip(plan, names, strict=True), start=1):
+        data = export.data if number == 1 else None
+        content = await asyncio.to_thread(build_part, data, export.entries, members)
+        lines = [ctx.t("export-caption", count=export.cases)] if number == 1 else []
+        if len(plan) > 1:
+            lines.append(ctx.t("export-part", part=number, parts=len(plan)))
+        await _send_part(ctx, content, name, "\n".join(lines))
+        del content  # one part in memory at a time
 
 
 def handlers() -> list[BaseHandler]:

@@ -18,6 +18,8 @@ from typing import Any
 
 import aiosqlite
 
+from conversations.files import private_dir, private_file
+
 log = logging.getLogger(__name__)
 
 
@@ -63,9 +65,14 @@ class Database:
     @classmethod
     async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Database:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {path.parent}: {exc.strerror}") from exc
+        try:
+            # Made private before SQLite opens it: its -wal and -shm files take the database file's mode.
+            private_file(path, keep=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database file {path}: {exc.strerror}") from exc
         try:
             pending = aiosqlite.connect(path, timeout=5.0)
             # aiosqlite's worker thread is not a daemon: one connection left open (a failed start, a test

@@ -17,6 +17,7 @@ privacy-text =
        *[other] Only if you ask for a doctor's review is a case (its PDF report, with the patient's name, and a short summary) sent to the clinic you choose: { $clinic_names }. The messages delivered to that clinic's Telegram chat stay there, even after /delete.
     }
     How long: { $days } days, after which everything is deleted automatically.
+    Backups of the server are deleted after { $days } days: data erased by /delete (or deleted automatically) can remain in a backup made before that, for up to { $days } more days.
     Send /delete at any time to erase all of it at once. The patient's name is never given to the AI model.
     A case you asked to be reminded about is kept until the reminder, and { $days } days after it.
 consent-ask = Press “I agree” to start.

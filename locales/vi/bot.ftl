@@ -17,6 +17,7 @@ privacy-text =
        *[other] Chỉ khi bạn yêu cầu bác sĩ xem xét, ca đó (báo cáo PDF có tên bệnh nhân và một bản tóm tắt ngắn) mới được gửi đến phòng khám bạn chọn: { $clinic_names }. Những tin nhắn đã gửi đến cuộc trò chuyện Telegram của phòng khám đó vẫn ở lại đó, kể cả sau khi /delete.
     }
     Thời gian lưu: { $days } ngày, sau đó mọi thứ được tự động xóa.
+    Các bản sao lưu của máy chủ được xóa sau { $days } ngày: dữ liệu đã xóa bằng /delete (hoặc được tự động xóa) vẫn có thể còn trong bản sao lưu tạo trước đó, tối đa thêm { $days } ngày.
     Gửi /delete bất cứ lúc nào để xóa tất cả cùng lúc. Tên bệnh nhân không bao giờ được đưa cho mô hình AI.
     Ca mà bạn yêu cầu nhắc lại được giữ đến ngày nhắc, và thêm { $days } ngày sau đó.
 consent-ask = Nhấn “Tôi đồng ý” để bắt đầu.

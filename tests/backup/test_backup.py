@@ -20,13 +20,6 @@ from conversations.store import Store
 KEY = Fernet.generate_key().decode()
 
 
-@pytest.fixture(autouse=True)
-def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no .env here
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.delenv("SKINBOT_DATA_KEY", raising=False)
-
-
 def use(monkeypatch: pytest.MonkeyPatch, data_dir: Path, key: str | None = None) -> None:
     monkeypatch.setenv("SKINBOT_DATA_DIR", str(data_dir))
     if key:

@@ -67,3 +67,16 @@ async def test_the_welcome_note_says_the_same(harness: Harness, tmp_path, lang: 
     [note] = [m.text for m in user.inbox() if m.text and m.text.startswith("🔒")]
     assert "https://llm.example.org" in note and "sk-engine-key-123" not in note
     assert NO_CLINIC_WORDS[lang] in note
+
+
+BACKUP_WORDS = {"en": "backup", "ko": "백업", "vi": "sao lưu"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "vi"])
+async def test_the_note_says_how_long_deleted_data_stays_in_backups(
+    harness: Harness, tmp_path, lang: str
+) -> None:
+    harness.settings = settings_for(harness.api, tmp_path / "var", SKINBOT_RETENTION_DAYS="45")
+    note = await _privacy(harness, lang, 1204)
+    [line] = [line for line in note.splitlines() if BACKUP_WORDS[lang] in line.lower()]
+    assert "45" in line and "/delete" in line

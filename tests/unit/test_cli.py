@@ -1,7 +1,9 @@
-"""`skinbot diagnose` on the tiny real models, and `skinbot check`."""
+"""`skinbot diagnose` on the tiny real models, `skinbot check`, and the umask of the commands that handle
+patient data."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,19 @@ def test_diagnose_takes_a_close_up_and_an_overview(
     assert "Scoresperphoto" in text and "Leg" in text
     too_many = main(["diagnose", *map(str, photos * 2), "--age", "40", "--gender", "male"])
     assert too_many == 2 and "at most 3 photos" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["backup", "dest"], ["restore", "src"], ["diagnose", "skin.jpg", "--age", "x", "--gender", "male"]],
+    ids=["backup", "restore", "diagnose"],
+)
+def test_commands_that_handle_patient_data_run_under_umask_077(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, loose_umask: None, capsys
+) -> None:
+    """Whatever a library writes without an explicit mode (SQLite's journal, a PDF) is private too."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("SKINBOT_DATA_KEY", raising=False)
+    assert main(command) == 2  # each fails at once here (nothing to back up, restore or read)
+    assert os.umask(0o022) == 0o077
