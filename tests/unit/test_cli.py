@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.cli import main
+from bot.i18n import Translator
 from testkit.skin_photos import skin_photo
 from tests.model_env import use_tiny_models
 
@@ -108,3 +109,15 @@ def test_diagnose_takes_a_close_up_and_an_overview(
     assert "Scoresperphoto" in text and "Leg" in text
     too_many = main(["diagnose", *map(str, photos * 2), "--age", "40", "--gender", "male"])
     assert too_many == 2 and "at most 3 photos" in capsys.readouterr().err
+
+
+def test_diagnose_refuses_a_photo_under_the_configured_minimum_side(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SKINBOT_MIN_SIDE", "300")
+    photo = tmp_path / "small.jpg"
+    photo.write_bytes(skin_photo(400, 280))
+    assert main(["diagnose", str(photo), "--age", "40", "--gender", "male"]) == 2
+    assert Translator()("en", "photo-too-small", side=280, min_side=300) in capsys.readouterr().err
