@@ -150,13 +150,18 @@ async def _on_album(ctx: Ctx, messages: list[Message]) -> None:
         if not slots:
             await _advance(ctx, intake, flow.Other())  # one nudge for the whole album
             return
-        if len(messages) > slots:
-            await ctx.say("photos-over-limit", max=flow.MAX_PHOTOS)
+        # Refused items (a document that is no image, a damaged file) are told and dropped first, so the
+        # photos kept are the first that are usable; the rest are not even downloaded.
         tokens: list[str] = []
-        for message in messages[:slots]:
+        pending = iter(messages)
+        for message in pending:
             photo = await _photo_answer(ctx, message)
             if photo is not None:
                 tokens.append(photo.image)
+            if len(tokens) == slots:
+                break
+        if next(pending, None) is not None:
+            await ctx.say("photos-over-limit", max=flow.MAX_PHOTOS)
         if not tokens:
             await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
             return

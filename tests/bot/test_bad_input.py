@@ -198,3 +198,22 @@ async def test_a_sliver_or_too_many_pixels_is_refused_at_upload(harness: Harness
     intake = await harness.services.store.intakes.load(user.id)
     assert intake is not None and intake.draft.photos == ()
     assert not any((harness.settings.data_dir / "images").rglob("*.jpg"))
+
+
+async def test_an_album_drops_what_is_not_a_photo_before_it_keeps_three(harness: Harness) -> None:
+    await harness.start()
+    user = await _at_step(harness, 208, "en", b"", Step.PHOTO)
+    since = len(user.inbox())
+    album = "album-with-a-document"
+    await user.send_photo(skin_photo(seed=71), media_group_id=album)
+    await user.send_document(b"%PDF-1.4 notes", "notes.pdf", "application/pdf", media_group_id=album)
+    await user.send_photo(skin_photo(seed=72), media_group_id=album)
+    await user.send_photo(skin_photo(seed=73), media_group_id=album)
+    next_questions = {harness.t("en", "ask-body-site"), harness.t("en", "ask-more-photos", count=2, max=3)}
+    await harness.wait_until(lambda: any(m.text in next_questions for m in user.inbox()[since:]))
+    assert [m.text for m in user.inbox()[since:]] == [
+        harness.t("en", "photo-not-image"),
+        harness.t("en", "ask-body-site"),
+    ]
+    intake = await harness.services.store.intakes.load(user.id)
+    assert intake is not None and len(intake.draft.photos) == 3
