@@ -51,16 +51,17 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--age {args.age!r}: {t('en', 'invalid-age', text=args.age)}")
     if len(args.photos) > MAX_PHOTOS:
         return fail(f"at most {MAX_PHOTOS} photos a case")
+    settings = Settings.from_env(telegram=False)
+    max_bytes = settings.max_download_mb * 1024 * 1024
     jpegs = []
     for photo in args.photos:
         try:
-            jpegs.append(normalize_photo(photo.read_bytes()))
+            jpegs.append(normalize_photo(photo.read_bytes(), max_bytes, min_side=settings.min_side))
         except OSError as exc:
             return fail(f"cannot read {photo}: {exc.strerror}")
         except PhotoRejected as rejected:
             return fail(f"{photo}: {t(args.lang, rejected.key, **rejected.params)}")
 
-    settings = Settings.from_env(telegram=False)
     worker = build_worker(settings)
     try:
         worker.start().result()

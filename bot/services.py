@@ -79,9 +79,11 @@ class UserLocks:
 
 class Uploads:
     """Photos and documents are the expensive updates: a download of up to 20 MB and a decode of up to
-    25 MP each. One user may have at most `per_user` of them in flight (waiting or running) at a time, so
-    a burst cannot hold the shared update slots that everyone else's messages need; and at most `decoding`
-    images are decoded at once in the whole bot, which bounds the memory a burst of big images can take.
+    50 MP each (`conversations.photos.MAX_PIXELS`: 250-750 MB at its peak for a PNG or WebP that big, far
+    less for a JPEG, which is decoded at reduced scale). One user may have at most `per_user` of them in
+    flight (waiting or running) at a time, so a burst cannot hold the shared update slots that everyone
+    else's messages need; and at most `decoding` images are decoded at once in the whole bot, which bounds
+    the memory a burst of big images can take.
 
     An album (Telegram sends each of its photos as an update of its own, with one media group id) is one
     answer, so it counts once: while one of its photos is in flight, the others join its slot instead of

@@ -24,10 +24,15 @@ except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
     pass
 
 MAX_BYTES = 20 * 1024 * 1024  # the Bot API's own download limit
-# Decoded in full: a 24 MP phone photo fits, and the models need under 1 MP. JPEG decodes at a reduced
-# scale (draft) first, so a bigger JPEG (up to Pillow's own 89 MP guard) is checked after that.
-MAX_PIXELS = 25_000_000
+# Read from the header before any decoding, in every format. A 48 MP phone photo (8064x6048) fits; the
+# models need under 1 MP, and a JPEG is then decoded at a reduced scale (draft).
+MAX_PIXELS = 50_000_000
 MAX_SIDE_STORED = 2048  # what we keep: enough for the classifier, the model and the PDF
+# The shorter side the quality gate asks for by default (SKINBOT_MIN_SIDE), and the longest a side may be
+# beside it. Beyond these an image is a thumbnail, a strip or a sliver: nothing a model can assess, and its
+# working copies at the models' scale would be far bigger than its few bytes suggest.
+MIN_SIDE = 224
+MAX_ASPECT_RATIO = 4
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"}
 
 
@@ -45,24 +50,38 @@ def check_size(size_bytes: int | None, max_bytes: int = MAX_BYTES) -> None:
         )
 
 
-def normalize_photo(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> bytes:
+def check_dimensions(width: int, height: int, min_side: int = MIN_SIDE, max_pixels: int = MAX_PIXELS) -> None:
+    """Refuse from the dimensions alone: those Telegram reports before a download, or a file's header."""
+    if width * height > max_pixels:
+        raise PhotoRejected("photo-too-many-pixels", {"megapixels": width * height / 1e6})
+    shorter, longer = sorted((width, height))
+    if shorter < min_side:
+        raise PhotoRejected("photo-too-small", {"side": shorter, "min_side": min_side})
+    if longer > shorter * MAX_ASPECT_RATIO:
+        raise PhotoRejected("photo-too-elongated", {"ratio": longer / shorter, "max_ratio": MAX_ASPECT_RATIO})
+
+
+def normalize_photo(
+    data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE
+) -> bytes:
     """Decode with bounded memory, apply EXIF orientation and re-encode as a JPEG of at most 2048 px."""
     check_size(len(data), max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            # Image.open reads only the header, so the pixel count is known before any decoding.
+            # Image.open reads only the header, so the dimensions are known before any decoding.
             if image.format not in ACCEPTED_FORMATS:
                 raise PhotoRejected("photo-not-image")
+            check_dimensions(image.width, image.height, min_side, max_pixels)
             if image.format in ("JPEG", "MPO"):
                 # JPEG can decode at 1/2, 1/4 or 1/8 scale directly, which keeps big photos cheap.
                 image.draft("RGB", (MAX_SIDE_STORED, MAX_SIDE_STORED))
-            if image.width * image.height > max_pixels:
-                raise PhotoRejected("photo-too-many-pixels", {"megapixels": image.width * image.height / 1e6})
             image.load()
-            upright = ImageOps.exif_transpose(image) or image
-            rgb = upright.convert("RGB")
+            # In place, and no copy of what is RGB already: a 50 MP PNG then peaks near its decoded size
+            # (200 MB) rather than three times that.
+            ImageOps.exif_transpose(image, in_place=True)
+            rgb = image if image.mode == "RGB" else image.convert("RGB")
     except PhotoRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as bomb:

@@ -78,10 +78,13 @@ def preprocess(image: Image.Image, imgsz: int) -> np.ndarray:
     w, h = rgb.size
     scale = imgsz / min(w, h)
     size = (max(imgsz, round(w * scale)), max(imgsz, round(h * scale)))
-    resized = rgb.resize(size, Image.Resampling.BILINEAR)
     left = round((size[0] - imgsz) / 2.0)
     top = round((size[1] - imgsz) / 2.0)
-    crop = resized.crop((left, top, left + imgsz, top + imgsz))
+    # Only the crop is resampled: `box` is its region in the source, so the pixels are those of resizing the
+    # whole image and cropping, without the whole enlarged copy (224x458,752 for a 1x2048 sliver).
+    sx, sy = w / size[0], h / size[1]
+    box = (left * sx, top * sy, (left + imgsz) * sx, (top + imgsz) * sy)
+    crop = rgb.resize((imgsz, imgsz), Image.Resampling.BILINEAR, box=box)
     return np.asarray(crop, dtype=np.float32).transpose(2, 0, 1) / 255.0
 
 

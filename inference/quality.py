@@ -15,6 +15,10 @@ from PIL import Image
 # Blur is measured on a grey copy scaled to this shorter side, so a 12 MP photo and a 1 MP photo of the same
 # scene score alike (the Laplacian's variance grows with the pixel pitch otherwise).
 ANALYSIS_SIDE = 256
+# ...and its longer side is capped: scaling a 1x2048 sliver's shorter side to 256 px made a 256x524,288
+# copy (3.2 GB as float64, seconds of the one model worker). Uploads that elongated are refused before the
+# queue (conversations/photos.py); this bounds the gate for every other caller too.
+ANALYSIS_MAX_SIDE = 4 * ANALYSIS_SIDE
 
 
 class QualityIssue(StrEnum):
@@ -109,9 +113,9 @@ def _grey(image: Image.Image) -> Image.Image:
 
 
 def _analysis_copy(grey: Image.Image) -> Image.Image:
-    shorter = min(grey.size)
+    shorter, longer = min(grey.size), max(grey.size)
     if shorter == 0:
         return grey
-    scale = ANALYSIS_SIDE / shorter
+    scale = min(ANALYSIS_SIDE / shorter, ANALYSIS_MAX_SIDE / longer)
     size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
     return grey.resize(size, Image.Resampling.BILINEAR if scale > 1 else Image.Resampling.BOX)

@@ -63,9 +63,10 @@ class FakeUser:
         mime_type: str,
         size: int | None = None,
         declare_size: bool = True,
+        media_group_id: str | None = None,
     ) -> int:
         """`size` overrides the declared size; `declare_size=False` leaves it out of the message and of
-        getFile's answer, as the Bot API may."""
+        getFile's answer, as the Bot API may. `media_group_id` makes it one item of an album."""
         file_id, _ = self.api.add_file(data, file_name.rsplit(".", 1)[-1], declare_size=declare_size)
         document: dict[str, Any] = {
             "file_id": file_id,
@@ -75,7 +76,8 @@ class FakeUser:
         }
         if declare_size:
             document["file_size"] = len(data) if size is None else size
-        return await self.api.push_update({"message": self._message(document=document)})
+        grouped = {"media_group_id": media_group_id} if media_group_id else {}
+        return await self.api.push_update({"message": self._message(document=document, **grouped)})
 
     async def send_sticker(self) -> int:
         sticker = {

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 
 from conversations.domain import Language
-from conversations.photos import PhotoRejected, normalize_photo
+from conversations.photos import MAX_ASPECT_RATIO, MAX_PIXELS, PhotoRejected, normalize_photo
 from conversations.validation import HISTORY_MAX, NAME_MAX, clean_history, clean_name
 from conversations.web_domain import ApiKey, ApiKind
 from inference.labels import Classification
@@ -52,15 +52,19 @@ def _photo_rejected(rejected: PhotoRejected, lang: Language) -> ApiError:
 
 def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
     router = APIRouter(prefix="/api/v1", dependencies=[Security(api_key_scheme)], responses=ERRORS)
-    max_bytes = ctx.settings.max_download_mb * 1024 * 1024
+    settings = ctx.settings
+    max_bytes = settings.max_download_mb * 1024 * 1024
+    photo_description = (
+        f"The skin photo: JPEG, PNG, WebP, HEIC or AVIF, at most {settings.max_download_mb} MB and "
+        f"{MAX_PIXELS // 1_000_000} megapixels, its shorter side at least {settings.min_side} px and its "
+        f"longer side at most {MAX_ASPECT_RATIO} times that. It is re-encoded, its EXIF data dropped, "
+        "before anything sees it."
+    )
 
     async def read_intake(
         photo: Annotated[
             UploadFile,
-            File(
-                description="The skin photo: JPEG, PNG, WebP or HEIC, at most SKINBOT_MAX_DOWNLOAD_MB "
-                "(20 MB) and 50 megapixels. It is re-encoded, its EXIF data dropped, before anything sees it."
-            ),
+            File(description=photo_description),
         ],
         age: Annotated[int, Form(ge=0, le=120, description="Age in whole years.", examples=[15])],
         gender: Annotated[Literal["female", "male", "other", "undisclosed"], Form(examples=["female"])],
@@ -90,7 +94,7 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
         lang = Language(language)
         data = await photo.read(max_bytes + 1)
         try:
-            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
+            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=settings.min_side)
         except PhotoRejected as rejected:
             raise _photo_rejected(rejected, lang) from None
         return ApiIntake(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Message
+from telegram import Message, PhotoSize
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
@@ -15,7 +15,7 @@ from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_pres
 from bot.routing import Ctx, acknowledge, guarded, route
 from bot.telegram_calls import with_retries
 from conversations import intake as flow
-from conversations.photos import PhotoRejected, check_size, normalize_photo
+from conversations.photos import PhotoRejected, check_dimensions, check_size, normalize_photo
 from conversations.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
         return None
     try:
         check_size(media.file_size, max_bytes)
+        if isinstance(media, PhotoSize):  # Telegram tells a photo's dimensions: a sliver needs no download
+            check_dimensions(media.width, media.height, settings.min_side)
         # A transient 5xx or timeout is retried: re-asking for the photo would lose the user's place.
         tg_file = await with_retries(media.get_file, chat_id=ctx.chat_id)
         check_size(tg_file.file_size, max_bytes)
@@ -78,7 +80,7 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
             lambda: download_capped(tg_file, max_bytes, ctx.services.downloads), chat_id=ctx.chat_id
         )
         async with ctx.services.uploads.decoding:
-            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes)
+            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=settings.min_side)
     except PhotoRejected as rejected:
         await ctx.say(rejected.key, **rejected.params)
         return None
@@ -148,13 +150,18 @@ async def _on_album(ctx: Ctx, messages: list[Message]) -> None:
         if not slots:
             await _advance(ctx, intake, flow.Other())  # one nudge for the whole album
             return
-        if len(messages) > slots:
-            await ctx.say("photos-over-limit", max=flow.MAX_PHOTOS)
+        # Refused items (a document that is no image, a damaged file) are told and dropped first, so the
+        # photos kept are the first that are usable; the rest are not even downloaded.
         tokens: list[str] = []
-        for message in messages[:slots]:
+        pending = iter(messages)
+        for message in pending:
             photo = await _photo_answer(ctx, message)
             if photo is not None:
                 tokens.append(photo.image)
+            if len(tokens) == slots:
+                break
+        if next(pending, None) is not None:
+            await ctx.say("photos-over-limit", max=flow.MAX_PHOTOS)
         if not tokens:
             await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
             return

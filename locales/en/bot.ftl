@@ -93,6 +93,11 @@ nudge-buttons = Please choose one of the buttons.
 photo-too-large = That file is { NUMBER($size_mb, maximumFractionDigits: 1) } MB. The limit is { $max_mb } MB. Please send a smaller photo.
 photo-unreadable = I could not read that image. It may be damaged. Please send a JPEG, PNG, WebP or HEIC photo.
 photo-too-many-pixels = That image is too large to process ({ NUMBER($megapixels, maximumFractionDigits: 0) } megapixels). Please send a normal phone photo.
+photo-too-small = That image is too small: its shorter side is { $side ->
+        [one] one pixel
+       *[other] { $side } pixels
+    }, and I need at least { $min_side }. Please send the original photo, not a thumbnail or a cut-out.
+photo-too-elongated = That image is too long and narrow: one side is { NUMBER($ratio, maximumFractionDigits: 1) } times the other, and a photo may be at most { $max_ratio } times as long as it is wide. Please send an ordinary photo of the skin, not a panorama or a long screenshot.
 photo-not-image = That file is not an image. Please send a photo of the skin.
 photo-download-failed = I could not download that photo from Telegram. Please send it again.
 

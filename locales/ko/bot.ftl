@@ -93,6 +93,8 @@ nudge-buttons = 아래 버튼 중 하나를 눌러 주세요.
 photo-too-large = 파일 크기가 { NUMBER($size_mb, maximumFractionDigits: 1) }MB입니다. 최대 { $max_mb }MB까지 받을 수 있습니다. 더 작은 사진을 보내 주세요.
 photo-unreadable = 이미지를 읽을 수 없습니다. 파일이 손상되었을 수 있습니다. JPEG, PNG, WebP 또는 HEIC 사진을 보내 주세요.
 photo-too-many-pixels = 이미지가 너무 커서 처리할 수 없습니다({ NUMBER($megapixels, maximumFractionDigits: 0) }메가픽셀). 일반 휴대폰 사진을 보내 주세요.
+photo-too-small = 이미지가 너무 작습니다. 짧은 쪽이 { $side }픽셀인데, 최소 { $min_side }픽셀이 필요합니다. 미리보기나 잘라 낸 이미지가 아닌 원본 사진을 보내 주세요.
+photo-too-elongated = 이미지가 너무 길고 좁습니다. 긴 쪽이 짧은 쪽의 { NUMBER($ratio, maximumFractionDigits: 1) }배인데, 사진은 최대 { $max_ratio }배까지만 받을 수 있습니다. 파노라마나 긴 스크린샷이 아닌 일반 피부 사진을 보내 주세요.
 photo-not-image = 이미지 파일이 아닙니다. 피부 사진을 보내 주세요.
 photo-download-failed = 텔레그램에서 사진을 내려받지 못했습니다. 다시 보내 주세요.
 

@@ -93,6 +93,8 @@ nudge-buttons = Vui lòng chọn một trong các nút bên dưới.
 photo-too-large = Tệp có dung lượng { NUMBER($size_mb, maximumFractionDigits: 1) } MB. Giới hạn là { $max_mb } MB. Vui lòng gửi ảnh nhỏ hơn.
 photo-unreadable = Tôi không đọc được ảnh này. Có thể tệp đã bị hỏng. Vui lòng gửi ảnh JPEG, PNG, WebP hoặc HEIC.
 photo-too-many-pixels = Ảnh quá lớn để xử lý ({ NUMBER($megapixels, maximumFractionDigits: 0) } megapixel). Vui lòng gửi ảnh chụp bằng điện thoại thông thường.
+photo-too-small = Ảnh quá nhỏ: cạnh ngắn chỉ có { $side } điểm ảnh, trong khi cần ít nhất { $min_side } điểm ảnh. Vui lòng gửi ảnh gốc, không phải ảnh thu nhỏ hay ảnh đã cắt.
+photo-too-elongated = Ảnh quá dài và hẹp: cạnh dài gấp { NUMBER($ratio, maximumFractionDigits: 1) } lần cạnh ngắn, trong khi ảnh chỉ được dài gấp tối đa { $max_ratio } lần. Vui lòng gửi ảnh chụp vùng da bình thường, không phải ảnh toàn cảnh hay ảnh chụp màn hình dài.
 photo-not-image = Tệp này không phải là hình ảnh. Vui lòng gửi ảnh chụp vùng da.
 photo-download-failed = Tôi không tải được ảnh từ Telegram. Vui lòng gửi lại.
 

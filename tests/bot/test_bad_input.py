@@ -166,3 +166,54 @@ async def test_text_at_a_button_step_and_photo_at_a_text_step(harness: Harness, 
     await harness.wait_key(user, "en", "ask-gender")
     await user.send("female")
     await _rejected_then_asked_again(harness, user, "en", "nudge-buttons", "ask-gender")
+
+
+def _encoded(size: tuple[int, int], fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", size, 128).save(out, fmt)
+    return out.getvalue()
+
+
+async def test_a_sliver_or_too_many_pixels_is_refused_at_upload(harness: Harness) -> None:
+    """A 1x2048 image used to reach the model worker, whose quality gate spent seconds and gigabytes on it."""
+    await harness.start()
+    min_side = harness.settings.min_side
+    user = await _at_step(harness, 207, "ko", b"", Step.PHOTO)
+    # As a photo, Telegram's own dimensions of it are enough: refused before it is downloaded.
+    await user.send_photo(_encoded((1, 2048), "JPEG"), width=1, height=2048)
+    await _rejected_then_asked_again(
+        harness, user, "ko", "photo-too-small", "ask-photo", side=1, min_side=min_side
+    )
+    assert harness.api.calls_of("getFile") == []
+    # As a file, only its header tells: an AVIF of a few hundred bytes.
+    await user.send_document(_encoded((1, 2048), "AVIF"), "sliver.avif", "image/avif")
+    await _rejected_then_asked_again(
+        harness, user, "ko", "photo-too-small", "ask-photo", side=1, min_side=min_side
+    )
+    # The header's pixel count, also of a JPEG (whose reduced-scale decode used to be measured instead).
+    await user.send_document(_encoded((8200, 6400), "JPEG"), "big.jpg", "image/jpeg")
+    await _rejected_then_asked_again(
+        harness, user, "ko", "photo-too-many-pixels", "ask-photo", megapixels=52.48
+    )
+    intake = await harness.services.store.intakes.load(user.id)
+    assert intake is not None and intake.draft.photos == ()
+    assert not any((harness.settings.data_dir / "images").rglob("*.jpg"))
+
+
+async def test_an_album_drops_what_is_not_a_photo_before_it_keeps_three(harness: Harness) -> None:
+    await harness.start()
+    user = await _at_step(harness, 208, "en", b"", Step.PHOTO)
+    since = len(user.inbox())
+    album = "album-with-a-document"
+    await user.send_photo(skin_photo(seed=71), media_group_id=album)
+    await user.send_document(b"%PDF-1.4 notes", "notes.pdf", "application/pdf", media_group_id=album)
+    await user.send_photo(skin_photo(seed=72), media_group_id=album)
+    await user.send_photo(skin_photo(seed=73), media_group_id=album)
+    next_questions = {harness.t("en", "ask-body-site"), harness.t("en", "ask-more-photos", count=2, max=3)}
+    await harness.wait_until(lambda: any(m.text in next_questions for m in user.inbox()[since:]))
+    assert [m.text for m in user.inbox()[since:]] == [
+        harness.t("en", "photo-not-image"),
+        harness.t("en", "ask-body-site"),
+    ]
+    intake = await harness.services.store.intakes.load(user.id)
+    assert intake is not None and len(intake.draft.photos) == 3

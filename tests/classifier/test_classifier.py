@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.classifier import ClassifierError, SkinClassifier, label_order
+from inference.classifier import ClassifierError, SkinClassifier, label_order, preprocess
 from inference.dedup import list_images
 from inference.labels import LABELS, canonical_label
 from tests.fixtures.classifier_models import SyntheticDataset
@@ -25,6 +25,23 @@ def test_images(dataset: SyntheticDataset) -> list[tuple[Image.Image, str]]:
 
 
 test_images.__test__ = False  # a helper, not a test
+
+
+@pytest.mark.parametrize(("width", "height"), [(800, 600), (333, 777), (4032, 3024), (100, 50), (1, 300)])
+def test_preprocess_is_the_centre_crop_of_the_whole_image_resized(width: int, height: int) -> None:
+    """Only the crop is resampled now, yet it is what resizing the shorter side to 224 and cropping gives."""
+    rng = np.random.default_rng(width)
+    image = Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
+    scale = 224 / min(width, height)
+    size = (max(224, round(width * scale)), max(224, round(height * scale)))
+    left, top = round((size[0] - 224) / 2), round((size[1] - 224) / 2)
+    whole = image.resize(size, Image.Resampling.BILINEAR).crop((left, top, left + 224, top + 224))
+    expected = np.asarray(whole, dtype=np.float32).transpose(2, 0, 1) / 255.0
+    got = preprocess(image, 224)
+    assert got.shape == expected.shape == (3, 224, 224)
+    # The crop's coordinates are computed in floating point, so a rare value rounds the other way.
+    assert np.abs(got - expected).max() <= 1.001 / 255
+    assert (np.abs(got - expected) > 0.5 / 255).mean() < 0.01
 
 
 @pytest.fixture(scope="module")

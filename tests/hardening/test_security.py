@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import struct
 import subprocess
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PIL import Image
 
 from conversations.files import FileStore, new_token
 from inference.labels import Classification
@@ -94,52 +98,113 @@ async def test_case_ids_are_128_bit_random(harness: Harness, photo_bytes: bytes)
             files.pdf_path(1, bad)
 
 
-def png_bomb(width: int, height: int) -> bytes:
-    """A valid greyscale PNG of zeros: a few hundred kB on the wire, width*height bytes once decoded."""
+def png_bomb(width: int, height: int, rgb: bool = False) -> bytes:
+    """A valid greyscale (or RGB) PNG of zeros: a few hundred kB on the wire, width*height bytes (x3 for
+    RGB) once decoded."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     compressor = zlib.compressobj(9)
-    row = b"\x00" * (width + 1)  # filter byte + pixels
+    row = b"\x00" * (width * (3 if rgb else 1) + 1)  # filter byte + pixels
     body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if rgb else 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
-# Measured in a fresh interpreter: this process's peak RSS (torch, models) would hide the growth.
+# Measured in a fresh interpreter, whose own peak this process's (torch, models) would hide. The peak is
+# VmHWM, the high-water mark of the process's memory, which starts afresh at exec; ru_maxrss does not: it
+# carries over the parent's peak, so under pytest it already stood at the test process's size.
 _MEASURE = """
-import json, resource, sys
-from conversations.photos import PhotoRejected, normalize_photo
-data = open(sys.argv[1], "rb").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-try:
-    normalize_photo(data)
-    outcome = "accepted"
-except PhotoRejected as exc:
-    outcome = exc.key
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"outcome": outcome, "growth_mb": (after - before) / 1024}))
+import json, sys
+
+def peak_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+{setup}
+before = peak_mb()
+{work}
+print(json.dumps({{"outcome": outcome, "growth_mb": peak_mb() - before}}))
 """
 
 
-@pytest.mark.parametrize(("width", "height"), [(9000, 7000), (20000, 20000)])
-def test_decompression_bomb_is_refused_without_decoding(tmp_path: Path, width: int, height: int) -> None:
-    # 63 MP is over our 50 MP limit but under Pillow's own warning; 400 MP trips Pillow's bomb error.
-    path = tmp_path / "bomb.png"
-    path.write_bytes(png_bomb(width, height))
-    assert path.stat().st_size < 2 * 1024 * 1024
+def peak_growth(setup: str, work: str, *args: str) -> dict[str, Any]:
+    """`work` (which sets `outcome`) run after `setup` in a fresh interpreter: its outcome and how many MB
+    the peak RSS grew while it ran."""
     run = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(path)],
+        [sys.executable, "-c", _MEASURE.format(setup=setup, work=work), *args],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=Path(__file__).resolve().parents[2],
         check=True,
     )
-    result = json.loads(run.stdout)
+    return json.loads(run.stdout)
+
+
+_NORMALIZE = """
+try:
+    normalize_photo(data)
+    outcome = "accepted"
+except PhotoRejected as exc:
+    outcome = exc.key
+"""
+
+
+def jpeg_bomb(width: int, height: int) -> bytes:
+    """A JPEG of one grey: well under a megabyte, decodable at 1/8 scale, width*height bytes in full."""
+    out = io.BytesIO()
+    Image.new("L", (width, height), 128).save(out, "JPEG", quality=50)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("bomb", "width", "height"), [(png_bomb, 9000, 7000), (png_bomb, 20000, 20000), (jpeg_bomb, 9000, 7000)]
+)
+def test_decompression_bomb_is_refused_without_decoding(
+    tmp_path: Path, bomb: Callable[[int, int], bytes], width: int, height: int
+) -> None:
+    # 63 MP is over our 50 MP limit but under Pillow's own warning; 400 MP trips Pillow's bomb error. A JPEG
+    # is measured by its header too, not by the reduced scale it could be decoded at.
+    path = tmp_path / "bomb"
+    path.write_bytes(bomb(width, height))
+    assert path.stat().st_size < 2 * 1024 * 1024
+    setup = (
+        "from conversations.photos import PhotoRejected, normalize_photo\n"
+        "data = open(sys.argv[1], 'rb').read()"
+    )
+    result = peak_growth(setup, _NORMALIZE, str(path))
     assert result["outcome"] == "photo-too-many-pixels"
-    assert result["growth_mb"] < 200  # decoding would need width*height bytes: 63 MB and 400 MB, x3 as RGB
+    assert result["growth_mb"] < 50  # decoding would need width*height bytes: 63 MB and 400 MB, x3 as RGB
+
+
+def test_a_photo_at_the_pixel_limit_is_decoded_without_extra_copies(tmp_path: Path) -> None:
+    """50 MP is accepted, so it must stay affordable: an RGB PNG that size is 200 MB decoded (Pillow keeps
+    RGB in 4 bytes a pixel). Turning it upright and to RGB used to copy it twice more."""
+    path = tmp_path / "at-limit.png"
+    path.write_bytes(png_bomb(8000, 6250, rgb=True))
+    setup = (
+        "from conversations.photos import PhotoRejected, normalize_photo\n"
+        "data = open(sys.argv[1], 'rb').read()"
+    )
+    result = peak_growth(setup, _NORMALIZE, str(path))
+    assert result["outcome"] == "accepted"
+    assert result["growth_mb"] < 400  # the decoded image and its thumbnail; with two copies more, 600
+
+
+@pytest.mark.parametrize("work", ["check_quality(sliver)", "preprocess(sliver, 224)"])
+def test_no_working_copy_enlarges_a_sliver_to_full_scale(work: str) -> None:
+    """Behind the upload check, the model worker's own copies are bounded too: at the quality gate's 256 px
+    scale a 1x2048 image became 256x524,288 pixels (3.2 GB as float64), at the classifier's 224 px 308 MB."""
+    setup = (
+        "from PIL import Image\n"
+        "from inference.classifier import preprocess\n"
+        "from inference.quality import check_quality\n"
+        "sliver = Image.new('RGB', (1, 2048), (200, 150, 130))"
+    )
+    result = peak_growth(setup, f"{work}\noutcome = 'done'")
+    assert result == {"outcome": "done", "growth_mb": pytest.approx(0, abs=50)}
 
 
 async def test_bomb_sent_to_the_bot_is_refused(harness: Harness) -> None:

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.cli import main
+from bot.i18n import Translator
 from testkit.skin_photos import skin_photo
 from tests.fixtures.hostile_checkpoints import exec_checkpoint
 from tests.model_env import use_tiny_models
@@ -159,3 +160,15 @@ def test_commands_that_handle_patient_data_run_under_umask_077(
     monkeypatch.delenv("SKINBOT_DATA_KEY", raising=False)
     assert main(command) == 2  # each fails at once here (nothing to back up, restore or read)
     assert os.umask(0o022) == 0o077
+
+
+def test_diagnose_refuses_a_photo_under_the_configured_minimum_side(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SKINBOT_MIN_SIDE", "300")
+    photo = tmp_path / "small.jpg"
+    photo.write_bytes(skin_photo(400, 280))
+    assert main(["diagnose", str(photo), "--age", "40", "--gender", "male"]) == 2
+    assert Translator()("en", "photo-too-small", side=280, min_side=300) in capsys.readouterr().err

@@ -12,11 +12,22 @@ import pytest
 from PIL import Image
 
 from bot.cli import main
+from conversations.photos import MAX_PIXELS
 from conversations.store import utcnow
 from testkit.skin_photos import skin_photo
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
-from tests.web.helpers import client, form, new_key, use_tiny_models, with_web
+from tests.web.helpers import (
+    ScriptedClassifier,
+    client,
+    form,
+    new_key,
+    scores,
+    scripted,
+    use_scripted_models,
+    use_tiny_models,
+    with_web,
+)
 
 
 def start(h: Harness, weights: Path, **settings: object) -> None:
@@ -151,6 +162,8 @@ async def test_the_openapi_document_is_complete(harness: Harness, trained_classi
         assert set(schemas[body]["required"]) == {"photo", "age", "gender"}
         for name in ("age", "gender", "language", "history", "name"):
             assert fields[name].get("examples"), (path, name)
+        limits = f"at most 20 MB and {MAX_PIXELS // 1_000_000} megapixels, its shorter side at least 224 px"
+        assert limits in fields["photo"]["description"]
         for status in ("401", "413", "422", "429"):
             assert operation["responses"][status]["content"]["application/json"]["example"]["error"]["code"]
         ok = operation["responses"]["200"]["content"]
@@ -210,3 +223,47 @@ async def test_reports_are_purged_with_the_bots_cases(
         assert (await http.get(body["pdf_url"])).status_code == 404
     assert not [p for p in (root / "reports" / str(-key_id)).rglob("*") if p.is_file()]
     assert not [p for p in (root / "images" / str(-key_id)).rglob("*") if p.is_file()]
+
+
+def _encoded(size: tuple[int, int], fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", size, 128).save(out, fmt)
+    return out.getvalue()
+
+
+async def test_a_sliver_or_too_many_pixels_never_reaches_the_model_worker(harness: Harness) -> None:
+    """A 1x2048 image used to hold the one model worker for seconds; an 8200x6400 JPEG was classified."""
+    classifier = ScriptedClassifier([scores("eczema")])
+    use_scripted_models(harness, classifier, scripted("A short report."))
+    with_web(harness)
+    await harness.start()
+    _, secret = await new_key(harness)
+    t = harness.t
+    min_side = harness.settings.min_side
+    async with client(harness, secret) as http:
+        data, _ = form(b"", language="vi")
+        for name, mime in (("sliver.jpg", "image/jpeg"), ("sliver.avif", "image/avif")):
+            sliver = _encoded((1, 2048), name.rsplit(".", 1)[1].upper().replace("JPG", "JPEG"))
+            refused = await http.post("/api/v1/classify", data=data, files={"photo": (name, sliver, mime)})
+            assert refused.status_code == 422, name
+            assert error(refused) == {
+                "code": "photo_too_small",
+                "message": t("vi", "photo-too-small", side=1, min_side=min_side),
+                "field": "photo",
+            }
+        big = _encoded((8200, 6400), "JPEG")
+        refused = await http.post(
+            "/api/v1/classify", data=data, files={"photo": ("big.jpg", big, "image/jpeg")}
+        )
+        assert refused.status_code == 422
+        assert error(refused)["message"] == t("vi", "photo-too-many-pixels", megapixels=52.48)
+        corrupt = skin_photo()[:600] + b"\x00garbage" * 50
+        refused = await http.post(
+            "/api/v1/classify", data=data, files={"photo": ("c.jpg", corrupt, "image/jpeg")}
+        )
+        assert refused.status_code == 422
+        assert error(refused)["message"] == t("vi", "photo-unreadable")
+        # Control: an ordinary photo does reach it.
+        fine = await http.post("/api/v1/classify", data=data, files=form(skin_photo(seed=15))[1])
+        assert fine.status_code == 200, fine.text
+    assert classifier.seen == [(800, 600)]
