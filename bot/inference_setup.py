@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.i18n import Translator
 from bot.settings import Settings
 from inference.classifier import SkinClassifier
 from inference.model_queue import JobStore, ModelQueue
@@ -12,6 +13,7 @@ from inference.observer import InferenceObserver
 from inference.quality import QualityThresholds
 from inference.report_model import ReportModel
 from inference.skin_question import SkinQuestion
+from inference.urgency import UrgencyGuard
 from inference.worker import ModelWorker, ReportWriter
 
 
@@ -70,7 +72,8 @@ def build_worker(
     read: Callable[[Path], bytes] = Path.read_bytes,
     observer: InferenceObserver | None = None,
 ) -> ModelWorker:
-    """Both models and the photo gates, as the settings say: the worker of the bot and of diagnose."""
+    """Both models and the photo gates, as the settings say, and the guard that holds each report's urgency
+    line to the triage: the worker of the bot, the web API and diagnose."""
     return ModelWorker(
         build_classifier(settings),
         writer or build_writer(settings),
@@ -79,6 +82,7 @@ def build_worker(
         carcinoma_referral=settings.carcinoma_referral,
         observer=observer,
         skin_question=skin_question(settings),
+        urgency=UrgencyGuard(Translator()),
     )
 
 

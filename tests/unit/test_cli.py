@@ -108,3 +108,35 @@ def test_diagnose_takes_a_close_up_and_an_overview(
     assert "Scoresperphoto" in text and "Leg" in text
     too_many = main(["diagnose", *map(str, photos * 2), "--age", "40", "--gender", "male"])
     assert too_many == 2 and "at most 3 photos" in capsys.readouterr().err
+
+
+def test_diagnose_of_an_urgent_case_ends_on_the_triages_urgency(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The scripted model says self-care (in Vietnamese) while the classifier sees a possible carcinoma: the
+    terminal's last words are the note, and the PDF has the urgent level."""
+    import bot.inference_setup
+    from bot.i18n import Translator
+    from inference.labels import Classification
+    from tests.fakes import FixedClassifier, ScriptedWriter
+
+    report = "## Tóm tắt\nCó thể là chàm.\n\n## 4. Khi nào cần đi khám\nMức độ khẩn cấp: tự chăm sóc\n"
+    carcinoma = Classification((0.1, 0.6, 0.1, 0.1, 0.05, 0.05))
+    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier(carcinoma))
+    monkeypatch.setattr(
+        bot.inference_setup, "build_writer", lambda s: ScriptedWriter(script=lambda r: report)
+    )
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.chdir(tmp_path)
+    photo, out = tmp_path / "skin.jpg", tmp_path / "report.pdf"
+    photo.write_bytes(skin_photo(seed=4))
+    code = main(
+        ["diagnose", str(photo), "--age", "60", "--gender", "male", "--lang", "vi", "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    t = Translator()
+    level = t("vi", "report-urgency-within-days")
+    assert captured.out.strip().endswith(t("vi", "report-urgency-set", level=level))
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert "".join(f"Mức độ khẩn cấp: {level}".split()) in text and "tựchămsóc" not in text
