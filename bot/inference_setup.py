@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from inference.report_model import ReportModel
 from inference.skin_question import SkinQuestion
 from inference.urgency import UrgencyGuard
 from inference.worker import ModelWorker, ReportWriter
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -40,6 +43,14 @@ def build_classifier(settings: Settings) -> SkinClassifier:
 def build_writer(settings: Settings) -> ReportWriter:
     if settings.llm_is_url:
         from inference.engine_writer import EngineWriter
+
+        host = settings.llm_cleartext_host
+        if host is not None:  # Settings refused it unless SKINBOT_LLM_ALLOW_HTTP=1
+            log.warning(
+                "SKINBOT_LLM_ALLOW_HTTP=1: reports go to %s over plain http; photos, histories and the API "
+                "key cross the network unencrypted",
+                host,
+            )
 
         return EngineWriter(
             settings.llm,

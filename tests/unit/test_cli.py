@@ -140,3 +140,35 @@ def test_diagnose_of_an_urgent_case_ends_on_the_triages_urgency(
     assert captured.out.strip().endswith(t("vi", "report-urgency-set", level=level))
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
     assert "".join(f"Mức độ khẩn cấp: {level}".split()) in text and "tựchămsóc" not in text
+
+
+def test_check_and_run_refuse_a_plain_http_engine_on_another_machine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SKINBOT_LLM", "http://10.0.0.5:8000/v1")
+    monkeypatch.delenv("SKINBOT_LLM_ALLOW_HTTP", raising=False)
+    assert main(["check"]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("MISSING  settings") and "SKINBOT_LLM_ALLOW_HTTP=1" in line
+    assert main(["run"]) == 2  # the start: one line, before anything is opened
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("skinbot: SKINBOT_LLM ") and "10.0.0.5" in err
+
+
+def test_check_warns_about_an_allowed_plain_http_engine() -> None:
+    from bot.check import check_engine_link, report
+    from bot.settings import Settings
+
+    def line(env: dict[str, str]) -> str:
+        item = check_engine_link(Settings.from_env(env, env_file=None, telegram=False))
+        assert item is not None
+        return report([item])[0]
+
+    allowed = line({"SKINBOT_LLM": "http://10.0.0.5:8000/v1", "SKINBOT_LLM_ALLOW_HTTP": "1"})
+    assert allowed.startswith("warning  engine link") and "10.0.0.5" in allowed and "unencrypted" in allowed
+    assert line({"SKINBOT_LLM": "https://gpu-host/v1"}).startswith("ok       engine link")
+    assert line({"SKINBOT_LLM": "http://127.0.0.1:8000/v1"}).startswith("ok       engine link")
+    assert check_engine_link(Settings.from_env({}, env_file=None, telegram=False)) is None  # local weights
