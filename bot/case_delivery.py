@@ -271,7 +271,7 @@ class CaseDelivery:
         if self.started_at is not None:
             self.d.job_times.add(time.monotonic() - self.started_at)
         try:
-            await self.stream.finish()
+            await self.stream.finish(event.text)  # the settled report: it may not be what streamed
             if event.stopped_by in ("length", "repetition"):
                 await self.send(self.t(f"report-cut-{event.stopped_by}"))
         except TelegramError as exc:  # the chat copy is a convenience; the PDF goes out regardless

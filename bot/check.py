@@ -138,6 +138,24 @@ def check_llm(settings: Settings) -> Item:
     )
 
 
+def check_engine_link(settings: Settings) -> Item | None:
+    """How reports reach an engine: encrypted, on this machine, or (allowed) in clear text; None for none."""
+    if not settings.llm_is_url:
+        return None
+    host = settings.llm_cleartext_host
+    if host is None:
+        how = "https" if settings.llm.startswith("https://") else "http on this machine"
+        return Item("engine link", True, how, required=False)
+    return Item(
+        "engine link",
+        False,
+        f"plain http to {host}: photos, histories and the API key travel unencrypted "
+        "(SKINBOT_LLM_ALLOW_HTTP=1); prefer https://",
+        required=False,
+        warning=True,
+    )
+
+
 def check_fonts() -> Item:
     """Cheap: finds the font packages and looks for the cached instances; it never builds them (the bot
     does that in the background at its first start)."""
@@ -199,15 +217,16 @@ def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
     first, settings = check_settings(environ)
     if settings is None:
         return [first]
-    checks: list[Callable[[], Item]] = [
+    checks: list[Callable[[], Item | None]] = [
         lambda: check_database(settings),
         lambda: check_classifier(settings),
         lambda: check_llm(settings),
+        lambda: check_engine_link(settings),
         lambda: check_scores(settings),
         check_fonts,
         lambda: check_gpu(settings),
     ]
-    items = [first, *(check() for check in checks)]
+    items = [first, *(item for check in checks if (item := check()) is not None)]
     try:
         clinics = asyncio.run(stored_clinics(settings))
     except StoreError:

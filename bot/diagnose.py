@@ -103,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if not isinstance(end, Done):
         return 1
+    if end.urgency_note is not None:
+        # The terminal shows the text as it streamed; the PDF has the corrected line. The note is the last
+        # word here, so a contradicting urgency above it does not stand.
+        print(f"\n{end.urgency_note}")
     if args.out is not None:
         from bot.pdf import render_pdf
 

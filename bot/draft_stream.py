@@ -27,7 +27,7 @@ from telegram.error import BadRequest, InvalidToken, TelegramError
 from bot.report_markup import to_telegram_html
 from bot.stream_pieces import PIECE_LIMIT, Pieces
 from bot.streaming import MessagesListener, ReportStream, _nobody
-from bot.telegram_calls import Pacer, with_retries
+from bot.telegram_calls import Pacer, not_modified, with_retries
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ class DraftStream:
         self.on_refused, self.on_messages, self.refresh_s = on_refused, on_messages, refresh_s
         self.fallback: ReportStream | None = None
         self._message_ids: list[int] = []  # one real message per piece sent, in order
+        self._sent: dict[int, int] = {}  # piece index -> the message that shows it
         self._delivered = 0  # pieces sent as real messages (or skipped as blank)
         self._base = _draft_base()
         self._drafted: tuple[int, str] | None = None  # (piece, text) the current draft shows
@@ -201,12 +202,14 @@ class DraftStream:
             index = self._delivered
             piece = pieces[index]
             if piece.strip():
-                await self._send(piece, self.pieces.is_summary(index) if formatted else None)
+                self._sent[index] = await self._send(
+                    piece, self.pieces.is_summary(index) if formatted else None
+                )
             self._delivered += 1
             if self._drafted is not None and self._drafted[0] < self._delivered:
                 self._drafted = None  # that draft is over: its piece is a message now
 
-    async def _send(self, piece: str, bold: bool | None) -> None:
+    async def _send(self, piece: str, bold: bool | None) -> int:
         """`bold` None: plain text; else HTML (in bold for the summary), plain if Telegram refuses it."""
         message = None
         if bold is not None:
@@ -225,6 +228,29 @@ class DraftStream:
             )
         self._message_ids.append(message.message_id)
         await self._report_ids()
+        return message.message_id
+
+    async def _rewrite(self, message_id: int, piece: str, bold: bool) -> None:
+        """A sent piece shows `piece` instead: formatted, as plain text if Telegram refuses the HTML."""
+        await self.pacer.wait_turn(self.chat_id, message_id)
+        for text, mode in ((to_telegram_html(piece, bold=bold), ParseMode.HTML), (piece, None)):
+            try:
+                await with_retries(
+                    lambda text=text, mode=mode: self.bot.edit_message_text(
+                        text, chat_id=self.chat_id, message_id=message_id, parse_mode=mode
+                    ),
+                    chat_id=self.chat_id,
+                    pacer=self.pacer,
+                )
+            except BadRequest as exc:
+                if not_modified(exc):
+                    break
+                if mode is None:
+                    raise
+                log.warning("formatted report refused by Telegram (%s); edited as plain text", exc)
+                continue
+            break
+        self.pacer.edited(self.chat_id, message_id)
 
     # --- handing over to edits ------------------------------------------------------------------
 
@@ -251,13 +277,39 @@ class DraftStream:
 
     # --- the end --------------------------------------------------------------------------------
 
-    async def finish(self) -> None:
-        """Every piece not yet sent goes out as a formatted message; drafts end with them."""
+    async def finish(self, text: str | None = None) -> None:
+        """Every piece not yet sent goes out as a formatted message; drafts end with them. `text` is the
+        report as it was settled, when given: it may differ from what streamed (inference.urgency), and
+        pieces already sent that it changes are edited to match."""
         await self._stop_pump()
+        if text is not None and text != self.pieces.text:
+            await self._revise(text)
         if self.fallback is not None:
             await self.fallback.finish()
             return
         await self._deliver(len(self.pieces.all()))
+
+    async def _revise(self, text: str) -> None:
+        sent = self.pieces.all()[: self._delivered]
+        self.pieces.revise(text)
+        pieces = self.pieces.all()
+        for index, before in enumerate(sent):
+            after = pieces[index] if index < len(pieces) else ""
+            message_id = self._sent.get(index)
+            if message_id is None or after == before:
+                continue
+            try:
+                if after.strip():
+                    await self._rewrite(message_id, after, self.pieces.is_summary(index))
+                else:  # the settled text needs fewer messages
+                    await with_retries(
+                        lambda m=message_id: self.bot.delete_message(self.chat_id, m), chat_id=self.chat_id
+                    )
+                    self._message_ids.remove(message_id)
+                    del self._sent[index]
+                    await self._report_ids()
+            except TelegramError as exc:  # best effort, like any edit: the rest must still go out
+                log.warning("sent report piece not revised: %s", type(exc).__name__)
 
     async def stop_partial(self) -> None:
         """Generation failed or was cancelled: the partial text stays, as plain messages."""
@@ -285,7 +337,7 @@ class DraftStream:
                 await with_retries(
                     lambda m=message_id: self.bot.delete_message(self.chat_id, m), chat_id=self.chat_id
                 )
-        self._message_ids, self._delivered = [], 0
+        self._message_ids, self._sent, self._delivered = [], {}, 0
         self._closing, self._pump = False, None
         self._closed.clear()
         if self.fallback is not None:

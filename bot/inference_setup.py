@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.i18n import Translator
 from bot.settings import Settings
 from inference.classifier import SkinClassifier
 from inference.model_queue import JobStore, ModelQueue
@@ -12,7 +14,10 @@ from inference.observer import InferenceObserver
 from inference.quality import QualityThresholds
 from inference.report_model import ReportModel
 from inference.skin_question import SkinQuestion
+from inference.urgency import UrgencyGuard
 from inference.worker import ModelWorker, ReportWriter
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -38,6 +43,14 @@ def build_classifier(settings: Settings) -> SkinClassifier:
 def build_writer(settings: Settings) -> ReportWriter:
     if settings.llm_is_url:
         from inference.engine_writer import EngineWriter
+
+        host = settings.llm_cleartext_host
+        if host is not None:  # Settings refused it unless SKINBOT_LLM_ALLOW_HTTP=1
+            log.warning(
+                "SKINBOT_LLM_ALLOW_HTTP=1: reports go to %s over plain http; photos, histories and the API "
+                "key cross the network unencrypted",
+                host,
+            )
 
         return EngineWriter(
             settings.llm,
@@ -70,7 +83,8 @@ def build_worker(
     read: Callable[[Path], bytes] = Path.read_bytes,
     observer: InferenceObserver | None = None,
 ) -> ModelWorker:
-    """Both models and the photo gates, as the settings say: the worker of the bot and of diagnose."""
+    """Both models and the photo gates, as the settings say, and the guard that holds each report's urgency
+    line to the triage: the worker of the bot, the web API and diagnose."""
     return ModelWorker(
         build_classifier(settings),
         writer or build_writer(settings),
@@ -79,6 +93,7 @@ def build_worker(
         carcinoma_referral=settings.carcinoma_referral,
         observer=observer,
         skin_question=skin_question(settings),
+        urgency=UrgencyGuard(Translator()),
     )
 
 

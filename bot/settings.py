@@ -5,11 +5,13 @@ Nothing else in the code base reads os.environ for configuration: components tak
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conversations.domain import Language
 
@@ -67,6 +69,18 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(self._value)
+
+
+def _loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 and ::1 (also written as ::ffff:127.x.y.z): never leaves this machine."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _str(value: str) -> str:
@@ -214,6 +228,8 @@ class Settings:
     llm_model: str = _env("SKINBOT_LLM_MODEL", _str, "google/medgemma-4b-it")
     llm_api_key: Secret = _env("SKINBOT_LLM_API_KEY", _secret, Secret(""))
     llm_concurrency: int = _env("SKINBOT_LLM_CONCURRENCY", _int_range(1, 256), 8)
+    # Plain http:// to an engine on another machine carries photos, histories and the key in clear text.
+    llm_allow_http: bool = _env("SKINBOT_LLM_ALLOW_HTTP", _bool, False)
     device: str = _env("SKINBOT_DEVICE", _device, "auto")
     quantize: str = _env("SKINBOT_QUANTIZE", _choice("none", "4bit"), "none")
     log_level: str = _env("SKINBOT_LOG_LEVEL", _level, "INFO")
@@ -278,6 +294,17 @@ class Settings:
     def llm_is_url(self) -> bool:
         return self.llm.startswith(("http://", "https://"))
 
+    @property
+    def llm_cleartext_host(self) -> str | None:
+        """The host an `http://` engine URL sends reports to unencrypted, when it is not this machine."""
+        if not self.llm.startswith("http://"):
+            return None
+        try:
+            host = urlsplit(self.llm).hostname or ""
+        except ValueError:  # an unbalanced [ipv6 literal: certainly not known to be this machine
+            host = ""
+        return None if _loopback(host) else host or "?"
+
     @classmethod
     def from_env(
         cls,
@@ -312,7 +339,16 @@ class Settings:
             except ValueError as exc:
                 shown = "(hidden)" if f.metadata["parse"] in _SECRET_PARSERS else repr(raw)
                 raise SettingsError(f"{name}={shown} is invalid: {exc}") from None
-        return cls(**kwargs)
+        settings = cls(**kwargs)
+        host = settings.llm_cleartext_host
+        if host is not None and not settings.llm_allow_http:
+            # Only the host is named: the URL may carry credentials.
+            raise SettingsError(
+                f"SKINBOT_LLM is plain http:// to {host}, so photos, histories and the API key would cross "
+                "the network unencrypted: use https://, or set SKINBOT_LLM_ALLOW_HTTP=1 if that network is "
+                "trusted"
+            )
+        return settings
 
     @classmethod
     def table(cls) -> list[tuple[str, str]]:

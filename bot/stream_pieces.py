@@ -1,9 +1,10 @@
 """A streamed report cut into message-sized pieces, the same way whichever way it is shown.
 
-The text only grows (a writer never takes text back; a restart starts over with `reset`), so a piece that
-is complete never changes again. The opening summary, when the report has one, is a piece of its own,
-complete as soon as the next section begins: the patient gets the short analysis as a message of its own
-before the full report. The rest is cut before `limit` characters at a paragraph, sentence or space.
+The text only grows while it streams (a writer never takes text back; a restart starts over with `reset`),
+so a piece that is complete never changes again, unless the report ends on other words than streamed
+(`revise`). The opening summary, when the report has one, is a piece of its own, complete as soon as the
+next section begins: the patient gets the short analysis as a message of its own before the full report.
+The rest is cut before `limit` characters at a paragraph, sentence or space.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ class Pieces:
             piece = tail[: cut_point(tail, self.limit)]
             self._freeze(piece)
             tail = tail[len(piece) :]
+
+    def revise(self, text: str) -> None:
+        """The text as it was finally settled, which may differ from what streamed (an urgency line set to
+        the triage's: inference.urgency), cut afresh. A cut depends only on the text before it, so the
+        pieces before the first changed one come out as they were."""
+        if text != self.text:
+            self.reset()
+            self.append(text)
 
     def _freeze(self, piece: str) -> None:
         self.frozen.append(piece)

@@ -47,7 +47,7 @@ class ChatStream(Protocol):
 
     async def begin(self) -> None: ...
 
-    async def finish(self) -> None: ...
+    async def finish(self, text: str | None = None) -> None: ...
 
     async def stop_partial(self) -> None: ...
 
@@ -197,10 +197,14 @@ class ReportStream:
         if self._pump is not None:
             await self._pump
 
-    async def finish(self) -> None:
-        """Show the whole text, formatted, in one call per piece. The messages hold exactly the model's
-        text; the cursor and the Stop button are gone."""
+    async def finish(self, text: str | None = None) -> None:
+        """Show the whole text, formatted, in one call per piece: `text`, the report as it was settled, when
+        given (it may differ from what streamed: inference.urgency), else what streamed. The messages hold
+        exactly that text; the cursor and the Stop button are gone."""
         await self._stop_pump()
+        if text is not None:
+            self.pieces.revise(text)
+        await self._drop_surplus()
         for index, piece in enumerate(self._mine()):
             if not piece.strip():
                 continue
@@ -218,6 +222,16 @@ class ReportStream:
                 else:
                     await self._send(wanted)
 
+    async def _drop_surplus(self) -> None:
+        """Messages beyond the last piece (a revised text that needs fewer of them) go."""
+        surplus = self._message_ids[len(self._mine()) :]
+        if not surplus:
+            return
+        await self._delete(surplus)
+        kept = len(self._message_ids) - len(surplus)
+        self._message_ids, self._shown = self._message_ids[:kept], self._shown[:kept]
+        await self.on_messages(self.message_ids)
+
     async def stop_partial(self) -> None:
         """Generation failed or was cancelled: keep the partial text, drop the cursor and the button."""
         await self._stop_pump()
@@ -227,6 +241,13 @@ class ReportStream:
             except Exception as exc:  # what matters next is telling the user, not this edit
                 log.warning("could not finish the partial report: %s", type(exc).__name__)
 
+    async def _delete(self, message_ids: list[int]) -> None:
+        for message_id in message_ids:
+            with contextlib.suppress(BadRequest):
+                await with_retries(
+                    lambda m=message_id: self.bot.delete_message(self.chat_id, m), chat_id=self.chat_id
+                )
+
     def close(self) -> None:
         """The delivery is gone (a shutdown cut it off): no more calls from this stream."""
         if self._pump is not None:
@@ -235,11 +256,7 @@ class ReportStream:
     async def restart(self) -> None:
         """The source starts over: clear what was shown so no text appears twice."""
         await self._stop_pump()
-        for message_id in self._message_ids[1:]:
-            with contextlib.suppress(BadRequest):
-                await with_retries(
-                    lambda m=message_id: self.bot.delete_message(self.chat_id, m), chat_id=self.chat_id
-                )
+        await self._delete(self._message_ids[1:])
         self._message_ids, self._shown = self._message_ids[:1], self._shown[:1]
         self.pieces.reset()
         self.first = 0

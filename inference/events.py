@@ -97,9 +97,14 @@ class Restart:
 
 @dataclass(frozen=True)
 class Done:
+    """The finished report. `text` is the deltas' text, except that an urgency line contradicting an urgent
+    triage is corrected, with `urgency_note` after it (inference.urgency): callers show `text` as the
+    final word, not their own copy of the deltas."""
+
     text: str
     image_seen: bool
     stopped_by: StoppedBy
+    urgency_note: str | None = None
 
 
 @dataclass(frozen=True)

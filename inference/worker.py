@@ -41,6 +41,7 @@ from inference.row_images import RowImages
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
 from inference.skin_question import SkinQuestion
 from inference.triage import DEFAULT_CARCINOMA_REFERRAL
+from inference.urgency import UrgencyGuard
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ class ModelWorker:
         gate: SkinGate = DEFAULT_GATE,
         observer: InferenceObserver | None = None,
         skin_question: SkinQuestion | None = None,
+        urgency: UrgencyGuard | None = None,
     ) -> None:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
         self.carcinoma_referral = carcinoma_referral  # told to the report model, as the chat applies it
@@ -134,6 +136,8 @@ class ModelWorker:
         # The report model's look at each photo, when asked for and the writer can answer it.
         self.skin_question = skin_question if isinstance(writer, SkinJudge) else None
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
+        # Holds each finished report's urgency line to the triage; the bot's wiring always sets it.
+        self.urgency = urgency
         self.observer: InferenceObserver = observer or NoObserver()
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
@@ -325,15 +329,15 @@ class ModelWorker:
             # From the first delta to the last: decoding time, without the prompt's prefill.
             if outcome.tokens:
                 self.observer.report_written(outcome.tokens, last[row] - first[row] if row in first else 0.0)
-        for item, outcome in zip(live, outcomes, strict=True):
-            _finish(item, outcome)
+        for (item, (request, _)), outcome in zip(prepared, outcomes, strict=True):
+            self._finish(item, outcome, request)
 
     def _run_pooled(
         self, prepared: list[tuple[WorkItem, Row]], touched: list[WorkItem], more: MoreJobs | None
     ) -> None:
         assert isinstance(self.writer, PoolingWriter)
         waiting = list(prepared)  # classified, not yet handed to the writer
-        rows: list[WorkItem] = []  # the writer's row number -> its job
+        rows: list[tuple[WorkItem, ReportRequest]] = []  # the writer's row number -> its job and request
         handed: list[float] = []  # when each row went to the writer
         first: dict[int, float] = {}
         last: dict[int, float] = {}
@@ -346,7 +350,7 @@ class ModelWorker:
                 touched.extend(pulled)
                 waiting.extend(self._prepare(pulled))
             taken, waiting[:] = waiting[:free], waiting[free:]
-            rows.extend(item for item, _ in taken)
+            rows.extend((item, request) for item, (request, _) in taken)
             handed.extend(time.perf_counter() for _ in taken)
             return [row for _, row in taken]
 
@@ -356,20 +360,36 @@ class ModelWorker:
                 first[row] = now
                 self.observer.first_text(now - handed[row])
             last[row] = now
-            rows[row].emit(TextDelta(text))
+            rows[row][0].emit(TextDelta(text))
 
         def on_result(row: int, outcome: WriterResult) -> None:
             if outcome.tokens:
                 self.observer.report_written(outcome.tokens, last[row] - first[row] if row in first else 0.0)
-            _finish(rows[row], outcome)
+            item, request = rows[row]
+            self._finish(item, outcome, request)
 
         self.writer.pool(
             take,
             on_delta,
-            lambda row: rows[row].should_stop(),
-            on_restart=lambda row: rows[row].emit(Restart()),
+            lambda row: rows[row][0].should_stop(),
+            on_restart=lambda row: rows[row][0].emit(Restart()),
             on_result=on_result,
         )
+
+    def _finish(self, item: WorkItem, outcome: WriterResult, request: ReportRequest) -> None:
+        if item.cancelled.is_set():
+            item.finish(Cancelled())
+        elif outcome.stopped_by == "timeout" or time.monotonic() > item.deadline:
+            item.finish(Failed("timeout"))
+        elif outcome.stopped_by == "error":
+            # A writer may fail one row (an engine's 4xx) without failing the batch.
+            item.finish(Failed(outcome.error or "engine"))
+        else:
+            text, note = outcome.text, None
+            if self.urgency is not None:
+                settled = self.urgency.settle(outcome.text, request)
+                text, note = settled.text, settled.note
+            item.finish(Done(text, outcome.image_seen, outcome.stopped_by, note))
 
     def explain_safely(self, image: Image.Image) -> bytes | None:
         """A heatmap is a nice-to-have: its failure must not fail the report."""
@@ -391,18 +411,6 @@ class _Case:
 
     def images_for_report(self) -> list[Image.Image]:
         return [*self.photos, *([self.earlier_photo] if self.earlier_photo is not None else [])]
-
-
-def _finish(item: WorkItem, outcome: WriterResult) -> None:
-    if item.cancelled.is_set():
-        item.finish(Cancelled())
-    elif outcome.stopped_by == "timeout" or time.monotonic() > item.deadline:
-        item.finish(Failed("timeout"))
-    elif outcome.stopped_by == "error":
-        # A writer may fail one row (an engine's 4xx) without failing the batch.
-        item.finish(Failed(outcome.error or "engine"))
-    else:
-        item.finish(Done(outcome.text, outcome.image_seen, outcome.stopped_by))
 
 
 def _is_oom(exc: BaseException) -> bool:

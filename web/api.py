@@ -231,6 +231,7 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
             "case_id": done["case_id"],
             "report": done["report"],
             "report_cut": done["report_cut"],
+            "urgency_corrected": done["urgency_corrected"],
             "pdf_url": done["pdf_url"],
             "notice": notice(intake.language),
         }
@@ -241,7 +242,8 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
         summary="Real-time streaming diagnosis",
         description="The diagnosis as Server-Sent Events, in this order: `queued` (place in line, again "
         "whenever it changes; `starting` while the models load), `classified` (scores, triage, quality), "
-        "`delta` (the next piece of the report), then `done` (case_id, pdf_url, the whole report) or "
+        "`delta` (the next piece of the report), then `done` (case_id, pdf_url, the whole report, which is "
+        "the final text: it differs from the deltas when `urgency_corrected`) or "
         "`error` (code, message; for photo_rejected also issues and detail). A rare `restart` means the "
         "text streamed so far is void and starts again. Comment lines keep an idle connection open. "
         "Closing the connection cancels the job.",

@@ -110,6 +110,7 @@ class DiagnoseResponse(BaseModel):
                     **SCORED_EXAMPLE,
                     "report": "## Summary\nThe photo shows small inflamed papules ...",
                     "report_cut": False,
+                    "urgency_corrected": False,
                     "pdf_url": "https://skin.example.org/api/v1/reports/3f1c9a0e5b7d4e2f8a6c1b0d9e8f7a6b.pdf",
                     "notice": NOTICE_EXAMPLE,
                 }
@@ -124,8 +125,15 @@ class DiagnoseResponse(BaseModel):
     uncertain: bool
     triage: TriageResult
     quality: Quality
-    report: str = Field(description="The report as the language model wrote it (Markdown-like headings).")
+    report: str = Field(
+        description="The report as the language model wrote it (Markdown-like headings), with its urgency "
+        "line set to the triage's when it contradicted an urgent referral (see urgency_corrected)."
+    )
     report_cut: bool = Field(description="The report hit the length cap or the repetition guard.")
+    urgency_corrected: bool = Field(
+        description="The triage is urgent and the model's urgency line said otherwise: the line was set to "
+        "the urgent level and a note follows it in the report (and the PDF)."
+    )
     pdf_url: str = Field(
         description="The PDF; fetch it with the same X-API-Key. Kept SKINBOT_RETENTION_DAYS."
     )
@@ -194,5 +202,5 @@ STREAM_EXAMPLE = (
     'event: delta\ndata: {"text": "The photo shows "}\n\n'
     'event: done\ndata: {"case_id": "3f1c9a0e5b7d4e2f8a6c1b0d9e8f7a6b", "pdf_url": '
     '"https://skin.example.org/api/v1/reports/3f1c9a0e5b7d4e2f8a6c1b0d9e8f7a6b.pdf", "report": "...", '
-    '"report_cut": false}\n\n'
+    '"report_cut": false, "urgency_corrected": false}\n\n'
 )

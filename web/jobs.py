@@ -172,12 +172,12 @@ class ApiRun:
                 self.put("delta", text=text)
             case Restart():
                 self.put("restart")
-            case Done(text=text, image_seen=image_seen, stopped_by=stopped_by):
+            case Done(text=text, image_seen=image_seen, stopped_by=stopped_by, urgency_note=note):
                 if not diagnose:
                     await self._forget()
                     self.put("done")
                     return True
-                await self._finish(text, image_seen, stopped_by)
+                await self._finish(text, image_seen, stopped_by, urgency_corrected=note is not None)
                 return True
             case Failed(reason=reason):
                 await self._forget()
@@ -190,7 +190,7 @@ class ApiRun:
                 return True
         return False
 
-    async def _finish(self, text: str, image_seen: bool, stopped_by: str) -> None:
+    async def _finish(self, text: str, image_seen: bool, stopped_by: str, urgency_corrected: bool) -> None:
         """The report is written: the PDF is rendered and saved, then the request is marked done."""
         ctx, case = self.jobs.ctx, self.case
         current = await ctx.store.api_cases.get(case.key_id, case.id)
@@ -209,6 +209,7 @@ class ApiRun:
             pdf_url=f"{self.base_url}/api/v1/reports/{case.id}.pdf",
             report=text,
             report_cut=ended != "eos",
+            urgency_corrected=urgency_corrected,
         )
 
 

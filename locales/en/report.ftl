@@ -32,6 +32,17 @@ retry-started = Writing the report again.
 retry-not-possible = This case can no longer be retried. Send /new to start a new case.
 pdf-caption = Skin pre-screening report, case { $case }. You can forward this PDF to a doctor. It is pre-screening, not a diagnosis.
 
+## The report's urgency line, set to the triage's when the model contradicts an urgent referral
+## (inference/urgency.py). The label and level names are the ones the report prompt asks for
+## (inference/prompts/report.*.md); a test keeps the two in step.
+
+report-urgency-label = Urgency
+report-urgency-emergency = emergency
+report-urgency-within-days = within days
+report-urgency-routine = routine
+report-urgency-self-care = self-care
+report-urgency-set = ⚠️ The urgency was set to “{ $level }” because the classifier found features that can be a sign of skin cancer. Please see a doctor within the next few days, whatever the rest of this report says.
+
 ## Your cases
 
 cases-title = Your recent cases:

@@ -32,6 +32,17 @@ retry-started = 보고서를 다시 작성합니다.
 retry-not-possible = 이 사례는 더 이상 다시 시도할 수 없습니다. 새 사례를 시작하려면 /new 를 보내 주세요.
 pdf-caption = 피부 사전 선별 보고서, 사례 { $case }. 이 PDF를 의사에게 전달할 수 있습니다. 진단이 아닌 사전 선별입니다.
 
+## The report's urgency line, set to the triage's when the model contradicts an urgent referral
+## (inference/urgency.py). The label and level names are the ones the report prompt asks for
+## (inference/prompts/report.*.md); a test keeps the two in step.
+
+report-urgency-label = 긴급도
+report-urgency-emergency = 응급
+report-urgency-within-days = 며칠 내 진료
+report-urgency-routine = 일반 진료
+report-urgency-self-care = 자가 관리
+report-urgency-set = ⚠️ 분류 모델이 피부암의 징후일 수 있는 특징을 발견하여 긴급도를 “{ $level }” 단계로 조정했습니다. 보고서의 다른 내용과 관계없이 며칠 안에 의사의 진료를 받으세요.
+
 ## Your cases
 
 cases-title = 최근 사례:

@@ -32,6 +32,17 @@ retry-started = Đang viết lại báo cáo.
 retry-not-possible = Ca này không thể thử lại được nữa. Gửi /new để bắt đầu ca mới.
 pdf-caption = Báo cáo sàng lọc da, ca { $case }. Bạn có thể chuyển tệp PDF này cho bác sĩ. Đây là sàng lọc sơ bộ, không phải chẩn đoán.
 
+## The report's urgency line, set to the triage's when the model contradicts an urgent referral
+## (inference/urgency.py). The label and level names are the ones the report prompt asks for
+## (inference/prompts/report.*.md); a test keeps the two in step.
+
+report-urgency-label = Mức độ khẩn cấp
+report-urgency-emergency = cấp cứu
+report-urgency-within-days = trong vài ngày
+report-urgency-routine = khám định kỳ
+report-urgency-self-care = tự chăm sóc
+report-urgency-set = ⚠️ Mức độ khẩn cấp đã được đặt thành “{ $level }” vì bộ phân loại phát hiện những đặc điểm có thể là dấu hiệu của ung thư da. Vui lòng đi khám bác sĩ trong vài ngày tới, dù phần còn lại của báo cáo này nói gì.
+
 ## Your cases
 
 cases-title = Các ca gần đây của bạn:

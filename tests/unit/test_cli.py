@@ -172,3 +172,67 @@ def test_diagnose_refuses_a_photo_under_the_configured_minimum_side(
     photo.write_bytes(skin_photo(400, 280))
     assert main(["diagnose", str(photo), "--age", "40", "--gender", "male"]) == 2
     assert Translator()("en", "photo-too-small", side=280, min_side=300) in capsys.readouterr().err
+
+
+def test_diagnose_of_an_urgent_case_ends_on_the_triages_urgency(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The scripted model says self-care (in Vietnamese) while the classifier sees a possible carcinoma: the
+    terminal's last words are the note, and the PDF has the urgent level."""
+    import bot.inference_setup
+    from bot.i18n import Translator
+    from inference.labels import Classification
+    from tests.fakes import FixedClassifier, ScriptedWriter
+
+    report = "## Tóm tắt\nCó thể là chàm.\n\n## 4. Khi nào cần đi khám\nMức độ khẩn cấp: tự chăm sóc\n"
+    carcinoma = Classification((0.1, 0.6, 0.1, 0.1, 0.05, 0.05))
+    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier(carcinoma))
+    monkeypatch.setattr(
+        bot.inference_setup, "build_writer", lambda s: ScriptedWriter(script=lambda r: report)
+    )
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.chdir(tmp_path)
+    photo, out = tmp_path / "skin.jpg", tmp_path / "report.pdf"
+    photo.write_bytes(skin_photo(seed=4))
+    code = main(
+        ["diagnose", str(photo), "--age", "60", "--gender", "male", "--lang", "vi", "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    t = Translator()
+    level = t("vi", "report-urgency-within-days")
+    assert captured.out.strip().endswith(t("vi", "report-urgency-set", level=level))
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert "".join(f"Mức độ khẩn cấp: {level}".split()) in text and "tựchămsóc" not in text
+
+
+def test_check_and_run_refuse_a_plain_http_engine_on_another_machine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SKINBOT_LLM", "http://10.0.0.5:8000/v1")
+    monkeypatch.delenv("SKINBOT_LLM_ALLOW_HTTP", raising=False)
+    assert main(["check"]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("MISSING  settings") and "SKINBOT_LLM_ALLOW_HTTP=1" in line
+    assert main(["run"]) == 2  # the start: one line, before anything is opened
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("skinbot: SKINBOT_LLM ") and "10.0.0.5" in err
+
+
+def test_check_warns_about_an_allowed_plain_http_engine() -> None:
+    from bot.check import check_engine_link, report
+    from bot.settings import Settings
+
+    def line(env: dict[str, str]) -> str:
+        item = check_engine_link(Settings.from_env(env, env_file=None, telegram=False))
+        assert item is not None
+        return report([item])[0]
+
+    allowed = line({"SKINBOT_LLM": "http://10.0.0.5:8000/v1", "SKINBOT_LLM_ALLOW_HTTP": "1"})
+    assert allowed.startswith("warning  engine link") and "10.0.0.5" in allowed and "unencrypted" in allowed
+    assert line({"SKINBOT_LLM": "https://gpu-host/v1"}).startswith("ok       engine link")
+    assert line({"SKINBOT_LLM": "http://127.0.0.1:8000/v1"}).startswith("ok       engine link")
+    assert check_engine_link(Settings.from_env({}, env_file=None, telegram=False)) is None  # local weights

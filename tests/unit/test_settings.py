@@ -93,3 +93,63 @@ def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("skinbot: cannot reach the Telegram Bot API")
+
+
+ENGINE_KEY = "sk-engine-5d1e9a"
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://10.0.0.5:8000/v1", "10.0.0.5"),
+        ("http://gpu-host:8000/v1", "gpu-host"),
+        ("http://[fd00::7]:8000/v1", "fd00::7"),
+        ("http://127.0.0.1.example.org/v1", "127.0.0.1.example.org"),  # a name, not this machine
+        ("http://localhost.example.org/v1", "localhost.example.org"),
+        ("http://user:hunter2@llm.example.org/v1", "llm.example.org"),
+    ],
+)
+def test_plain_http_to_another_machine_is_refused(url: str, host: str) -> None:
+    """Photos, histories and the bearer key would cross the network in clear text."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_LLM": url, "SKINBOT_LLM_API_KEY": ENGINE_KEY}
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(env, env_file=None)
+    message = str(err.value)
+    assert message.startswith("SKINBOT_LLM ") and "SKINBOT_LLM_ALLOW_HTTP=1" in message and host in message
+    assert "\n" not in message and ENGINE_KEY not in message and "hunter2" not in message
+    allowed = Settings.from_env({**env, "SKINBOT_LLM_ALLOW_HTTP": "1"}, env_file=None)
+    assert allowed.llm == url and allowed.llm_allow_http
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/v1",
+        "http://127.8.9.10:8000/v1",
+        "http://[::1]:8000/v1",
+        "http://localhost:8080/v1",
+        "http://LOCALHOST/v1",
+        "https://gpu-host:8000/v1",
+        "weights/medgemma-4b-it",
+    ],
+)
+def test_loopback_https_and_local_weights_need_no_permission(url: str) -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_LLM": url}, env_file=None)
+    assert settings.llm == url and not settings.llm_allow_http
+
+
+def test_an_allowed_plain_http_engine_is_warned_about_once_at_start(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.inference_setup import build_writer
+
+    env = {"SKINBOT_LLM": "http://gpu-host:8000/v1", "SKINBOT_LLM_ALLOW_HTTP": "1"}
+    env["SKINBOT_LLM_API_KEY"] = ENGINE_KEY
+    settings = Settings.from_env(env, env_file=None, telegram=False)
+    with caplog.at_level("WARNING"):
+        build_writer(settings)
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "gpu-host" in warning.getMessage() and "SKINBOT_LLM_ALLOW_HTTP" in warning.getMessage()
+    assert ENGINE_KEY not in warning.getMessage()
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        build_writer(Settings.from_env({"SKINBOT_LLM": "https://gpu-host/v1"}, env_file=None, telegram=False))
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]

@@ -10,12 +10,14 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from inference.labels import LABELS
+import bot.inference_setup
+from inference.labels import LABELS, Classification
 from testkit.skin_photos import skin_photo
 from tests.conftest import Harness
-from tests.fakes import ScriptedWriter
+from tests.fakes import FixedClassifier, ScriptedWriter
 from tests.web.helpers import base_url, client, form, jpeg, new_key, use_tiny_models, with_web
 
+CARCINOMA = Classification((0.1, 0.6, 0.1, 0.1, 0.05, 0.05))  # an urgent referral
 REPORT = "## Summary\nSmall inflamed papules on the cheek.\n\n## Care\nWash gently twice a day."
 
 
@@ -134,3 +136,32 @@ async def test_a_photo_the_gate_turns_back(harness: Harness, trained_classifier_
     assert error["code"] == "photo_rejected" and "too_dark" in error["issues"]
     assert error["message"] == harness.t("vi", "api-error-photo-rejected")
     assert await harness.services.store.api_cases.of_key(1) == []
+
+
+async def test_diagnose_of_an_urgent_case_answers_with_the_triages_urgency(
+    harness: Harness, trained_classifier_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model says self-care (here in Korean, 자가 관리) while the classifier sees a possible carcinoma:
+    the answer, its PDF and the stored report carry the urgent level and the note, and say so."""
+    contradicting = (
+        "## 요약\n습진으로 보입니다.\n\n## 4. 진료가 필요한 시점\n긴급도: 자가 관리\n- 피가 나면\n"
+    )
+    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier(CARCINOMA))
+    start_api(harness, trained_classifier_weights, ScriptedWriter(script=lambda request: contradicting))
+    await harness.start()
+    key_id, secret = await new_key(harness)
+    data, files = form(skin_photo(seed=3), language="ko")
+    async with client(harness, secret) as http:
+        response = await http.post("/api/v1/diagnose", data=data, files=files)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pdf = await http.get(body["pdf_url"])
+    level = harness.t("ko", "report-urgency-within-days")
+    note = harness.t("ko", "report-urgency-set", level=level)
+    assert body["triage"]["level"] == "urgent"
+    assert f"긴급도: {level}\n{note}" in body["report"] and "자가 관리" not in body["report"]
+    assert body["urgency_corrected"] is True
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert f"긴급도:{level.replace(' ', '')}" in text and "자가관리" not in text
+    stored = await harness.services.store.api_cases.get(key_id, body["case_id"])
+    assert stored is not None and stored.report == body["report"]
