@@ -28,6 +28,7 @@ from bot.services import HoldQueued, Pipeline, Services
 from bot.settings import Settings
 from bot.telegram_calls import ObservedRequest, with_retries
 from bot.webhook import Webhook
+from bot.webhook_server import WebhookUpdater
 from conversations.domain import Language
 from conversations.files import DataKeyError, FileStore
 from conversations.store import Store, utcnow
@@ -187,6 +188,10 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
+    )
+    # Our webhook server in place of python-telegram-bot's (bot/webhook_server.py); polling is the same.
+    app.updater = WebhookUpdater(
+        app.bot, app.update_queue, settings.http_header_timeout_s, settings.http_body_timeout_s
     )
     # Order matters: the intake router's catch-all message handler goes last.
     for router in (start, account, cases, reminders, export):

@@ -264,6 +264,13 @@ class Settings:
     api_rate_per_minute: int = _env("SKINBOT_API_RATE", _int_range(1, 100000), 30)
     web_session_hours: float = _env("SKINBOT_WEB_SESSION_HOURS", _float_range(0.1, 24 * 30), 12.0)
     login_link_hours: float = _env("SKINBOT_LOGIN_LINK_HOURS", _float_range(0.1, 24 * 30), 24.0)
+    # Connection limits of the web port: file handles are finite, and a flood must not take the bot's own.
+    web_max_connections: int = _env("SKINBOT_WEB_MAX_CONNECTIONS", _int_range(1, 100000), 256)
+    web_max_concurrency: int = _env("SKINBOT_WEB_MAX_CONCURRENCY", _int_range(1, 100000), 128)
+    # Every port that takes requests from outside (web and webhook): a request's headers, then its body,
+    # must arrive within these, or the connection is closed.
+    http_header_timeout_s: float = _env("SKINBOT_HTTP_HEADER_TIMEOUT", _float_range(0.1, 300), 10.0)
+    http_body_timeout_s: float = _env("SKINBOT_HTTP_BODY_TIMEOUT", _float_range(0.1, 3600), 60.0)
     # Production: webhook instead of long polling; the health and metrics endpoint (port 0: off).
     webhook_url: str = _env("TELEGRAM_WEBHOOK_URL", _webhook_url, "")
     webhook_secret: Secret = _env("TELEGRAM_WEBHOOK_SECRET", _webhook_secret, Secret(""))

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from conversations.domain import Case, Review
 from web.app import WebApp
 from web.context import WebContext
+from web.http_limits import HttpLimits
 from web.server import WebServer, WebStartError
 
 CODES = {name: code for code, name in VERDICTS.items()}
@@ -71,7 +72,7 @@ def bind(settings: Settings) -> WebServer:
     """Take the port first, so a port in use stops start-up before anything else has started."""
     port = settings.DEFAULT_WEB_PORT if settings.web_port is None else settings.web_port
     try:
-        return WebServer.bind(settings.web_host, port)
+        return WebServer.bind(settings.web_host, port, HttpLimits.of(settings))
     except WebStartError as exc:
         raise StartupError(f"{exc} (SKINBOT_WEB_HOST, SKINBOT_WEB_PORT)") from None
 

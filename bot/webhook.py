@@ -1,5 +1,5 @@
 """Webhook mode: Telegram posts updates to `TELEGRAM_WEBHOOK_URL`, a TLS reverse proxy passes them to
-python-telegram-bot's webhook server on `SKINBOT_WEBHOOK_LISTEN:SKINBOT_WEBHOOK_PORT`.
+the bot's webhook server (bot/webhook_server.py) on `SKINBOT_WEBHOOK_LISTEN:SKINBOT_WEBHOOK_PORT`.
 
 The secret token is not optional: Telegram sends it in `X-Telegram-Bot-Api-Secret-Token` with every
 update, and the server answers 403 to a request without it, so nobody who finds the URL can post updates.

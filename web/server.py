@@ -16,6 +16,7 @@ from collections.abc import Generator
 import uvicorn
 
 from web.app import WebApp
+from web.http_limits import HttpLimits, protocol_for
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +34,16 @@ class _Server(uvicorn.Server):
 
 
 class WebServer:
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, limits: HttpLimits) -> None:
         self._socket = sock
+        self.limits = limits
         self.host, self.port = sock.getsockname()[:2]
         self.app: WebApp | None = None
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    def bind(cls, host: str, port: int) -> WebServer:
+    def bind(cls, host: str, port: int, limits: HttpLimits) -> WebServer:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -51,7 +53,7 @@ class WebServer:
             sock.close()
             raise WebStartError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         sock.set_inheritable(True)
-        return cls(sock)
+        return cls(sock, limits)
 
     async def start(self, app: WebApp) -> None:
         self.app = app
@@ -64,6 +66,9 @@ class WebServer:
             timeout_graceful_shutdown=GRACE_S,
             proxy_headers=True,
             server_header=False,
+            http=protocol_for(self.limits),  # the connection cap and the header and body timeouts
+            ws="none",  # no websockets here; an upgraded connection would outlive the header timer
+            limit_concurrency=self.limits.max_concurrency,  # past it, 503 at once rather than a wait
         )
         self._server = _Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]), name="web-server")

@@ -1,8 +1,12 @@
-"""A full case at DEBUG, every library included, leaves no patient data, photo bytes or token in the logs."""
+"""A full case at DEBUG, every library included, leaves no patient data, photo bytes or token in the logs;
+an update the library cannot parse is logged without its text, and a flood of one line is logged once a
+minute."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import errno
 import io
 import logging
 from collections.abc import Iterator
@@ -10,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, install_filters
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
 from tests.bot.test_report_delivery import use_models, wait_pdf
 from tests.conftest import TOKEN, Harness
 from tests.fakes import ScriptedWriter
+from tests.ops.helpers import WEBHOOK_SECRET, post_update
+from tests.ops.test_webhook import PATH, start_webhook
 
 NAME = "Zebulon Quartermaine"
 HISTORY = "Itchy ridges behind the left knee since Marchwick fair"
@@ -150,3 +156,82 @@ def test_skinbot_run_redacts_every_secret_setting(
     assert "start-up failed" in err and "Traceback" in err and "<token>" in err
     for secret in (data_key, engine_key, TOKEN):
         assert secret not in err
+
+
+def unparseable_update(text: str) -> dict[str, object]:
+    """A message update that python-telegram-bot cannot read (it has no date), carrying what was typed."""
+    return {
+        "message": {
+            "message_id": 1,
+            "chat": {"id": 903, "type": "private", "first_name": "Test"},
+            "from": {"id": 903, "is_bot": False, "first_name": "Test"},
+            "text": text,
+        }
+    }
+
+
+async def test_an_update_the_library_cannot_parse_is_logged_without_its_text(
+    harness: Harness, captured: tuple[io.StringIO, io.StringIO]
+) -> None:
+    """python-telegram-bot logs an update it cannot parse at CRITICAL, whole (here on the polling path,
+    `Bot.get_updates`): the line stays, the patient's words do not."""
+    from telegram import Bot
+
+    filtered, raw = captured
+    await harness.api.push_update(unparseable_update(HISTORY))
+    async with Bot(TOKEN, base_url=harness.api.api_url) as bot:
+        with pytest.raises(KeyError):
+            await bot.get_updates(timeout=0)
+    assert HISTORY in raw.getvalue()  # the library did log it
+    out = filtered.getvalue()
+    assert "Error while parsing updates" in out and "KeyError" in out
+    assert HISTORY not in out
+
+
+def test_a_flood_of_accept_errors_is_logged_once_a_minute() -> None:
+    """asyncio logs "socket.accept() out of system resource" for each connection it could not take."""
+    now = [1000.0]
+    stream = io.StringIO()
+    handler = install_filters(logging.StreamHandler(stream), [TOKEN], clock=lambda: now[0])
+    root = logging.getLogger()
+    root.addHandler(handler)
+    loop = asyncio.new_event_loop()
+    out_of_files = {
+        "message": "socket.accept() out of system resource",
+        "exception": OSError(errno.EMFILE, "Too many open files"),
+    }
+
+    def lines() -> list[str]:
+        return [line for line in stream.getvalue().splitlines() if "out of system resource" in line]
+
+    try:
+        for _ in range(500):
+            loop.call_exception_handler(out_of_files)
+        assert len(lines()) == 1
+        now[0] += 59.0
+        for _ in range(500):
+            loop.call_exception_handler(out_of_files)
+        assert len(lines()) == 1
+        now[0] += 2.0  # a minute after the first
+        loop.call_exception_handler(out_of_files)
+        assert len(lines()) == 2
+        assert "999 more" in lines()[1]
+        # Other lines of the same logger pass as before.
+        logging.getLogger("asyncio").error("Task exception was never retrieved")
+        assert "Task exception was never retrieved" in stream.getvalue()
+    finally:
+        loop.close()
+        root.removeHandler(handler)
+
+
+async def test_an_update_posted_to_the_webhook_that_cannot_be_read_leaves_no_text_in_the_log(
+    harness: Harness, tmp_path: Path, captured: tuple[io.StringIO, io.StringIO]
+) -> None:
+    filtered, _ = captured
+    port = await start_webhook(harness, tmp_path)
+    update = {"update_id": 9201, **unparseable_update(HISTORY)}
+    response = await post_update(port, PATH, update, secret=WEBHOOK_SECRET)
+    assert response.status_code == 400
+    out = filtered.getvalue()
+    assert "KeyError" in out  # the refusal is logged (so an empty log cannot pass), with the error's type
+    assert HISTORY not in out

@@ -26,7 +26,7 @@ LOAD_S = 20  # how long the report model takes to "load": the test runs within i
 
 
 async def refused_until_up(port: int, timeout: float = 60) -> httpx.Response:
-    """python-telegram-bot calls setWebhook before its server listens: retry the connection."""
+    """Post as the proxy would pass an update on, retrying while the port does not take connections yet."""
     deadline = time.monotonic() + timeout
     while True:
         try:
