@@ -127,7 +127,8 @@ class DiagnoseResponse(BaseModel):
     report: str = Field(description="The report as the language model wrote it (Markdown-like headings).")
     report_cut: bool = Field(description="The report hit the length cap or the repetition guard.")
     pdf_url: str = Field(
-        description="The PDF; fetch it with the same X-API-Key. Kept SKINBOT_RETENTION_DAYS."
+        description="The PDF; fetch it with the same X-API-Key. Kept SKINBOT_RETENTION_DAYS. Absolute on the "
+        "server's configured address (SKINBOT_WEB_URL), else a path on this server."
     )
     notice: str
 
@@ -169,8 +170,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         field="age",
     ),
     429: _error(
-        "Over the key's rate limit (Retry-After says when to try again), or the key already has a request in "
-        "line (code busy).",
+        "Over the key's rate limit, or this address sent too many requests without a valid key (Retry-After "
+        "says when to try again); or the key already has a request in line (code busy).",
         "rate_limited",
         "Too many requests with this key. Try again in 2 s.",
     ),

@@ -63,6 +63,7 @@ class WebServer:
             log_config=None,  # our logging set-up applies
             timeout_graceful_shutdown=GRACE_S,
             proxy_headers=True,
+            forwarded_allow_ips=list(app.ctx.settings.web_trusted_proxies),  # never uvicorn's environment
             server_header=False,
         )
         self._server = _Server(config)
