@@ -80,6 +80,15 @@ class FloodGate:
             return Verdict.DROP_NOTIFY
         return Verdict.DROP
 
+    def exhausted(self, user_id: int) -> bool:
+        """Whether the next check would refuse, without taking a token: for a gate that spends tokens
+        only on failures but must refuse before it knows whether this attempt fails."""
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            return False
+        self._refill(bucket, self._clock())
+        return bucket.tokens < 1.0
+
     def _refill(self, bucket: _Bucket, now: float) -> None:
         elapsed = max(0.0, now - bucket.at)  # a clock that steps back must not mint tokens
         bucket.tokens = min(self.burst, bucket.tokens + elapsed * self.refill_per_s)

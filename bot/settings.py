@@ -192,6 +192,24 @@ def _host(value: str) -> str:
     return value
 
 
+def _proxies(value: str) -> tuple[str, ...]:
+    """Addresses or networks, comma-separated, or `none`. No `*`: a wildcard would let any client name
+    its own address in X-Forwarded-For."""
+    import ipaddress
+
+    if value.strip().lower() == "none":
+        return ()
+    listed = tuple(item.strip() for item in value.split(",") if item.strip())
+    for item in listed:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"{item!r} is not an IP address or network, e.g. 10.0.0.2 or 10.0.0.0/24"
+            ) from None
+    return listed
+
+
 def _bool(value: str) -> bool:
     value = value.strip().lower()
     if value in ("1", "true", "yes", "on"):
@@ -263,6 +281,9 @@ class Settings:
     web_url: str = _env("SKINBOT_WEB_URL", _base_url, "")
     api_rate_per_minute: int = _env("SKINBOT_API_RATE", _int_range(1, 100000), 30)
     web_session_hours: float = _env("SKINBOT_WEB_SESSION_HOURS", _float_range(0.1, 24 * 30), 12.0)
+    # Who may name the client in X-Forwarded-For (the reverse proxy); the per-address limits rely on it.
+    web_trusted_proxies: tuple[str, ...] = _env("SKINBOT_WEB_TRUSTED_PROXIES", _proxies, ("127.0.0.1", "::1"))
+    web_docs: bool = _env("SKINBOT_WEB_DOCS", _bool, True)  # the API reference at /docs and /openapi.json
     login_link_hours: float = _env("SKINBOT_LOGIN_LINK_HOURS", _float_range(0.1, 24 * 30), 24.0)
     # Connection limits of the web port: file handles are finite, and a flood must not take the bot's own.
     web_max_connections: int = _env("SKINBOT_WEB_MAX_CONNECTIONS", _int_range(1, 100000), 256)

@@ -111,12 +111,9 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
     def key_of(request: Request) -> ApiKey:
         return request.state.api_key  # set by ApiGate
 
-    def base_url(request: Request) -> str:
-        return ctx.settings.web_url or str(request.base_url).rstrip("/")
-
     async def start(request: Request, kind: ApiKind, intake: ApiIntake) -> ApiRun:
         try:
-            return await jobs.submit(key_of(request), kind, intake, base_url(request))
+            return await jobs.submit(key_of(request), kind, intake)
         except ApiError as error:
             error.lang = intake.language
             raise

@@ -135,7 +135,8 @@ class DiagnoseResponse(BaseModel):
         "the urgent level and a note follows it in the report (and the PDF)."
     )
     pdf_url: str = Field(
-        description="The PDF; fetch it with the same X-API-Key. Kept SKINBOT_RETENTION_DAYS."
+        description="The PDF; fetch it with the same X-API-Key. Kept SKINBOT_RETENTION_DAYS. Absolute on the "
+        "server's configured address (SKINBOT_WEB_URL), else a path on this server."
     )
     notice: str
 
@@ -177,8 +178,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         field="age",
     ),
     429: _error(
-        "Over the key's rate limit (Retry-After says when to try again), or the key already has a request in "
-        "line (code busy).",
+        "Over the key's rate limit, or this address sent too many requests without a valid key (Retry-After "
+        "says when to try again); or the key already has a request in line (code busy).",
         "rate_limited",
         "Too many requests with this key. Try again in 2 s.",
     ),

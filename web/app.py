@@ -1,4 +1,5 @@
-"""The ASGI app: the API under /api/v1, the review desk under /desk, the OpenAPI document at /docs."""
+"""The ASGI app: the API under /api/v1, the review desk under /desk, the API reference at /docs and
+/openapi.json (unless SKINBOT_WEB_DOCS=off)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conversations.validation import HISTORY_MAX, NAME_MAX
 from web.api import build_router
-from web.api_gate import API_PREFIX, ApiGate
+from web.api_gate import API_PREFIX, WRONG_KEYS_PER_MINUTE, ApiGate
 from web.context import WebContext
 from web.desk import Desk, DeskRefusal, SignInNeeded
+from web.docs import ApiReference
 from web.errors import ApiError, accepted_language, error_body, request_language
 from web.jobs import ApiJobs
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Skin pre-screening over HTTP: the same quality gate, classifier, triage, report model and PDF as the
 Telegram bot, on the same queue.
 
@@ -32,21 +34,34 @@ Telegram bot, on the same queue.
 the result.
 
 Every request needs an API key in the `X-API-Key` header (`skinbot api-key create NAME`). Each key may
-make `SKINBOT_API_RATE` requests a minute and have one request in line at a time. Requests are multipart
-forms: the photo, `age`, `gender`, `language` (ko, en or vi: the report's language and that of every
-message, errors included), optional `history`, and an optional patient `name`, which goes into the PDF
-and never to a model. Errors are JSON: `{"error": {"code": ..., "message": ...}}`.
+make `SKINBOT_API_RATE` requests a minute and have one request in line at a time; one client address
+may send {WRONG_KEYS_PER_MINUTE} requests a minute without a valid key. Requests are multipart forms: the
+photo, `age`, `gender`, `language` (ko, en or vi: the report's language and that of every message, errors
+included), optional `history`, and an optional patient `name`, which goes into the PDF and never to a
+model. Errors are JSON: `{{"error": {{"code": ..., "message": ...}}}}`.
+
+Which language an error speaks: the form's `language` wherever the form has been read. Some refusals
+come before it is: a missing or wrong key (401), a rate limit (429) and a missing Content-Length (411)
+follow the `Accept-Language` header. An upload over the size limit (413) reads only the fields sent
+before the photo, so send `language` first (as `curl -F` and browsers do in the order given); sent after
+the photo, it cannot be read and `Accept-Language` decides.
 """
 
-# What a desk page may load: only its own files. Nothing inline, no framing, no referrer (login links
-# carry a token in their URL).
+# What a desk page (and the API reference) may load: only its own files. Nothing inline, no framing, and
+# no referrer to other sites (login links carry a token in their URL). "same-origin" rather than
+# "no-referrer": under the latter a browser sends `Origin: null` with the desk's own form posts, which
+# the cross-site check (Desk.refuse_cross_site) could not tell from a sandboxed attacker's.
 DESK_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
+
+
+# Pages for people, which a browser renders: the desk and the API reference.
+PAGES = ("/desk", "/docs", "/openapi.json")
 
 
 class DeskHeaders:
@@ -54,7 +69,7 @@ class DeskHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/desk"):
+        if scope["type"] != "http" or not scope["path"].startswith(PAGES):
             await self.app(scope, receive, send)
             return
 
@@ -98,22 +113,30 @@ class WebApp:
 
     def _build(self) -> FastAPI:
         ctx, t = self.ctx, self.ctx.t
+        docs = ctx.settings.web_docs
         app = FastAPI(
             title="Skin pre-screening API",
             version="1",
             description=DESCRIPTION,
-            docs_url="/docs",
+            docs_url=None,  # our own page (web.docs), not Swagger UI from a CDN
             redoc_url=None,
+            openapi_url="/openapi.json" if docs else None,
             openapi_tags=[{"name": "pre-screening", "description": "Classification, analysis and reports."}],
         )
         app.include_router(build_router(ctx, self.jobs), tags=["pre-screening"])
         if self.desk is not None:
             app.include_router(self.desk.router())
-            app.mount("/desk/static", StaticFiles(directory=STATIC), name="desk-static")
+        # The desk's style sheet serves the API reference as well.
+        app.mount("/desk/static", StaticFiles(directory=STATIC), name="desk-static")
+        if docs:
+            app.get("/docs", include_in_schema=False)(ApiReference(t, app.openapi).page)
+        home = "/desk" if self.desk is not None else "/docs" if docs else None
 
         @app.get("/", include_in_schema=False)
         async def root() -> Response:
-            return RedirectResponse("/desk" if self.desk is not None else "/docs", 303)
+            if home is None:
+                raise StarletteHTTPException(404)
+            return RedirectResponse(home, 303)
 
         @app.exception_handler(ApiError)
         async def on_api_error(request: Request, exc: ApiError) -> Response:

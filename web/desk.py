@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -125,8 +126,9 @@ class Desk:
         return session, clinic
 
     async def checked(self, request: Request) -> tuple[StaffSession, Clinic, Any]:
-        """A form post: a valid session and its CSRF token, or a refusal."""
+        """A form post: a valid session, sent from the desk's own pages, with its CSRF token; or a refusal."""
         session, clinic = await self.session(request)
+        self.refuse_cross_site(request, session.staff.language)
         form = await request.form()
         sent = str(form.get("csrf", ""))
         if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
@@ -147,6 +149,7 @@ class Desk:
     def shell(self, session: StaffSession, clinic: Clinic, request: Request) -> dict[str, Any]:
         """What every signed-in page shows around its content."""
         return {
+            "signed_in": True,
             "staff": session.staff,
             "clinic": clinic,
             "csrf": session.csrf,
@@ -170,6 +173,9 @@ class Desk:
 
         @router.post("/login/{token}")
         async def login(request: Request, token: str) -> Response:
+            # Before the link is spent: another site must not sign a browser in as someone else.
+            owner = await store.staff.link_owner(token)
+            self.refuse_cross_site(request, owner.language if owner else accepted_language(request))
             used = await store.staff.use_link(token, timedelta(hours=ctx.settings.web_session_hours))
             clinic = await store.clinics.by_chat(used[0].clinic_chat_id) if used else None
             if used is None or clinic is None:
@@ -319,6 +325,29 @@ class Desk:
         return router
 
     # --- helpers --------------------------------------------------------------------------------
+
+    def refuse_cross_site(self, request: Request, lang: str) -> None:
+        """A post from another site's page is refused, whatever it carries. Browsers say where a request
+        comes from and a page cannot forge it: Sec-Fetch-Site where they send it (every current one),
+        else Origin. A client that sends neither is no browser, so no victim's cookies ride along."""
+        site = request.headers.get("sec-fetch-site")
+        if site is not None:
+            if site not in ("same-origin", "none"):  # "none": the user's own doing (typed, a bookmark)
+                raise DeskRefusal(403, "desk-cross-site", lang)
+            return
+        origin = request.headers.get("origin")
+        if origin is not None and urlsplit(origin).netloc.lower() not in self.own_hosts(request):
+            # Also "null" (a sandboxed frame, a redirect): the desk's Referrer-Policy lets its own pages
+            # send their real origin.
+            raise DeskRefusal(403, "desk-cross-site", lang)
+
+    def own_hosts(self, request: Request) -> set[str]:
+        """host[:port] of the desk: as SKINBOT_WEB_URL names it, and as this request reached it (a page
+        elsewhere cannot choose the Host header its visitor's browser sends)."""
+        hosts = {request.headers.get("host", "").lower()}
+        if self.ctx.settings.web_url:
+            hosts.add(urlsplit(self.ctx.settings.web_url).netloc.lower())
+        return hosts - {""}
 
     def invalid_link(self, request: Request) -> HTMLResponse:
         return self.page(request, "message.html", accepted_language(request), 404, key="desk-login-invalid")

@@ -73,7 +73,6 @@ class ApiRun:
     key: ApiKey
     case: ApiCase
     job: Job
-    base_url: str
     events: asyncio.Queue[ApiEvent] = field(default_factory=asyncio.Queue)
     task: asyncio.Task[None] | None = None
     finished: bool = False
@@ -206,7 +205,8 @@ class ApiRun:
         self.put(
             "done",
             case_id=case.id,
-            pdf_url=f"{self.base_url}/api/v1/reports/{case.id}.pdf",
+            # Absolute only on SKINBOT_WEB_URL: a Host header is the client's to choose.
+            pdf_url=f"{ctx.settings.web_url}/api/v1/reports/{case.id}.pdf",
             report=text,
             report_cut=ended != "eos",
             urgency_corrected=urgency_corrected,
@@ -239,7 +239,7 @@ class ApiJobs:
         if tasks:
             await asyncio.wait(tasks, timeout=5)
 
-    async def submit(self, key: ApiKey, kind: ApiKind, intake: ApiIntake, base_url: str) -> ApiRun:
+    async def submit(self, key: ApiKey, kind: ApiKind, intake: ApiIntake) -> ApiRun:
         ctx = self.ctx
         queue = ctx.queue
         if queue is None:
@@ -272,7 +272,7 @@ class ApiJobs:
         except UserBusy:
             await self.forget(case)
             raise ApiError(429, "busy", "api-error-busy") from None
-        run = ApiRun(self, key, case, job, base_url)
+        run = ApiRun(self, key, case, job)
         run.task = asyncio.create_task(run.run(), name=f"api-{case.id[:8]}")
         self.runs.add(run)
         run.task.add_done_callback(lambda _: self.runs.discard(run))

@@ -65,6 +65,7 @@ class WebServer:
             log_config=None,  # our logging set-up applies
             timeout_graceful_shutdown=GRACE_S,
             proxy_headers=True,
+            forwarded_allow_ips=list(app.ctx.settings.web_trusted_proxies),  # never uvicorn's environment
             server_header=False,
             http=protocol_for(self.limits),  # the connection cap and the header and body timeouts
             ws="none",  # no websockets here; an upgraded connection would outlive the header timer

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from conversations.domain import CaseStatus, Language
 from conversations.files import new_token
 from conversations.store.database import Database
 from conversations.web_domain import API_KEY_PREFIX, ApiCase, ApiKey, ApiKind, new_secret, secret_hash
+
+USE_RECORDED_EVERY = timedelta(minutes=1)
 
 
 def _when(value: str | None) -> datetime | None:
@@ -74,16 +76,26 @@ class ApiKeys:
         return [key_from_row(r) for r in await self._db.all("SELECT * FROM api_keys ORDER BY id")]
 
     async def authenticate(self, secret: str) -> ApiKey | None:
-        """The live key this secret belongs to, or None (unknown or revoked)."""
+        """The live key this secret belongs to, or None (unknown or revoked). Only reads: a request is
+        counted as a use (`mark_used`) once it has passed the key's rate limit."""
         if not secret.startswith(API_KEY_PREFIX):
             return None
         row = await self._db.one(
             "SELECT * FROM api_keys WHERE key_hash=? AND revoked_at IS NULL", (secret_hash(secret),)
         )
-        if row is None:
-            return None
-        await self._db.execute("UPDATE api_keys SET last_used_at=? WHERE id=?", (self._db.now(), row["id"]))
-        return key_from_row(row)
+        return key_from_row(row) if row else None
+
+    async def mark_used(self, key: ApiKey) -> None:
+        """Record the key's last use, at most once a minute: `skinbot api-key list` shows it to the minute,
+        and a write per request would let a busy (or flooding) client keep the database's writer busy."""
+        now = self._db.clock()
+        since = now - USE_RECORDED_EVERY
+        if key.last_used_at is not None and key.last_used_at > since:
+            return
+        await self._db.execute(
+            "UPDATE api_keys SET last_used_at=? WHERE id=? AND (last_used_at IS NULL OR last_used_at <= ?)",
+            (now.isoformat(), key.id, since.isoformat()),
+        )
 
     async def revoke(self, key_id: int) -> list[tuple[int, str, str]]:
         """Revoke the key and forget its requests. Returns (owner id, case id, image) of each request, whose

@@ -1,8 +1,8 @@
 """Clinic staff of the review desk, their one-time login links and their cookie sessions.
 
 Links and sessions are random secrets; only their SHA-256 is stored, so a copy of the database lets
-nobody in. A link works once and only until it expires; a session ends when it expires, at logout, or
-when its staff member is removed.
+nobody in. A link works once, until it expires, and only while it is the member's newest; a session ends
+when it expires, at logout, or when its staff member is removed.
 """
 
 from __future__ import annotations
@@ -64,14 +64,16 @@ class StaffMembers:
     # --- login links ----------------------------------------------------------------------------
 
     async def new_link(self, staff_id: int, valid_for: timedelta) -> str:
-        """A one-time login token; the caller builds the URL. Earlier unused links stay valid until they
-        expire or are used."""
+        """A one-time login token; the caller builds the URL. The member's earlier unused links stop
+        working: only the newest one sent can sign them in, so a link lost in an old message is no key."""
         token = new_secret()
         now = self._db.clock()
-        await self._db.execute(
-            "INSERT INTO staff_links(token_hash, staff_id, created_at, expires_at) VALUES (?,?,?,?)",
-            (secret_hash(token), staff_id, now.isoformat(), (now + valid_for).isoformat()),
-        )
+        async with self._db.write() as db:
+            await db.execute("DELETE FROM staff_links WHERE staff_id=? AND used_at IS NULL", (staff_id,))
+            await db.execute(
+                "INSERT INTO staff_links(token_hash, staff_id, created_at, expires_at) VALUES (?,?,?,?)",
+                (secret_hash(token), staff_id, now.isoformat(), (now + valid_for).isoformat()),
+            )
         return token
 
     async def link_owner(self, token: str) -> Staff | None:

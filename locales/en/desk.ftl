@@ -17,6 +17,7 @@ desk-login-invalid = This sign-in link no longer works: it was used already, it 
 desk-login-needed = Please sign in with the link your administrator sent you.
 desk-signed-out = You are signed out.
 desk-csrf = This form has expired. Reload the page and try again.
+desk-cross-site = This request came from another website, so it was refused. Open the review desk, or your sign-in link, directly.
 desk-not-found = This case does not exist here, or it was not sent to your clinic.
 
 desk-queue-title = Cases for review

@@ -2,6 +2,7 @@
 
 api-error-unauthorized = A valid API key is needed in the X-API-Key header.
 api-error-rate-limited = Too many requests with this key. Try again in { $seconds } s.
+api-error-wrong-keys = Too many requests without a valid API key from this address. Try again in { $seconds } s.
 api-error-busy = This key already has a request waiting or running. Send the next one when it has finished.
 api-error-unavailable = The models are not available on this server right now. Try again later.
 api-error-stopping = The server is stopping. Send the request again in a moment.
@@ -20,3 +21,14 @@ api-error-photo-rejected = The photo cannot be assessed reliably, so no report w
 api-error-failed = The report could not be finished ({ $reason }). Send the request again.
 api-error-cancelled = The request was cancelled.
 api-analysis-ranking = Most likely: { $first } ({ NUMBER($first_score, style: "percent", maximumFractionDigits: 0) }), then { $second } ({ NUMBER($second_score, style: "percent", maximumFractionDigits: 0) }).
+
+## The API reference at /docs (its descriptions are in English)
+
+docs-title = API reference
+docs-document = The same reference as an OpenAPI document, for tools:
+docs-fields = Fields
+docs-field = Name
+docs-type = Type
+docs-description = Description
+docs-required = (required)
+docs-responses = Answers

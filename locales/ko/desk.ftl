@@ -17,6 +17,7 @@ desk-login-invalid = 이 로그인 링크는 더 이상 사용할 수 없습니�
 desk-login-needed = 관리자가 보낸 링크로 로그인하세요.
 desk-signed-out = 로그아웃되었습니다.
 desk-csrf = 이 양식은 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도하세요.
+desk-cross-site = 다른 웹사이트에서 온 요청이라 거부되었습니다. 검토 데스크나 로그인 링크를 직접 여세요.
 desk-not-found = 이 사례는 여기에 없거나 귀하의 진료소로 보내지지 않았습니다.
 
 desk-queue-title = 검토할 사례

@@ -17,6 +17,7 @@ desk-login-invalid = Liên kết đăng nhập này không còn dùng được: 
 desk-login-needed = Vui lòng đăng nhập bằng liên kết mà quản trị viên đã gửi cho bạn.
 desk-signed-out = Bạn đã đăng xuất.
 desk-csrf = Biểu mẫu này đã hết hạn. Hãy tải lại trang và thử lại.
+desk-cross-site = Yêu cầu này đến từ một trang web khác nên đã bị từ chối. Hãy mở trực tiếp bàn xem xét hoặc liên kết đăng nhập của bạn.
 desk-not-found = Ca này không có ở đây, hoặc không được gửi đến phòng khám của bạn.
 
 desk-queue-title = Các ca cần xem xét

@@ -45,6 +45,17 @@ def test_users_have_separate_buckets() -> None:
     assert [gate.check(2) for _ in range(3)] == [Verdict.ALLOW] * 3
 
 
+def test_exhausted_looks_without_taking_a_token() -> None:
+    clock = Clock()
+    gate = FloodGate(burst=2, refill_per_s=0.5, clock=clock)
+    assert not gate.exhausted(7)  # an unknown user has a full bucket
+    assert [gate.check(7).allowed for _ in range(2)] == [True, True]
+    assert gate.exhausted(7) and gate.exhausted(7)
+    clock.now += 2.0  # one token back
+    assert not gate.exhausted(7) and not gate.exhausted(7)
+    assert gate.check(7).allowed and gate.exhausted(7)
+
+
 def test_clock_stepping_back_mints_no_tokens() -> None:
     clock = Clock()
     gate = FloodGate(burst=2, refill_per_s=1.0, clock=clock)

@@ -153,3 +153,19 @@ def test_an_allowed_plain_http_engine_is_warned_about_once_at_start(caplog: pyte
     with caplog.at_level("WARNING"):
         build_writer(Settings.from_env({"SKINBOT_LLM": "https://gpu-host/v1"}, env_file=None, telegram=False))
     assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_web_proxies_and_docs_settings() -> None:
+    base = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    assert Settings.from_env(base, env_file=None).web_trusted_proxies == ("127.0.0.1", "::1")
+    listed = Settings.from_env(
+        {**base, "SKINBOT_WEB_TRUSTED_PROXIES": "10.0.0.2, 10.1.0.0/16 "}, env_file=None
+    )
+    assert listed.web_trusted_proxies == ("10.0.0.2", "10.1.0.0/16")
+    nobody = Settings.from_env({**base, "SKINBOT_WEB_TRUSTED_PROXIES": "none"}, env_file=None)
+    assert nobody.web_trusted_proxies == ()
+    for bad in ("*", "proxy.local", "10.0.0.300"):
+        with pytest.raises(SettingsError, match="SKINBOT_WEB_TRUSTED_PROXIES"):
+            Settings.from_env({**base, "SKINBOT_WEB_TRUSTED_PROXIES": bad}, env_file=None)
+    docs = Settings.from_env({**base, "SKINBOT_WEB_DOCS": "off"}, env_file=None)
+    assert docs.web_docs is False and Settings.from_env(base, env_file=None).web_docs is True

@@ -32,11 +32,11 @@ URGENT, ROUTINE, UNCERTAIN = (
 )
 
 
-def start_desk(h: Harness, results: list[Classification]) -> ScriptedClassifier:
+def start_desk(h: Harness, results: list[Classification], report: str = REPORT) -> ScriptedClassifier:
     h.api.add_group(CLINIC, CLINIC_NAME)
     h.api.add_group(OTHER, OTHER_NAME)
     classifier = ScriptedClassifier(list(results))
-    use_scripted_models(h, classifier, ScriptedWriter(script=lambda r: REPORT))
+    use_scripted_models(h, classifier, ScriptedWriter(script=lambda r: report))
     with_web(h)
     h.settings = dataclasses.replace(
         h.settings, review_chats=_clinics(f"{CLINIC}:{CLINIC_NAME}:vi,{OTHER}:{OTHER_NAME}:ko")
@@ -52,10 +52,12 @@ async def reviewed_case(
     clinic: int = 0,
     seed: int = 0,
     report_language: str | None = None,
+    **answers: str,
 ) -> tuple[str, Review]:
-    """A finished case of `user`, sent with their consent to clinic number `clinic`."""
+    """A finished case of `user`, sent with their consent to clinic number `clinic`; `answers` are the
+    intake's (name, history, ...) where the defaults will not do."""
     summary = await answer_until_summary(
-        h, user, lang, skin_photo(seed=seed), report_language=report_language or lang
+        h, user, lang, skin_photo(seed=seed), report_language=report_language or lang, **answers
     )
     case_id = await confirm(h, user, lang, summary)
 

@@ -15,7 +15,7 @@ from inference.labels import LABELS, Classification
 from testkit.skin_photos import skin_photo
 from tests.conftest import Harness
 from tests.fakes import FixedClassifier, ScriptedWriter
-from tests.web.helpers import base_url, client, form, jpeg, new_key, use_tiny_models, with_web
+from tests.web.helpers import client, form, jpeg, new_key, use_tiny_models, with_web
 
 CARCINOMA = Classification((0.1, 0.6, 0.1, 0.1, 0.05, 0.05))  # an urgent referral
 REPORT = "## Summary\nSmall inflamed papules on the cheek.\n\n## Care\nWash gently twice a day."
@@ -94,12 +94,14 @@ async def test_diagnose_returns_the_report_and_a_pdf_only_its_key_can_read(
     _, other = await new_key(harness, "someone else")
     data, files = form(skin_photo(seed=3), name="Henry Nguyen", history="Itchy since May")
     async with client(harness, secret) as http:
-        response = await http.post("/api/v1/diagnose", data=data, files=files)
+        # A forged Host header must not end up in the link (SKINBOT_WEB_URL is unset: it is relative).
+        forged = {"Host": "evil.example"}
+        response = await http.post("/api/v1/diagnose", data=data, files=files, headers=forged)
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["report"] == REPORT and body["report_cut"] is False
         assert set(body["scores"]) == set(LABELS)
-        assert body["pdf_url"] == f"{base_url(harness)}/api/v1/reports/{body['case_id']}.pdf"
+        assert body["pdf_url"] == f"/api/v1/reports/{body['case_id']}.pdf"
         pdf = await http.get(body["pdf_url"])
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)

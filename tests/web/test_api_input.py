@@ -97,10 +97,23 @@ async def test_uploads_over_the_size_limit(harness: Harness, trained_classifier_
     t = harness.t
     async with client(harness, secret, **{"Accept-Language": "ko"}) as http:
         data, _ = form(b"", language="vi")
-        # Far over: refused from its Content-Length, before the body is read (so in Accept-Language).
+        # Far over: refused from its Content-Length without reading the photo. The fields sent before
+        # it (as browsers, curl -F and httpx send them) are read, so the form's language wins.
         far = await http.post("/api/v1/diagnose", data=data, files={"photo": ("a.jpg", b"\xff" * 1_300_000)})
         assert far.status_code == 413
-        assert error(far) == {"code": "too_large", "message": t("ko", "api-error-too-large", max_mb=1)}
+        assert error(far) == {"code": "too_large", "message": t("vi", "api-error-too-large", max_mb=1)}
+        # A language sent after the photo cannot be read without reading the photo: Accept-Language.
+        boundary = "photo-first"
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n\r\n'
+        tail = f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="language"\r\n\r\nvi\r\n'
+        tail += f"--{boundary}--\r\n"
+        photo_first = await http.post(
+            "/api/v1/diagnose",
+            content=head.encode() + b"\xff" * 1_300_000 + tail.encode(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        assert photo_first.status_code == 413
+        assert error(photo_first)["message"] == t("ko", "api-error-too-large", max_mb=1)
         # Just over: the photo itself is measured, and the form's language is known by then.
         near = await http.post("/api/v1/diagnose", data=data, files={"photo": ("a.jpg", b"\xff" * 1_060_000)})
         assert near.status_code == 413
@@ -143,8 +156,6 @@ async def test_the_openapi_document_is_complete(harness: Harness, trained_classi
     await harness.start()
     async with client(harness) as http:
         document = (await http.get("/openapi.json")).json()
-        docs = await http.get("/docs")
-    assert docs.status_code == 200 and "swagger" in docs.text.lower()
     assert document["components"]["securitySchemes"]["ApiKey"] == {
         "type": "apiKey",
         "in": "header",

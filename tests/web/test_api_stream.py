@@ -34,13 +34,16 @@ def files_of(h: Harness, owner: int) -> list[Path]:
 
 async def test_stream_sends_typed_events_in_order(harness: Harness, trained_classifier_weights: Path) -> None:
     text = "## Summary\nA calm patch of skin.\n\n## Care\nMoisturise daily."
-    start(harness, trained_classifier_weights, ScriptedWriter(script=lambda r: text))
+    public = "https://skin.example.org"
+    start(harness, trained_classifier_weights, ScriptedWriter(script=lambda r: text), web_url=public)
     await harness.start()
     _, secret = await new_key(harness)
     data, files = form(skin_photo(seed=5), language="vi")
     kinds, deltas, done = [], "", None
     async with client(harness, secret) as http:
-        async with aconnect_sse(http, "POST", "/api/v1/diagnose-stream", data=data, files=files) as source:
+        forged = {"Host": "evil.example"}  # links are built on SKINBOT_WEB_URL only, never on the Host
+        stream = aconnect_sse(http, "POST", "/api/v1/diagnose-stream", data=data, files=files, headers=forged)
+        async with stream as source:
             assert source.response.headers["content-type"].startswith("text/event-stream")
             async for event in source.aiter_sse():
                 kinds.append(event.event)
@@ -51,7 +54,8 @@ async def test_stream_sends_typed_events_in_order(harness: Harness, trained_clas
                 elif event.event == "done":
                     done = event.json()
         assert done is not None
-        pdf = await http.get(done["pdf_url"])
+        assert done["pdf_url"] == f"{public}/api/v1/reports/{done['case_id']}.pdf"
+        pdf = await http.get(done["pdf_url"].removeprefix(public))
     # queued (one or more), then classified, then the deltas, then done, and nothing after it.
     first_other = next(i for i, kind in enumerate(kinds) if kind != "queued")
     assert first_other >= 1 and kinds[first_other] == "classified"

@@ -78,12 +78,18 @@ async def test_staff_see_only_their_own_clinics_cases(harness: Harness) -> None:
         )
         assert verdict.status_code == 404
     assert (await harness.services.store.reviews.get(review.id)).verdict is None  # type: ignore[union-attr]
-    async with desk_client(harness) as http:
+    async with desk_client(harness) as http, desk_client(harness) as other:
         await sign_in(http, await login_link(harness, CLINIC, "Dr Lan", "vi"))
         assert [c for c, _ in queue_cases((await http.get("/desk")).text)] == [case_id[:8]]
         photo = await http.get(f"/desk/cases/{review.id}/photo")
         assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
         assert "no-store" in photo.headers["cache-control"]
+        assert (await http.get(f"/desk/cases/{review.id}")).status_code == 200  # audited: "view"
+        assert case_id[:8] in (await http.get("/desk/audit")).text
+        # The other clinic's audit log shows nothing of it, nor who opened it.
+        await sign_in(other, await login_link(harness, OTHER, "Dr Kim", "ko"))
+        audit = await other.get("/desk/audit")
+        assert audit.status_code == 200 and case_id[:8] not in audit.text and "Dr Lan" not in audit.text
 
 
 async def test_forms_need_the_sessions_csrf_token(harness: Harness) -> None:
@@ -98,6 +104,9 @@ async def test_forms_need_the_sessions_csrf_token(harness: Harness) -> None:
             assert refused.status_code == 403 and harness.t("vi", "desk-csrf") in refused.text
         language = await http.post("/desk/language", data={"language": "ko"})
         assert language.status_code == 403
+        for data in ({}, {"csrf": "forged"}):
+            assert (await http.post("/desk/logout", data=data)).status_code == 403
+        assert (await http.get("/desk")).status_code == 200  # still signed in
     stored = await harness.services.store.reviews.get(review.id)
     assert stored is not None and stored.verdict is None
 
