@@ -85,7 +85,7 @@ async def begin_intake(ctx: Ctx, fresh: flow.Intake | None = None) -> None:
     for token in old.draft.photos if old is not None else ():
         if token not in fresh.draft.photos:
             ctx.services.files.delete_image(ctx.user_id, token)
-    await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh.step)
+    await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh)
 
 
 async def own_press(ctx: Ctx) -> Callback | None:

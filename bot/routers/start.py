@@ -52,7 +52,7 @@ async def on_start(ctx: Ctx) -> None:
     if intake is None:
         await begin_intake(ctx)
     else:
-        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
 
 
 @route

@@ -80,7 +80,9 @@ async def new_spot_if_asked(h: Harness, user: FakeUser, lang: str) -> None:
     intake = await h.services.store.intakes.load(user.id)
     if intake is not None and intake.step == Step.PHOTO:
         return
-    if intake is None:  # between cases: the next one starts with /new
+    under_way = bool(user.inbox()) and user.inbox()[-1].text == h.t(lang, "new-case")
+    if intake is None and not under_way:  # between cases: the next one starts with /new
+        # (not a second time: the question of an intake that a second /new replaced would be out of date)
         await user.send("/new")
     # Just after /new the fresh intake may not be stored yet: its first question tells which it is.
     first = (h.t(lang, "ask-photo"), h.t(lang, "ask-follow-up"))

@@ -325,7 +325,7 @@ async def test_a_health_worker_follows_up_each_patient(
     ask = await harness.wait_key(worker, "vi", "ask-follow-up", since=since)
     labels = [b["text"] for b in ask.buttons()]
     assert len(labels) == 3 and "Anh Minh" in labels[0] and "Bà Lan" in labels[1]
-    await worker.press(ask, button(ask, "answer", "1"))  # Bà Lan's spot
+    await worker.press(ask, button(ask, "answer", first[:12]))  # Bà Lan's spot, named by her case
     await harness.wait_key(worker, "vi", "ask-photo", since=since)
     intake = await harness.services.store.intakes.load(worker.id)
     assert intake is not None
