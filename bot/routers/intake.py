@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import on_press
 from bot.downloads import download_capped
-from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, welcome
+from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, refuse_stale, welcome
 from bot.routing import Ctx, acknowledge, guarded, route
 from bot.telegram_calls import with_retries
 from conversations import intake as flow
@@ -173,8 +173,7 @@ async def on_button(ctx: Ctx) -> None:
     intake = await ctx.services.store.intakes.load(ctx.user_id)
     # Shown for another intake, or for this one before an answer changed it: it names what is gone.
     if intake is None or data.step != intake.step or data.intake != intake.key:
-        await acknowledge(query, ctx.t("button-stale"))
-        await drop_keyboard(ctx)
+        await refuse_stale(ctx)
         return
     await acknowledge(query)
     await drop_keyboard(ctx)
