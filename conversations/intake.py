@@ -10,6 +10,7 @@ sent before the first question) are not asked again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable
@@ -212,9 +213,9 @@ class Intake:
             _draft_from(data["draft"]),
             bool(data.get("editing", False)),
             offers,
-            # State saved before intakes had ids gets one: buttons shown before then carry none, so they are
-            # stale, and the question is asked again on the next message.
-            str(data.get("id") or new_intake_id()),
+            # State saved before intakes had ids gets one from its contents, the same at every load until it
+            # is saved with it. Buttons shown before then carry none: they are stale.
+            str(data.get("id") or hashlib.sha256(raw.encode()).hexdigest()[:8]),
             int(data.get("turn", 0)),
         )
 

@@ -188,6 +188,26 @@ async def test_an_old_delete_confirmation_does_not_erase_the_account_agreed_sinc
     assert intake is not None and intake.step == Step.NAME
 
 
+async def test_an_old_language_choice_after_a_delete_stores_nothing(harness: Harness) -> None:
+    await harness.start()
+    user = harness.api.user(2411, "en")
+    await agree(harness, user, "en")
+    await user.send("/language")
+    choose = await harness.wait_key(user, "en", "language-choose")
+    korean = button(choose, "lang", "ko")
+    await user.send("/delete")
+    ask = await harness.wait_key(user, "en", "delete-ask")
+    await user.press(ask, button_about(ask, "delete", "yes"))
+    await harness.wait_key(user, "en", "delete-done")
+
+    # The language is the one thing it names, and it is still the presser's to choose: the notes come
+    # again in Korean, and nothing is stored before they agree.
+    since = len(user.inbox())
+    await user.press(choose, korean)
+    await harness.wait_key(user, "ko", "consent-ask", since=since)
+    assert await harness.services.store.users.get(user.id) is None
+
+
 # --- reminders ---------------------------------------------------------------------------------------------
 
 

@@ -877,8 +877,11 @@ def test_state_saved_before_several_photos_loads_with_its_one_photo() -> None:
     assert advance(Intake.from_json(old_summary), Choice("confirm"), "en").confirmed
     none_yet = Intake.from_json(json.dumps({"step": "photo", "draft": {"photo": None}}))
     assert none_yet == Intake(Step.PHOTO, Draft(follow_up_answered=True))
-    # It had no key: it gets one, which no button shown before matches.
+    # It had no key: it gets one, which no button shown before matches, and the same one at every load
+    # (a prompt shown again from it, before anything is saved, must still take its buttons).
     assert re.fullmatch(r"[0-9a-f]{8}\.0", none_yet.key)
+    raw = json.dumps({"step": "photo", "draft": {"photo": None}})
+    assert Intake.from_json(raw).key == Intake.from_json(raw).key
 
 
 # --- which state a button was shown for ----------------------------------------------------------
