@@ -61,6 +61,7 @@ class CaseDelivery:
         self.lang = case.ui_language
         self.status_id: int | None = None
         self.status_text = ""
+        self.status_final = False  # the status shows how the case ended: no later edit may change it
         self.newest_message = 0  # the highest message id this delivery has seen in the chat
         self.stream: ChatStream | None = None
         self.drafts = False  # the report streams as drafts, so the Stop button sits on the scores
@@ -126,8 +127,10 @@ class CaseDelivery:
             case Failed(reason=reason):
                 await self.failed(reason)
             case Cancelled():
+                self._settle_status()
                 await self._end_partial()
                 await self.send(self.t("report-cancelled"))
+                await self._final_status("status-stopped")
 
     def queue_text(self, position: int, starting: bool) -> str:
         if starting:
@@ -167,14 +170,17 @@ class CaseDelivery:
         self.newest_message = max(self.newest_message, message.message_id)
         return message.message_id
 
-    async def set_status(self, text: str) -> None:
-        """One status message, edited in place while the case waits; a new one if the old one is gone."""
-        if text == self.status_text:
+    async def set_status(self, text: str, final: bool = False) -> None:
+        """One status message, edited in place while the case waits; a new one if the old one is gone.
+        Once the case has ended (`_settle_status`) only the `final` text may still be shown."""
+        if text == self.status_text or (self.status_final and not final):
             return
         self.status_text = text
         if self.status_id is not None:
             status_id = self.status_id
             await self.d.pacer.wait_turn(self.chat_id, status_id)
+            if self.status_final and not final:  # the case ended while this edit waited its turn
+                return
             try:
                 await with_retries(
                     lambda: self.d.bot.edit_message_text(text, chat_id=self.chat_id, message_id=status_id),
@@ -207,7 +213,11 @@ class CaseDelivery:
         await self.stream.begin()
         # The status edit may wait its turn (one edit a second per message); the report must not wait
         # behind it, so the first words show as soon as they come.
-        self._status_update = asyncio.create_task(self._chat(self.set_status(self.t("writing"))))
+        self._status_update = asyncio.create_task(self._show_writing())
+
+    async def _show_writing(self) -> None:
+        # The call is made inside the task: a task cancelled before it starts leaves no coroutine unawaited.
+        await self._chat(self.set_status(self.t("writing")))
 
     async def _send_scores(
         self, text: str, heatmap: bytes | None, markup: InlineKeyboardMarkup | None
@@ -228,6 +238,7 @@ class CaseDelivery:
 
     async def rejected(self, issues: tuple[str, ...], photo: int = 1) -> None:
         count = len(self.case.images)
+        self._settle_status()
         lines = quality_lines(self.services.t, self.lang, issues)
         if count > 1:
             lines = [which_photo_line(self.services.t, self.lang, photo, count), *lines]
@@ -257,16 +268,20 @@ class CaseDelivery:
             else:
                 lines[-1] = self.t("new-case")
         await self.send("\n".join(lines))
+        await self._final_status("status-stopped")
 
     async def failed(self, reason: str) -> None:
+        self._settle_status()
         await self._end_partial()
         await self.send(
             failure_text(self.services.t, self.lang, reason),
             retry_markup(self.services.t, self.lang, self.case),
         )
+        await self._final_status("status-stopped")
 
     async def done(self, event: Done) -> None:
         assert self.stream is not None
+        self._settle_status()
         self._stop_typing()
         if self.started_at is not None:
             self.d.job_times.add(time.monotonic() - self.started_at)
@@ -277,14 +292,14 @@ class CaseDelivery:
         except TelegramError as exc:  # the chat copy is a convenience; the PDF goes out regardless
             log.warning("case %s: final report edits failed: %s", self.case.short_id, type(exc).__name__)
         finally:
-            for message_id in (*self.stream.message_ids, self.status_id):
-                if message_id is not None:
-                    self.d.pacer.forget(self.chat_id, message_id)
+            for message_id in self.stream.message_ids:
+                self.d.pacer.forget(self.chat_id, message_id)
         await self._drop_stop_button()
         await self._remember_stream([])  # final now: a later restart must leave these messages alone
         await self._chat_action(ChatAction.UPLOAD_DOCUMENT)
         newest = max(self.newest_message, self.stream.newest_message)
         await self.d.outbox.deliver(self.case.id, after_message=newest or None)
+        await self._final_status("status-done")
 
     async def _end_partial(self) -> None:
         """Generation failed or was cancelled: what was written stays, as it is."""
@@ -296,13 +311,31 @@ class CaseDelivery:
 
     # --- the wait, made visible ---------------------------------------------------------------------
 
+    def _settle_status(self) -> None:
+        """The case has ended: a status edit still on its way ("Writing the report…", held back by
+        pacing or a 429) is dropped, so it can never land after the report, the PDF or the final status."""
+        self.status_final = True
+        if self._status_update is not None:
+            self._status_update.cancel()
+
+    async def _final_status(self, key: str) -> None:
+        """The status message says how the case ended; the last edit it ever gets."""
+        await self._status_settled()
+        if self.status_id is None:
+            return
+        await self._chat(self.set_status(self.t(key), final=True))
+        if self.status_id is not None:
+            self.d.pacer.forget(self.chat_id, self.status_id)
+
     async def _status_settled(self) -> None:
         if self._status_update is not None:
             task, self._status_update = self._status_update, None
-            try:
-                await task
-            except Exception as exc:  # the status is a convenience, like every chat update
-                log.warning("case %s: status not updated: %s", self.case.short_id, type(exc).__name__)
+            # asyncio.wait, not await: a cancelled update must not raise into this task.
+            await asyncio.wait({task})
+            if not task.cancelled() and task.exception() is not None:  # a convenience, like every chat update
+                log.warning(
+                    "case %s: status not updated: %s", self.case.short_id, type(task.exception()).__name__
+                )
 
     def _start_typing(self) -> None:
         if self._typing is None:

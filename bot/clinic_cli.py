@@ -1,9 +1,12 @@
-"""`skinbot clinic list | add | link | revoke`: the clinics that review cases, and the links they hand out.
+"""`skinbot clinic list | add | open | close | verdicts | link | revoke`: the clinics that review cases, who
+may send to them and answer for them, and the links they hand out.
 
 A link is `https://t.me/<bot>?start=c_<token>`: a patient who starts the bot through it is bound to that
-clinic, and their "send to a doctor" goes to its review chat. The bot's username comes from `--bot-username`
-or from the Bot API's getMe (TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL). Every known failure is one line on stderr
-and exit status 2.
+clinic, and their "send to a doctor" goes to its review chat. A patient who came through no link may send
+only to clinics marked open (unless SKINBOT_CLINIC_ACCESS=all). The token is printed once; the store keeps its
+hash, and `list` names each link by the start of that hash, which `revoke` takes as well. The bot's username
+comes from `--bot-username` or from the Bot API's getMe (TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL). Every known
+failure is one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -37,7 +40,29 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     )
     add.add_argument("name", metavar="NAME")
     add.add_argument("--language", default="en", choices=[str(lang) for lang in Language])
+    add.add_argument(
+        "--open", action="store_true", help="patients who did not come through its link may send to it too"
+    )
     add.set_defaults(func=run_add)
+
+    for name, is_open, text in (
+        ("open", True, "let patients who came through no clinic's link send cases to it"),
+        ("close", False, "only patients who came through its link may send cases to it (the default)"),
+    ):
+        command = clinic.add_parser(name, help=text)
+        command.add_argument("name", metavar="NAME", help="the clinic's name, or its chat id")
+        command.set_defaults(func=run_open, open=is_open)
+
+    verdicts = clinic.add_parser(
+        "verdicts", help="who may press the verdict buttons in the clinic's chat: staff, or any member"
+    )
+    verdicts.add_argument("name", metavar="NAME", help="the clinic's name, or its chat id")
+    verdicts.add_argument(
+        "who",
+        choices=["staff", "members"],
+        help="staff: only staff added with --telegram-id (skinbot clinic staff); members: anyone in the chat",
+    )
+    verdicts.set_defaults(func=run_verdicts)
 
     link = clinic.add_parser("link", help="a new deep link and QR code (PNG) that binds patients to a clinic")
     link.add_argument("name", metavar="NAME", help="the clinic's name, or its chat id")
@@ -48,7 +73,9 @@ def add_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
     link.set_defaults(func=run_link)
 
     revoke = clinic.add_parser("revoke", help="revoke a link: it binds no new patient")
-    revoke.add_argument("token", metavar="TOKEN", help="the link's token, or the whole link")
+    revoke.add_argument(
+        "token", metavar="TOKEN", help="the link's token, the whole link, or the name `list` gives it"
+    )
     revoke.set_defaults(func=run_revoke)
     return clinic
 
@@ -86,10 +113,12 @@ def run_list(args: argparse.Namespace) -> int:
     async def work(store: Store) -> list[str]:
         lines = []
         for clinic in await store.clinics.all():
-            lines.append(f"{clinic.name} (chat {clinic.chat_id}, {clinic.language})")
+            access = "open to every patient" if clinic.open else "its link's patients only"
+            answers = "verdicts by staff only" if clinic.verdicts_by_staff else "verdicts by any member"
+            lines.append(f"{clinic.name} (chat {clinic.chat_id}, {clinic.language}): {access}, {answers}")
             for link in await store.clinics.links(clinic.id):
                 state = f"revoked {link.revoked_at:%Y-%m-%d}" if link.revoked_at else "live"
-                lines.append(f"  {link.token}  made {link.created_at:%Y-%m-%d}, {state}")
+                lines.append(f"  link {link.ref}  made {link.created_at:%Y-%m-%d}, {state}")
         return lines
 
     lines = with_store(settings, work)
@@ -102,8 +131,65 @@ def run_add(args: argparse.Namespace) -> int:
     name = args.name.strip()
     if not name:
         return fail("the clinic needs a name")
-    clinic = with_store(settings, lambda store: store.clinics.add(args.chat_id, name, args.language))
+
+    async def work(store: Store) -> Clinic:
+        clinic = await store.clinics.add(args.chat_id, name, args.language)
+        if args.open:
+            await store.clinics.set_open(clinic.id, True)
+        return clinic
+
+    clinic = with_store(settings, work)
     print(f"clinic {clinic.name} (chat {clinic.chat_id}, {clinic.language}) is in the list")
+    if args.open:
+        print("it is open: patients who came through no clinic's link may send cases to it")
+    return 0
+
+
+def run_open(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(telegram=False)
+
+    async def work(store: Store) -> Clinic | None:
+        clinic = await _find(store, args.name)
+        if clinic is not None:
+            await store.clinics.set_open(clinic.id, args.open)
+        return clinic
+
+    clinic = with_store(settings, work)
+    if clinic is None:
+        return fail(f"no clinic {args.name!r}: see `skinbot clinic list`")
+    if args.open:
+        print(f"{clinic.name} is open: patients who came through no clinic's link may send cases to it")
+    else:
+        print(f"{clinic.name} is closed: only patients who came through its links may send cases to it")
+    return 0
+
+
+def run_verdicts(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(telegram=False)
+    by_staff = args.who == "staff"
+
+    async def work(store: Store) -> tuple[Clinic, int] | None:
+        clinic = await _find(store, args.name)
+        if clinic is None:
+            return None
+        await store.clinics.set_verdicts_by_staff(clinic.id, by_staff)
+        members = [
+            s
+            for s in await store.staff.all()
+            if s.clinic_chat_id == clinic.chat_id and s.removed_at is None and s.telegram_id is not None
+        ]
+        return clinic, len(members)
+
+    found = with_store(settings, work)
+    if found is None:
+        return fail(f"no clinic {args.name!r}: see `skinbot clinic list`")
+    clinic, registered = found
+    if not by_staff:
+        print(f"{clinic.name}: any member of its chat may give verdicts")
+        return 0
+    print(f"{clinic.name}: only its staff may give verdicts in its chat ({registered} with a Telegram id)")
+    if registered == 0:
+        print("add one with: skinbot clinic staff add --clinic CHAT_ID --name NAME --telegram-id N")
     return 0
 
 
@@ -117,7 +203,7 @@ def run_link(args: argparse.Namespace) -> int:
         clinic = await _find(store, args.name)
         if clinic is None:
             return None
-        return clinic, (await store.clinics.create_link(clinic.id)).token
+        return clinic, await store.clinics.create_link(clinic.id)
 
     found = with_store(settings, work)
     if found is None:
@@ -129,13 +215,18 @@ def run_link(args: argparse.Namespace) -> int:
     print(url)
     print(f"QR code for {clinic.name}: {path}")
     print(f"revoke with: skinbot clinic revoke {token}")
+    print("The link is shown only now: the store keeps a hash of it (`skinbot clinic list` names it).")
     return 0
 
 
 def run_revoke(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
     token = args.token.strip().rsplit("=", 1)[-1].removeprefix(LINK_PREFIX)
-    if not with_store(settings, lambda store: store.clinics.revoke(token)):
+
+    async def work(store: Store) -> bool:
+        return await store.clinics.revoke(token) or await store.clinics.revoke_listed(token)
+
+    if not with_store(settings, work):
         return fail("no live link with that token: see `skinbot clinic list`")
     print("link revoked: it binds no new patient (patients already bound stay bound)")
     return 0

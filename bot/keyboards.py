@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import button
 from bot.i18n import Translator
-from conversations.intake import Button, Msg, Say, Step
+from conversations.intake import Button, Intake, Msg, Say
 
 
 def _translated(t: Translator, lang: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -20,8 +20,9 @@ def text_of(t: Translator, lang: str, say: Say) -> str:
 
 
 def keyboard(
-    t: Translator, lang: str, rows: tuple[tuple[Button, ...], ...], owner: int, step: Step | None
+    t: Translator, lang: str, rows: tuple[tuple[Button, ...], ...], owner: int, intake: Intake | None
 ) -> InlineKeyboardMarkup | None:
+    """The buttons of a Say, each naming the intake state it is shown for (see bot.callbacks)."""
     if not rows:
         return None
     return InlineKeyboardMarkup(
@@ -32,7 +33,8 @@ def keyboard(
                     b.action,
                     b.value,
                     owner,
-                    step,
+                    intake.step if intake else None,
+                    intake.key if intake else "",
                 )
                 for b in row
             ]

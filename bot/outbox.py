@@ -21,6 +21,7 @@ from telegram.error import BadRequest, TelegramError, TimedOut
 from bot.callbacks import Action, button
 from bot.case_pdf import case_of_pdf, send_pdf, services_case_pdf
 from bot.reminders import offer_reminder
+from bot.review_desk import clinics_for
 from bot.services import Services
 from bot.telegram_calls import with_retries
 from conversations.domain import Case, CaseStatus
@@ -160,7 +161,7 @@ class Outbox:
         if not await store.cases.mark_delivered(case.id):
             return True
         log.info("case %s delivered", case.short_id)
-        if await store.clinics.any():
+        if await clinics_for(services, case.user_id):
             await self._offer_review(case, lang)
         await offer_reminder(self.bot, services, case, lang)
         return True

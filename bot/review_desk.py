@@ -30,6 +30,11 @@ VERDICTS = {"r": "routine", "v": "visit", "u": "urgent", "n": "note"}
 NOTE_MAX = 1000
 
 
+async def clinics_for(services: Services, user_id: int) -> list[Clinic]:
+    """The clinics this patient may send cases to, under SKINBOT_CLINIC_ACCESS (see Clinics.for_user)."""
+    return await services.store.clinics.for_user(user_id, services.settings.clinic_access == "all")
+
+
 def verdict_data(review_id: str, code: str) -> str:
     # Owner 0: clinic buttons belong to a chat, not a user; the press is checked against the clinic list.
     return Callback(Action.VERDICT, f"{review_id}.{code}").pack()

@@ -26,7 +26,7 @@ from bot.keyboards import keyboard, text_of
 from bot.services import Services
 from bot.telegram_calls import with_retries
 from conversations.domain import User
-from conversations.intake import Say, Step
+from conversations.intake import Intake, Say
 from conversations.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,10 @@ class Ctx:
     async def say(self, key: str, **args: Any) -> Message:
         return await self.send(self.t(key, **args))
 
-    async def says(self, says: tuple[Say, ...] | list[Say], step: Step | None) -> None:
+    async def says(self, says: tuple[Say, ...] | list[Say], intake: Intake | None) -> None:
+        """Say these; their buttons act only on `intake` as it is now."""
         for say in says:
-            markup = keyboard(self.services.t, self.lang, say.buttons, self.user_id, step)
+            markup = keyboard(self.services.t, self.lang, say.buttons, self.user_id, intake)
             await self.send(text_of(self.services.t, self.lang, say), markup)
 
 

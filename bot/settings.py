@@ -275,6 +275,9 @@ class Settings:
     # Doctors' review.
     review_chats: tuple[Clinic, ...] = _env("SKINBOT_REVIEW_CHAT_ID", _clinics, ())
     review_reflag_hours: float = _env("SKINBOT_REVIEW_REFLAG_HOURS", _float_range(0.01, 24 * 30), 24.0)
+    # Which clinics a patient may send to: "linked", the one whose link they came through, else those marked
+    # open (`skinbot clinic open`); "all", any clinic (as before clinics could be opened or closed).
+    clinic_access: str = _env("SKINBOT_CLINIC_ACCESS", _choice("linked", "all"), "linked")
     # The web API and review desk (`skinbot web`, or `skinbot run` when the port is set or with --web).
     web_port: int | None = _env("SKINBOT_WEB_PORT", _int_range(0, 65535), None)
     web_host: str = _env("SKINBOT_WEB_HOST", _str, "127.0.0.1")

@@ -1,4 +1,5 @@
-"""`skinbot web`, `skinbot api-key create|revoke|list` and `skinbot clinic staff add|link|remove|list`.
+"""`skinbot web`, `skinbot api-key create|revoke|list` and
+`skinbot clinic staff add|link|telegram|remove|list`.
 
 The key and staff commands work on SKINBOT_DATA_DIR directly, also while the bot runs (SQLite takes
 turns). A secret (an API key, a login link) is printed once and never stored: only its hash is kept.
@@ -39,17 +40,27 @@ def add_commands(sub: argparse._SubParsersAction, clinic: argparse._SubParsersAc
     revoke.set_defaults(func=_key_revoke)
     keys.add_parser("list", help="the keys, without their secrets").set_defaults(func=_key_list)
 
-    staff = clinic.add_parser("staff", help="desk staff: add, link, remove, list").add_subparsers(
+    staff = clinic.add_parser("staff", help="desk staff: add, link, telegram, remove, list").add_subparsers(
         dest="staff", required=True
     )
     add = staff.add_parser("add", help="add a staff member and print their one-time login link")
     add.add_argument("--clinic", required=True, type=int, help="the clinic's chat id (skinbot clinic list)")
     add.add_argument("--name", required=True, help="shown in the audit log and to the clinic chat")
     add.add_argument("--lang", type=Language, choices=list(Language), default=None, help="desk language")
+    add.add_argument(
+        "--telegram-id",
+        type=int,
+        default=None,
+        help="their Telegram user id: their verdicts in the clinic's chat count (skinbot clinic verdicts)",
+    )
     add.set_defaults(func=_staff_add)
     link = staff.add_parser("link", help="a new one-time login link for a staff member")
     link.add_argument("id", type=int)
     link.set_defaults(func=_staff_link)
+    telegram = staff.add_parser("telegram", help="set (or with `none` clear) a staff member's Telegram id")
+    telegram.add_argument("id", type=int)
+    telegram.add_argument("telegram_id", metavar="TELEGRAM_ID", help="their Telegram user id, or none")
+    telegram.set_defaults(func=_staff_telegram)
     remove = staff.add_parser("remove", help="end a staff member's access and sessions")
     remove.add_argument("id", type=int)
     remove.set_defaults(func=_staff_remove)
@@ -132,7 +143,8 @@ def _staff_add(args: argparse.Namespace) -> int:
         clinic = await store.clinics.by_chat(args.clinic)
         if clinic is None:
             return None, [c.chat_id for c in await store.clinics.all()]
-        staff = await store.staff.add(clinic.chat_id, name, args.lang or Language(clinic.language))
+        language = args.lang or Language(clinic.language)
+        staff = await store.staff.add(clinic.chat_id, name, language, args.telegram_id)
         return (clinic, staff, await store.staff.new_link(staff.id, valid)), []
 
     done, known = with_store(settings, work)
@@ -166,6 +178,25 @@ def _staff_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_telegram(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(telegram=False)
+    raw = args.telegram_id.strip().lower()
+    if raw != "none" and not raw.isdigit():
+        return fail(f"{args.telegram_id!r} is not a Telegram user id (digits) or none")
+    telegram_id = None if raw == "none" else int(raw)
+
+    async def work(store):  # type: ignore[no-untyped-def]
+        return await store.staff.set_telegram_id(args.id, telegram_id)
+
+    if not with_store(settings, work):
+        return fail(f"there is no staff member {args.id}")
+    if telegram_id is None:
+        print(f"staff member {args.id} has no Telegram id now")
+    else:
+        print(f"staff member {args.id} is Telegram user {telegram_id} in their clinic's chat")
+    return 0
+
+
 def _staff_remove(args: argparse.Namespace) -> int:
     settings = Settings.from_env(telegram=False)
 
@@ -189,5 +220,6 @@ def _staff_list(args: argparse.Namespace) -> int:
         clinic = clinics.get(staff.clinic_chat_id)
         where = clinic.name if clinic else f"{staff.clinic_chat_id} (not configured)"
         state = f"removed {staff.removed_at:%Y-%m-%d}" if staff.removed_at else "active"
-        print(f"{staff.id:>4}  {state:<18} {staff.language}  {where}: {staff.name}")
+        telegram = f"telegram {staff.telegram_id}" if staff.telegram_id is not None else "no telegram id"
+        print(f"{staff.id:>4}  {state:<18} {staff.language}  {where}: {staff.name} ({telegram})")
     return 0

@@ -129,13 +129,17 @@ class Clinic:
     chat_id: int
     name: str
     language: str = "en"
+    open: bool = False  # patients who did not come through its link may send to it too
+    verdicts_by_staff: bool = False  # only its registered staff (by Telegram id) may give verdicts
 
 
 @dataclass(frozen=True)
 class ClinicLink:
-    """A link a clinic hands out: a patient who starts the bot through it is bound to that clinic."""
+    """A link a clinic hands out: a patient who starts the bot through it is bound to that clinic. Its token
+    is shown once, when it is made; the store keeps only its hash, and `ref` (the hash's start) names it
+    in listings and for revoking."""
 
-    token: str
+    ref: str
     clinic_id: int
     created_at: datetime
     revoked_at: datetime | None = None

@@ -10,7 +10,9 @@ sent before the first question) are not asked again.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -21,6 +23,9 @@ from conversations.validation import HISTORY_MAX, NAME_MAX, clean_history, clean
 
 MAX_PHOTOS = 3
 MAX_OFFERS = 5  # earlier cases offered for a follow-up; more would not fit a keyboard
+# An offer's button names its case by this many hex digits of the case id (48 bits: never two of one user's
+# cases), not by its place in the list, which shifts as cases are added. Callback data has 64 bytes.
+OFFER_ID_CHARS = 12
 
 
 class IntakeAction(StrEnum):
@@ -162,12 +167,30 @@ def _draft_from(data: dict[str, Any]) -> Draft:
     return Draft(**data)
 
 
+def new_intake_id() -> str:
+    """32 random bits: an earlier intake's buttons never match the one open now."""
+    return secrets.token_hex(4)
+
+
 @dataclass(frozen=True)
 class Intake:
+    """Where the conversation is, and what it holds.
+
+    `id` and `turn` say which state a button was shown for (the adapter puts `key` on every intake button):
+    a new intake has a new id, and every answer that changes the state counts a turn, so a button shown
+    before the change (an earlier summary, an offer from another intake) is stale. They are not part of
+    equality: two intakes are equal when they ask the same and hold the same answers."""
+
     step: Step = Step.PHOTO
     draft: Draft = Draft()
     editing: bool = False
     offers: tuple[Earlier, ...] = ()  # earlier cases the follow-up question lists
+    id: str = field(default_factory=new_intake_id, compare=False)
+    turn: int = field(default=0, compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}.{self.turn}"
 
     def to_json(self) -> str:
         return json.dumps(
@@ -176,6 +199,8 @@ class Intake:
                 "draft": asdict(self.draft),
                 "editing": self.editing,
                 "offers": [asdict(offer) for offer in self.offers],
+                "id": self.id,
+                "turn": self.turn,
             }
         )
 
@@ -183,7 +208,16 @@ class Intake:
     def from_json(cls, raw: str) -> Intake:
         data = json.loads(raw)
         offers = tuple(Earlier(**offer) for offer in data.get("offers", ()))
-        return cls(Step(data["step"]), _draft_from(data["draft"]), bool(data.get("editing", False)), offers)
+        return cls(
+            Step(data["step"]),
+            _draft_from(data["draft"]),
+            bool(data.get("editing", False)),
+            offers,
+            # State saved before intakes had ids gets one from its contents, the same at every load until it
+            # is saved with it. Buttons shown before then carry none: they are stale.
+            str(data.get("id") or hashlib.sha256(raw.encode()).hexdigest()[:8]),
+            int(data.get("turn", 0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -282,7 +316,7 @@ EDITABLE: tuple[tuple[str, Step], ...] = (
     ("field-history", Step.HISTORY),
     ("field-report-language", Step.REPORT_LANGUAGE),
 )
-NEW_SPOT = "new"  # the follow-up question's "no, a new spot"; other answers are an offer's index
+NEW_SPOT = "new"  # the follow-up question's "no, a new spot"; other answers name an offer (OFFER_ID_CHARS)
 ADD_PHOTO, PHOTOS_DONE = "add", "done"
 
 
@@ -328,7 +362,7 @@ def _ask_follow_up(offers: tuple[Earlier, ...]) -> Say:
             Button(
                 "follow-up-option",
                 IntakeAction.ANSWER,
-                str(index),
+                offer.case_id[:OFFER_ID_CHARS],
                 args={
                     "date": offer.day,
                     "name": offer.patient_name,
@@ -337,7 +371,7 @@ def _ask_follow_up(offers: tuple[Earlier, ...]) -> Say:
                 },
             ),
         )
-        for index, offer in enumerate(offers)
+        for offer in offers
     ]
     rows.append((Button("btn-follow-up-new", IntakeAction.ANSWER, NEW_SPOT),))
     return Say("ask-follow-up", {}, tuple(rows))
@@ -484,8 +518,20 @@ def _added(
     return replace(draft, photos=photos, photos_done=done), (*dropped, *over), says
 
 
+def _turned(before: Intake, outcome: Outcome) -> Outcome:
+    """An outcome that changed the intake counts a turn: buttons shown before it are stale."""
+    after = outcome.intake
+    if after is None or after == before:
+        return outcome
+    return replace(outcome, intake=replace(after, turn=before.turn + 1))
+
+
 def advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
     """The whole intake: given where we are and what the user did, where we go and what we say."""
+    return _turned(intake, _advance(intake, answer, ui_language))
+
+
+def _advance(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
     if intake.step == Step.SUMMARY:
         return _at_summary(intake, answer, ui_language)
     if intake.step == Step.EDIT_MENU:
@@ -542,9 +588,9 @@ def _at_follow_up(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
     if isinstance(answer, Choice) and answer.action == IntakeAction.ANSWER:
         if answer.value == NEW_SPOT:
             return _move_on(intake, replace(intake.draft, follow_up_answered=True), ui_language)
-        if answer.value.isdigit() and int(answer.value) < len(intake.offers):
-            earlier = intake.offers[int(answer.value)]
-            return _move_on(intake, _take_over(intake.draft, earlier), ui_language)
+        named = [offer for offer in intake.offers if offer.case_id[:OFFER_ID_CHARS] == answer.value]
+        if len(named) == 1:
+            return _move_on(intake, _take_over(intake.draft, named[0]), ui_language)
     return _again(intake, ui_language, Say("nudge-buttons"))
 
 
@@ -573,12 +619,16 @@ def _at_summary(intake: Intake, answer: Answer, ui_language: str) -> Outcome:
             menu = replace(intake, step=Step.EDIT_MENU, editing=False)
             return Outcome(menu, (_edit_menu(),))
         if answer.action == IntakeAction.CANCEL:
-            return cancel(intake)
+            return _cancelled(intake)
     return _again(intake, ui_language, Say("nudge-buttons"))
 
 
 def cancel(intake: Intake) -> Outcome:
     """/cancel: leave an edit and return to the summary, or end the intake and drop its photos."""
+    return _turned(intake, _cancelled(intake))
+
+
+def _cancelled(intake: Intake) -> Outcome:
     if (intake.editing or intake.step == Step.EDIT_MENU) and is_complete(intake.draft):
         back = replace(intake, step=Step.SUMMARY, editing=False)
         return Outcome(back, (Say("step-cancelled"), summary(back.draft)))

@@ -96,6 +96,7 @@ class Staff:
     language: Language
     created_at: datetime
     removed_at: datetime | None = None
+    telegram_id: int | None = None  # who they are in the clinic's Telegram chat, for verdicts given there
 
 
 @dataclass(frozen=True)

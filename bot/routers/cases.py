@@ -7,7 +7,9 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
 from bot.case_pdf import send_pdf, services_case_pdf
+from bot.review_desk import clinics_for
 from bot.routers.common import accept_press, drop_keyboard, own_press
+from bot.routers.review import ALL, bound
 from bot.routing import Ctx, acknowledge, route
 from conversations.domain import Case, CaseStatus, Review
 from inference.labels import Classification
@@ -42,10 +44,12 @@ async def on_cases(ctx: Ctx) -> None:
                 lines.append(f"{line} · {site}" if site else line)
             if case.has_report:
                 rows.append([button(f"📄 {day} · {name}"[:60], Action.PDF, case.id, ctx.user_id)])
-    unreviewed = await store.cases.unreviewed(ctx.user_id) if await store.clinics.any() else []
+    may_send = bool(await clinics_for(ctx.services, ctx.user_id))
+    unreviewed = await store.cases.unreviewed(ctx.user_id) if may_send else []
     if unreviewed:
         label = ctx.t("btn-review-all", count=len(unreviewed))
-        rows.append([button(label, Action.REVIEW_ALL, "", ctx.user_id)])
+        # Bound to the cases counted here: pressed later, it never sends a case this listing did not count.
+        rows.append([button(label, Action.REVIEW_ALL, bound(ALL, unreviewed), ctx.user_id)])
     await ctx.send("\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import Action, Callback, button
+from bot.review_desk import clinics_for
 from bot.routing import Ctx, acknowledge, pressed
 from bot.settings import Settings
 from conversations import intake as flow
@@ -49,10 +50,9 @@ def privacy_args(settings: Settings, clinics: Sequence[Clinic]) -> dict[str, Any
 
 async def say_privacy(ctx: Ctx, clinic_token: str = "") -> None:
     """The privacy note, naming the clinics of the store's list this user's cases may go to: the clinic of
-    the link they came through (or are coming through, before they agree), else every clinic."""
-    clinics = ctx.services.store.clinics
-    linked = await clinics.by_token(clinic_token) if clinic_token else None
-    shown = [linked] if linked is not None else await clinics.for_user(ctx.user_id)
+    the link they came through (or are coming through, before they agree), else the clinics open to them."""
+    linked = await ctx.services.store.clinics.by_token(clinic_token) if clinic_token else None
+    shown = [linked] if linked is not None else await clinics_for(ctx.services, ctx.user_id)
     await ctx.say("privacy-text", **privacy_args(ctx.services.settings, shown))
 
 
@@ -85,7 +85,7 @@ async def begin_intake(ctx: Ctx, fresh: flow.Intake | None = None) -> None:
     for token in old.draft.photos if old is not None else ():
         if token not in fresh.draft.photos:
             ctx.services.files.delete_image(ctx.user_id, token)
-    await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh.step)
+    await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh)
 
 
 async def own_press(ctx: Ctx) -> Callback | None:
@@ -102,17 +102,30 @@ async def own_press(ctx: Ctx) -> Callback | None:
     return data
 
 
+async def refuse_stale(ctx: Ctx) -> None:
+    """A press of a button whose subject has changed or gone since it was shown: "out of date", its
+    keyboard removed, nothing else changed."""
+    query = ctx.update.callback_query
+    if query is not None:
+        await acknowledge(query, ctx.t("button-stale"))
+    await drop_keyboard(ctx)
+
+
 async def accept_press(ctx: Ctx, drop: bool = False) -> Callback | None:
     """The pressed button's data, acknowledged (and its keyboard removed when `drop`), if the presser
     owns it; otherwise None after a polite refusal."""
     data = await own_press(ctx)
-    if data is None:
-        return None
+    if data is not None:
+        await accept(ctx, drop)
+    return data
+
+
+async def accept(ctx: Ctx, drop: bool = True) -> None:
+    """Acknowledge an owned press that will act (and remove its keyboard when `drop`)."""
     assert ctx.update.callback_query is not None
     await acknowledge(ctx.update.callback_query)
     if drop:
         await drop_keyboard(ctx)
-    return data
 
 
 async def drop_keyboard(ctx: Ctx) -> None:

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import on_press
 from bot.downloads import download_capped
-from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, welcome
+from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, refuse_stale, welcome
 from bot.routing import Ctx, acknowledge, guarded, route
 from bot.telegram_calls import with_retries
 from conversations import intake as flow
@@ -34,23 +34,23 @@ async def apply(ctx: Ctx, outcome: flow.Outcome) -> None:
         await store.intakes.save(ctx.user_id, outcome.intake)
     for token in outcome.discard_images:
         ctx.services.files.delete_image(ctx.user_id, token)
-    await ctx.says(outcome.says, outcome.intake.step if outcome.intake else None)
+    await ctx.says(outcome.says, outcome.intake)
 
 
 async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
     store = ctx.services.store
     if not flow.is_complete(intake.draft):
-        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
         return
     if await store.cases.active(ctx.user_id) is not None:
         await ctx.say("case-active")
-        await ctx.says((flow.summary(intake.draft),), intake.step)
+        await ctx.says((flow.summary(intake.draft),), intake)
         return
     midnight = store.clock().replace(hour=0, minute=0, second=0, microsecond=0)
     limit = ctx.services.settings.daily_cases
     if await store.cases.count_since(ctx.user_id, midnight) >= limit:
         await ctx.say("daily-limit", count=limit)
-        await ctx.says((flow.summary(intake.draft),), intake.step)
+        await ctx.says((flow.summary(intake.draft),), intake)
         return
     case = await store.cases.create(ctx.user_id, ctx.chat_id, intake.draft, ctx.lang)
     log.info("case %s queued", case.short_id)
@@ -119,7 +119,7 @@ async def on_message(ctx: Ctx) -> None:
     if flow.photo_slots(intake) and _has_image(message):
         photo = await _photo_answer(ctx, message)
         if photo is None:
-            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
             return
         answer = photo
     elif message.text is not None:
@@ -163,7 +163,7 @@ async def _on_album(ctx: Ctx, messages: list[Message]) -> None:
         if next(pending, None) is not None:
             await ctx.say("photos-over-limit", max=flow.MAX_PHOTOS)
         if not tokens:
-            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
             return
         await _advance(ctx, intake, flow.Album(tuple(tokens)))
 
@@ -178,9 +178,9 @@ async def on_button(ctx: Ctx) -> None:
     query = ctx.update.callback_query
     assert query is not None
     intake = await ctx.services.store.intakes.load(ctx.user_id)
-    if intake is None or data.step != intake.step:
-        await acknowledge(query, ctx.t("button-stale"))
-        await drop_keyboard(ctx)
+    # Shown for another intake, or for this one before an answer changed it: it names what is gone.
+    if intake is None or data.step != intake.step or data.intake != intake.key:
+        await refuse_stale(ctx)
         return
     await acknowledge(query)
     await drop_keyboard(ctx)

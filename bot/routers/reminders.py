@@ -10,9 +10,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
 from bot.reminders import REMINDER_WEEKS, site_of
-from bot.routers.common import accept_press, begin_intake, earlier_offer
+from bot.routers.common import accept, accept_press, begin_intake, earlier_offer, own_press, refuse_stale
 from bot.routing import Ctx, route
 from conversations import intake as flow
+from conversations.domain import Reminder
 
 
 @route
@@ -54,16 +55,28 @@ async def on_reminders(ctx: Ctx) -> None:
             )
         )
         label = ctx.t("btn-reminder-cancel", due=due, name=case.patient_name)[:60]
-        rows.append([button(label, Action.REMIND_CANCEL, case.id, ctx.user_id)])
+        rows.append([button(label, Action.REMIND_CANCEL, f"{case.id}.{_day(reminder)}", ctx.user_id)])
     await ctx.send("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def _day(reminder: Reminder) -> str:
+    """The due day a listing showed: a reminder set again for the case since is another reminder."""
+    return reminder.due_at.strftime("%Y%m%d")
 
 
 @route
 async def on_reminder_cancel(ctx: Ctx) -> None:
-    data = await accept_press(ctx)
+    data = await own_press(ctx)
     if data is None or ctx.user is None:
         return
-    if await ctx.services.store.reminders.cancel(ctx.user_id, data.value):
+    store = ctx.services.store
+    case_id, _, day = data.value.partition(".")
+    reminder = await store.reminders.get(ctx.user_id, case_id)
+    if reminder is not None and reminder.sent_at is None and _day(reminder) != day:
+        await refuse_stale(ctx)
+        return
+    await accept(ctx, drop=False)
+    if await store.reminders.cancel(ctx.user_id, case_id):
         await ctx.say("reminder-cancelled")
     else:
         await ctx.say("reminder-not-found")

@@ -9,10 +9,11 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.callbacks import Action, button, on_press
-from bot.review_desk import VERDICTS, ReviewDesk
-from bot.routers.common import accept_press
+from bot.review_desk import VERDICTS, ReviewDesk, clinics_for
+from bot.routers.common import accept, own_press, refuse_stale
 from bot.routing import Ctx, acknowledge, pressed, route
 from conversations.domain import Case, CaseStatus, Clinic
+from conversations.web_domain import Staff
 
 ALL = "all"
 # "all@<ms>": every unreviewed case created up to that moment. The consent button carries the moment its
@@ -37,8 +38,9 @@ async def _cases(ctx: Ctx, which: str) -> list[Case]:
     return [case] if case is not None and case.status == CaseStatus.DONE else []
 
 
-def _bound(which: str, cases: list[Case]) -> str:
-    """`which` as the consent button must carry it: "all" becomes "all@<newest case, in ms, rounded up>"."""
+def bound(which: str, cases: list[Case]) -> str:
+    """`which` as a button must carry it: "all" becomes "all@<newest case, in ms, rounded up>", the cases
+    the message with the button counted."""
     if which != ALL:
         return which
     newest = max(case.created_at for case in cases)
@@ -46,22 +48,25 @@ def _bound(which: str, cases: list[Case]) -> str:
 
 
 async def _clinic_for(ctx: Ctx, clinic_id: str) -> Clinic | None:
-    """A clinic this user may send to (one who came through a clinic's link: only that clinic)."""
+    """A clinic this user may send to now (one who came through a clinic's link: only that clinic)."""
     if not clinic_id.isdigit():
         return None
-    return next(
-        (c for c in await ctx.services.store.clinics.for_user(ctx.user_id) if c.id == int(clinic_id)), None
-    )
+    return next((c for c in await clinics_for(ctx.services, ctx.user_id) if c.id == int(clinic_id)), None)
 
 
 @route
 async def on_review_asked(ctx: Ctx) -> None:
-    """'Send to a doctor' (one case) or 'send all unreviewed': pick a clinic if there are several."""
-    data = await accept_press(ctx)
+    """'Send to a doctor' (one case) or 'send all unreviewed' (those /cases counted): pick a clinic if there
+    are several."""
+    data = await own_press(ctx)
     if data is None or ctx.user is None:
         return
-    which = ALL if data.action == Action.REVIEW_ALL else data.value
-    clinics = await ctx.services.store.clinics.for_user(ctx.user_id)
+    which = data.value
+    if data.action == Action.REVIEW_ALL and not which.startswith(ALL + _UNTIL):
+        await refuse_stale(ctx)  # not bound to what a listing counted (a button from before they were)
+        return
+    await accept(ctx, drop=False)
+    clinics = await clinics_for(ctx.services, ctx.user_id)
     if not clinics or not await _cases(ctx, which):
         await ctx.say("review-nothing-to-send")
         return
@@ -76,13 +81,16 @@ async def on_review_asked(ctx: Ctx) -> None:
 
 @route
 async def on_clinic_picked(ctx: Ctx) -> None:
-    data = await accept_press(ctx, drop=True)
+    data = await own_press(ctx)
     if data is None:
         return
     which, _, clinic_id = data.value.rpartition(".")
     clinic = await _clinic_for(ctx, clinic_id)
-    if clinic is not None:
-        await _ask_consent(ctx, which, clinic)
+    if clinic is None:  # no longer one this user may send to (bound to another clinic meanwhile)
+        await refuse_stale(ctx)
+        return
+    await accept(ctx)
+    await _ask_consent(ctx, which, clinic)
 
 
 async def _ask_consent(ctx: Ctx, which: str, clinic: Clinic) -> None:
@@ -91,9 +99,9 @@ async def _ask_consent(ctx: Ctx, which: str, clinic: Clinic) -> None:
     if not cases:
         await ctx.say("review-nothing-to-send")
         return
-    bound = _bound(which, cases)
+    value = f"{bound(which, cases)}.{clinic.id}"
     rows = [
-        [button(ctx.t("btn-review-send"), Action.REVIEW_SEND, f"{bound}.{clinic.id}", ctx.user_id)],
+        [button(ctx.t("btn-review-send"), Action.REVIEW_SEND, value, ctx.user_id)],
         [button(ctx.t("btn-review-cancel"), Action.REVIEW_KEEP, "", ctx.user_id)],
     ]
     await ctx.send(ctx.t("review-consent", clinic=clinic.name, count=len(cases)), InlineKeyboardMarkup(rows))
@@ -101,16 +109,17 @@ async def _ask_consent(ctx: Ctx, which: str, clinic: Clinic) -> None:
 
 @route
 async def on_consent(ctx: Ctx) -> None:
-    data = await accept_press(ctx, drop=True)
+    data = await own_press(ctx)
     if data is None or ctx.user is None:
         return
-    if data.action == Action.REVIEW_KEEP:
-        await ctx.say("review-not-sent")
-        return
     which, _, clinic_id = data.value.rpartition(".")
-    clinic = await _clinic_for(ctx, clinic_id)
+    clinic = await _clinic_for(ctx, clinic_id) if data.action == Action.REVIEW_SEND else None
+    if data.action == Action.REVIEW_SEND and clinic is None:
+        await refuse_stale(ctx)
+        return
+    await accept(ctx)
     if clinic is None:
-        await ctx.say("review-nothing-to-send")
+        await ctx.say("review-not-sent")
         return
     sent = await desk(ctx).send(ctx.user_id, await _cases(ctx, which), clinic)
     if sent:
@@ -130,18 +139,38 @@ async def on_verdict(ctx: Ctx) -> None:
     clinic = await ctx.services.store.clinics.by_chat(query.message.chat.id)
     review_id, _, code = data.value.partition(".")
     review = await ctx.services.store.reviews.get(review_id) if clinic is not None else None
+    if clinic is not None and review is None:
+        # Gone since it was shown (the patient deleted their data): the press changes nothing.
+        await acknowledge(query, ctx.services.t(clinic.language, "button-stale"), True)
+        return
     if clinic is None or review is None or review.clinic_chat_id != clinic.chat_id or code not in VERDICTS:
         await acknowledge(
             query, ctx.services.t(clinic.language if clinic else ctx.lang, "clinic-not-a-clinic"), True
         )
         return
-    reviewer = query.from_user.full_name
-    won, first = await desk(ctx).verdict(review, clinic, code, reviewer)
+    staff = await _verdict_staff(ctx, clinic)
+    if clinic.verdicts_by_staff and staff is None:
+        await acknowledge(query, _not_staff(ctx, clinic), True)
+        return
+    reviewer = staff.name if staff is not None else query.from_user.full_name
+    won, first = await desk(ctx).verdict(
+        review, clinic, code, reviewer, staff_id=staff.id if staff is not None else None
+    )
     if won:
         await acknowledge(query)
     else:
         text = ctx.services.t(clinic.language, "clinic-already-answered", reviewer=first or "?")
         await acknowledge(query, text, alert=True)
+
+
+async def _verdict_staff(ctx: Ctx, clinic: Clinic) -> Staff | None:
+    """The clinic's registered staff member pressing or replying, by their Telegram id; None for anyone else
+    (who may still answer unless the clinic takes verdicts from its staff only)."""
+    return await ctx.services.store.staff.by_telegram(clinic.chat_id, ctx.user_id)
+
+
+def _not_staff(ctx: Ctx, clinic: Clinic) -> str:
+    return ctx.services.t(clinic.language, "clinic-not-staff", id=str(ctx.user_id))
 
 
 @route
@@ -157,6 +186,11 @@ async def on_clinic_reply(ctx: Ctx) -> None:
         clinic.chat_id, message.reply_to_message.message_id
     )
     if review is None:
+        return
+    if clinic.verdicts_by_staff and await _verdict_staff(ctx, clinic) is None:
+        await ctx.bot.send_message(
+            clinic.chat_id, _not_staff(ctx, clinic), reply_to_message_id=message.message_id
+        )
         return
     key = await desk(ctx).note(review, clinic, message.text)
     if key:

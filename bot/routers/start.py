@@ -9,7 +9,15 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
 from bot.clinic_cli import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
-from bot.routers.common import accept_press, begin_intake, say_privacy, welcome
+from bot.routers.common import (
+    accept,
+    accept_press,
+    begin_intake,
+    own_press,
+    refuse_stale,
+    say_privacy,
+    welcome,
+)
 from bot.routing import Ctx, route
 from conversations import intake as flow
 from conversations.domain import Clinic, Language
@@ -52,16 +60,18 @@ async def on_start(ctx: Ctx) -> None:
     if intake is None:
         await begin_intake(ctx)
     else:
-        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake.step)
+        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
 
 
 @route
 async def on_agree(ctx: Ctx) -> None:
-    data = await accept_press(ctx, drop=True)
+    data = await own_press(ctx)
     if data is None:
         return
-    if ctx.user is not None:
-        return  # a second press of the same button: consent is already recorded
+    if ctx.user is not None:  # consent is already recorded (a second Agree on screen)
+        await refuse_stale(ctx)
+        return
+    await accept(ctx)
     lang, _, token = data.value.partition(".")
     ctx.lang = Language.of(lang) or ctx.lang
     ctx.user = await ctx.services.store.users.add_consent(ctx.user_id, ctx.lang)

@@ -19,6 +19,7 @@ from typing import Any
 import aiosqlite
 
 from conversations.files import private_dir, private_file
+from conversations.web_domain import secret_hash
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ class Database:
         return db
 
     async def _prepare(self) -> None:
+        # Migrations hash secrets that older schemas kept in plain text, the same way the store does.
+        await self._db.create_function("skinbot_sha256", 1, secret_hash, deterministic=True)
         await self._db.execute("PRAGMA journal_mode=WAL")
         await self._db.execute("PRAGMA foreign_keys=ON")
         await self._db.execute("PRAGMA busy_timeout=5000")

@@ -23,6 +23,7 @@ def staff_from_row(row: sqlite3.Row) -> Staff:
         language=Language(row["language"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         removed_at=datetime.fromisoformat(row["removed_at"]) if row["removed_at"] else None,
+        telegram_id=row["telegram_id"],
     )
 
 
@@ -30,11 +31,14 @@ class StaffMembers:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(self, clinic_chat_id: int, name: str, language: Language) -> Staff:
+    async def add(
+        self, clinic_chat_id: int, name: str, language: Language, telegram_id: int | None = None
+    ) -> Staff:
         async with self._db.write() as db:
             cur = await db.execute(
-                "INSERT INTO staff(clinic_chat_id, name, language, created_at) VALUES (?,?,?,?)",
-                (clinic_chat_id, name, str(language), self._db.now()),
+                "INSERT INTO staff(clinic_chat_id, name, language, created_at, telegram_id)"
+                " VALUES (?,?,?,?,?)",
+                (clinic_chat_id, name, str(language), self._db.now(), telegram_id),
             )
             staff_id = int(cur.lastrowid or 0)
         staff = await self.get(staff_id)
@@ -57,6 +61,22 @@ class StaffMembers:
             await db.execute("DELETE FROM staff_links WHERE staff_id=?", (staff_id,))
             await db.execute("DELETE FROM staff_sessions WHERE staff_id=?", (staff_id,))
             return cur.rowcount == 1
+
+    async def set_telegram_id(self, staff_id: int, telegram_id: int | None) -> bool:
+        """Who this member is in the clinic's Telegram chat (None: nobody). False for no such member."""
+        changed = await self._db.execute(
+            "UPDATE staff SET telegram_id=? WHERE id=? AND removed_at IS NULL", (telegram_id, staff_id)
+        )
+        return changed == 1
+
+    async def by_telegram(self, clinic_chat_id: int, telegram_id: int) -> Staff | None:
+        """The clinic's active staff member with this Telegram account, if any."""
+        row = await self._db.one(
+            "SELECT * FROM staff WHERE clinic_chat_id=? AND telegram_id=? AND removed_at IS NULL"
+            " ORDER BY id LIMIT 1",
+            (clinic_chat_id, telegram_id),
+        )
+        return staff_from_row(row) if row else None
 
     async def set_language(self, staff_id: int, language: Language) -> None:
         await self._db.execute("UPDATE staff SET language=? WHERE id=?", (str(language), staff_id))

@@ -4,6 +4,9 @@ queue-position = ⏳ You are number { $position } in line. Your report will star
 analysing = 🔬 Analysing the photo…
 regenerating = 🔁 The service restarted while your report was being written. It is being regenerated from the start.
 writing = ✍️ Writing the report…
+# The status message once the case has ended: nothing edits it after this.
+status-done = ✅ The report is written.
+status-stopped = ⏹ Stopped: see the message below.
 
 ## Classification
 

@@ -43,6 +43,7 @@ btn-verdict-note = Reply with a note
 clinic-answered = ✅ Answered by { $reviewer }: { $verdict }
 clinic-already-answered = { $reviewer } already answered this case.
 clinic-not-a-clinic = Only the clinic this case was sent to can answer it.
+clinic-not-staff = Only this clinic's registered staff can answer cases here. Ask the administrator to register your Telegram id: { $id }
 clinic-note-ask = { $reviewer }, reply to this message with your note for case { $case } (at most { $max } characters).
 clinic-note-too-long = The note has { $length } characters. Please keep it to { $max } and reply again.
 clinic-note-sent = ✅ The note for case { $case } was sent to the patient.

@@ -4,6 +4,9 @@ queue-position = ⏳ 대기 순서 { $position }번입니다. 곧 보고서 작�
 analysing = 🔬 사진을 분석하고 있습니다…
 regenerating = 🔁 보고서를 작성하는 중에 서비스가 다시 시작되었습니다. 처음부터 다시 작성하고 있습니다.
 writing = ✍️ 보고서를 작성하고 있습니다…
+# The status message once the case has ended: nothing edits it after this.
+status-done = ✅ 보고서 작성이 끝났습니다.
+status-stopped = ⏹ 중단되었습니다. 아래 메시지를 확인해 주세요.
 
 ## Classification
 

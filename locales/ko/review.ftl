@@ -43,6 +43,7 @@ btn-verdict-note = 메모로 답변
 clinic-answered = ✅ { $reviewer } 답변: { $verdict }
 clinic-already-answered = { $reviewer }님이 이미 이 사례에 답변했습니다.
 clinic-not-a-clinic = 이 사례를 받은 진료소만 답변할 수 있습니다.
+clinic-not-staff = 이 병원에 등록된 직원만 여기에서 검사에 답변할 수 있습니다. 관리자에게 텔레그램 ID 등록을 요청해 주세요: { $id }
 clinic-note-ask = { $reviewer }님, 사례 { $case }에 대한 메모를 이 메시지에 답장으로 보내 주세요(최대 { $max }자).
 clinic-note-too-long = 메모가 { $length }자입니다. { $max }자 이내로 줄여서 다시 답장해 주세요.
 clinic-note-sent = ✅ 사례 { $case }의 메모를 환자에게 보냈습니다.

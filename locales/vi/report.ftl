@@ -4,6 +4,9 @@ queue-position = ⏳ Bạn đang ở vị trí số { $position } trong hàng ch
 analysing = 🔬 Đang phân tích ảnh…
 regenerating = 🔁 Dịch vụ đã khởi động lại trong khi đang viết báo cáo của bạn. Báo cáo đang được viết lại từ đầu.
 writing = ✍️ Đang viết báo cáo…
+# The status message once the case has ended: nothing edits it after this.
+status-done = ✅ Đã viết xong báo cáo.
+status-stopped = ⏹ Đã dừng: vui lòng xem tin nhắn bên dưới.
 
 ## Classification
 

@@ -43,6 +43,7 @@ btn-verdict-note = Trả lời bằng ghi chú
 clinic-answered = ✅ { $reviewer } đã trả lời: { $verdict }
 clinic-already-answered = { $reviewer } đã trả lời ca này rồi.
 clinic-not-a-clinic = Chỉ phòng khám nhận ca này mới có thể trả lời.
+clinic-not-staff = Chỉ nhân viên đã đăng ký của phòng khám này mới có thể trả lời các ca tại đây. Vui lòng nhờ quản trị viên đăng ký ID Telegram của bạn: { $id }
 clinic-note-ask = { $reviewer }, hãy trả lời tin nhắn này bằng ghi chú của bạn cho ca { $case } (tối đa { $max } ký tự).
 clinic-note-too-long = Ghi chú có { $length } ký tự. Vui lòng rút gọn còn { $max } ký tự và trả lời lại.
 clinic-note-sent = ✅ Đã gửi ghi chú của ca { $case } cho bệnh nhân.

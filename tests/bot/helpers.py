@@ -17,12 +17,23 @@ def button(message: SentMessage, action: str, value: str = "") -> str:
     raise AssertionError(f"no {action}:{value} button in {message.buttons()}")
 
 
+def button_about(message: SentMessage, action: str, head: str) -> str:
+    """The callback data of the button with this action whose value is `head` plus what names the thing
+    it was shown for (".<consent>", ".<due day>", "@<time>"); fails the test if absent."""
+    for b in message.buttons():
+        parts = b["callback_data"].split("|")
+        if parts[0] == action and parts[1][: len(head) + 1] in (f"{head}.", f"{head}@"):
+            return b["callback_data"]
+    raise AssertionError(f"no {action}:{head}… button in {message.buttons()}")
+
+
 async def agree(h: Harness, user: FakeUser, lang: str) -> None:
+    since = len(user.inbox())  # an earlier consent (before a /delete) is not this one
     await user.send("/start")
-    consent = await h.wait_key(user, lang, "consent-ask")
+    consent = await h.wait_key(user, lang, "consent-ask", since=since)
     assert consent.buttons()[0]["text"] == h.t(lang, "btn-agree")
     await user.press(consent, button(consent, "agree", lang))
-    await h.wait_key(user, lang, "ask-photo")
+    await h.wait_key(user, lang, "ask-photo", since=since)
 
 
 def summary_text(
@@ -80,7 +91,9 @@ async def new_spot_if_asked(h: Harness, user: FakeUser, lang: str) -> None:
     intake = await h.services.store.intakes.load(user.id)
     if intake is not None and intake.step == Step.PHOTO:
         return
-    if intake is None:  # between cases: the next one starts with /new
+    under_way = bool(user.inbox()) and user.inbox()[-1].text == h.t(lang, "new-case")
+    if intake is None and not under_way:  # between cases: the next one starts with /new
+        # (not a second time: the question of an intake that a second /new replaced would be out of date)
         await user.send("/new")
     # Just after /new the fresh intake may not be stored yet: its first question tells which it is.
     first = (h.t(lang, "ask-photo"), h.t(lang, "ask-follow-up"))

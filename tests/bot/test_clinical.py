@@ -30,6 +30,7 @@ from tests.bot.helpers import (
     answer_body_site,
     answer_until_summary,
     button,
+    button_about,
     confirm,
     summary_text,
 )
@@ -325,7 +326,7 @@ async def test_a_health_worker_follows_up_each_patient(
     ask = await harness.wait_key(worker, "vi", "ask-follow-up", since=since)
     labels = [b["text"] for b in ask.buttons()]
     assert len(labels) == 3 and "Anh Minh" in labels[0] and "Bà Lan" in labels[1]
-    await worker.press(ask, button(ask, "answer", "1"))  # Bà Lan's spot
+    await worker.press(ask, button(ask, "answer", first[:12]))  # Bà Lan's spot, named by her case
     await harness.wait_key(worker, "vi", "ask-photo", since=since)
     intake = await harness.services.store.intakes.load(worker.id)
     assert intake is not None
@@ -410,7 +411,7 @@ async def test_reminders_are_listed_cancelled_and_deleted(
         date="2026-03-02",
     )
     listing = await harness.wait_text(user, "\n".join([harness.t(lang, "reminders-title"), line]))
-    await user.press(listing, button(listing, "rmx", case_id))
+    await user.press(listing, button_about(listing, "rmx", case_id))
     await harness.wait_key(user, lang, "reminder-cancelled")
     assert await harness.services.store.reminders.pending(user.id) == []
     clock.now += timedelta(days=1)
@@ -426,7 +427,7 @@ async def test_reminders_are_listed_cancelled_and_deleted(
     assert len(await harness.services.store.reminders.pending(user.id)) == 1
     await user.send("/delete")
     ask = await harness.wait_key(user, lang, "delete-ask")
-    await user.press(ask, button(ask, "delete", "yes"))
+    await user.press(ask, button_about(ask, "delete", "yes"))
     await harness.wait_key(user, lang, "delete-done")
     rows = await harness.services.store.db.all("SELECT * FROM reminders")
     assert rows == []
@@ -478,8 +479,14 @@ async def test_a_clinic_link_binds_the_patient_and_a_revoked_one_does_not(
     # press naming the other clinic reaches nothing.
     other = next(c for c in await harness.services.store.clinics.all() if c.chat_id == -100800)
     offer = next(m for m in patient.inbox() if m.text == harness.t(lang, "review-offer"))
+    answered = len(harness.api.calls_of("answerCallbackQuery"))
     await patient.press(offer, Callback(Action.REVIEW_SEND, f"{case_id}.{other.id}", patient.id).pack())
-    await harness.wait_key(patient, lang, "review-nothing-to-send")
+    stale = harness.t(lang, "button-stale")
+    await harness.wait_until(
+        lambda: any(
+            c.params.get("text") == stale for c in harness.api.calls_of("answerCallbackQuery")[answered:]
+        )
+    )
     await patient.press(offer, Callback(Action.REVIEW, case_id, patient.id).pack())
     consent = await harness.wait_key(patient, lang, "review-consent", clinic="Da Nang Skin", count=1)
     await patient.press(consent, button(consent, "rvsend", f"{case_id}.{danang.id}"))
@@ -547,10 +554,7 @@ async def test_a_bound_user_whose_link_is_used_again_stays_with_the_newest_clini
     store = harness.services.store
     first = await store.clinics.add(-100901, "First", "en")
     second = await store.clinics.add(-100902, "Second", "en")
-    one, two = (
-        (await store.clinics.create_link(first.id)).token,
-        (await store.clinics.create_link(second.id)).token,
-    )
+    one, two = await store.clinics.create_link(first.id), await store.clinics.create_link(second.id)
     user = harness.api.user(812, "en")
     await user.send(f"/start c_{one}")
     consent = await harness.wait_key(user, "en", "consent-ask")

@@ -304,7 +304,9 @@ async def test_a_restart_mid_draft_leaves_the_report_once(
 async def group_case(h: Harness, user: FakeUser, group: int) -> Case:
     """A case whose chat is a group: the intake is private, so it is stored from the user's intake."""
     if await h.services.store.intakes.load(user.id) is None:
+        since = len(user.inbox())
         await user.send("/new")  # the next case, as a health worker starts one
+        await h.wait_key(user, "en", "new-case", since=since)
     await answer_until_summary(h, user, "en", photo_bytes_for(user), report_language="en")
     intake = await h.services.store.intakes.load(user.id)
     assert intake is not None

@@ -71,6 +71,7 @@ async def test_read_only_database_says_unavailable_and_writes_nothing(
 
 
 async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) -> None:
+    import itertools
     import sqlite3
 
     await harness.start()
@@ -80,26 +81,24 @@ async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) 
     async with db.execute("PRAGMA page_count") as cur:
         pages = (await cur.fetchone())[0]
     await db.execute(f"PRAGMA max_page_count={pages}")  # the file may not grow any more
-    # Fill the free space of the existing pages, as a full disk would leave it: large rows, then ever smaller
-    # ones, so that not even a few bytes are left for the next write.
-    filler = 0
-    for size in (40, 4, 0):
-        while True:
-            try:
-                await db.execute(
-                    "INSERT INTO users(user_id, language, consent_at, created_at)"
-                    " VALUES (?, 'en', '2026-01-01', '2026-01-01')",
-                    (-1 - filler,),
-                )
-                await db.execute(
-                    "INSERT INTO conversations VALUES (?, ?, '2026-01-01')", (-1 - filler, "{}" * size)
-                )
-                await db.commit()
-                filler += 1
-            except sqlite3.OperationalError as exc:
-                assert "full" in str(exc)
-                await db.rollback()
-                break
+    # Fill the free space, as a full disk would leave it: large rows, then ever smaller ones, so that not
+    # even a few bytes are left for the next write. First after every row (which also uses up the free
+    # pages), then just before the user's own row, so the page that holds their intake is full too,
+    # whatever its size. Filler rows need no users (foreign keys off while filling).
+    await db.execute("PRAGMA foreign_keys=OFF")
+    for ids in (itertools.count(10**9), itertools.count(user.id - 1, -1)):
+        for size in (40, 4, 0):
+            for filler in ids:
+                try:
+                    await db.execute(
+                        "INSERT INTO conversations VALUES (?, ?, '2026-01-01')", (filler, "{}" * size)
+                    )
+                    await db.commit()
+                except sqlite3.OperationalError as exc:
+                    assert "full" in str(exc)
+                    await db.rollback()
+                    break
+    await db.execute("PRAGMA foreign_keys=ON")
     await user.send_photo(photo_bytes)
     try:
         await harness.wait_key(user, "en", "unavailable")

@@ -46,7 +46,11 @@ async def test_local_models_and_no_clinics(harness: Harness, lang: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "ko", "vi"])
 async def test_remote_engine_and_clinics(harness: Harness, tmp_path, lang: str) -> None:
     harness.settings = settings_for(
-        harness.api, tmp_path / "var", SKINBOT_LLM=ENGINE, SKINBOT_REVIEW_CHAT_ID=CLINICS
+        harness.api,
+        tmp_path / "var",
+        SKINBOT_LLM=ENGINE,
+        SKINBOT_REVIEW_CHAT_ID=CLINICS,
+        SKINBOT_CLINIC_ACCESS="all",  # every clinic may get this user's cases, so the note names both
     )
     note = await _privacy(harness, lang, 1202)
     assert "https://llm.example.org" in note

@@ -6,6 +6,7 @@ scripted token source whose text is known in advance, so the chat side can be ch
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from bot.delivery import Delivery
 from bot.services import Services
 from inference.report_model import ReportModel
 from inference.worker import ReportWriter
-from testkit.fake_bot_api import SentMessage, visible_text
+from testkit.fake_bot_api import Call, SentMessage, visible_text
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, button, confirm, new_photo_to_summary
 from tests.conftest import Harness
@@ -192,6 +193,42 @@ async def test_flood_control_mid_stream_loses_nothing(
     # After the 429 the chat's edit interval doubled.
     pacer = harness.services.pipeline.pacer  # type: ignore[attr-defined]
     assert pacer.interval(user.id) == pytest.approx(0.4)
+
+
+async def test_a_late_status_edit_never_overwrites_the_finished_state(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    # Telegram holds the "writing" status edit back (429, retry after 3 s) while a short report is written
+    # and its PDF sent: the edit must not land after the end and leave "Writing the report…" for good.
+    use_models(harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: "Short."))
+    await harness.start()
+    writing = harness.t("en", "writing")
+    harness.api.inject(
+        "editMessageText",
+        status=429,
+        description="Too Many Requests: retry after 3",
+        retry_after=3,
+        match=lambda p: p["text"] == writing,
+    )
+    user = harness.api.user(409, "en")
+    await run_case(harness, user, "en", photo_bytes)
+    pdf = await wait_pdf(harness, user)
+    done = harness.t("en", "status-done")
+    await harness.wait_until(lambda: any(m.text == done for m in user.inbox()))
+    await asyncio.sleep(4)  # past the time the held edit would have been tried again
+    [status] = [m for m in user.inbox() if m.text == done]
+    assert status.message_id < pdf.message_id  # the status message itself, edited: not a new one
+    assert not any(m.text == writing for m in user.inbox())
+    late = [
+        c
+        for c in harness.api.calls_of("editMessageText")
+        if c.params["text"] == writing and c.error is None and c.at > pdf_sent(harness, user).at
+    ]
+    assert late == []
+
+
+def pdf_sent(h: Harness, user: FakeUser) -> Call:
+    return next(c for c in h.api.calls_of("sendDocument") if c.params["chat_id"] == user.id)
 
 
 async def test_markup_and_special_characters(

@@ -13,10 +13,11 @@ from pypdf import PdfReader
 from bot.callbacks import Action, Callback
 from bot.check import check_clinics, stored_clinics
 from bot.review_desk import ReviewDesk, verdict_data
+from conversations.domain import Language
 from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import agree, answer_until_summary, button, confirm
+from tests.bot.helpers import agree, answer_until_summary, button, button_about, confirm
 from tests.bot.test_report_delivery import use_models
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
@@ -32,7 +33,9 @@ def setup_clinics(h: Harness, weights: Path, clinics: str) -> None:
 
     from bot.settings import _clinics
 
-    h.settings = dataclasses.replace(h.settings, review_chats=_clinics(clinics))
+    # Any clinic takes any patient here (SKINBOT_CLINIC_ACCESS=all): these tests are about the review loop;
+    # who may send where is tested in tests/bot/test_clinic_access.py.
+    h.settings = dataclasses.replace(h.settings, review_chats=_clinics(clinics), clinic_access="all")
 
 
 async def finished_case(
@@ -204,6 +207,45 @@ async def test_press_from_a_non_clinic_chat_is_refused(
     assert texts.count(harness.t("en", "clinic-not-a-clinic")) == 2
 
 
+async def test_a_clinic_may_take_verdicts_from_its_registered_staff_only(
+    harness: Harness, trained_classifier_weights: Path
+) -> None:
+    patient, case_id = await case_under_review(harness, trained_classifier_weights, 509, "en")
+    store = harness.services.store
+    clinic = await store.clinics.by_chat(CLINIC)
+    assert clinic is not None
+    await store.clinics.set_verdicts_by_staff(clinic.id, True)
+    member, doctor = harness.api.user(911, "en", "Group Member"), harness.api.user(912, "en", "Lan N.")
+    staff = await store.staff.add(CLINIC, "Dr Lan", Language.EN, telegram_id=doctor.id)
+    review = await store.reviews.of_case(case_id)
+    summary = clinic_summary(harness, CLINIC)
+
+    # A member of the chat who is not on the staff list: refused, nothing recorded.
+    count = len(harness.api.calls_of("answerCallbackQuery"))
+    await member.press(summary, verdict_data(review.id, "u"))
+    refusal = harness.t("en", "clinic-not-staff", id=str(member.id))
+    await harness.wait_until(
+        lambda: any(
+            c.params.get("text") == refusal for c in harness.api.calls_of("answerCallbackQuery")[count:]
+        )
+    )
+    assert (await store.reviews.get(review.id)).verdict is None  # type: ignore[union-attr]
+    # The registered doctor: the verdict counts, under their staff name, in the audit log with their id.
+    await doctor.press(summary, verdict_data(review.id, "n"))
+    prompt_text = harness.t("en", "clinic-note-ask", reviewer="Dr Lan", case=case_id[:8], max=1000)
+    prompt = await harness.wait_text_in(CLINIC, prompt_text)
+    stored = await store.reviews.get(review.id)
+    assert stored is not None and (stored.verdict, stored.reviewer) == ("note", "Dr Lan")
+    [entry] = [e for e in await store.audit.of_clinic(CLINIC) if e.action == "verdict"]
+    assert entry.staff_id == staff.id and entry.source == "telegram"
+    # The note asked for: only the staff's reply is relayed.
+    await member.say_in(CLINIC, "Not from the staff.", reply_to=prompt)
+    await harness.wait_text_in(CLINIC, refusal)
+    await doctor.say_in(CLINIC, "Apply the cream twice daily.", reply_to=prompt)
+    await harness.wait_key(patient, "en", "review-note", note="Apply the cream twice daily.")
+    assert not any("Not from the staff." in (m.text or "") for m in patient.inbox())
+
+
 async def test_reflag_once_after_timeout(harness: Harness, trained_classifier_weights: Path) -> None:
     now = [datetime(2026, 11, 1, 9, 0, tzinfo=UTC)]
     harness.clock = lambda: now[0]
@@ -231,7 +273,7 @@ async def test_delete_removes_the_pending_review(harness: Harness, trained_class
     review = await harness.services.store.reviews.of_case(case_id)
     await patient.send("/delete")
     ask = await harness.wait_key(patient, "en", "delete-ask")
-    await patient.press(ask, button(ask, "delete", "yes"))
+    await patient.press(ask, button_about(ask, "delete", "yes"))
     await harness.wait_key(patient, "en", "delete-done")
     assert await harness.services.store.reviews.get(review.id) is None
     count = len(harness.api.calls_of("answerCallbackQuery"))
@@ -260,7 +302,7 @@ async def test_health_worker_sends_all_unreviewed(harness: Harness, trained_clas
         raise AssertionError([(m.text or "")[:40] for m in worker.inbox()]) from None
     listing = next(m for m in worker.inbox() if any(b["text"] == label for b in m.buttons()))
     assert listing.text.index("Patient Two") < listing.text.index("Patient One")  # grouped, newest first
-    await worker.press(listing, button(listing, "rvall", ""))
+    await worker.press(listing, button_about(listing, "rvall", "all"))
     consent = await harness.wait_key(worker, "vi", "review-consent", clinic="Hanoi Skin Clinic", count=2)
     # A third patient's case is finished before the Send button of the consent that named two is pressed.
     await worker.send("/new")

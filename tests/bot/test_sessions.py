@@ -8,7 +8,7 @@ import sqlite3
 from bot.callbacks import Callback
 from conversations.intake import IntakeAction, Step
 from testkit.skin_photos import skin_photo
-from tests.bot.helpers import agree, answer_until_summary, button, confirm, photo_to_name
+from tests.bot.helpers import agree, answer_until_summary, button, button_about, confirm, photo_to_name
 from tests.conftest import Harness
 
 
@@ -140,7 +140,7 @@ async def test_delete_erases_everything(harness: Harness, photo_bytes: bytes) ->
 
     await user.send("/delete")
     ask = await harness.wait_key(user, "en", "delete-ask")
-    await user.press(ask, button(ask, "delete", "yes"))
+    await user.press(ask, button_about(ask, "delete", "yes"))
     await harness.wait_key(user, "en", "delete-done")
 
     store = harness.services.store

@@ -41,9 +41,10 @@ async def test_a_deleted_status_message_is_replaced_and_the_pdf_still_comes(
     analysing = await harness.wait_key(user, "en", "analysing")
     harness.api.messages[(user.id, analysing.message_id)].deleted = True  # the user cleared the chat
     await wait_pdf(harness, user)
-    writing = harness.t("en", "writing")
-    # The status went on in a new message, since the old one could not be edited any more.
-    assert any(m.text == writing and m.message_id != analysing.message_id for m in user.inbox())
+    # The status went on in a new message, since the old one could not be edited any more, and ended there.
+    done = harness.t("en", "status-done")
+    await harness.wait_until(lambda: any(m.text == done for m in user.inbox()))
+    assert [m.message_id != analysing.message_id for m in user.inbox() if m.text == done] == [True]
     await asyncio.sleep(1)
     assert pdfs(user) == 1
 

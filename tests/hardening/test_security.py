@@ -16,7 +16,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from bot.callbacks import Callback
+from bot.review_desk import verdict_data
 from conversations.files import FileStore, new_token
+from conversations.intake import IntakeAction, Step
 from inference.labels import Classification
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, confirm
@@ -241,3 +244,62 @@ async def test_understated_size_is_caught_at_get_file(harness: Harness) -> None:
         user, harness.t("en", "photo-too-large", size_mb=len(big) / 1024 / 1024, max_mb=20)
     )
     assert len(harness.api.calls_of("getFile")) == 1
+
+
+async def test_forged_intake_and_verdict_callbacks_change_nothing(
+    harness: Harness, photo_bytes: bytes
+) -> None:
+    """Kept from the review's "withstood" list: an intake button forged with another user's id or intake,
+    a made-up intake key, malformed data, and a verdict pressed in a group that is no clinic."""
+    harness.api.add_group(-100321, "Hanoi Skin Clinic")
+    await harness.start()
+    victim, attacker = harness.api.user(606, "en"), harness.api.user(607, "en")
+    for user in (victim, attacker):
+        await agree(harness, user, "en")
+    summary = await answer_until_summary(harness, victim, "en", photo_bytes, name="Ada Victim")
+    mine = await answer_until_summary(harness, attacker, "en", photo_bytes, name="Mal Attacker")
+    victim_intake = await harness.services.store.intakes.load(victim.id)
+    assert victim_intake is not None
+
+    def answered() -> list[str | None]:
+        return [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
+
+    forged = [
+        # The victim's own confirm button, pressed by the attacker: not theirs.
+        (summary, Callback(IntakeAction.CONFIRM, "", victim.id, Step.SUMMARY, victim_intake.key).pack()),
+        # The attacker's own id with the victim's intake key: not the attacker's intake, so out of date.
+        (mine, Callback(IntakeAction.CANCEL, "", attacker.id, Step.SUMMARY, victim_intake.key).pack()),
+        # A made-up key, a malformed one, and data over 64 bytes.
+        (mine, Callback(IntakeAction.CONFIRM, "", attacker.id, Step.SUMMARY, "00000000.0").pack()),
+        (mine, f"confirm||h../../x|{attacker.id}"),
+        (mine, "confirm|" + "x" * 60 + f"||{attacker.id}"),
+    ]
+    expected = ["button-foreign", "button-stale", "button-stale", "button-stale", "button-stale"]
+    for (message, data), key in zip(forged, expected, strict=True):
+        before = len(answered())
+        await attacker.press(message, data)
+        await harness.wait_until(lambda b=before: len(answered()) > b)
+        assert answered()[-1] == harness.t("en", key), data
+    for user, name in ((victim, "Ada Victim"), (attacker, "Mal Attacker")):
+        intake = await harness.services.store.intakes.load(user.id)
+        assert intake is not None and intake.step == Step.SUMMARY and intake.draft.name == name
+        assert await harness.services.store.cases.recent(user.id) == []
+
+    # A verdict pressed in a group the bot is in that is not a clinic; then in a clinic, for a review that
+    # is another clinic's.
+    case_id = await confirm(harness, victim, "en", summary)
+    await harness.services.store.db.execute("UPDATE cases SET status='done' WHERE id=?", (case_id,))
+    clinic = await harness.services.store.clinics.add(-100321, "Hanoi Skin Clinic", "en")
+    other = await harness.services.store.clinics.add(-100322, "Seoul Derm", "en")
+    review = await harness.services.store.reviews.create(victim.id, case_id, other.chat_id)
+    assert review is not None
+    family = -100777
+    harness.api.add_group(family, "Family chat")
+    for chat in (family, clinic.chat_id):
+        in_chat = harness.api._new_message(chat, text="a message of the bot's", reply_markup=None)
+        before = len(answered())
+        await attacker.press(in_chat, verdict_data(review.id, "u"))
+        await harness.wait_until(lambda b=before: len(answered()) > b)
+        assert answered()[-1] == harness.t("en", "clinic-not-a-clinic")
+    stored = await harness.services.store.reviews.get(review.id)
+    assert stored is not None and stored.verdict is None

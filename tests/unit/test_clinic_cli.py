@@ -77,7 +77,58 @@ def test_a_link_prints_the_deep_link_and_writes_its_qr_code(
     assert "no live link" in capsys.readouterr().err
     assert main(["clinic", "list"]) == 0
     listing = capsys.readouterr().out
-    assert f"{token}  made" in listing and "revoked" in listing and "live" in listing
+    assert "revoked" in listing and "live" in listing
+    assert token not in listing  # shown once, at `link`: the store has only its hash
+    # The second link is revoked by the name the listing gives it.
+    second_token = second[0].rsplit("c_", 1)[1]
+    [ref] = [
+        line.split()[1] for line in listing.splitlines() if line.strip().startswith("link") and "live" in line
+    ]
+    assert live_clinic(data_dir, second_token) == "Hanoi Skin Clinic"
+    assert main(["clinic", "revoke", ref]) == 0
+    assert live_clinic(data_dir, second_token) is None
+
+
+def test_clinics_are_opened_closed_and_take_verdicts_from_staff_only(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["clinic", "add", "-1002", "Seoul Derm", "--language", "ko", "--open"]) == 0
+    assert "it is open" in capsys.readouterr().out
+    assert main(["clinic", "list"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert "its link's patients only, verdicts by any member" in listing[0]  # the seeded one: closed
+    assert "open to every patient" in listing[1]
+    assert main(["clinic", "close", "Seoul Derm"]) == 0
+    assert main(["clinic", "open", "-1001"]) == 0
+    assert "Hanoi Skin Clinic is open" in capsys.readouterr().out.splitlines()[-1]
+    assert main(["clinic", "list"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert "open to every patient" in listing[0] and "its link's patients only" in listing[1]
+    assert main(["clinic", "open", "Nowhere"]) == 2
+    assert "no clinic 'Nowhere'" in capsys.readouterr().err
+
+    assert main(["clinic", "verdicts", "Hanoi Skin Clinic", "staff"]) == 0
+    out = capsys.readouterr().out
+    assert "only its staff may give verdicts" in out and "(0 with a Telegram id)" in out
+    assert "--telegram-id" in out  # how to register the first one
+    assert (
+        main(["clinic", "staff", "add", "--clinic", "-1001", "--name", "Dr Lan", "--telegram-id", "9001"])
+        == 0
+    )
+    assert main(["clinic", "staff", "add", "--clinic", "-1001", "--name", "Dr Hoa"]) == 0
+    capsys.readouterr()
+    assert main(["clinic", "staff", "telegram", "2", "9002"]) == 0
+    assert main(["clinic", "staff", "telegram", "2", "Dr Hoa"]) == 2
+    assert "not a Telegram user id" in capsys.readouterr().err
+    assert main(["clinic", "staff", "list"]) == 0
+    staff = capsys.readouterr().out
+    assert "Dr Lan (telegram 9001)" in staff and "Dr Hoa (telegram 9002)" in staff
+    assert main(["clinic", "verdicts", "-1001", "staff"]) == 0
+    assert "(2 with a Telegram id)" in capsys.readouterr().out
+    assert main(["clinic", "list"]) == 0
+    assert "verdicts by staff only" in capsys.readouterr().out.splitlines()[0]
+    assert main(["clinic", "verdicts", "-1001", "members"]) == 0
+    assert "any member of its chat may give verdicts" in capsys.readouterr().out
 
 
 def test_unknown_clinic_and_bad_username_are_one_line_errors(

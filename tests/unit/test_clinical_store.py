@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conversations.domain import CasePhoto
+from conversations.domain import CasePhoto, Language
 from conversations.intake import Draft, Intake
 from conversations.store import Store
 from conversations.store.database import migrations
+from conversations.web_domain import secret_hash
 
 
 class Clock:
@@ -199,20 +200,100 @@ async def test_clinics_seeded_added_linked_revoked_and_bound(store: Store) -> No
     busan = await store.clinics.add(-1003, "Busan", "ko")
     assert await store.clinics.by_name("busan") == busan
     one, two = await store.clinics.create_link(busan.id), await store.clinics.create_link(busan.id)
-    assert one.token != two.token and len(one.token) == 16
-    assert await store.clinics.by_token(one.token) == busan
+    assert one != two and len(one) == 16
+    assert await store.clinics.by_token(one) == busan
     assert await store.clinics.by_token("nope") is None
-    assert await store.clinics.revoke(one.token)
-    assert not await store.clinics.revoke(one.token)
-    assert await store.clinics.by_token(one.token) is None
-    assert await store.clinics.by_token(two.token) == busan  # the other link still works
+    assert await store.clinics.revoke(one)
+    assert not await store.clinics.revoke(one)
+    assert await store.clinics.by_token(one) is None
+    assert await store.clinics.by_token(two) == busan  # the other link still works
     links = await store.clinics.links(busan.id)
     assert [link.revoked_at is not None for link in links] == [True, False]
     await store.users.add_consent(5, "ko")
-    assert len(await store.clinics.for_user(5)) == 3  # unbound: every clinic
+    assert len(await store.clinics.for_user(5, any_clinic=True)) == 3  # unbound, SKINBOT_CLINIC_ACCESS=all
     await store.clinics.bind(5, busan.id)
     assert await store.clinics.for_user(5) == [busan]
     assert (await store.users.get(5)).clinic_id == busan.id  # type: ignore[union-attr]
+
+
+async def test_an_unbound_patient_may_send_only_to_open_clinics(store: Store) -> None:
+    hanoi, seoul = (
+        await store.clinics.add(-1001, "Hanoi", "vi"),
+        await store.clinics.add(-1002, "Seoul", "ko"),
+    )
+    await store.users.add_consent(5, "ko")
+    assert await store.clinics.for_user(5) == []  # none is open yet
+    await store.clinics.set_open(seoul.id, True)
+    assert [c.name for c in await store.clinics.for_user(5)] == ["Seoul"]
+    assert (await store.clinics.get(seoul.id)).open  # type: ignore[union-attr]
+    await store.clinics.add(-1002, "Seoul Derm", "ko")  # renamed by the setting: still open
+    assert [c.name for c in await store.clinics.for_user(5)] == ["Seoul Derm"]
+    await store.clinics.bind(5, hanoi.id)  # a bound patient: their clinic only, open or not
+    assert [c.name for c in await store.clinics.for_user(5)] == ["Hanoi"]
+    await store.clinics.set_open(seoul.id, False)
+    await store.users.add_consent(6, "en")
+    assert await store.clinics.for_user(6) == []
+
+
+async def test_link_tokens_are_kept_only_as_hashes_and_revoked_by_their_listed_name(store: Store) -> None:
+    clinic = await store.clinics.add(-1003, "Busan", "ko")
+    token = await store.clinics.create_link(clinic.id)
+    raw = (await store.db.all("SELECT * FROM clinic_links"))[0]
+    assert token not in [str(value) for value in tuple(raw)] and raw["token_hash"] == secret_hash(token)
+    [link] = await store.clinics.links(clinic.id)
+    assert link.ref == secret_hash(token)[:12] and token not in repr(link)
+    assert not await store.clinics.revoke_listed(link.ref[:6])  # too short to name one link
+    assert await store.clinics.revoke_listed(link.ref.upper())
+    assert await store.clinics.by_token(token) is None
+    assert not await store.clinics.revoke_listed(link.ref)  # already revoked
+
+
+async def test_links_handed_out_before_tokens_were_hashed_keep_working(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    steps = migrations()
+    before = next(i for i, step in enumerate(steps) if "clinic_links_hashed" in step)
+    for number, step in enumerate(steps[:before], start=1):
+        old.executescript(f"BEGIN; {step}; PRAGMA user_version={number}; COMMIT;")
+    now = "2025-12-01T10:00:00+00:00"
+    old.execute(
+        "INSERT INTO clinics(id, chat_id, name, language, created_at) VALUES (1, -1001, 'Hanoi', 'vi', ?)",
+        (now,),
+    )
+    old.execute("INSERT INTO clinic_links VALUES ('live-token-abcdef', 1, ?, NULL)", (now,))
+    old.execute("INSERT INTO clinic_links VALUES ('revoked-token-xyz', 1, ?, ?)", (now, now))
+    old.execute(
+        "INSERT INTO staff(clinic_chat_id, name, language, created_at) VALUES (-1001, 'Dr Lan', 'vi', ?)",
+        (now,),
+    )
+    old.commit()
+    old.close()
+
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == len(steps)
+        hanoi = await store.clinics.by_token("live-token-abcdef")
+        assert hanoi is not None and hanoi.name == "Hanoi" and not hanoi.open and not hanoi.verdicts_by_staff
+        assert await store.clinics.by_token("revoked-token-xyz") is None
+        stored = [tuple(r) for r in await store.db.all("SELECT * FROM clinic_links")]
+        assert not any("token-" in str(value) for row in stored for value in row)
+        assert await store.clinics.revoke("live-token-abcdef")
+        [staff] = await store.staff.all()
+        assert staff.telegram_id is None
+    finally:
+        await store.close()
+
+
+async def test_staff_are_found_by_their_telegram_id_in_their_own_clinic(store: Store) -> None:
+    lan = await store.staff.add(-1001, "Dr Lan", Language.VI, telegram_id=9001)
+    other = await store.staff.add(-1002, "Dr Park", Language.KO)
+    assert await store.staff.by_telegram(-1001, 9001) == lan
+    assert await store.staff.by_telegram(-1002, 9001) is None  # another clinic's chat
+    assert await store.staff.set_telegram_id(other.id, 9002)
+    assert (await store.staff.by_telegram(-1002, 9002)).name == "Dr Park"  # type: ignore[union-attr]
+    await store.staff.remove(lan.id)
+    assert await store.staff.by_telegram(-1001, 9001) is None
+    assert not await store.staff.set_telegram_id(lan.id, 9003)
 
 
 def test_an_intake_state_keeps_offers_through_json() -> None:

@@ -7,6 +7,7 @@ tables, so a renamed key, a reordered keyboard or a changed step order breaks th
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -120,8 +121,8 @@ SITE_ROWS: tuple[Row, ...] = (
     *SKIP_ROW,
 )
 FOLLOW_UP_ROWS: tuple[Row, ...] = (
-    (("follow-up-option", "answer", "0", False),),
-    (("follow-up-option", "answer", "1", False),),
+    (("follow-up-option", "answer", "a" * 12, False),),  # an offer is named by its case, not its place
+    (("follow-up-option", "answer", "b" * 12, False),),
     (("btn-follow-up-new", "answer", "new", False),),
 )
 
@@ -246,10 +247,10 @@ GOOD: list[Any] = [
     pytest.param(
         Step.FOLLOW_UP, Choice("answer", "new"), {"follow_up_answered": True}, Step.PHOTO, id="follow-up-new"
     ),
-    pytest.param(Step.FOLLOW_UP, Choice("answer", "0"), TAKEN_OVER, Step.PHOTO, id="follow-up-earlier"),
+    pytest.param(Step.FOLLOW_UP, Choice("answer", "a" * 12), TAKEN_OVER, Step.PHOTO, id="follow-up-earlier"),
     pytest.param(
         Step.FOLLOW_UP,
-        Choice("answer", "1"),
+        Choice("answer", "b" * 12),
         {
             "follow_up": "b" * 32,
             "follow_up_day": "2025-04-02",
@@ -402,8 +403,11 @@ def test_a_good_answer_moves_on(step: Step, answer: Answer, changes: dict, next_
 BAD: list[Any] = [
     # (step, answer, what is said before the question is asked again)
     pytest.param(Step.FOLLOW_UP, Text("yes"), nudge("nudge-buttons"), id="follow-up-text"),
-    pytest.param(Step.FOLLOW_UP, Choice("answer", "2"), nudge("nudge-buttons"), id="follow-up-past-end"),
-    pytest.param(Step.FOLLOW_UP, Choice("answer", "-1"), nudge("nudge-buttons"), id="follow-up-negative"),
+    pytest.param(
+        Step.FOLLOW_UP, Choice("answer", "c" * 12), nudge("nudge-buttons"), id="follow-up-not-offered"
+    ),
+    pytest.param(Step.FOLLOW_UP, Choice("answer", "0"), nudge("nudge-buttons"), id="follow-up-index"),
+    pytest.param(Step.FOLLOW_UP, Choice("answer", "a" * 32), nudge("nudge-buttons"), id="follow-up-whole-id"),
     pytest.param(Step.FOLLOW_UP, Choice("answer", ""), nudge("nudge-buttons"), id="follow-up-empty"),
     pytest.param(Step.FOLLOW_UP, Choice("skip"), nudge("nudge-buttons"), id="follow-up-skip"),
     pytest.param(Step.FOLLOW_UP, Other(), nudge("nudge-buttons"), id="follow-up-sticker"),
@@ -660,7 +664,7 @@ def test_photo_slots(intake: Intake, slots: int) -> None:
 
 @pytest.mark.parametrize("ui", UI)
 def test_a_follow_up_asks_only_what_the_earlier_case_does_not_answer(ui: str) -> None:
-    out = advance(at(Step.FOLLOW_UP), Choice("answer", "0"), ui)
+    out = advance(at(Step.FOLLOW_UP), Choice("answer", "a" * 12), ui)
     steps = []
     intake = out.intake
     for answer in (Photo("img-1"), Choice("answer", "done"), Text("bigger since May")):
@@ -684,7 +688,7 @@ def test_a_follow_up_asks_only_what_the_earlier_case_does_not_answer(ui: str) ->
 
 
 def test_a_follow_up_of_a_case_without_a_body_site_asks_for_it() -> None:
-    intake = advance(at(Step.FOLLOW_UP), Choice("answer", "1"), "en").intake
+    intake = advance(at(Step.FOLLOW_UP), Choice("answer", "b" * 12), "en").intake
     for answer in (Photo("img-1"), Choice("answer", "done")):
         assert intake is not None
         intake = advance(intake, answer, "en").intake
@@ -840,7 +844,7 @@ ROUND_TRIP_STATES: list[Intake] = [
 def test_json_round_trip(intake: Intake) -> None:
     raw = intake.to_json()
     back = Intake.from_json(raw)
-    assert back == intake
+    assert back == intake and back.key == intake.key  # the buttons shown for it stay valid
     assert type(back.step) is Step
     assert json.loads(raw)["step"] == intake.step.value
 
@@ -873,6 +877,36 @@ def test_state_saved_before_several_photos_loads_with_its_one_photo() -> None:
     assert advance(Intake.from_json(old_summary), Choice("confirm"), "en").confirmed
     none_yet = Intake.from_json(json.dumps({"step": "photo", "draft": {"photo": None}}))
     assert none_yet == Intake(Step.PHOTO, Draft(follow_up_answered=True))
+    # It had no key: it gets one, which no button shown before matches, and the same one at every load
+    # (a prompt shown again from it, before anything is saved, must still take its buttons).
+    assert re.fullmatch(r"[0-9a-f]{8}\.0", none_yet.key)
+    raw = json.dumps({"step": "photo", "draft": {"photo": None}})
+    assert Intake.from_json(raw).key == Intake.from_json(raw).key
+
+
+# --- which state a button was shown for ----------------------------------------------------------
+
+
+def test_every_change_counts_a_turn_and_a_repeat_does_not() -> None:
+    asked = at(Step.NAME)
+    named = advance(asked, Text("Hoa"), "en").intake
+    assert named is not None and (named.id, named.turn) == (asked.id, asked.turn + 1)
+    # Asked again (a nudge, a sticker): the question on screen is still current.
+    for answer in (Text(""), Other(), Choice("answer", "female")):
+        again = advance(asked, answer, "en").intake
+        assert again is not None and again.key == asked.key
+    # The summary shown again by a typed word keeps its key; an edit that changes an answer does not.
+    summary = at(Step.SUMMARY)
+    assert advance(summary, Text("ok"), "en").intake.key == summary.key  # type: ignore[union-attr]
+    menu = advance(summary, Choice("edit"), "en").intake
+    assert menu is not None and menu.turn == summary.turn + 1
+    back = cancel(menu).intake
+    assert back is not None and back.step == Step.SUMMARY and back.turn == menu.turn + 1
+
+
+def test_each_new_intake_has_its_own_id() -> None:
+    ids = {start().id for _ in range(1000)} | {start(OFFERS).id, start_follow_up(OFFERS[0]).id}
+    assert len(ids) == 1002
 
 
 # --- every word the flow can say exists in every language --------------------------------------

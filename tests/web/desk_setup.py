@@ -39,7 +39,9 @@ def start_desk(h: Harness, results: list[Classification], report: str = REPORT) 
     use_scripted_models(h, classifier, ScriptedWriter(script=lambda r: report))
     with_web(h)
     h.settings = dataclasses.replace(
-        h.settings, review_chats=_clinics(f"{CLINIC}:{CLINIC_NAME}:vi,{OTHER}:{OTHER_NAME}:ko")
+        h.settings,
+        review_chats=_clinics(f"{CLINIC}:{CLINIC_NAME}:vi,{OTHER}:{OTHER_NAME}:ko"),
+        clinic_access="all",  # patients without a clinic link choose either clinic
     )
     return classifier
 
