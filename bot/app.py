@@ -121,7 +121,12 @@ def build_application(
             raise StartupError(str(exc)) from None
         store = await Store.open(settings.db_path, clock)
         await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
-        renderer = ProcessRenderer(t, settings.pdf_workers) if settings.pdf_workers else ThreadRenderer(t)
+        number = settings.emergency_number
+        renderer = (
+            ProcessRenderer(t, settings.pdf_workers, number)
+            if settings.pdf_workers
+            else ThreadRenderer(t, number)
+        )
         renderer.start()
         app.bot_data["pdf_renderer"] = renderer
         services = Services(

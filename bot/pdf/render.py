@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from bot.i18n import Translator
+from bot.i18n import Translator, emergency_args
 from bot.pdf.document import ReportDocument
 from bot.pdf.fonts import FontFamily, FontSet, ensure_fonts
 from bot.pdf.text import Markup, clean
@@ -92,8 +92,11 @@ SUMMARY_COLOURS = _BoxColours(BAR, colors.HexColor("#eef5fc"), colors.HexColor("
 _build_lock = threading.Lock()
 
 
-def render_pdf(doc: ReportDocument, t: Translator, *, fonts: FontSet | None = None) -> bytes:
-    """The PDF bytes for one case. CPU-bound and thread-safe: call it through asyncio.to_thread."""
+def render_pdf(
+    doc: ReportDocument, t: Translator, *, fonts: FontSet | None = None, emergency_number: str = ""
+) -> bytes:
+    """The PDF bytes for one case. CPU-bound and thread-safe: call it through asyncio.to_thread.
+    `emergency_number` is the deployment's (SKINBOT_EMERGENCY_NUMBER); empty, the page names none."""
     fonts = fonts or ensure_fonts()
     # Image work needs no fonts and Pillow releases the GIL, so it runs outside the lock.
     photos = [_thumbnail(photo.jpeg) for photo in doc.photos]
@@ -102,7 +105,7 @@ def render_pdf(doc: ReportDocument, t: Translator, *, fonts: FontSet | None = No
     earlier = _thumbnail(earlier_photo) if earlier_photo else None
     buffer = io.BytesIO()
     with _build_lock:
-        builder = _StoryBuilder(doc, t, fonts)
+        builder = _StoryBuilder(doc, t, fonts, emergency_number)
         footer_font = fonts.for_language(doc.language).regular
         template = BaseDocTemplate(
             buffer,
@@ -213,9 +216,12 @@ class _Bar(Flowable):
 class _StoryBuilder:
     """The flowables for one document, in the report language's fonts."""
 
-    def __init__(self, doc: ReportDocument, t: Translator, fonts: FontSet) -> None:
+    def __init__(
+        self, doc: ReportDocument, t: Translator, fonts: FontSet, emergency_number: str = ""
+    ) -> None:
         self.doc = doc
         self._t = t
+        self.emergency_number = emergency_number
         self.family: FontFamily = fonts.for_language(doc.language)
         self.markup = Markup(self.family, fonts.fallback_for(doc.language))
         regular, bold = self.family.regular, self.family.bold
@@ -284,7 +290,7 @@ class _StoryBuilder:
         story.append(
             self._box(
                 self.t("pdf-section-disclaimer"),
-                [self.t("pdf-disclaimer"), self.t("pdf-emergency")],
+                [self.t("pdf-disclaimer"), self.t("pdf-emergency", **emergency_args(self.emergency_number))],
                 NOTE_COLOURS,
             )
         )
@@ -424,7 +430,7 @@ class _StoryBuilder:
         rows: list[list[Flowable | str]] = [
             [
                 self.p(self.t("pdf-col-condition"), self.label),
-                self.p(self.t("pdf-col-probability"), ParagraphStyle("lr", self.label, alignment=TA_RIGHT)),
+                self.p(self.t("pdf-col-confidence"), ParagraphStyle("lr", self.label, alignment=TA_RIGHT)),
                 "",
             ]
         ]

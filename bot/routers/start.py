@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
 from bot.clinic_cli import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
-from bot.routers.common import accept_press, begin_intake, say_privacy, welcome
+from bot.routers.common import accept_press, begin_intake, greet, say_privacy, welcome
 from bot.routing import Ctx, route
 from conversations import intake as flow
 from conversations.domain import Clinic, Language
@@ -46,8 +46,7 @@ async def on_start(ctx: Ctx) -> None:
     if clinic is not None:
         await ctx.services.store.clinics.bind(ctx.user_id, clinic.id)
         await ctx.say("clinic-bound", clinic=clinic.name)
-    await ctx.say("welcome")
-    await ctx.say("disclaimer")
+    await greet(ctx)
     intake = await ctx.services.store.intakes.load(ctx.user_id)
     if intake is None:
         await begin_intake(ctx)
