@@ -123,7 +123,12 @@ def build_application(
         export.remove_old_exports(settings.data_dir)
         store = await Store.open(settings.db_path, clock)
         await store.clinics.seed((c.chat_id, c.name, c.language) for c in settings.review_chats)
-        renderer = ProcessRenderer(t, settings.pdf_workers) if settings.pdf_workers else ThreadRenderer(t)
+        number = settings.emergency_number
+        renderer = (
+            ProcessRenderer(t, settings.pdf_workers, number)
+            if settings.pdf_workers
+            else ThreadRenderer(t, number)
+        )
         renderer.start()
         app.bot_data["pdf_renderer"] = renderer
         services = Services(

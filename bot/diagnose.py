@@ -126,6 +126,6 @@ def run(args: argparse.Namespace) -> int:
             carcinoma_referral=settings.carcinoma_referral,
             body_site=args.body_site,
         )
-        args.out.write_bytes(render_pdf(document, t))
+        args.out.write_bytes(render_pdf(document, t, emergency_number=settings.emergency_number))
         print(f"PDF written to {args.out}", file=sys.stderr)
     return 0

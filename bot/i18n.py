@@ -23,6 +23,16 @@ def pick_language(code: str | None) -> Language:
     return Language.of(base) or DEFAULT_LANGUAGE
 
 
+# The Fluent variant of `disclaimer` and `pdf-emergency` that names no number: a deployment that has not set
+# SKINBOT_EMERGENCY_NUMBER names none, since the right one depends on the country, not the language.
+NO_EMERGENCY_NUMBER = "none"
+
+
+def emergency_args(number: str) -> dict[str, str]:
+    """The arguments of the messages that tell a patient what to do in an emergency."""
+    return {"emergency_number": number or NO_EMERGENCY_NUMBER}
+
+
 class MissingMessage(KeyError):
     pass
 

@@ -137,7 +137,10 @@ class ReviewDesk:
             detail=verdict,
         )
         if review.summary_message_id is not None:
-            answered = t(lang, "clinic-answered", reviewer=reviewer, verdict=t(lang, f"verdict-{verdict}"))
+            # The clinic reads the verdict as its button says it; the patient gets the sentence meant for it.
+            answered = t(
+                lang, "clinic-answered", reviewer=reviewer, verdict=t(lang, f"btn-verdict-{verdict}")
+            )
             await self._to_clinic(
                 clinic,
                 lambda: self.bot.edit_message_reply_markup(

@@ -159,4 +159,4 @@ class Services:
         if self.render_pdf is None:
             from bot.pdf.renderers import ThreadRenderer
 
-            self.render_pdf = ThreadRenderer(self.t).render
+            self.render_pdf = ThreadRenderer(self.t, self.settings.emergency_number).render

@@ -87,6 +87,13 @@ def _str(value: str) -> str:
     return value.strip()
 
 
+def _emergency_number(value: str) -> str:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit() and 2 <= len(value) <= 6):
+        raise ValueError("must be the local emergency number, 2 to 6 digits, e.g. 119")
+    return value
+
+
 def _url(value: str) -> str:
     value = value.strip()
     if not value.startswith(("http://", "https://")):
@@ -272,6 +279,8 @@ class Settings:
     daily_cases: int = _env("SKINBOT_DAILY_CASES", _int_range(1, 10000), 20)
     max_download_mb: int = _env("SKINBOT_MAX_DOWNLOAD_MB", _int_range(1, 2000), 20)
     pdf_workers: int = _env("SKINBOT_PDF_WORKERS", _int_range(0, 8), 0)
+    # Named in the disclaimer and the PDF in every language; unset, they name none (a language is no country).
+    emergency_number: str = _env("SKINBOT_EMERGENCY_NUMBER", _emergency_number, "")
     # Doctors' review.
     review_chats: tuple[Clinic, ...] = _env("SKINBOT_REVIEW_CHAT_ID", _clinics, ())
     review_reflag_hours: float = _env("SKINBOT_REVIEW_REFLAG_HOURS", _float_range(0.01, 24 * 30), 24.0)

@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -32,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from bot.i18n import Translator
+from bot.i18n import Translator, emergency_args
 from bot.pdf.document import ReportDocument
 from bot.pdf.fonts import FontFamily, FontSet, ensure_fonts
 from bot.pdf.text import Markup, clean
@@ -92,8 +93,11 @@ SUMMARY_COLOURS = _BoxColours(BAR, colors.HexColor("#eef5fc"), colors.HexColor("
 _build_lock = threading.Lock()
 
 
-def render_pdf(doc: ReportDocument, t: Translator, *, fonts: FontSet | None = None) -> bytes:
-    """The PDF bytes for one case. CPU-bound and thread-safe: call it through asyncio.to_thread."""
+def render_pdf(
+    doc: ReportDocument, t: Translator, *, fonts: FontSet | None = None, emergency_number: str = ""
+) -> bytes:
+    """The PDF bytes for one case. CPU-bound and thread-safe: call it through asyncio.to_thread.
+    `emergency_number` is the deployment's (SKINBOT_EMERGENCY_NUMBER); empty, the page names none."""
     fonts = fonts or ensure_fonts()
     # Image work needs no fonts and Pillow releases the GIL, so it runs outside the lock.
     photos = [_thumbnail(photo.jpeg) for photo in doc.photos]
@@ -102,7 +106,7 @@ def render_pdf(doc: ReportDocument, t: Translator, *, fonts: FontSet | None = No
     earlier = _thumbnail(earlier_photo) if earlier_photo else None
     buffer = io.BytesIO()
     with _build_lock:
-        builder = _StoryBuilder(doc, t, fonts)
+        builder = _StoryBuilder(doc, t, fonts, emergency_number)
         footer_font = fonts.for_language(doc.language).regular
         template = BaseDocTemplate(
             buffer,
@@ -213,9 +217,12 @@ class _Bar(Flowable):
 class _StoryBuilder:
     """The flowables for one document, in the report language's fonts."""
 
-    def __init__(self, doc: ReportDocument, t: Translator, fonts: FontSet) -> None:
+    def __init__(
+        self, doc: ReportDocument, t: Translator, fonts: FontSet, emergency_number: str = ""
+    ) -> None:
         self.doc = doc
         self._t = t
+        self.emergency_number = emergency_number
         self.family: FontFamily = fonts.for_language(doc.language)
         self.markup = Markup(self.family, fonts.fallback_for(doc.language))
         regular, bold = self.family.regular, self.family.bold
@@ -235,11 +242,19 @@ class _StoryBuilder:
         self.subtitle = ParagraphStyle("subtitle", base, fontSize=11, leading=15, textColor=MUTED)
         self.meta = ParagraphStyle("meta", base, fontName=bold, fontSize=13, leading=18, spaceBefore=6)
         self.small = ParagraphStyle("small", base, fontSize=9, leading=12, textColor=MUTED)
+        # keepWithNext: a heading never ends a page without the first lines it heads.
         self.h1 = ParagraphStyle(
-            "h1", base, fontName=bold, fontSize=16, leading=21, spaceBefore=14, spaceAfter=6
+            "h1", base, fontName=bold, fontSize=16, leading=21, spaceBefore=14, spaceAfter=6, keepWithNext=1
         )
         self.h2 = ParagraphStyle(
-            "h2", base, fontName=bold, fontSize=13.5, leading=18.5, spaceBefore=10, spaceAfter=3
+            "h2",
+            base,
+            fontName=bold,
+            fontSize=13.5,
+            leading=18.5,
+            spaceBefore=10,
+            spaceAfter=3,
+            keepWithNext=1,
         )
         self.para = ParagraphStyle("para", base, spaceAfter=6)
         self.bullet = ParagraphStyle("bullet", base, leftIndent=7 * mm, bulletIndent=2 * mm, spaceAfter=3)
@@ -284,7 +299,7 @@ class _StoryBuilder:
         story.append(
             self._box(
                 self.t("pdf-section-disclaimer"),
-                [self.t("pdf-disclaimer"), self.t("pdf-emergency")],
+                [self.t("pdf-disclaimer"), self.t("pdf-emergency", **emergency_args(self.emergency_number))],
                 NOTE_COLOURS,
             )
         )
@@ -418,13 +433,15 @@ class _StoryBuilder:
     def _classification(self) -> list[Flowable]:
         result = self.doc.classification
         top = result.top
-        bar_width = 40 * mm
-        prob_width = 30 * mm
+        bar_width = 36 * mm
+        # As wide as its heading needs ("62.0%" needs 17 mm): the rest goes to the names, long in Vietnamese.
+        heading = self.t("pdf-col-confidence")
+        prob_width = max(22 * mm, stringWidth(heading, self.label.fontName, self.label.fontSize) + 6 * mm)
         name_width = FRAME_WIDTH - bar_width - prob_width
         rows: list[list[Flowable | str]] = [
             [
                 self.p(self.t("pdf-col-condition"), self.label),
-                self.p(self.t("pdf-col-probability"), ParagraphStyle("lr", self.label, alignment=TA_RIGHT)),
+                self.p(self.t("pdf-col-confidence"), ParagraphStyle("lr", self.label, alignment=TA_RIGHT)),
                 "",
             ]
         ]
@@ -507,9 +524,10 @@ class _StoryBuilder:
                 sign = "+" if points > 0 else "−" if points < 0 else "±"
                 cells.append(self.p(self.t("pdf-change-points", sign=sign, points=abs(points)), small_right))
             rows.append(cells)
-        name_width = 48 * mm
-        width = (FRAME_WIDTH - name_width) / len(titles)
-        table = Table(rows, colWidths=[name_width] + [width] * len(titles), repeatRows=1)
+        widths = self._score_widths(
+            [self.t(f"label-{label}") for label in ranked], titles, small_bold, head_right
+        )
+        table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(
             self._table_style(
                 [
@@ -518,12 +536,34 @@ class _StoryBuilder:
                     ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
                     ("BACKGROUND", (0, 1), (-1, 1), HIGHLIGHT),
                     ("LEFTPADDING", (0, 0), (0, -1), 0),
+                    ("LEFTPADDING", (1, 0), (-1, -1), 3),  # right-aligned: the room is on the left anyway
                     ("TOPPADDING", (0, 0), (-1, -1), 3),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                 ]
             )
         )
         return table
+
+    @staticmethod
+    def _score_widths(
+        names: list[str], titles: list[str], name_style: ParagraphStyle, title_style: ParagraphStyle
+    ) -> list[float]:
+        """Column widths of a score table: the names as wide as the widest (bold) one needs, so none breaks,
+        and each score column at least as wide as its heading; equal score columns when they all fit."""
+        # Cell padding: none left of a name, 6 pt right of it, 3 and 6 pt around a score; 1 pt to spare.
+        widest = max(stringWidth(name, name_style.fontName, name_style.fontSize) for name in names)
+        name_width = min(max(48 * mm, widest + 7), 0.4 * FRAME_WIDTH)
+        needed = [
+            max(20 * mm, stringWidth(title, title_style.fontName, title_style.fontSize) + 10)
+            for title in titles
+        ]
+        equal = (FRAME_WIDTH - name_width) / len(titles)
+        if equal >= max(needed):
+            return [name_width] + [equal] * len(titles)
+        spare = FRAME_WIDTH - name_width - sum(needed)
+        if spare < 0:  # headings too wide for any layout: they wrap, the names keep their room
+            return [name_width] + [equal] * len(titles)
+        return [name_width] + [width + spare / len(titles) for width in needed]
 
     def _per_photo_table(self) -> Flowable:
         """Each photo's own scores next to their mean, the case result."""
@@ -582,9 +622,11 @@ class _StoryBuilder:
         return self.t("scores-pdf-tones-evaluated", groups=names, min=MIN_GROUP_IMAGES)
 
     def _report(self) -> list[Flowable]:
-        out: list[Flowable] = [self.p(self.t("pdf-section-report"), self.h1, bold=True)]
+        heading = self.p(self.t("pdf-section-report"), self.h1, bold=True)
+        out: list[Flowable] = [heading]
         if not self.doc.image_seen_by_model:
-            out.append(self._box_note(self.t("pdf-image-not-seen")))
+            # keepWithNext does not reach into the note's KeepTogether: the two are kept together here.
+            out = [KeepTogether([heading, self._box_note(self.t("pdf-image-not-seen"))])]
         _, rest = split_summary(clean(self.doc.report_text))  # the summary is in its box on page one
         for block in parse_report(rest):
             if isinstance(block, Heading):

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 
 from bot.i18n import Translator
 from bot.pdf.document import ReportDocument
@@ -26,15 +27,16 @@ class ThreadRenderer:
     """On one thread of its own ("pdf-render"): renders run one at a time, and their CPU can be told apart
     from the rest of the bot's."""
 
-    def __init__(self, t: Translator) -> None:
-        self.t = t
+    def __init__(self, t: Translator, emergency_number: str = "") -> None:
+        self.t, self.emergency_number = t, emergency_number
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-render")
 
     def start(self) -> None:
         return None
 
     async def render(self, document: ReportDocument) -> bytes:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, render_pdf, document, self.t)
+        render = partial(render_pdf, document, self.t, emergency_number=self.emergency_number)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, render)
 
     def stop(self) -> None:
         self._thread.shutdown(wait=False)
@@ -51,17 +53,17 @@ def _prepare_worker() -> None:
     ensure_fonts()
 
 
-def _render_in_worker(document: ReportDocument) -> bytes:
+def _render_in_worker(document: ReportDocument, emergency_number: str) -> bytes:
     assert _translator is not None
-    return render_pdf(document, _translator)
+    return render_pdf(document, _translator, emergency_number=emergency_number)
 
 
 class ProcessRenderer:
     """`workers` spawned processes, each with its own translator and registered fonts."""
 
-    def __init__(self, t: Translator, workers: int = 1) -> None:
-        self.workers = workers
-        self._fallback = ThreadRenderer(t)
+    def __init__(self, t: Translator, workers: int = 1, emergency_number: str = "") -> None:
+        self.workers, self.emergency_number = workers, emergency_number
+        self._fallback = ThreadRenderer(t, emergency_number)
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
@@ -76,7 +78,9 @@ class ProcessRenderer:
         if self._pool is None:
             return await self._fallback.render(document)
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, _render_in_worker, document)
+            return await asyncio.get_running_loop().run_in_executor(
+                self._pool, _render_in_worker, document, self.emergency_number
+            )
         except BrokenProcessPool:
             # A worker died (killed, out of memory): this PDF and the next ones are made here instead of
             # failing; a restart brings the workers back.

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import Action, Callback, button
+from bot.i18n import emergency_args
 from bot.review_desk import clinics_for
 from bot.routing import Ctx, acknowledge, pressed
 from bot.settings import Settings
@@ -18,11 +19,16 @@ from conversations.domain import Case, Clinic
 from inference.labels import Classification
 
 
+async def greet(ctx: Ctx) -> None:
+    """The greeting and the disclaimer, with the deployment's emergency number when it has one."""
+    await ctx.say("welcome")
+    await ctx.say("disclaimer", **emergency_args(ctx.services.settings.emergency_number))
+
+
 async def welcome(ctx: Ctx, clinic_token: str = "") -> None:
     """Greeting, disclaimer, privacy note and the Agree button. Stores nothing: a clinic link's token rides
     on the button, and binds the user only once they agree."""
-    await ctx.say("welcome")
-    await ctx.say("disclaimer")
+    await greet(ctx)
     await say_privacy(ctx, clinic_token)
     value = f"{ctx.lang}.{clinic_token}" if clinic_token else ctx.lang
     markup = InlineKeyboardMarkup([[button(ctx.t("btn-agree"), Action.AGREE, value, ctx.user_id)]])

@@ -13,6 +13,7 @@ from bot.routers.common import (
     accept,
     accept_press,
     begin_intake,
+    greet,
     own_press,
     refuse_stale,
     say_privacy,
@@ -54,8 +55,7 @@ async def on_start(ctx: Ctx) -> None:
     if clinic is not None:
         await ctx.services.store.clinics.bind(ctx.user_id, clinic.id)
         await ctx.say("clinic-bound", clinic=clinic.name)
-    await ctx.say("welcome")
-    await ctx.say("disclaimer")
+    await greet(ctx)
     intake = await ctx.services.store.intakes.load(ctx.user_id)
     if intake is None:
         await begin_intake(ctx)

@@ -2,9 +2,14 @@
 
 welcome =
     Hello! I am skinbot. I help you pre-screen a skin condition from a photo and prepare a report that you can show a doctor.
+# The signs of an emergency, the same in the chat's disclaimer and the PDF's.
+-emergency-signs = bleeding that will not stop, a fast-spreading rash, fever with a rash, difficulty breathing
 disclaimer =
     ⚠️ This is pre-screening, not a diagnosis. Only a doctor can diagnose a skin condition.
-    If this is an emergency (bleeding that will not stop, a fast-spreading rash, fever with a rash, difficulty breathing), seek care now.
+    { $emergency_number ->
+        [none] If this is an emergency ({ -emergency-signs }), go to the nearest emergency department now.
+       *[other] If this is an emergency ({ -emergency-signs }), go to the nearest emergency department or call { $emergency_number } now.
+    }
 privacy-text =
     🔒 Privacy
     What we store: the photo, the answers you give (patient name, age, gender, medical history), the analysis and the PDF report, and the date you agreed.

@@ -26,7 +26,7 @@ site-arm = Arm
 site-hand = Hand
 site-leg = Leg
 site-foot = Foot
-site-genital = Genital area
+site-genital = Genitals
 site-other = Other
 site-unknown = site not given
 field-body-site = Body site
@@ -68,7 +68,7 @@ command-reminders = Your reminders to re-check a spot
 
 # Clinic links
 clinic-link-invalid = This clinic link is not valid, or no longer valid. You can use skinbot as before.
-clinic-link-welcome = Welcome from { $clinic }.
+clinic-link-welcome = Welcome! You came here through a link from { $clinic }.
 clinic-bound = Your cases can now be sent for review to { $clinic }.
 
 # The PDF

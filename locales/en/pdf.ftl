@@ -27,7 +27,7 @@ pdf-heatmap-caption = Heatmap (Grad-CAM): the warmer the colour, the more that a
 
 pdf-section-classification = Classifier result
 pdf-col-condition = Condition
-pdf-col-probability = Probability
+pdf-col-confidence = Confidence
 pdf-probability = { NUMBER($value, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) }
 pdf-top-class = most likely
 pdf-classifier-note = The classifier only knows these six conditions. The percentages are its confidence, not the chance of having a disease.
@@ -39,7 +39,11 @@ pdf-image-not-seen = Note: the image was not seen by the language model. This te
 
 pdf-section-disclaimer = Important
 pdf-disclaimer = This is a pre-screening made by software, not a diagnosis. Only a doctor can diagnose a skin condition.
-pdf-emergency = In an emergency (bleeding that will not stop, a fast-spreading rash, fever with a rash, difficulty breathing), seek care now.
+pdf-emergency =
+    { $emergency_number ->
+        [none] In an emergency ({ -emergency-signs }), go to the nearest emergency department now.
+       *[other] In an emergency ({ -emergency-signs }), go to the nearest emergency department or call { $emergency_number } now.
+    }
 
 pdf-footer = skinbot · case { $case }
 pdf-page = Page { $page } of { $total }

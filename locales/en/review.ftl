@@ -2,13 +2,13 @@
 
 review-offer = A doctor can review this case and answer you here.
 btn-review = 👩‍⚕️ Send to a doctor for review
-btn-review-all = 👩‍⚕️ Send all unreviewed ({ $count }) to a doctor
+btn-review-all = 👩‍⚕️ Send all { $count } unreviewed to a doctor
 review-pick-clinic = Which clinic should review it?
 review-consent =
     { $clinic } will receive { $count ->
         [one] the PDF report
        *[other] { $count } PDF reports
-    } (patient name, age, gender, medical history, the photo and the analysis) and a short summary (case number, age, gender, top class, triage level). The doctors in that Telegram chat can read them. Send?
+    } (patient name, age, gender, medical history, the photo and the analysis) and a short summary (case number, age, gender, the most likely condition and how urgent it looks). The doctors in that Telegram chat can read them. Do you agree to send them?
 btn-review-send = ✅ Send
 btn-review-cancel = ✖️ Don't send
 review-sent =

@@ -6,7 +6,7 @@ quality-too-small-tip = 미리보기나 스크린샷이 아닌 원본 사진을 
 quality-too-dark = 사진이 너무 어두워서 피부가 잘 보이지 않습니다.
 quality-too-dark-tip = 창가의 자연광을 이용하거나 밝은 실내등을 켜 주시고, 촬영 부위에 그림자가 지지 않도록 해 주세요.
 
-quality-too-bright = 사진이 너무 밝아서 피부가 하얗게 날아갔습니다.
+quality-too-bright = 사진이 너무 밝아서 피부색이 하얗게 바래 보입니다.
 quality-too-bright-tip = 직사광선과 카메라 플래시를 피하고, 부드러운 간접 자연광에서 찍어 주세요.
 
 quality-blurry = 사진이 흐려서 피부의 세부 모습을 볼 수 없습니다.

@@ -10,7 +10,7 @@ status-stopped = ⏹ 중단되었습니다. 아래 메시지를 확인해 주세
 
 ## Classification
 
-classification-title = 분류기 점수 (사전 선별이며 진단이 아닙니다):
+classification-title = 분류 모델 점수 (사전 선별이며 진단이 아닙니다):
 classification-row = { $label }: { $bar } { NUMBER($percent, style: "percent", maximumFractionDigits: 1) }
 urgent-prefix = 🚨
 uncertain-prefix = ⚠️
@@ -32,8 +32,8 @@ failure-engine = 언어 모델 서버가 응답하지 않음
 btn-retry = 🔁 다시 시도
 report-cancelled = 보고서 작성을 취소했습니다.
 retry-started = 보고서를 다시 작성합니다.
-retry-not-possible = 이 사례는 더 이상 다시 시도할 수 없습니다. 새 사례를 시작하려면 /new 를 보내 주세요.
-pdf-caption = 피부 사전 선별 보고서, 사례 { $case }. 이 PDF를 의사에게 전달할 수 있습니다. 진단이 아닌 사전 선별입니다.
+retry-not-possible = 이 검사는 더 이상 다시 시도할 수 없습니다. 새 검사를 시작하려면 /new 를 보내 주세요.
+pdf-caption = 피부 사전 선별 보고서, 검사 { $case }. 이 PDF를 의사에게 전달할 수 있습니다. 진단이 아닌 사전 선별입니다.
 
 ## The report's urgency line, set to the triage's when the model contradicts an urgent referral
 ## (inference/urgency.py). The label and level names are the ones the report prompt asks for
@@ -48,12 +48,12 @@ report-urgency-set = ⚠️ 분류 모델이 피부암의 징후일 수 있는 �
 
 ## Your cases
 
-cases-title = 최근 사례:
-cases-empty = 아직 사례가 없습니다. 시작하려면 /new 를 보내 주세요.
+cases-title = 최근 검사 내역:
+cases-empty = 아직 검사 내역이 없습니다. 시작하려면 /new 를 보내 주세요.
 case-line = { $date } · { $name } · { $result }
 case-status-queued = 대기 중
 case-status-running = 분석 중
 case-status-failed = 실패
 case-status-cancelled = 취소됨
 case-status-rejected = 사진 사용 불가
-case-pdf-missing = 이 사례의 PDF를 더 이상 사용할 수 없습니다.
+case-pdf-missing = 이 검사의 PDF를 더 이상 사용할 수 없습니다.

@@ -11,7 +11,7 @@ api-error-too-large = 업로드가 { $max_mb }MB보다 큽니다.
 api-error-missing = “{ $field }” 필드가 없습니다.
 api-error-invalid = “{ $field }” 필드가 올바르지 않습니다.
 api-error-invalid-request = 올바르지 않은 요청입니다.
-api-error-age = 나이는 0에서 120 사이의 정수여야 합니다.
+api-error-age = 나이는 0~120 사이의 숫자(만 나이)여야 합니다.
 api-error-gender = 성별은 female, male, other, undisclosed 중 하나여야 합니다.
 api-error-language = 언어는 ko, en, vi 중 하나여야 합니다.
 api-error-history = 병력은 최대 { $max }자까지 입력할 수 있습니다.
@@ -20,7 +20,7 @@ api-error-not-found = 찾을 수 없습니다.
 api-error-photo-rejected = 이 사진으로는 신뢰할 수 있는 평가를 할 수 없어 보고서를 작성하지 않았습니다.
 api-error-failed = 보고서를 완성하지 못했습니다({ $reason }). 요청을 다시 보내세요.
 api-error-cancelled = 요청이 취소되었습니다.
-api-analysis-ranking = 가능성이 가장 높은 분류: { $first }({ NUMBER($first_score, style: "percent", maximumFractionDigits: 0) }), 다음: { $second }({ NUMBER($second_score, style: "percent", maximumFractionDigits: 0) }).
+api-analysis-ranking = 가능성이 가장 높은 질환: { $first }({ NUMBER($first_score, style: "percent", maximumFractionDigits: 0) }), 다음: { $second }({ NUMBER($second_score, style: "percent", maximumFractionDigits: 0) }).
 
 ## The API reference at /docs (its descriptions are in English)
 

@@ -2,26 +2,31 @@
 
 welcome =
     Xin chào! Tôi là skinbot. Tôi giúp bạn sàng lọc sơ bộ tình trạng da qua ảnh chụp và chuẩn bị một báo cáo để bạn đưa cho bác sĩ.
+# The signs of an emergency, the same in the chat's disclaimer and the PDF's.
+-emergency-signs = chảy máu không cầm được, phát ban lan nhanh, sốt kèm phát ban, khó thở
 disclaimer =
     ⚠️ Đây là sàng lọc sơ bộ, không phải chẩn đoán. Chỉ bác sĩ mới có thể chẩn đoán bệnh da.
-    Nếu là trường hợp khẩn cấp (chảy máu không cầm được, phát ban lan nhanh, sốt kèm phát ban, khó thở), hãy đi khám ngay.
+    { $emergency_number ->
+        [none] Nếu là trường hợp khẩn cấp ({ -emergency-signs }), hãy đến cơ sở cấp cứu gần nhất ngay.
+       *[other] Nếu là trường hợp khẩn cấp ({ -emergency-signs }), hãy đến cơ sở cấp cứu gần nhất hoặc gọi { $emergency_number } ngay.
+    }
 privacy-text =
     🔒 Quyền riêng tư
     Chúng tôi lưu: ảnh, các câu trả lời của bạn (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh), kết quả phân tích, báo cáo PDF và ngày bạn đồng ý.
-    Nơi lưu: trên máy chủ của dịch vụ này (tin nhắn đến đó qua Telegram). { $engine ->
-        [remote] Để viết báo cáo, ảnh, tuổi, giới tính, tiền sử bệnh và kết quả phân tích (không bao giờ có tên) được gửi đến máy chủ AI mà dịch vụ này sử dụng, tại { $host }.
+    Nơi lưu: trên máy chủ riêng của dịch vụ này (tin nhắn đến đó qua Telegram). { $engine ->
+        [remote] Để viết báo cáo, ảnh, tuổi, giới tính, tiền sử bệnh và kết quả phân tích (không bao gồm tên) được gửi đến máy chủ AI mà dịch vụ này sử dụng, tại { $host }.
        *[local] Các mô hình AI cũng chạy trên máy chủ này: không có gì được gửi đến dịch vụ AI bên ngoài.
     }
     { $clinics ->
         [0] Không có phòng khám nào được kết nối với dịch vụ này: các ca không được chia sẻ với ai.
-       *[other] Chỉ khi bạn yêu cầu bác sĩ xem xét, ca đó (báo cáo PDF có tên bệnh nhân và một bản tóm tắt ngắn) mới được gửi đến phòng khám bạn chọn: { $clinic_names }. Những tin nhắn đã gửi đến cuộc trò chuyện Telegram của phòng khám đó vẫn ở lại đó, kể cả sau khi /delete.
+       *[other] Chỉ khi bạn yêu cầu bác sĩ xem xét, ca đó (báo cáo PDF có tên bệnh nhân và một bản tóm tắt ngắn) mới được gửi đến phòng khám bạn chọn: { $clinic_names }. Những tin nhắn đã gửi đến cuộc trò chuyện Telegram của phòng khám đó vẫn còn ở đó, kể cả sau khi bạn dùng lệnh /delete.
     }
     Thời gian lưu: { $days } ngày, sau đó mọi thứ được tự động xóa.
     Các bản sao lưu của máy chủ được xóa sau { $days } ngày: dữ liệu đã xóa bằng /delete (hoặc được tự động xóa) vẫn có thể còn trong bản sao lưu tạo trước đó, tối đa thêm { $days } ngày.
-    Gửi /delete bất cứ lúc nào để xóa tất cả cùng lúc. Tên bệnh nhân không bao giờ được đưa cho mô hình AI.
-    Ca mà bạn yêu cầu nhắc lại được giữ đến ngày nhắc, và thêm { $days } ngày sau đó.
-consent-ask = Nhấn “Tôi đồng ý” để bắt đầu.
-consent-needed = Vui lòng đọc các lưu ý ở trên và nhấn “Tôi đồng ý” trước khi bắt đầu.
+    Gửi /delete bất cứ lúc nào để xóa tất cả cùng lúc. Tên bệnh nhân không bao giờ được gửi cho mô hình AI.
+    Ca mà bạn đã đặt lời nhắc được giữ đến ngày nhắc, và thêm { $days } ngày sau đó.
+consent-ask = Bấm “Tôi đồng ý” để bắt đầu.
+consent-needed = Vui lòng đọc các lưu ý ở trên và bấm “Tôi đồng ý” trước khi bắt đầu.
 consent-thanks = Cảm ơn bạn. Chúng ta bắt đầu nhé.
 btn-agree = Tôi đồng ý
 help-text =
@@ -41,9 +46,9 @@ help-text =
 
 ask-photo = 📷 Vui lòng gửi ảnh chụp gần, rõ nét của vùng da bị ảnh hưởng. Chụp dưới ánh sáng ban ngày và giữ điện thoại cách da 10–15 cm. Bước sau bạn có thể thêm ảnh toàn cảnh.
 ask-name = Tên bệnh nhân là gì? (tối đa { $max } ký tự) Tên chỉ dùng để phân biệt các ca của bạn.
-ask-age = Bệnh nhân bao nhiêu tuổi? Vui lòng gửi một số nguyên từ 0 đến 120.
+ask-age = Bệnh nhân bao nhiêu tuổi? Vui lòng gửi số tuổi (từ 0 đến 120), ví dụ 45.
 ask-gender = Giới tính của bệnh nhân là gì?
-ask-history = Vui lòng mô tả tiền sử bệnh liên quan: vấn đề kéo dài bao lâu, thuốc đang dùng, dị ứng. Hoặc nhấn “Bỏ qua”.
+ask-history = Vui lòng mô tả tiền sử bệnh liên quan: vấn đề kéo dài bao lâu, thuốc đang dùng, dị ứng. Hoặc bấm “Bỏ qua”.
 ask-report-language = Báo cáo nên được viết bằng ngôn ngữ nào?
 
 gender-female = Nữ
@@ -72,7 +77,7 @@ summary =
     Giới tính: { $gender }
     Tiền sử bệnh: { $history }
     Ngôn ngữ báo cáo: { $language }
-summary-no-history = không có
+summary-no-history = không cung cấp
 edit-which = Bạn muốn sửa câu trả lời nào?
 field-photo = Ảnh
 field-name = Tên
@@ -83,7 +88,7 @@ field-report-language = Ngôn ngữ báo cáo
 
 ## Invalid input
 
-invalid-age = “{ $text }” không phải là tuổi hợp lệ. Vui lòng gửi một số nguyên từ 0 đến 120, ví dụ 15.
+invalid-age = “{ $text }” không phải là tuổi hợp lệ. Vui lòng gửi số tuổi (từ 0 đến 120), ví dụ 15.
 invalid-name-empty = Vui lòng gửi tên bệnh nhân bằng chữ.
 invalid-name-long = Tên quá dài ({ $length } ký tự). Vui lòng dùng tối đa { $max } ký tự.
 invalid-history-long = Tiền sử bệnh quá dài ({ $length } ký tự). Vui lòng rút gọn còn tối đa { $max } ký tự.
@@ -101,7 +106,7 @@ photo-download-failed = Tôi không tải được ảnh từ Telegram. Vui lòn
 ## Confirm, cancel, new case
 
 case-received = Cảm ơn bạn. Ca { $case } đã được tiếp nhận và đang chờ phân tích.
-case-active = Bạn đang có một ca đang được phân tích. Vui lòng chờ báo cáo của ca đó trước khi xác nhận ca khác.
+case-active = Bạn có một ca đang được phân tích. Vui lòng chờ báo cáo của ca đó trước khi xác nhận ca khác.
 intake-cancelled = Đã hủy. Chưa có gì được gửi đi phân tích. Gửi /new để bắt đầu lại.
 step-cancelled = Đã hủy. Các câu trả lời trước đó vẫn được giữ.
 nothing-to-cancel = Không có gì để hủy. Gửi /new để bắt đầu một ca.

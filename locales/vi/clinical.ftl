@@ -1,4 +1,4 @@
-## Nhiều ảnh cho một ca, vị trí trên cơ thể, theo dõi một vùng da, lời nhắc và đường dẫn phòng khám
+## Nhiều ảnh cho một ca, vị trí trên cơ thể, theo dõi một vùng da, lời nhắc và liên kết phòng khám
 
 # Hỏi bệnh: ảnh
 ask-more-photos =
@@ -26,11 +26,11 @@ site-arm = Cánh tay
 site-hand = Bàn tay
 site-leg = Chân
 site-foot = Bàn chân
-site-genital = Vùng sinh dục
+site-genital = Vùng kín
 site-other = Khác
-site-unknown = không rõ vị trí
+site-unknown = chưa cung cấp vị trí
 field-body-site = Vị trí
-summary-no-site = không cho biết
+summary-no-site = không cung cấp
 summary-new-spot = không, một vùng da mới
 
 # Hỏi bệnh: theo dõi một vùng da đã gửi trước đây
@@ -43,7 +43,7 @@ follow-up-case-gone = Ca trước không còn được lưu nên không thể so
 # Kết quả và ảnh bị từ chối của một ca có nhiều ảnh
 photo-kind-close-up = ảnh chụp gần
 photo-kind-overview = ảnh toàn cảnh
-photo-kind-extra = ảnh thêm
+photo-kind-extra = ảnh bổ sung
 photo-which = Ảnh { $position }/{ $count } ({ $kind }):
 quality-send-photos-again = Hãy gửi lại các ảnh, bắt đầu bằng ảnh chụp gần.
 scores-mean-of-photos = Trung bình của { $count } ảnh:
@@ -66,14 +66,14 @@ reminder-cancelled = Đã hủy lời nhắc.
 reminder-not-found = Lời nhắc đó không còn nữa.
 command-reminders = Lời nhắc kiểm tra lại vùng da
 
-# Đường dẫn phòng khám
-clinic-link-invalid = Đường dẫn phòng khám này không hợp lệ hoặc không còn hợp lệ. Bạn vẫn có thể dùng skinbot như bình thường.
-clinic-link-welcome = Chào mừng bạn đến từ { $clinic }.
+# Liên kết phòng khám
+clinic-link-invalid = Liên kết phòng khám này không hợp lệ hoặc không còn hợp lệ. Bạn vẫn có thể dùng skinbot như bình thường.
+clinic-link-welcome = Chào mừng bạn! Bạn đến đây qua liên kết của { $clinic }.
 clinic-bound = Từ giờ các ca của bạn có thể được gửi đến { $clinic } để bác sĩ xem.
 
 # PDF
 pdf-patient-site = Vị trí
-pdf-site-none = Không cho biết
+pdf-site-none = Không cung cấp
 pdf-section-photos = Ảnh
 pdf-photo-kind = { $number }. { $kind }
 pdf-mean-of-photos = trung bình của { $count } ảnh
@@ -83,8 +83,8 @@ pdf-col-change = Thay đổi
 pdf-change-points = { $sign }{ NUMBER($points, minimumFractionDigits: 1, maximumFractionDigits: 1) } điểm
 pdf-section-follow-up = Theo dõi: thay đổi kể từ ngày { $date }
 pdf-earlier-caption = Trước đây · { $date }
-pdf-now-caption = Hiện nay · { $date }
+pdf-now-caption = Hiện tại · { $date }
 pdf-earlier-photo-gone = Ảnh trước đây không còn được lưu.
 pdf-col-then = Trước { $date }
-pdf-col-now = Nay { $date }
+pdf-col-now = Hiện tại { $date }
 pdf-follow-up-note = Thay đổi được tính bằng điểm phần trăm độ tin cậy của bộ phân loại. Điểm số thay đổi không có nghĩa là da đã thay đổi: hãy so sánh các ảnh.

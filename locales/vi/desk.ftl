@@ -1,15 +1,15 @@
 ## The review desk in the browser (clinic staff)
 
-desk-title = Bàn xem xét
+desk-title = Trang xem xét ca bệnh
 desk-signed-in-as = Đã đăng nhập: { $name }
 desk-nav-queue = Danh sách chờ
-desk-nav-audit = Nhật ký kiểm tra
+desk-nav-audit = Nhật ký hoạt động
 desk-language = Ngôn ngữ
 desk-language-save = Đổi
 desk-logout = Đăng xuất
 desk-percent = { NUMBER($value, style: "percent", maximumFractionDigits: 0) }
 
-desk-login-title = Đăng nhập bàn xem xét
+desk-login-title = Đăng nhập trang xem xét ca bệnh
 desk-login-as = Đăng nhập với tên { $name } tại { $clinic }.
 desk-login-button = Đăng nhập
 desk-login-once = Liên kết này chỉ dùng được một lần. Để đăng nhập lại sau này, hãy xin quản trị viên một liên kết mới.
@@ -17,11 +17,11 @@ desk-login-invalid = Liên kết đăng nhập này không còn dùng được: 
 desk-login-needed = Vui lòng đăng nhập bằng liên kết mà quản trị viên đã gửi cho bạn.
 desk-signed-out = Bạn đã đăng xuất.
 desk-csrf = Biểu mẫu này đã hết hạn. Hãy tải lại trang và thử lại.
-desk-cross-site = Yêu cầu này đến từ một trang web khác nên đã bị từ chối. Hãy mở trực tiếp bàn xem xét hoặc liên kết đăng nhập của bạn.
+desk-cross-site = Yêu cầu này đến từ một trang web khác nên đã bị từ chối. Hãy mở trực tiếp trang xem xét ca bệnh hoặc liên kết đăng nhập của bạn.
 desk-not-found = Ca này không có ở đây, hoặc không được gửi đến phòng khám của bạn.
 
 desk-queue-title = Các ca cần xem xét
-desk-filter-triage = Phân loại
+desk-filter-triage = Mức độ khẩn cấp
 desk-filter-status = Trạng thái
 desk-filter-language = Ngôn ngữ báo cáo
 desk-filter-from = Gửi từ ngày
@@ -32,11 +32,7 @@ desk-filter-reset = Đặt lại
 desk-status-waiting = Đang chờ kết luận
 desk-status-answered = Đã trả lời
 desk-status-all = Tất cả
-desk-queue-count =
-    { $count ->
-        [one] 1 ca.
-       *[other] { $count } ca.
-    }
+desk-queue-count = { $count } ca.
 desk-queue-order = Ca khẩn cấp trước, sau đó là ca mới nhất.
 desk-queue-empty = Không có ca nào khớp với bộ lọc này.
 desk-patient-summary = { $age } tuổi, { $gender }
@@ -50,7 +46,7 @@ desk-zoom-in = Phóng to
 desk-zoom-out = Thu nhỏ
 desk-zoom-reset = Vừa khung
 desk-heatmap-toggle = Hiện bản đồ nhiệt Grad-CAM
-desk-heatmap-explain = Bản đồ nhiệt cho thấy vùng mà bộ phân loại chú ý khi chọn nhóm cao nhất. Đó không phải là đường viền của tổn thương.
+desk-heatmap-explain = Bản đồ nhiệt cho thấy vùng mà bộ phân loại chú ý khi chọn tình trạng có khả năng cao nhất. Đó không phải là đường viền của tổn thương.
 desk-heatmap-none = Ca này không có bản đồ nhiệt.
 desk-scores = Điểm của bộ phân loại
 desk-answers = Câu trả lời
@@ -58,7 +54,7 @@ desk-name = Tên bệnh nhân
 desk-age = Tuổi
 desk-gender = Giới tính
 desk-history = Tiền sử bệnh
-desk-no-history = không có
+desk-no-history = không cung cấp
 desk-report-language = Ngôn ngữ báo cáo
 desk-report = Báo cáo
 desk-report-missing = Ca này không có nội dung báo cáo được lưu.
@@ -78,14 +74,14 @@ desk-patient-told = Bệnh nhân đã được thông báo.
 desk-patient-pending = Bệnh nhân chưa được thông báo. Bot vẫn đang thử lại.
 desk-case-audit = Lịch sử của ca này
 
-desk-audit-title = Nhật ký kiểm tra
+desk-audit-title = Nhật ký hoạt động
 desk-audit-private = Chỉ nhân viên phòng khám của bạn mới xem được nhật ký này. Nó không bao giờ được gửi cho bệnh nhân.
 desk-audit-empty = Chưa có gì được ghi lại.
-desk-audit-when = Lúc
-desk-audit-who = Ai
-desk-audit-what = Việc gì
+desk-audit-when = Thời gian
+desk-audit-who = Người thực hiện
+desk-audit-what = Hành động
 desk-audit-case = Ca
-desk-audit-source-web = bàn xem xét
+desk-audit-source-web = trang xem xét
 desk-audit-source-telegram = Telegram
 desk-audit-action-login = đã đăng nhập
 desk-audit-action-logout = đã đăng xuất

@@ -2,9 +2,9 @@
 
 pdf-title = Báo cáo sàng lọc da sơ bộ
 pdf-subtitle = Do skinbot chuẩn bị cho bác sĩ hoặc bác sĩ da liễu
-pdf-case = Hồ sơ { $case }
+pdf-case = Ca { $case }
 pdf-created = { DATETIME($created, dateStyle: "long", timeStyle: "short") } ({ $zone })
-pdf-case-full = Mã hồ sơ đầy đủ: { $case }
+pdf-case-full = Mã ca đầy đủ: { $case }
 pdf-review-title = Nhận xét của bác sĩ
 
 pdf-section-patient = Bệnh nhân
@@ -22,7 +22,7 @@ pdf-heatmap-caption = Bản đồ nhiệt (Grad-CAM): màu càng nóng, vùng đ
 
 pdf-section-classification = Kết quả của bộ phân loại
 pdf-col-condition = Tình trạng
-pdf-col-probability = Xác suất
+pdf-col-confidence = Độ tin cậy
 pdf-probability = { NUMBER($value, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) }
 pdf-top-class = khả năng cao nhất
 pdf-classifier-note = Bộ phân loại chỉ nhận biết sáu tình trạng này. Tỷ lệ phần trăm là mức độ tin cậy của nó, không phải khả năng mắc bệnh.
@@ -34,7 +34,11 @@ pdf-image-not-seen = Lưu ý: mô hình ngôn ngữ không xem được hình �
 
 pdf-section-disclaimer = Quan trọng
 pdf-disclaimer = Đây là kết quả sàng lọc sơ bộ do phần mềm thực hiện, không phải là chẩn đoán. Chỉ bác sĩ mới có thể chẩn đoán bệnh về da.
-pdf-emergency = Trong trường hợp khẩn cấp (chảy máu không cầm được, phát ban lan nhanh, sốt kèm phát ban, khó thở), hãy đi khám ngay.
+pdf-emergency =
+    { $emergency_number ->
+        [none] Trong trường hợp khẩn cấp ({ -emergency-signs }), cần đến cơ sở cấp cứu gần nhất ngay.
+       *[other] Trong trường hợp khẩn cấp ({ -emergency-signs }), cần đến cơ sở cấp cứu gần nhất hoặc gọi { $emergency_number } ngay.
+    }
 
-pdf-footer = skinbot · hồ sơ { $case }
+pdf-footer = skinbot · ca { $case }
 pdf-page = Trang { $page }/{ $total }

@@ -1,6 +1,6 @@
 ## Waiting and analysing
 
-queue-position = ⏳ Bạn đang ở vị trí số { $position } trong hàng chờ. Báo cáo sẽ sớm được bắt đầu.
+queue-position = ⏳ Bạn đang ở vị trí số { $position } trong hàng chờ. Báo cáo của bạn sẽ sớm bắt đầu.
 analysing = 🔬 Đang phân tích ảnh…
 regenerating = 🔁 Dịch vụ đã khởi động lại trong khi đang viết báo cáo của bạn. Báo cáo đang được viết lại từ đầu.
 writing = ✍️ Đang viết báo cáo…
@@ -17,13 +17,13 @@ uncertain-prefix = ⚠️
 
 ## Photo quality
 
-quality-rejected = Tôi không thể đánh giá ảnh này một cách đáng tin cậy, nên chưa viết báo cáo:
+quality-rejected = Tôi không thể đánh giá ảnh này một cách đáng tin cậy, nên không tạo báo cáo:
 quality-reason = • { $reason } { $tip }
 quality-send-another = Vui lòng gửi ảnh khác ngay bây giờ. Các câu trả lời khác của bạn vẫn được giữ.
 
 ## Report end states
 
-report-failed = ⚠️ Không thể hoàn thành báo cáo ({ $reason }). Nội dung ở trên chưa đầy đủ. Nhấn “Thử lại” để viết lại.
+report-failed = ⚠️ Không thể hoàn thành báo cáo ({ $reason }). Nội dung ở trên chưa đầy đủ. Bấm “Thử lại” để viết lại.
 failure-timeout = mất quá nhiều thời gian
 failure-out_of_memory = máy chủ hết bộ nhớ
 failure-error = lỗi nội bộ
@@ -33,7 +33,7 @@ btn-retry = 🔁 Thử lại
 report-cancelled = Đã hủy báo cáo.
 retry-started = Đang viết lại báo cáo.
 retry-not-possible = Ca này không thể thử lại được nữa. Gửi /new để bắt đầu ca mới.
-pdf-caption = Báo cáo sàng lọc da, ca { $case }. Bạn có thể chuyển tệp PDF này cho bác sĩ. Đây là sàng lọc sơ bộ, không phải chẩn đoán.
+pdf-caption = Báo cáo sàng lọc da sơ bộ, ca { $case }. Bạn có thể chuyển tệp PDF này cho bác sĩ. Đây là sàng lọc sơ bộ, không phải chẩn đoán.
 
 ## The report's urgency line, set to the triage's when the model contradicts an urgent referral
 ## (inference/urgency.py). The label and level names are the ones the report prompt asks for

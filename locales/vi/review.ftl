@@ -2,21 +2,21 @@
 
 review-offer = Bác sĩ có thể xem xét ca này và trả lời bạn tại đây.
 btn-review = 👩‍⚕️ Gửi cho bác sĩ xem xét
-btn-review-all = 👩‍⚕️ Gửi tất cả ca chưa được xem xét ({ $count })
+btn-review-all = 👩‍⚕️ Gửi bác sĩ { $count } ca chưa xem
 review-pick-clinic = Phòng khám nào sẽ xem xét ca này?
 review-consent =
     { $clinic } sẽ nhận { $count ->
-        [one] báo cáo PDF
+        [1] báo cáo PDF
        *[other] { $count } báo cáo PDF
-    } (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh, ảnh và kết quả phân tích) và một bản tóm tắt ngắn (số ca, tuổi, giới tính, nhóm cao nhất, mức phân loại). Các bác sĩ trong cuộc trò chuyện Telegram đó có thể đọc chúng. Gửi nhé?
+    } (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh, ảnh và kết quả phân tích) và một bản tóm tắt ngắn (mã ca, tuổi, giới tính, tình trạng có khả năng cao nhất, mức độ khẩn cấp). Các bác sĩ trong cuộc trò chuyện Telegram đó có thể đọc những thông tin này. Bạn có đồng ý gửi không?
 btn-review-send = ✅ Gửi
 btn-review-cancel = ✖️ Không gửi
 review-sent =
     { $count ->
-        [one] Đã gửi cho { $clinic }. Câu trả lời của bác sĩ sẽ đến tại đây.
+        [1] Đã gửi cho { $clinic }. Câu trả lời của bác sĩ sẽ đến tại đây.
        *[other] Đã gửi { $count } ca cho { $clinic }. Câu trả lời của các bác sĩ sẽ đến tại đây.
     }
-review-not-sent = Chưa gửi gì cả.
+review-not-sent = Không có gì được gửi đi.
 review-nothing-to-send = Không có ca đã hoàn thành nào đang chờ gửi.
 review-verdict = 👩‍⚕️ { $clinic } đã xem xét ca { $case } ngày { $date }: { $verdict }
 review-note = Ghi chú của bác sĩ: { $note }
@@ -34,8 +34,8 @@ clinic-summary =
     🩺 Ca { $case } cần xem xét
     Tuổi: { $age }
     Giới tính: { $gender }
-    Nhóm cao nhất: { $label } ({ NUMBER($confidence, style: "percent", maximumFractionDigits: 0) })
-    Phân loại: { $triage }
+    Khả năng cao nhất: { $label } ({ NUMBER($confidence, style: "percent", maximumFractionDigits: 0) })
+    Mức độ khẩn cấp: { $triage }
 btn-verdict-routine = Thông thường: tự chăm sóc
 btn-verdict-visit = Đặt lịch khám
 btn-verdict-urgent = Khẩn cấp: khám hôm nay

@@ -1,6 +1,6 @@
 # Kiểm tra ảnh có phải là da không (inference/skin_gate.py) và ghi chú giới hạn về màu da trong PDF.
 
-scores-not-skin = Ảnh này có vẻ không phải là ảnh chụp da, nên chưa viết báo cáo.
+scores-not-skin = Ảnh này có vẻ không phải là ảnh chụp da, nên không tạo báo cáo.
 scores-not-skin-tip = Hãy chụp cận vùng da bị ảnh hưởng dưới ánh sáng ban ngày, cách 10–15 cm, để da chiếm gần hết khung hình, không có đồ vật, vật nuôi, màn hình hay giấy tờ trong ảnh.
 
 scores-tone-very-light = da rất sáng

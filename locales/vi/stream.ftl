@@ -6,5 +6,5 @@ eta-minutes = khoảng { $minutes } phút
 heatmap-explained = 🌡️ Bản đồ nhiệt: vùng màu đỏ và vàng ảnh hưởng nhiều nhất đến bộ phân loại, vùng màu xanh lam ít nhất.
 btn-stop = ⏹ Dừng
 stop-stopping = Đang dừng viết báo cáo…
-stop-too-late = Báo cáo này không còn đang được viết.
+stop-too-late = Báo cáo này đã dừng.
 pdf-summary-title = Tóm tắt

@@ -24,6 +24,7 @@ ARGS = {
     "value": 0.125,
     "page": 1,
     "total": 2,
+    "emergency_number": "119",
 }
 
 # Messages that are only a formatted number: nothing to translate, only the number format differs.

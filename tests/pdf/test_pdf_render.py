@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.i18n import Translator
+from bot.i18n import Translator, emergency_args
 from bot.pdf.document import DocumentPhoto, ReportDocument
 from bot.pdf.fonts import FontSet
 from bot.pdf.render import render_pdf
@@ -85,7 +85,7 @@ def test_full_document(
         CASE_ID[:8],
         *labels,
         t(lang, "pdf-disclaimer"),
-        t(lang, "pdf-emergency"),
+        t(lang, "pdf-emergency", **emergency_args("")),
         t(lang, "pdf-probability", value=0.62),
     )
     total = len(reader.pages)
@@ -94,6 +94,16 @@ def test_full_document(
         assert_contains(text, t(lang, "pdf-page", page=number, total=total))
     # The characters that would break reportlab's mini-markup are printed literally.
     assert_contains(text, "< 3 cm &", "snake_case_marker", "* ")
+
+
+@pytest.mark.parametrize(("lang", "number"), [("ko", "119"), ("vi", "115"), ("en", "112")])
+def test_the_emergency_line_names_the_deployments_number(
+    lang: str, number: str, fonts: FontSet, translator: Translator, make_doc: MakeDoc
+) -> None:
+    text = pdf_text(render_pdf(make_doc(lang), translator, fonts=fonts, emergency_number=number))
+    assert_contains(text, translator(lang, "pdf-emergency", **emergency_args(number)), number)
+    without = translator(lang, "pdf-emergency", **emergency_args(""))
+    assert squash(without) not in squash(text)
 
 
 def test_korean_and_vietnamese_text(rendered: dict[str, bytes]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pypdf import PdfReader
 
-from bot.i18n import Translator
+from bot.i18n import Translator, emergency_args
 from bot.pdf.document import ReportDocument
 from bot.pdf.renderers import ProcessRenderer, ThreadRenderer
 
@@ -20,8 +20,8 @@ async def test_a_worker_process_renders_what_a_thread_renders(
     make_doc: Callable[..., ReportDocument], t: Translator
 ) -> None:
     document = make_doc(language="ko")
-    in_thread = await ThreadRenderer(t).render(document)
-    renderer = ProcessRenderer(t, workers=1)
+    in_thread = await ThreadRenderer(t, emergency_number="119").render(document)
+    renderer = ProcessRenderer(t, workers=1, emergency_number="119")
     renderer.start()
     try:
         in_process = await renderer.render(document)
@@ -30,6 +30,9 @@ async def test_a_worker_process_renders_what_a_thread_renders(
         renderer.stop()
     assert in_process.startswith(b"%PDF") and again.startswith(b"%PDF")
     assert text_of(in_process) == text_of(in_thread) == text_of(again)
+    assert "".join(t("ko", "pdf-emergency", **emergency_args("119")).split()) in "".join(
+        text_of(in_process).split()
+    )
 
 
 async def test_a_dead_worker_falls_back_to_a_thread(

@@ -49,7 +49,7 @@ def test_diagnose_streams_and_writes_the_pdf(
     )
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "분류기 점수" in captured.out  # the Korean classification title
+    assert "분류 모델 점수" in captured.out  # the Korean classification title
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "홍길동" in text and "가려움" in text
 

@@ -49,6 +49,8 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_QUANTIZE": "8bit"}, "SKINBOT_QUANTIZE"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_BATCH": "0"}, "SKINBOT_BATCH"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_EMERGENCY_NUMBER": "call 119"}, "SKINBOT_EMERGENCY_NUMBER"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_EMERGENCY_NUMBER": "none"}, "SKINBOT_EMERGENCY_NUMBER"),
     ],
 )
 def test_invalid_settings_name_the_setting(env: dict[str, str], names: str) -> None:
@@ -56,6 +58,15 @@ def test_invalid_settings_name_the_setting(env: dict[str, str], names: str) -> N
         Settings.from_env(env, env_file=None)
     assert names in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_the_emergency_number_is_named_only_when_set() -> None:
+    unset = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert unset.emergency_number == ""
+    korea = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_EMERGENCY_NUMBER": " 119 "}, env_file=None
+    )
+    assert korea.emergency_number == "119"
 
 
 def test_token_never_shows() -> None:

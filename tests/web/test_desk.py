@@ -160,13 +160,20 @@ async def test_a_desk_verdict_reaches_the_patient_and_a_later_chat_press_loses(h
         assert decided.status_code == 303
         shown = await http.get(decided.headers["location"])
         assert harness.t("vi", "desk-verdict-won") in shown.text
+        # Staff read the verdict in their own words, the button's, not the sentence the patient gets.
+        audit = await http.get("/desk/audit")
+        for page_text in (shown.text, audit.text):
+            assert harness.t("vi", "btn-verdict-visit") in page_text
+            assert harness.t("vi", "verdict-visit") not in page_text
     day = datetime.now(UTC).date().isoformat()
     verdict = harness.t("ko", "verdict-visit")
     await harness.wait_key(
         patient, "ko", "review-verdict", clinic=CLINIC_NAME, case=case_id[:8], date=day, verdict=verdict
     )
     await harness.wait_key(patient, "ko", "review-note", note=note)
-    answered = harness.t("vi", "clinic-answered", reviewer="Dr Lan", verdict=harness.t("vi", "verdict-visit"))
+    answered = harness.t(
+        "vi", "clinic-answered", reviewer="Dr Lan", verdict=harness.t("vi", "btn-verdict-visit")
+    )
     await harness.wait_text_in(CLINIC, answered)
     # The clinic chat's buttons come too late now.
     summary = next(m for m in harness.api.chat(CLINIC) if m.message_id == review.summary_message_id)

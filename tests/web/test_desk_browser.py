@@ -129,3 +129,39 @@ async def test_a_verdict_from_the_browser_reaches_the_patient(harness: Harness, 
     await page.wait_for_function("document.documentElement.lang === 'ko'")
     assert t("ko", "desk-verdict") in await page.inner_text("#verdict")
     await context.close()
+
+
+# Words of the page that the browser broke across two lines (Korean may break between any two syllables
+# unless told to keep words whole). A middle dot separates words, as a space does (안면 홍반·딸기코).
+BROKEN_WORDS = """() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/[^\\s·]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+async def test_korean_words_are_not_broken_across_lines_on_a_phone(harness: Harness, browser) -> None:  # type: ignore[no-untyped-def]
+    start_desk(harness, [URGENT])
+    await harness.start()
+    patient = harness.api.user(803, "ko")
+    await agree(harness, patient, "ko")
+    await reviewed_case(harness, patient, "ko", seed=3)
+    context = await browser.new_context(viewport={"width": 360, "height": 800})
+    page = await context.new_page()
+    await page.goto(await login_link(harness, lang="ko"))
+    await page.click("#sign-in")
+    await page.wait_for_url("**/desk")
+    assert await page.evaluate(BROKEN_WORDS) == []
+    await page.locator("li.item").nth(0).locator("a").click()
+    await page.wait_for_url("**/desk/cases/*")
+    assert await page.evaluate(BROKEN_WORDS) == []
+    await context.close()
