@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bot.cli_failure import BENCH_EXTRA_HINT
+from skinbot.cli_failure import BENCH_EXTRA_HINT
 
 # testkit is ours but comes with the bench extra's packages; the others are always installed.
 OUR_PACKAGES = frozenset({"benchmarks", "bot", "conversations", "inference"})

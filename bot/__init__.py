@@ -1,1 +1,1 @@
-"""The Telegram adapter and the composition root."""
+"""The Telegram adapter: routers, keyboards, delivery and streaming of a case, and the Bot API calls."""

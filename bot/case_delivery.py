@@ -21,10 +21,10 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Action, button
-from bot.case_messages import classification_text, quality_lines, which_photo_line
 from bot.streaming import ChatStream
 from bot.telegram_calls import not_modified, with_retries
 from bot.wait_estimate import wait_text
+from casework.case_messages import classification_text, quality_lines, which_photo_line
 from conversations import intake as flow
 from conversations.domain import Case
 from conversations.store import StoreError

@@ -24,10 +24,10 @@ from typing import Any
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, TelegramError
 
-from bot.report_markup import to_telegram_html
 from bot.stream_pieces import PIECE_LIMIT, Pieces
 from bot.streaming import MessagesListener, ReportStream, _nobody
 from bot.telegram_calls import Pacer, not_modified, with_retries
+from casework.report_markup import to_telegram_html
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import button
-from bot.i18n import Translator
+from casework.translator import Translator
 from conversations.intake import Button, Intake, Msg, Say
 
 

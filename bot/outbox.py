@@ -19,11 +19,11 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError, TimedOut
 
 from bot.callbacks import Action, button
-from bot.case_pdf import case_of_pdf, send_pdf, services_case_pdf
-from bot.reminders import offer_reminder
-from bot.review_desk import clinics_for
 from bot.services import Services
 from bot.telegram_calls import with_retries
+from casework.case_pdf import case_of_pdf, send_pdf, services_case_pdf
+from casework.reminders import offer_reminder
+from casework.review_desk import clinics_for
 from conversations.domain import Case, CaseStatus
 from conversations.store import StoreError
 

@@ -20,11 +20,11 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.callbacks import Callback, private_only
-from bot.flood import Verdict
-from bot.i18n import pick_language
 from bot.keyboards import keyboard, text_of
 from bot.services import Services
 from bot.telegram_calls import with_retries
+from casework.flood import Verdict
+from casework.translator import pick_language
 from conversations.domain import User
 from conversations.intake import Intake, Say
 from conversations.store import StoreError

@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.albums import Albums
 from bot.downloads import Downloads
-from bot.flood import FloodGate
-from bot.i18n import Translator
-from bot.metrics import Metrics
-from bot.settings import Settings
+from casework.flood import FloodGate
+from casework.metrics import Metrics
+from casework.translator import Translator
 from conversations.domain import Case
 from conversations.files import FileStore
 from conversations.store import Store
+from skinbot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.case_pdf import RenderPdf
-    from bot.housekeeping import Housekeeping
+    from casework.case_pdf import RenderPdf
+    from casework.housekeeping import Housekeeping
     from inference.model_queue import ModelQueue
     from web.server import WebServer
 
@@ -157,6 +157,6 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.render_pdf is None:
-            from bot.pdf.renderers import ThreadRenderer
+            from casework.pdf.renderers import ThreadRenderer
 
             self.render_pdf = ThreadRenderer(self.t, self.settings.emergency_number).render

@@ -10,7 +10,7 @@ The rest is cut before `limit` characters at a paragraph, sentence or space.
 from __future__ import annotations
 
 from bot.chunking import MESSAGE_LIMIT, cut_point, settled_point
-from bot.report_markup import summary_end
+from casework.report_markup import summary_end
 
 # Headroom under 4096 leaves room for the cursor and for formatting that adds visible characters.
 PIECE_LIMIT = MESSAGE_LIMIT - 96

@@ -20,9 +20,9 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.report_markup import to_telegram_html
 from bot.stream_pieces import PIECE_LIMIT, Pieces
 from bot.telegram_calls import Pacer, not_modified, with_retries
+from casework.report_markup import to_telegram_html
 
 log = logging.getLogger(__name__)
 CURSOR = "▌"

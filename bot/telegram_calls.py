@@ -23,7 +23,7 @@ _retrying: ContextVar[str | None] = ContextVar("skinbot_retrying", default=None)
 
 
 class CallObserver(Protocol):
-    """What `bot.metrics.Metrics` hears about Bot API calls."""
+    """What `casework.metrics.Metrics` hears about Bot API calls."""
 
     def flood_wait(self) -> None: ...
     def retry(self, reason: str) -> None: ...

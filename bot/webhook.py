@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.settings import Secret, Settings, SettingsError
+from skinbot.settings import Secret, Settings, SettingsError
 
 
 @dataclass(frozen=True)

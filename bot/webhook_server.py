@@ -35,7 +35,7 @@ import tornado.web
 from telegram import Bot, Update
 from telegram.ext import ExtBot, Updater
 
-from bot.inference_setup import StartupError
+from skinbot.inference_setup import StartupError
 
 log = logging.getLogger(__name__)
 

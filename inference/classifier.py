@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PIL import Image
 
-from inference.calibration import apply_temperature
+from classifier_lab.calibration import apply_temperature
 from inference.device import resolve_device
 from inference.labels import LABELS, Classification, canonical_label
 from inference.sidecar import Sidecar, SidecarError, load_sidecar

@@ -1,4 +1,4 @@
-"""What the queue and the worker report about their work, for whoever measures it (`bot.metrics`).
+"""What the queue and the worker report about their work, for whoever measures it (`casework.metrics`).
 
 A protocol of plain callbacks keeps inference free of any metrics library. The worker calls these from its
 own thread, so an implementation must be thread-safe (prometheus_client's metrics are).

@@ -36,7 +36,7 @@ def start_bot(
     """`skinbot COMMAND` with its output in `log`: appended, so a restarted process keeps the earlier
     lines, unless `fresh_log`."""
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", command],
+        [sys.executable, "-m", "skinbot", command],
         cwd=ROOT,
         env=env,
         stdout=log.open("wb" if fresh_log else "ab"),
@@ -50,7 +50,7 @@ def run_to_end(
     """`skinbot COMMAND` run until it exits, its output captured: for commands expected to stop by
     themselves, such as one refused at start."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", command],
+        [sys.executable, "-m", "skinbot", command],
         cwd=cwd,
         env=env,
         capture_output=True,

@@ -17,13 +17,13 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 
 pytest_plugins = ["tests.fixtures.classifier_models", "tests.fixtures.report_models"]
 
-from bot.app import PipelineFactory, build_application, hold_queued, start_app, stop_app  # noqa: E402
-from bot.flood import FloodGate  # noqa: E402
-from bot.i18n import Translator  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.webhook import webhook_of  # noqa: E402
+from casework.flood import FloodGate  # noqa: E402
+from casework.translator import Translator  # noqa: E402
 from conversations.domain import Case  # noqa: E402
+from skinbot.app import PipelineFactory, build_application, hold_queued, start_app, stop_app  # noqa: E402
+from skinbot.settings import Settings  # noqa: E402
 from testkit.fake_bot_api import FakeBotApi, SentMessage  # noqa: E402
 from testkit.fake_user import FakeUser  # noqa: E402
 from testkit.skin_photos import skin_photo  # noqa: E402

@@ -13,7 +13,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.flood import FloodGate
+from casework.flood import FloodGate
 from conversations.domain import Language
 from web.context import WebContext
 from web.errors import accepted_language, error_body

@@ -7,14 +7,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.i18n import Translator
-from bot.settings import Settings
+from casework.translator import Translator
 from conversations.domain import Case, Review
 from conversations.files import FileStore
 from conversations.store import Store
 from inference.model_queue import ModelQueue
+from skinbot.settings import Settings
 
-# The verdicts a clinic can give, as `bot.review_desk.VERDICTS` names them (a test keeps them equal).
+# The verdicts a clinic can give, as `casework.review_desk.VERDICTS` names them (a test keeps them equal).
 VERDICTS: tuple[str, ...] = ("routine", "visit", "urgent", "note")
 
 
@@ -38,9 +38,9 @@ class WebContext:
     t: Translator
     # None when this process has no models (the API then answers 503).
     queue: ModelQueue | None
-    # Render a case's PDF from the store and save it (bot.case_pdf.render_case_pdf).
+    # Render a case's PDF from the store and save it (casework.case_pdf.render_case_pdf).
     render_pdf: Callable[[Case], Awaitable[bytes]]
-    # The case's stored PDF, rendered again only if it is missing (bot.case_pdf.case_pdf).
+    # The case's stored PDF, rendered again only if it is missing (casework.case_pdf.case_pdf).
     case_pdf: Callable[[Case], Awaitable[bytes]]
     # None: no clinics configured, so no review desk.
     verdicts: VerdictDesk | None

@@ -20,17 +20,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.settings import Clinic
 from conversations.domain import Case, Language
 from conversations.store.desk import DeskItem
 from conversations.web_domain import AuditEntry, StaffSession
 from inference.labels import Classification
 from inference.triage import Triage, triage
+from skinbot.settings import Clinic
 from web.context import VERDICTS, WebContext
 from web.errors import accepted_language
 
 COOKIE = "skinbot_desk"
-NOTE_MAX = 1000  # as in the clinic chat (bot.review_desk.NOTE_MAX)
+NOTE_MAX = 1000  # as in the clinic chat (casework.review_desk.NOTE_MAX)
 TRIAGE_ORDER = {Triage.URGENT: 0, Triage.UNCERTAIN: 1, Triage.ROUTINE: 2}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATUSES = ("waiting", "answered", "all")
@@ -114,7 +114,7 @@ class Desk:
     # --- sessions -------------------------------------------------------------------------------
 
     async def clinic_of(self, session: StaffSession) -> Clinic | None:
-        # The store's clinic list (bot.clinic_cli), read each time: a clinic added while the bot runs counts.
+        # The store's clinic list (`skinbot clinic`), read each time: a clinic added while it runs counts.
         return await self.ctx.store.clinics.by_chat(session.staff.clinic_chat_id)
 
     async def session(self, request: Request) -> tuple[StaffSession, Clinic]:

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from bot.i18n import Translator
+from casework.translator import Translator
 from web.desk import TEMPLATES
 from web.errors import accepted_language
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
-from bot.i18n import Translator, pick_language
+from casework.translator import Translator, pick_language
 from conversations.domain import DEFAULT_LANGUAGE, Language
 
 

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
 
-from bot.settings import Settings
+from skinbot.settings import Settings
 
 log = logging.getLogger(__name__)
 

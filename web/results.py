@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.case_messages import quality_lines
-from bot.i18n import Translator
+from casework.case_messages import quality_lines
+from casework.translator import Translator
 from inference.labels import LABELS, Classification
 from inference.triage import Triage, triage
 

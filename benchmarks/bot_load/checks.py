@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from benchmarks.bot_load.users import NAME_MARKER, REF_MARKER, UserPlan
-from bot.i18n import Translator
+from casework.translator import Translator
 from testkit.fake_bot_api import SentMessage
 
 

@@ -23,7 +23,7 @@ from benchmarks.cpu import snapshot, split
 from benchmarks.harness_thread import HarnessLoop
 from benchmarks.memory import RssSampler
 from benchmarks.output import emit, machine, percentile
-from bot.i18n import Translator
+from casework.translator import Translator
 from testkit.skin_photos import skin_photo
 
 log = logging.getLogger(__name__)
@@ -92,13 +92,13 @@ async def _run(
     fail_rate: float,
     pdf_workers: int,
 ) -> dict[str, Any]:
-    from bot.app import build_application, start_app, stop_app
     from bot.delivery import Delivery
-    from bot.inference_setup import quality_thresholds
-    from bot.settings import Settings
     from inference.classifier import SkinClassifier
     from inference.model_queue import ModelQueue
     from inference.worker import ModelWorker
+    from skinbot.app import build_application, start_app, stop_app
+    from skinbot.inference_setup import quality_thresholds
+    from skinbot.settings import Settings
     from testkit.random_yolo import random_model
 
     # The fake server and the users live on the harness loop: their CPU is apart from the bot's.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.bot_load.server import LoadBotApi
-from bot.i18n import Translator
+from casework.translator import Translator
 from conversations.domain import Language
 from inference.events import WriterResult
 from testkit.fake_bot_api import SentMessage

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import Action, Callback, button
-from bot.i18n import emergency_args
-from bot.review_desk import clinics_for
 from bot.routing import Ctx, acknowledge, pressed
-from bot.settings import Settings
+from casework.review_desk import clinics_for
+from casework.translator import emergency_args
 from conversations import intake as flow
 from conversations.domain import Case, Clinic
 from inference.labels import Classification
+from skinbot.settings import Settings
 
 
 async def greet(ctx: Ctx) -> None:

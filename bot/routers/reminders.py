@@ -9,9 +9,9 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
-from bot.reminders import REMINDER_WEEKS, site_of
 from bot.routers.common import accept, accept_press, begin_intake, earlier_offer, own_press, refuse_stale
 from bot.routing import Ctx, route
+from casework.reminders import REMINDER_WEEKS, site_of
 from conversations import intake as flow
 from conversations.domain import Reminder
 

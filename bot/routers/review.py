@@ -9,9 +9,9 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.callbacks import Action, button, on_press
-from bot.review_desk import VERDICTS, ReviewDesk, clinics_for
 from bot.routers.common import accept, own_press, refuse_stale
 from bot.routing import Ctx, acknowledge, pressed, route
+from casework.review_desk import VERDICTS, ReviewDesk, clinics_for
 from conversations.domain import Case, CaseStatus, Clinic
 from conversations.web_domain import Staff
 

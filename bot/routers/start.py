@@ -8,7 +8,6 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
-from bot.clinic_cli import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
 from bot.routers.common import (
     accept,
     accept_press,
@@ -22,6 +21,7 @@ from bot.routers.common import (
 from bot.routing import Ctx, route
 from conversations import intake as flow
 from conversations.domain import Clinic, Language
+from skinbot.clinic_cli import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
 
 log = logging.getLogger(__name__)
 

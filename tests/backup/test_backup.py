@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.cli import main
 from conversations.backup import DB_NAME, MANIFEST
 from conversations.files import MARKER, FileStore
 from conversations.intake import Draft
 from conversations.store import Store
+from skinbot.cli import main
 
 KEY = Fernet.generate_key().decode()
 

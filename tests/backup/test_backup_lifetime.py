@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.cli import main
 from conversations.backup import DB_NAME, MANIFEST, backup, restore
 from conversations.files import FileStore
 from conversations.store import Store
+from skinbot.cli import main
 from tests.backup.test_backup import KEY, Written, add_case, one_error_line, use
 
 OTHER_KEY = Fernet.generate_key().decode()

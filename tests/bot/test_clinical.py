@@ -17,9 +17,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from bot.callbacks import Action, Callback
-from bot.case_messages import which_photo_line
-from bot.housekeeping import Housekeeping
-from bot.review_desk import verdict_data
+from casework.case_messages import which_photo_line
+from casework.housekeeping import Housekeeping
+from casework.review_desk import verdict_data
 from conversations.intake import Step
 from inference.prompt import render_prompt
 from testkit.fake_bot_api import SentMessage
@@ -444,7 +444,7 @@ async def test_a_clinic_link_binds_the_patient_and_a_revoked_one_does_not(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.cli import main
+    from skinbot.cli import main
 
     harness.api.add_group(-100700, "Da Nang Skin")
     harness.api.add_group(-100800, "Busan Derm")

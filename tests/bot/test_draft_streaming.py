@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 
 from bot.delivery import Delivery
-from bot.inference_setup import quality_thresholds
-from bot.report_markup import split_summary, to_telegram_html
 from bot.services import Services
 from bot.wait_estimate import wait_text
+from casework.report_markup import split_summary, to_telegram_html
 from conversations.domain import Case
 from inference.classifier import SkinClassifier
 from inference.model_queue import ModelQueue
 from inference.worker import ModelWorker
+from skinbot.inference_setup import quality_thresholds
 from testkit.fake_bot_api import SentMessage, visible_text
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, confirm

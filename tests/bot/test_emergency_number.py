@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.i18n import emergency_args
+from casework.translator import emergency_args
 from tests.bot.helpers import button
 from tests.bot.test_report_delivery import run_case, use_models, wait_pdf
 from tests.conftest import Harness

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.inference_setup import StartupError
-from bot.settings import Secret
+from skinbot.inference_setup import StartupError
+from skinbot.settings import Secret
 from tests.bot.test_report_delivery import run_case, use_models, wait_pdf
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter

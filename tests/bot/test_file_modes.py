@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from bot.settings import Secret
+from skinbot.settings import Secret
 from tests.bot.test_report_delivery import run_case, use_models, wait_pdf
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.app import default_pipeline
 from bot.delivery import Delivery
 from bot.services import Services
 from inference.report_model import ReportModel
 from inference.worker import ReportWriter
+from skinbot.app import default_pipeline
 from testkit.fake_bot_api import Call, SentMessage, visible_text
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, button, confirm, new_photo_to_summary

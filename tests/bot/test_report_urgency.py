@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import bot.inference_setup
+import skinbot.inference_setup
 from inference.labels import Classification
 from testkit.fake_bot_api import visible_text
 from tests.bot.test_report_delivery import joined, report_messages, run_case, use_models, wait_pdf
@@ -36,7 +36,7 @@ def squeezed(text: str) -> str:
 
 def classify_as(monkeypatch: pytest.MonkeyPatch, scores: Classification) -> None:
     """The production wiring with a classifier that gives every photo these scores."""
-    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda settings: FixedClassifier(scores))
+    monkeypatch.setattr(skinbot.inference_setup, "build_classifier", lambda settings: FixedClassifier(scores))
 
 
 @pytest.mark.parametrize("mode", ["edit", "draft"])

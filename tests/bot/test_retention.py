@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.housekeeping import Housekeeping
+from casework.housekeeping import Housekeeping
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.bot.test_report_delivery import use_models, wait_pdf
@@ -44,7 +44,7 @@ async def test_purge_after_retention_days(
 
     housekeeping = Housekeeping(harness.services, harness.app.bot)
     now[0] += timedelta(days=10, hours=1)  # the first case is now 30 days and 1 hour old
-    with caplog.at_level(logging.INFO, logger="bot.housekeeping"):
+    with caplog.at_level(logging.INFO, logger="casework.housekeeping"):
         cases, removed = await housekeeping.purge()
     assert (cases, removed) == (1, existing)
     assert await harness.services.store.cases.get(user.id, old_case) is None

@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from bot.callbacks import Action, Callback
-from bot.check import check_clinics, stored_clinics
-from bot.review_desk import ReviewDesk, verdict_data
+from casework.review_desk import ReviewDesk, verdict_data
 from conversations.domain import Language
+from skinbot.check import check_clinics, stored_clinics
 from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
 from testkit.skin_photos import skin_photo
@@ -31,7 +31,7 @@ def setup_clinics(h: Harness, weights: Path, clinics: str) -> None:
     use_models(h, weights, lambda s: ScriptedWriter(script=lambda r: f"## Care\nReport for {r.age}."))
     import dataclasses
 
-    from bot.settings import _clinics
+    from skinbot.settings import _clinics
 
     # Any clinic takes any patient here (SKINBOT_CLINIC_ACCESS=all): these tests are about the review loop;
     # who may send where is tested in tests/bot/test_clinic_access.py.

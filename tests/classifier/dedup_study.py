@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageEnhance
 
-from inference.dedup import DEFAULT_THRESHOLD, DEFAULT_TONE_THRESHOLD, HashTable, Thresholds, group_indices
+from classifier_lab.dedup import (
+    DEFAULT_THRESHOLD,
+    DEFAULT_TONE_THRESHOLD,
+    HashTable,
+    Thresholds,
+    group_indices,
+)
 from tests.classifier.skin_images import LESIONS, NON_SKIN_PHOTOS, TONE_RANGES, skimage_photo, skin_image
 
 SIDE = 256

@@ -71,9 +71,9 @@ def main(data: Path, work: Path) -> dict[str, object]:
     # Imported only now, so their import-time behaviour runs under the block too.
     from PIL import Image
 
+    from classifier_lab.evaluation import evaluate
+    from classifier_lab.training import export_onnx
     from inference.classifier import SkinClassifier
-    from inference.evaluation import evaluate
-    from inference.training import export_onnx
     from tests.fixtures.classifier_models import train_tiny
 
     weights = train_tiny(data, work / "skin-cls.pt", work / "runs")

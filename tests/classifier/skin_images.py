@@ -120,7 +120,7 @@ def tone_dataset(root: Path, counts: dict[str, dict[str, int]], side: int = 64, 
     An image that happens to hash like one drawn before is drawn again, so no split leaks into another by
     accident and the leak check has nothing to refuse.
     """
-    from inference.dedup import (
+    from classifier_lab.dedup import (
         DEFAULT_THRESHOLD,
         DEFAULT_TONE_THRESHOLD,
         dihedral_hashes,

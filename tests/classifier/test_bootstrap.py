@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.bootstrap import _BLOCK, Interval, bootstrap, ratio_intervals, ratios, resample_counts
-from inference.evaluation_stats import ece_interval, headline
+from classifier_lab.bootstrap import _BLOCK, Interval, bootstrap, ratio_intervals, ratios, resample_counts
+from classifier_lab.evaluation_stats import ece_interval, headline
 from inference.labels import LABELS
 
 
@@ -90,7 +90,7 @@ def test_headline_figures_and_their_intervals() -> None:
 
 
 def test_ece_interval_point_is_the_ece() -> None:
-    from inference.calibration import expected_calibration_error
+    from classifier_lab.calibration import expected_calibration_error
 
     rng = np.random.default_rng(5)
     confidence = rng.uniform(0.2, 1.0, 500)

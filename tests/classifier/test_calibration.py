@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.calibration import (
+from classifier_lab.calibration import (
     apply_temperature,
     expected_calibration_error,
     fit_temperature,

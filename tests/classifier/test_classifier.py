@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from classifier_lab.dedup import list_images
 from inference.classifier import ClassifierError, SkinClassifier, label_order, preprocess
-from inference.dedup import list_images
 from inference.labels import LABELS, canonical_label
 from tests.fixtures.classifier_models import SyntheticDataset
 
@@ -53,7 +53,7 @@ def classifier(trained_classifier_weights: Path) -> SkinClassifier:
 
 @pytest.fixture(scope="module")
 def onnx_weights(trained_classifier_weights: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from inference.training import export_onnx
+    from classifier_lab.training import export_onnx
 
     work = tmp_path_factory.mktemp("onnx")
     pt = work / "skin-cls.pt"

@@ -1,4 +1,4 @@
-"""The classifier subcommands, driven through argparse as bot/cli.py drives them."""
+"""The classifier subcommands, driven through argparse as skinbot/cli.py drives them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
-from inference.cli_classifier import EXIT_ERROR, EXIT_LEAK, EXIT_OK
+from classifier_lab.cli_classifier import EXIT_ERROR, EXIT_LEAK, EXIT_OK
+from skinbot.cli import build_parser
 from tests.classifier.test_evaluation import leaky_copy
 from tests.fixtures.classifier_models import SyntheticDataset
 

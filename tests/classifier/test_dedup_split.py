@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.dedup import (
+from classifier_lab.dedup import (
     HashTable,
     UnionFind,
     dihedral_hashes,
@@ -19,7 +19,7 @@ from inference.dedup import (
     list_images,
     tone_hashes,
 )
-from inference.split import SPLITS, SplitError, split_dataset
+from classifier_lab.split import SPLITS, SplitError, split_dataset
 from tests.fixtures.classifier_models import SyntheticDataset, near_copy, synthetic_image
 
 

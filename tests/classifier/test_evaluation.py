@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from inference.evaluation import EvaluationError, LeakError, evaluate
+from classifier_lab.evaluation import EvaluationError, LeakError, evaluate
 from tests.fixtures.classifier_models import SyntheticDataset, near_copy
 
 

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_light_imports() -> None:
     code = (
-        "import sys, inference, inference.classifier, inference.quality, inference.dedup, inference.split, "
-        "inference.evaluation, inference.training, benchmarks.classifier, inference.cli_classifier; "
+        "import sys, inference, inference.classifier, inference.quality, classifier_lab.dedup, "
+        "classifier_lab.split, classifier_lab.evaluation, classifier_lab.training, benchmarks.classifier, "
+        "classifier_lab.cli_classifier; "
         "print(sorted(m for m in ('torch', 'ultralytics', 'telegram', 'onnxruntime') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inference.evaluation import expected_calibration_error, metrics_from_predictions
+from classifier_lab.evaluation import expected_calibration_error, metrics_from_predictions
 
 LABELS3 = ("a", "b", "c")
 

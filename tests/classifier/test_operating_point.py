@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from classifier_lab.operating_point import THRESHOLDS, OperatingPoint, recommend, referral_curve, referred
 from inference.labels import LABELS, Classification
-from inference.operating_point import THRESHOLDS, OperatingPoint, recommend, referral_curve, referred
 from inference.triage import Triage, triage
 
 C = LABELS.index("carcinoma")

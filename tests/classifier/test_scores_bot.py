@@ -13,14 +13,14 @@ from fluent.syntax import FluentParser, ast
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.case_messages import quality_lines
-from bot.cli import main
-from bot.i18n import LOCALES_DIR, Translator
-from bot.pdf.render import render_pdf
+from casework.case_messages import quality_lines
+from casework.pdf.render import render_pdf
+from casework.translator import LOCALES_DIR, Translator
+from classifier_lab.skin_tone import MIN_GROUP_IMAGES
 from conversations.intake import Step
 from inference.sidecar import OutOfDistribution, load_sidecar, save_sidecar
 from inference.skin_gate import NOT_SKIN
-from inference.skin_tone import MIN_GROUP_IMAGES
+from skinbot.cli import main
 from tests.bot.helpers import new_photo_to_summary
 from tests.bot.test_report_delivery import _scripted_case
 from tests.classifier.skin_images import skimage_photo

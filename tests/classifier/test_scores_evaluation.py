@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.check import check_scores
-from bot.settings import Settings
-from inference.cli_classifier import EXIT_OK, add_commands
-from inference.evaluation import EvaluationReport, LeakError, evaluate
+from classifier_lab.cli_classifier import EXIT_OK, add_commands
+from classifier_lab.evaluation import EvaluationReport, LeakError, evaluate
+from classifier_lab.skin_tone import GROUP_KEYS
 from inference.labels import LABELS
 from inference.sidecar import load_sidecar, sidecar_path
-from inference.skin_tone import GROUP_KEYS
+from skinbot.check import check_scores
+from skinbot.settings import Settings
 from tests.classifier.test_tone_hash import brighten
 
 LIGHTER, DARKER = GROUP_KEYS[:3], GROUP_KEYS[3:]

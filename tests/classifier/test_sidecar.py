@@ -110,7 +110,7 @@ def test_evaluated_tones_travel_with_the_result_into_the_store() -> None:
 def test_calibrating_replaces_a_broken_sidecar(
     tone_weights_copy: Path, tone_split: Path, tmp_path: Path
 ) -> None:
-    from inference.evaluation import evaluate
+    from classifier_lab.evaluation import evaluate
 
     sidecar_path(tone_weights_copy).write_text("{not json")
     report = evaluate(tone_weights_copy, tone_split, out_dir=tmp_path / "r", device="cpu", calibrate=True)

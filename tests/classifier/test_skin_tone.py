@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from inference.skin_tone import GROUP_KEYS, UNKNOWN, estimate_ita, ita_group
+from classifier_lab.skin_tone import GROUP_KEYS, UNKNOWN, estimate_ita, ita_group
 from tests.classifier.skin_images import LESIONS, TONE_RANGES, face_crops, skimage_photo, skin_image
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageEnhance, ImageOps
 
-from inference.dedup import (
+from classifier_lab.dedup import (
     DEFAULT_THRESHOLD,
     DEFAULT_TONE_THRESHOLD,
     HashTable,
@@ -21,7 +21,7 @@ from inference.dedup import (
     group_indices,
     tone_hashes,
 )
-from inference.split import split_dataset
+from classifier_lab.split import split_dataset
 from tests.classifier.dedup_study import generated_originals
 from tests.classifier.skin_images import LESIONS, skin_image
 

@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import tempfile
 
-    from inference.cli_classifier import summary_lines
-    from inference.evaluation import evaluate
+    from classifier_lab.cli_classifier import summary_lines
+    from classifier_lab.evaluation import evaluate
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("out", type=Path, help="report folder")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from skinbot.cli import main
 from tests.engine.conftest import IMAGE_MODEL
 from tests.engine.servers import EngineServer, free_port
 

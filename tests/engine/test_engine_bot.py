@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.app import hold_queued
-from bot.inference_setup import build_writer
-from bot.settings import Secret
 from inference.prompt import render_system
+from skinbot.app import hold_queued
+from skinbot.inference_setup import build_writer
+from skinbot.settings import Secret
 from testkit.fake_user import FakeUser
 from tests.bot.test_report_delivery import (
     assert_holds_exactly,

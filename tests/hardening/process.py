@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bot.i18n import Translator
+from casework.translator import Translator
 from conversations.validation import NAME_MAX
 from testkit.bot_process import bot_env as testkit_bot_env
 from testkit.bot_process import start_bot

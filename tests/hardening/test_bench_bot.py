@@ -10,7 +10,7 @@ import pytest
 from benchmarks.bot_load.checks import INTAKE_QUESTIONS, check_chats
 from benchmarks.bot_load.users import UserPlan, plans
 from benchmarks.cli import add_commands
-from bot.i18n import Translator
+from casework.translator import Translator
 from conversations.validation import NAME_MAX
 from testkit.fake_bot_api import SentMessage
 

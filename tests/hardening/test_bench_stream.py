@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.bot_load.stream import report_for
 from benchmarks.cli import add_commands
-from bot.report_markup import split_summary
+from casework.report_markup import split_summary
 
 
 def test_bench_stream_compares_drafts_and_edits(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from bot.flood import BURST, FloodGate, Verdict
+from casework.flood import BURST, FloodGate, Verdict
 from tests.bot.helpers import agree, answer_until_summary
 from tests.conftest import Harness
 from tests.polling import until

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.logging_setup import configure_logging, install_filters
+from skinbot.logging_setup import configure_logging, install_filters
 from tests.bot.helpers import agree, answer_until_summary, button, confirm
 from tests.bot.test_report_delivery import use_models, wait_pdf
 from tests.conftest import TOKEN, Harness
@@ -118,8 +118,8 @@ def test_skinbot_run_redacts_every_secret_setting(
     """`skinbot run` installs the log filters with every secret setting: the data key and engine key too."""
     from cryptography.fernet import Fernet
 
-    import bot.app
-    from bot import cli
+    import skinbot.app
+    from skinbot import cli
 
     data_key = Fernet.generate_key().decode()
     engine_key = "sk-engine-secret-0123456789"
@@ -138,14 +138,14 @@ def test_skinbot_run_redacts_every_secret_setting(
 
         def run_polling(self, **kwargs: object) -> None:
             # What a failing start-up might log: the settings' raw values in a message and a traceback.
-            log = logging.getLogger("bot.app")
+            log = logging.getLogger("skinbot.app")
             log.error("could not open %s with key %s (engine key %s)", tmp_path, data_key, engine_key)
             try:
                 raise ValueError(f"Fernet key {data_key} rejected; token {TOKEN}")
             except ValueError:
                 log.exception("start-up failed")
 
-    monkeypatch.setattr(bot.app, "build_application", lambda settings: App())
+    monkeypatch.setattr(skinbot.app, "build_application", lambda settings: App())
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     try:

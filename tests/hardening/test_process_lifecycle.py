@@ -9,7 +9,7 @@ import signal
 import time
 from pathlib import Path
 
-from bot.i18n import Translator
+from casework.translator import Translator
 from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN

@@ -19,7 +19,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from bot.i18n import Translator
+from casework.translator import Translator
 from testkit.bot_process import ROOT, start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
@@ -116,14 +116,14 @@ def test_the_blocker_blocks(runtime_only: dict[str, str], tmp_path: Path) -> Non
 
 
 def test_help_lists_every_command(runtime_only: dict[str, str], tmp_path: Path) -> None:
-    result = _run(["-m", "bot.cli", "--help"], _bare_env(tmp_path, runtime_only))
+    result = _run(["-m", "skinbot", "--help"], _bare_env(tmp_path, runtime_only))
     assert result.returncode == 0, result.stderr
     for command in ("run", "check", "diagnose", "train", "evaluate", "bench"):
         assert re.search(rf"\b{command}\b", result.stdout)
 
 
 def test_check_names_the_missing_token_in_human_lines(runtime_only: dict[str, str], tmp_path: Path) -> None:
-    result = _run(["-m", "bot.cli", "check"], _bare_env(tmp_path, runtime_only), timeout=300)
+    result = _run(["-m", "skinbot", "check"], _bare_env(tmp_path, runtime_only), timeout=300)
     output = result.stdout + result.stderr
     assert result.returncode == 1
     assert "TELEGRAM_BOT_TOKEN" in output
@@ -134,7 +134,7 @@ def test_check_with_a_token_prints_one_human_line_per_item(
     runtime_only: dict[str, str], tmp_path: Path
 ) -> None:
     env = {**_bare_env(tmp_path, runtime_only), "TELEGRAM_BOT_TOKEN": TOKEN, "SKINBOT_DEVICE": "cpu"}
-    result = _run(["-m", "bot.cli", "check"], env, timeout=300)
+    result = _run(["-m", "skinbot", "check"], env, timeout=300)
     lines = result.stdout.strip().splitlines()
     names = [line.split()[1] for line in lines]
     assert {"settings", "database", "classifier", "fonts", "gpu"} <= set(names)
@@ -146,7 +146,7 @@ def test_check_with_a_token_prints_one_human_line_per_item(
 
 
 def test_run_without_a_token_says_so_in_one_line(runtime_only: dict[str, str], tmp_path: Path) -> None:
-    result = _run(["-m", "bot.cli", "run"], _bare_env(tmp_path, runtime_only))
+    result = _run(["-m", "skinbot", "run"], _bare_env(tmp_path, runtime_only))
     assert result.returncode == 2
     assert result.stdout == ""
     [line] = result.stderr.strip().splitlines()
@@ -156,7 +156,7 @@ def test_run_without_a_token_says_so_in_one_line(runtime_only: dict[str, str], t
 def test_a_bench_without_its_extra_says_how_to_install_it(
     runtime_only: dict[str, str], tmp_path: Path
 ) -> None:
-    result = _run(["-m", "bot.cli", "bench", "bot", "--users", "1"], _bare_env(tmp_path, runtime_only))
+    result = _run(["-m", "skinbot", "bench", "bot", "--users", "1"], _bare_env(tmp_path, runtime_only))
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert "pip install -e '.[bench]'" in line

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.i18n import Translator
+from casework.translator import Translator
 from testkit.bot_process import start_bot
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN

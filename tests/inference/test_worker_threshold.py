@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-import bot.inference_setup
-from bot.inference_setup import build_queue
-from bot.settings import Settings
+import skinbot.inference_setup
 from inference.events import Classified, Done, Event, JobSpec
 from inference.labels import Classification
 from inference.prompt import render_prompt
 from inference.report_request import ReportRequest
 from inference.triage import Triage, triage
 from inference.worker import WorkItem
+from skinbot.inference_setup import build_queue
+from skinbot.settings import Settings
 from testkit.skin_photos import skin_photo
 from tests.fakes import FixedClassifier, ScriptedWriter
 
@@ -30,7 +30,7 @@ def test_the_prompt_applies_the_configured_referral_threshold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, referral: str, signal: str
 ) -> None:
     settings = Settings.from_env({"SKINBOT_CARCINOMA_REFERRAL": referral}, env_file=None, telegram=False)
-    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier(SCORES))
+    monkeypatch.setattr(skinbot.inference_setup, "build_classifier", lambda s: FixedClassifier(SCORES))
     seen: list[ReportRequest] = []
 
     def script(request: ReportRequest) -> str:

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-import bot.inference_setup
-from bot.i18n import Translator
-from bot.inference_setup import build_worker
-from bot.settings import Settings
+import skinbot.inference_setup
+from casework.translator import Translator
 from inference.engine_writer import EngineWriter
 from inference.events import Done, Event, JobSpec, TextDelta
 from inference.labels import Classification
 from inference.worker import ReportWriter, WorkItem
+from skinbot.inference_setup import build_worker
+from skinbot.settings import Settings
 from testkit.skin_photos import skin_photo
 from tests.engine.servers import FakeEngine, sse
 from tests.fakes import FixedClassifier, ScriptedWriter
@@ -49,7 +49,7 @@ def engine_rows(engine: FakeEngine) -> ReportWriter:
 async def written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: ReportWriter, scores: Classification
 ) -> list[Event]:
-    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda settings: FixedClassifier(scores))
+    monkeypatch.setattr(skinbot.inference_setup, "build_classifier", lambda settings: FixedClassifier(scores))
     worker = build_worker(Settings.from_env({}, env_file=None, telegram=False), writer)
     image = tmp_path / "photo.jpg"
     image.write_bytes(skin_photo())

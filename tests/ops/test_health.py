@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.ops_server import OpsServer
+from skinbot.ops_server import OpsServer
 from tests.bot.test_report_delivery import run_case, use_models
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from bot.app import build_application
-from bot.metrics import Metrics
+from casework.metrics import Metrics
+from skinbot.app import build_application
 from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.bot.test_report_delivery import use_models, wait_pdf
 from tests.conftest import Harness
@@ -96,7 +96,7 @@ async def test_a_whole_case_moves_every_metric(
 
 
 def test_each_bot_counts_on_its_own_registry(tmp_path: Path) -> None:
-    from bot.settings import Settings
+    from skinbot.settings import Settings
     from tests.conftest import TOKEN
 
     settings = Settings.from_env(

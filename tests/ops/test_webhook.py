@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli import main
+from skinbot.cli import main
 from tests.bot.helpers import button
 from tests.conftest import TOKEN, Harness, settings_for
 from tests.ops.helpers import WEBHOOK_SECRET, WEBHOOK_URL, free_port, post_update

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from bot.i18n import Translator
-from bot.pdf.document import DocumentPhoto, ReportDocument
-from bot.pdf.fonts import FontSet, ensure_fonts
+from casework.pdf.document import DocumentPhoto, ReportDocument
+from casework.pdf.fonts import FontSet, ensure_fonts
+from casework.translator import Translator
 from inference.labels import Classification
 from inference.triage import Triage, triage
 

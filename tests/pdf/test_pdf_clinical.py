@@ -18,10 +18,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.i18n import Translator
-from bot.pdf.document import DocumentPhoto, EarlierCase, ReportDocument
-from bot.pdf.fonts import FontSet
-from bot.pdf.render import render_pdf
+from casework.pdf.document import DocumentPhoto, EarlierCase, ReportDocument
+from casework.pdf.fonts import FontSet
+from casework.pdf.render import render_pdf
+from casework.translator import Translator
 from inference.labels import Classification
 from inference.triage import Triage, triage
 from tests.pdf.conftest import build_doc, synthetic_photo

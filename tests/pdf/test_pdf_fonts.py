@@ -1,4 +1,4 @@
-"""bot.pdf.fonts: static Noto instances from package data, cached, registered once."""
+"""casework.pdf.fonts: static Noto instances from package data, cached, registered once."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from bot.pdf.fonts import NOTO_SANS_KR, FontSet, describe_fonts, ensure_fonts, source_path
+from casework.pdf.fonts import NOTO_SANS_KR, FontSet, describe_fonts, ensure_fonts, source_path
 
 VIETNAMESE = "Tiếng Việt Chẩn đoán Nguyễn Thị Hằng ĐƯỜNG ỹ ữ ộ"
 

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from bot.i18n import Translator
-from bot.pdf.document import DocumentPhoto, EarlierCase, ReportDocument
-from bot.pdf.fonts import FontSet
-from bot.pdf.render import render_pdf
+from casework.pdf.document import DocumentPhoto, EarlierCase, ReportDocument
+from casework.pdf.fonts import FontSet
+from casework.pdf.render import render_pdf
+from casework.translator import Translator
 from inference.labels import LABELS, Classification
 from inference.triage import Triage
 from tests.pdf.conftest import PROBS, REPORTS, build_doc, synthetic_heatmap, synthetic_photo

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fluent.syntax import FluentParser, ast
 
-from bot.i18n import LOCALES_DIR, Translator
+from casework.translator import LOCALES_DIR, Translator
 from conversations.domain import Language
 from inference.labels import LABELS
 from inference.triage import Triage

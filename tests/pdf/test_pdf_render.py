@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.i18n import Translator, emergency_args
-from bot.pdf.document import DocumentPhoto, ReportDocument
-from bot.pdf.fonts import FontSet
-from bot.pdf.render import render_pdf
+from casework.pdf.document import DocumentPhoto, ReportDocument
+from casework.pdf.fonts import FontSet
+from casework.pdf.render import render_pdf
+from casework.translator import Translator, emergency_args
 from inference.labels import LABELS
 from inference.triage import Triage
 from tests.pdf.conftest import CASE_ID, HISTORIES, NAMES, synthetic_photo

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from pypdf import PdfReader
 
-from bot.i18n import Translator, emergency_args
-from bot.pdf.document import ReportDocument
-from bot.pdf.renderers import ProcessRenderer, ThreadRenderer
+from casework.pdf.document import ReportDocument
+from casework.pdf.renderers import ProcessRenderer, ThreadRenderer
+from casework.translator import Translator, emergency_args
 
 
 def text_of(pdf: bytes) -> str:

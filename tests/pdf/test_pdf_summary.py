@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.i18n import Translator
-from bot.pdf.document import ReportDocument
-from bot.pdf.fonts import FontSet
-from bot.pdf.render import render_pdf
+from casework.pdf.document import ReportDocument
+from casework.pdf.fonts import FontSet
+from casework.pdf.render import render_pdf
+from casework.translator import Translator
 from inference.triage import Triage
 from tests.pdf.conftest import REPORTS
 from tests.pdf.test_pdf_render import squash

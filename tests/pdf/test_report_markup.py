@@ -1,4 +1,4 @@
-"""bot.report_markup: the model's markdown-ish text -> blocks and Telegram HTML."""
+"""casework.report_markup: the model's markdown-ish text -> blocks and Telegram HTML."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.report_markup import Bullet, Heading, Paragraph, Span, parse_inline, parse_report, to_telegram_html
+from casework.report_markup import (
+    Bullet,
+    Heading,
+    Paragraph,
+    Span,
+    parse_inline,
+    parse_report,
+    to_telegram_html,
+)
 
 # Characters that are markup syntax; everything else must survive parsing and formatting, in order.
 SYNTAX = set("*#-•+ \n\t")

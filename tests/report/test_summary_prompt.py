@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.report_markup import split_summary
+from casework.report_markup import split_summary
 from inference.prompt import render_prompt
 from tests.report.test_prompt import sample
 

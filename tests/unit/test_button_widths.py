@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 from fluent.syntax import FluentParser, ast
 
-from bot.i18n import LOCALES_DIR, Translator
 from bot.keyboards import keyboard
-from bot.reminders import REMINDER_WEEKS
+from casework.reminders import REMINDER_WEEKS
+from casework.translator import LOCALES_DIR, Translator
 from conversations import intake as flow
 from conversations.domain import Language
 

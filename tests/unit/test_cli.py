@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.cli import main
-from bot.i18n import Translator
+from casework.translator import Translator
+from skinbot.cli import main
 from testkit.skin_photos import skin_photo
 from tests.fixtures.hostile_checkpoints import exec_checkpoint
 from tests.model_env import use_tiny_models
@@ -179,16 +179,16 @@ def test_diagnose_of_an_urgent_case_ends_on_the_triages_urgency(
 ) -> None:
     """The scripted model says self-care (in Vietnamese) while the classifier sees a possible carcinoma: the
     terminal's last words are the note, and the PDF has the urgent level."""
-    import bot.inference_setup
-    from bot.i18n import Translator
+    import skinbot.inference_setup
+    from casework.translator import Translator
     from inference.labels import Classification
     from tests.fakes import FixedClassifier, ScriptedWriter
 
     report = "## Tóm tắt\nCó thể là chàm.\n\n## 4. Khi nào cần đi khám\nMức độ khẩn cấp: tự chăm sóc\n"
     carcinoma = Classification((0.1, 0.6, 0.1, 0.1, 0.05, 0.05))
-    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier(carcinoma))
+    monkeypatch.setattr(skinbot.inference_setup, "build_classifier", lambda s: FixedClassifier(carcinoma))
     monkeypatch.setattr(
-        bot.inference_setup, "build_writer", lambda s: ScriptedWriter(script=lambda r: report)
+        skinbot.inference_setup, "build_writer", lambda s: ScriptedWriter(script=lambda r: report)
     )
     monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
@@ -223,8 +223,8 @@ def test_check_and_run_refuse_a_plain_http_engine_on_another_machine(
 
 
 def test_check_warns_about_an_allowed_plain_http_engine() -> None:
-    from bot.check import check_engine_link, report
-    from bot.settings import Settings
+    from skinbot.check import check_engine_link, report
+    from skinbot.settings import Settings
 
     def line(env: dict[str, str]) -> str:
         item = check_engine_link(Settings.from_env(env, env_file=None, telegram=False))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from conversations.store import Store
+from skinbot.cli import main
 
 
 @pytest.fixture

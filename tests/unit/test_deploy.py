@@ -74,7 +74,7 @@ def test_the_unit_runs_skinbot_as_the_readme_says() -> None:
 
 
 def test_readme_shows_the_unit_and_every_example_setting_exists() -> None:
-    from bot.settings import Settings
+    from skinbot.settings import Settings
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     production = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]

@@ -6,7 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
-from bot.settings import Settings
+from skinbot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +49,7 @@ def _mismatch(what: str, documented: set[str], actual: set[str]) -> str:
 
 
 def test_readme_lists_exactly_the_chat_commands() -> None:
-    from bot.app import COMMANDS
+    from skinbot.app import COMMANDS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = _section(readme, "In the chat:", "On the command line")
@@ -87,7 +87,7 @@ def _documented_cli(cell: str, tree: dict[str, object]) -> set[str]:
 
 
 def test_readme_lists_exactly_the_cli_commands() -> None:
-    from bot.cli import build_parser
+    from skinbot.cli import build_parser
 
     tree = _cli_commands(build_parser())
     assert "run" in tree and len(tree) > 3  # the walk itself works

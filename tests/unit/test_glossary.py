@@ -12,7 +12,7 @@ import pytest
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import LOCALES_DIR, Translator
+from casework.translator import LOCALES_DIR, Translator
 
 GLOSSARY = LOCALES_DIR / "GLOSSARY.md"
 LANGS = ("en", "ko", "vi")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.i18n import Translator
+from casework.translator import Translator
 from conversations.domain import BODY_SITES
 from conversations.intake import (
     Album,

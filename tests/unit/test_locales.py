@@ -8,7 +8,7 @@ import pytest
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.visitor import Visitor as FluentVisitor
 
-from bot.i18n import LOCALES_DIR, Translator, pick_language
+from casework.translator import LOCALES_DIR, Translator, pick_language
 from conversations.domain import Language
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Secret, Settings, SettingsError
+from skinbot.settings import Secret, Settings, SettingsError
 from testkit.bot_process import run_to_end
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -150,7 +150,7 @@ def test_loopback_https_and_local_weights_need_no_permission(url: str) -> None:
 
 
 def test_an_allowed_plain_http_engine_is_warned_about_once_at_start(caplog: pytest.LogCaptureFixture) -> None:
-    from bot.inference_setup import build_writer
+    from skinbot.inference_setup import build_writer
 
     env = {"SKINBOT_LLM": "http://gpu-host:8000/v1", "SKINBOT_LLM_ALLOW_HTTP": "1"}
     env["SKINBOT_LLM_API_KEY"] = ENGINE_KEY

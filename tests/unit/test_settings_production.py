@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings, SettingsError
 from bot.webhook import webhook_of
+from skinbot.settings import Settings, SettingsError
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SECRET = "abcdef0123456789-_ABCDEF"

@@ -6,9 +6,6 @@ import math
 
 import pytest
 
-from bot.check import check_scores
-from bot.inference_setup import skin_question
-from bot.settings import Settings, SettingsError
 from inference.skin_question import (
     DEFAULT_MIN_YES,
     QUESTION,
@@ -18,6 +15,9 @@ from inference.skin_question import (
     yes_share_from_text,
     yes_share_from_top,
 )
+from skinbot.check import check_scores
+from skinbot.inference_setup import skin_question
+from skinbot.settings import Settings, SettingsError
 
 
 def test_yes_share_adds_up_the_spellings_of_each_answer() -> None:
@@ -69,8 +69,8 @@ def test_the_setting_turns_the_question_on_off_and_sets_its_threshold(tmp_path) 
 
 
 def test_the_bots_worker_asks_the_question_the_settings_ask_for(tmp_path) -> None:
-    from bot.inference_setup import build_queue
     from inference.report_model import ReportModel
+    from skinbot.inference_setup import build_queue
 
     class NoStore:
         pass

@@ -9,11 +9,11 @@ import pytest
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.draft_stream import draft_refused
-from bot.i18n import Translator
-from bot.report_markup import split_summary, summary_end, to_telegram_html
 from bot.stream_mode import StreamMode
 from bot.stream_pieces import Pieces
 from bot.wait_estimate import JobTimes, wait_text
+from casework.report_markup import split_summary, summary_end, to_telegram_html
+from casework.translator import Translator
 from testkit.fake_bot_api import BotApiError, FakeBotApi
 
 REPORT = (

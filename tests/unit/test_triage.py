@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.case_messages import classification_text
-from bot.i18n import Translator
+from casework.case_messages import classification_text
+from casework.translator import Translator
 from inference.labels import Classification
 from inference.triage import Triage, triage
 

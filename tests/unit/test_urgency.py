@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import Translator
+from casework.translator import Translator
 from conversations.domain import Language
 from inference.labels import Classification
 from inference.prompt import render_user

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import httpx
 
-from bot.settings import _clinics
 from conversations.domain import Language, Review
 from inference.labels import Classification
+from skinbot.settings import _clinics
 from testkit.fake_user import FakeUser
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm

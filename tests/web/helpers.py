@@ -13,11 +13,11 @@ import httpx
 from PIL import Image
 
 from bot.delivery import Delivery
-from bot.inference_setup import quality_thresholds
 from bot.services import Services
 from inference.labels import LABELS, Classification
 from inference.model_queue import ModelQueue
 from inference.worker import ModelWorker, ReportWriter
+from skinbot.inference_setup import quality_thresholds
 from tests.bot.test_report_delivery import use_models
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter

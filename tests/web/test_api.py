@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-import bot.inference_setup
+import skinbot.inference_setup
 from inference.labels import LABELS, Classification
 from testkit.skin_photos import skin_photo
 from tests.conftest import Harness
@@ -148,7 +148,7 @@ async def test_diagnose_of_an_urgent_case_answers_with_the_triages_urgency(
     contradicting = (
         "## 요약\n습진으로 보입니다.\n\n## 4. 진료가 필요한 시점\n긴급도: 자가 관리\n- 피가 나면\n"
     )
-    monkeypatch.setattr(bot.inference_setup, "build_classifier", lambda s: FixedClassifier(CARCINOMA))
+    monkeypatch.setattr(skinbot.inference_setup, "build_classifier", lambda s: FixedClassifier(CARCINOMA))
     start_api(harness, trained_classifier_weights, ScriptedWriter(script=lambda request: contradicting))
     await harness.start()
     key_id, secret = await new_key(harness)

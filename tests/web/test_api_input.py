@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.cli import main
 from conversations.photos import MAX_PIXELS
 from conversations.store import utcnow
+from skinbot.cli import main
 from testkit.skin_photos import skin_photo
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter

@@ -163,7 +163,7 @@ async def test_the_api_waits_in_the_same_queue_as_the_bot_one_request_per_key(
 
 
 def test_settings_default_off() -> None:
-    from bot.settings import Settings
+    from skinbot.settings import Settings
 
     settings = Settings.from_env({}, env_file=None, telegram=False)
     assert settings.web_port is None

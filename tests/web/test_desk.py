@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.cli import main
-from bot.review_desk import VERDICTS, verdict_data
+from casework.review_desk import VERDICTS, verdict_data
 from conversations.domain import Language
+from skinbot.cli import main
 from tests.bot.helpers import agree
 from tests.conftest import Harness
 from tests.web.desk_setup import (

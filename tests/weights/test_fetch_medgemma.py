@@ -54,7 +54,7 @@ def fetch(
     if token:
         environ["HF_TOKEN"] = token
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "weights", "fetch", *args],
+        [sys.executable, "-m", "skinbot", "weights", "fetch", *args],
         cwd=dest.parent,
         env=environ,
         capture_output=True,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from skinbot.cli import main
 from testkit.fake_hub import FakeHub
 from testkit.file_server import FileServer
 from tests.fixtures.hostile_checkpoints import exec_checkpoint
