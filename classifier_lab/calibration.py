@@ -1,10 +1,11 @@
-"""Temperature scaling, expected calibration error and reliability bins. numpy only.
+"""Fitting the temperature, expected calibration error and reliability bins. numpy only.
 
 A classifier trained to high accuracy is usually over-confident: "eczema 97%" is right less often than 97%
 of the time. Temperature scaling divides the logits by one number T fitted on the validation split (T > 1
 softens, T < 1 sharpens); it never changes which class is on top, only how sure the model says it is. The
 weights export probabilities, not logits, but log-probabilities are the logits up to a per-image constant,
-which softmax ignores, so scaling them is exact.
+which softmax ignores, so scaling them is exact. Serving applies the fitted temperature with
+`inference.temperature`, the one definition of the scaling that this module fits.
 """
 
 from __future__ import annotations
@@ -14,21 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from inference.temperature import log_probabilities
+
 ECE_BINS = 10
 TEMPERATURE_RANGE = (0.1, 10.0)  # beyond it the validation split is too easy or too small to trust
-_FLOOR = 1e-30  # float32 softmax underflows to 0 for hopeless classes; log(0) would poison the fit
-
-
-def log_probabilities(probs: np.ndarray) -> np.ndarray:
-    return np.log(np.clip(np.asarray(probs, dtype=np.float64), _FLOOR, None))
-
-
-def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """Rows of probabilities rescaled as softmax(log p / T); T = 1 returns them (renormalised) unchanged."""
-    z = log_probabilities(probs) / float(temperature)
-    z -= z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def negative_log_likelihood(probs: np.ndarray, labels: np.ndarray, temperature: float) -> float:

@@ -11,17 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from classifier_lab.bootstrap import Interval
 from classifier_lab.calibration import (
     TEMPERATURE_RANGE,
-    ReliabilityBin,
-    apply_temperature,
     expected_calibration_error,
     fit_temperature,
     reliability_bins,
@@ -34,13 +31,24 @@ from classifier_lab.dedup import (
     find_leaks,
     list_images,
 )
+from classifier_lab.evaluation_figures import (
+    Averages,
+    CalibrationFigures,
+    ClassMetrics,
+    EvaluationReport,
+    GateFigures,
+    Metrics,
+    ReferralFigures,
+)
 from classifier_lab.evaluation_report import write_report
-from classifier_lab.evaluation_stats import Headline, ToneGroupFigures, ece_interval, headline, tone_groups
-from classifier_lab.operating_point import MIN_SENSITIVITY, OperatingPoint, recommend, referral_curve
-from classifier_lab.skin_tone import GROUP_KEYS, MIN_GROUP_IMAGES, estimate_ita, ita_group
+from classifier_lab.evaluation_stats import ece_interval, headline, tone_groups
+from classifier_lab.operating_point import MIN_SENSITIVITY, recommend, referral_curve
+from classifier_lab.skin_tone import estimate_ita, ita_group
 from inference.classifier import SkinClassifier
 from inference.labels import LABELS, canonical_label
 from inference.sidecar import (
+    GROUP_KEYS,
+    MIN_GROUP_IMAGES,
     Calibration,
     OutOfDistribution,
     Referral,
@@ -51,6 +59,7 @@ from inference.sidecar import (
 )
 from inference.skin_colour import skin_share
 from inference.skin_gate import MIN_SKIN_SHARE
+from inference.temperature import apply_temperature
 
 log = logging.getLogger(__name__)
 
@@ -75,33 +84,6 @@ class LeakError(EvaluationError):
             f"train/val images, so the score would measure memory, not skill. Re-split the raw data with "
             f"`skinbot split`, or pass --allow-leak to get a report stamped LEAKY."
         )
-
-
-@dataclass(frozen=True)
-class ClassMetrics:
-    precision: float
-    recall: float
-    f1: float
-    support: int
-
-
-@dataclass(frozen=True)
-class Averages:
-    precision: float
-    recall: float
-    f1: float
-
-
-@dataclass(frozen=True)
-class Metrics:
-    labels: tuple[str, ...]
-    per_class: dict[str, ClassMetrics]
-    macro: Averages  # unweighted mean over the classes present in y_true or y_pred
-    weighted: Averages  # mean weighted by support
-    accuracy: float
-    balanced_accuracy: float  # mean recall over classes with support
-    confusion: list[list[int]]  # rows: true label, columns: predicted label, in `labels` order
-    ece: float | None  # expected calibration error; None without probabilities
 
 
 def _indices(values: Sequence[int | str], labels: Sequence[str]) -> np.ndarray:
@@ -159,57 +141,6 @@ def metrics_from_predictions(
         confusion=confusion.tolist(),
         ece=ece,
     )
-
-
-@dataclass(frozen=True)
-class CalibrationFigures:
-    temperature: float
-    source: str  # where the temperature came from
-    ece_before: Interval
-    ece_after: Interval
-    bins_before: list[ReliabilityBin]
-    bins_after: list[ReliabilityBin]
-
-
-@dataclass(frozen=True)
-class ReferralFigures:
-    configured_threshold: float
-    min_sensitivity: float
-    recommended: OperatingPoint | None
-    curve: list[OperatingPoint]
-
-
-@dataclass(frozen=True)
-class GateFigures:
-    """What the skin gate would do to the test split: every photo there is skin, so each is a false alarm."""
-
-    images: int
-    min_skin_share: float
-    not_skin_coloured: int
-    score_threshold: float | None
-    unfamiliar: int  # of those passing the colour check
-
-
-@dataclass
-class EvaluationReport:
-    weights: str
-    data: str
-    metrics: Metrics  # on calibrated probabilities; the top class and accuracy do not depend on calibration
-    images: int
-    ms_per_image: float
-    headline: Headline
-    calibration: CalibrationFigures
-    skin_tones: list[ToneGroupFigures]
-    referral: ReferralFigures
-    gate: GateFigures
-    leaky: bool = False
-    leaked_images: int = 0
-    leaks_by_tone_hash: int = 0  # leaked images only the tone-normalised hash found
-    sidecar: str | None = None  # the sidecar written, if any
-    files: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def labelled_images(split_dir: Path) -> list[tuple[Path, str]]:

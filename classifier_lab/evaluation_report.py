@@ -8,18 +8,17 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from classifier_lab.bootstrap import CONFIDENCE, REPLICATES, SEED, Interval
 from classifier_lab.calibration import ReliabilityBin
+from classifier_lab.evaluation_figures import EvaluationReport, Metrics
 from classifier_lab.evaluation_stats import ToneGroupFigures
 from classifier_lab.operating_point import OperatingPoint
-from classifier_lab.skin_tone import MIN_GROUP_IMAGES, UNKNOWN
-
-if TYPE_CHECKING:
-    from classifier_lab.evaluation import EvaluationReport, Metrics
+from classifier_lab.skin_tone import UNKNOWN
+from inference.sidecar import MIN_GROUP_IMAGES
 
 FILES = {
     "markdown": "report.md",

@@ -11,8 +11,9 @@ import numpy as np
 from classifier_lab.bootstrap import Interval, bootstrap, ratios
 from classifier_lab.calibration import ECE_BINS, bin_index
 from classifier_lab.operating_point import CARCINOMA, referred
-from classifier_lab.skin_tone import GROUP_KEYS, ITA_GROUPS, MIN_GROUP_IMAGES, UNKNOWN
+from classifier_lab.skin_tone import ITA_GROUPS, UNKNOWN
 from inference.labels import LABELS
+from inference.sidecar import GROUP_KEYS, MIN_GROUP_IMAGES
 
 
 @dataclass(frozen=True)

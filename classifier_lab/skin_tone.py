@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from inference.sidecar import GROUP_KEYS
 from inference.skin_colour import analysis_lab, skin_mask
 
 MIN_SKIN_PIXELS = 100  # of the 128 px thumbnail; fewer and the estimate is noise
@@ -28,18 +29,18 @@ class ToneGroup:
     up_to: float  # ... and ≤ up_to
 
 
-# The standard ITA categories (Chardon et al. 1991; Del Bino et al. 2006).
-ITA_GROUPS: tuple[ToneGroup, ...] = (
-    ToneGroup("very_light", 55.0, math.inf),
-    ToneGroup("light", 41.0, 55.0),
-    ToneGroup("intermediate", 28.0, 41.0),
-    ToneGroup("tan", 10.0, 28.0),
-    ToneGroup("brown", -30.0, 10.0),
-    ToneGroup("dark", -math.inf, -30.0),
-)
-GROUP_KEYS: tuple[str, ...] = tuple(g.key for g in ITA_GROUPS)
+# The standard ITA categories (Chardon et al. 1991; Del Bino et al. 2006): (ITA above, ITA up to). Their
+# names and order are the sidecar's (`inference.sidecar.GROUP_KEYS`), which serving reads.
+_ITA_BOUNDS: dict[str, tuple[float, float]] = {
+    "very_light": (55.0, math.inf),
+    "light": (41.0, 55.0),
+    "intermediate": (28.0, 41.0),
+    "tan": (10.0, 28.0),
+    "brown": (-30.0, 10.0),
+    "dark": (-math.inf, -30.0),
+}
+ITA_GROUPS: tuple[ToneGroup, ...] = tuple(ToneGroup(key, *_ITA_BOUNDS[key]) for key in GROUP_KEYS)
 UNKNOWN = "unknown"  # too little skin-coloured area to measure
-MIN_GROUP_IMAGES = 30  # fewer test photos of a group and its figures are "too few to judge"
 
 
 def ita_group(ita: float | None) -> str:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PIL import Image
 
-from classifier_lab.calibration import apply_temperature
 from inference.device import resolve_device
 from inference.labels import LABELS, Classification, canonical_label
 from inference.sidecar import Sidecar, SidecarError, load_sidecar
+from inference.temperature import apply_temperature
 
 if TYPE_CHECKING:
     import torch

@@ -52,6 +52,12 @@ class Referral:
     evaluated_on: str = ""
 
 
+# The skin-tone (ITA) groups an evaluation reports on, lightest first (`classifier_lab.skin_tone` measures
+# them); the sidecar records those the weights were judged on, and the PDF names them.
+GROUP_KEYS: tuple[str, ...] = ("very_light", "light", "intermediate", "tan", "brown", "dark")
+MIN_GROUP_IMAGES = 30  # fewer test photos of a group and its figures are "too few to judge"
+
+
 @dataclass(frozen=True)
 class SkinTones:
     counts: dict[str, int]  # ITA group → test photos, "unknown" included

@@ -38,8 +38,8 @@ from casework.pdf.fonts import FontFamily, FontSet, ensure_fonts
 from casework.pdf.text import Markup, clean
 from casework.report_markup import Bullet, Heading, parse_report, split_summary
 from casework.translator import Translator, emergency_args
-from classifier_lab.skin_tone import GROUP_KEYS, MIN_GROUP_IMAGES
 from inference.labels import LABELS
+from inference.sidecar import GROUP_KEYS, MIN_GROUP_IMAGES
 from inference.triage import Triage
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from classifier_lab.calibration import (
-    apply_temperature,
     expected_calibration_error,
     fit_temperature,
     negative_log_likelihood,
@@ -18,6 +17,7 @@ from classifier_lab.calibration import (
 )
 from inference.classifier import SkinClassifier
 from inference.sidecar import Calibration, load_sidecar, save_sidecar
+from inference.temperature import apply_temperature
 from tests.classifier.skin_images import LESIONS, TONE_RANGES, skin_image
 
 

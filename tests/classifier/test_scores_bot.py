@@ -16,9 +16,8 @@ from pypdf import PdfReader
 from casework.case_messages import quality_lines
 from casework.pdf.render import render_pdf
 from casework.translator import LOCALES_DIR, Translator
-from classifier_lab.skin_tone import MIN_GROUP_IMAGES
 from conversations.intake import Step
-from inference.sidecar import OutOfDistribution, load_sidecar, save_sidecar
+from inference.sidecar import MIN_GROUP_IMAGES, OutOfDistribution, load_sidecar, save_sidecar
 from inference.skin_gate import NOT_SKIN
 from skinbot.cli import main
 from tests.bot.helpers import new_photo_to_summary

@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 
 from classifier_lab.cli_classifier import EXIT_OK, add_commands
-from classifier_lab.evaluation import EvaluationReport, LeakError, evaluate
-from classifier_lab.skin_tone import GROUP_KEYS
+from classifier_lab.evaluation import LeakError, evaluate
+from classifier_lab.evaluation_figures import EvaluationReport
 from inference.labels import LABELS
-from inference.sidecar import load_sidecar, sidecar_path
+from inference.sidecar import GROUP_KEYS, load_sidecar, sidecar_path
 from skinbot.check import check_scores
 from skinbot.settings import Settings
 from tests.classifier.test_tone_hash import brighten

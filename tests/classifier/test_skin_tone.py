@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from classifier_lab.skin_tone import GROUP_KEYS, UNKNOWN, estimate_ita, ita_group
+from classifier_lab.skin_tone import UNKNOWN, estimate_ita, ita_group
+from inference.sidecar import GROUP_KEYS
 from tests.classifier.skin_images import LESIONS, TONE_RANGES, face_crops, skimage_photo, skin_image
 
 
