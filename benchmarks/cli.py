@@ -147,7 +147,7 @@ def _add_bot(bench: argparse._SubParsersAction) -> None:
         "--token-delay", type=float, default=0.02, help="with --stream: seconds between a report's tokens"
     )
     p.add_argument("--json", help="also write the JSON report to this file")
-    p.set_defaults(func=_lazy("benchmarks.bot_load.run"))
+    p.set_defaults(func=_lazy("benchmarks.bot_load.command"))
 
 
 def _add_start(bench: argparse._SubParsersAction) -> None:

@@ -15,14 +15,13 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from testkit.fake_user import FakeUser
 from testkit.loopback import serve_on_loopback
-
-if TYPE_CHECKING:
-    from testkit.fake_user import FakeUser
+from testkit.sent_messages import BOT_USER, SentMessage, as_message
 
 _JSON_FIELDS = {
     "reply_markup",
@@ -44,7 +43,6 @@ _INT_FIELDS = {
     "message_thread_id",
 }
 DRAFT_LIFETIME_S = 30.0  # a draft is an ephemeral preview: gone 30 s after its last update
-BOT_USER = {"id": 1000, "is_bot": True, "first_name": "skinbot", "username": "skin_test_bot"}
 
 
 @dataclass
@@ -54,26 +52,6 @@ class Call:
     at: float  # time.monotonic()
     result: Any = None
     error: tuple[int, str] | None = None
-
-
-@dataclass
-class SentMessage:
-    chat_id: int
-    message_id: int
-    text: str | None
-    reply_markup: dict[str, Any] | None
-    document: bytes | None = None
-    document_name: str | None = None
-    caption: str | None = None
-    photo: bytes | None = None
-    parse_mode: str | None = None
-    edits: list[float] = field(default_factory=list)  # monotonic times of edits
-    deleted: bool = False
-
-    def buttons(self) -> list[dict[str, Any]]:
-        if not self.reply_markup:
-            return []
-        return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
 
 
 @dataclass
@@ -160,8 +138,6 @@ class FakeBotApi:
     # --- what users do --------------------------------------------------------------------------
 
     def user(self, user_id: int, language_code: str | None = "en", first_name: str = "Test") -> FakeUser:
-        from testkit.fake_user import FakeUser
-
         return FakeUser(self, user_id, language_code, first_name)
 
     def add_group(self, chat_id: int, title: str) -> None:
@@ -396,45 +372,6 @@ class FakeBotApi:
         self.messages[(chat_id, message.message_id)] = message
         return message
 
-    @staticmethod
-    def _as_dict(m: SentMessage) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "message_id": m.message_id,
-            "date": int(time.time()),
-            "chat": {"id": m.chat_id, "type": "private"}
-            if m.chat_id > 0
-            else {"id": m.chat_id, "type": "supergroup", "title": "group"},
-            "from": BOT_USER,
-        }
-        if m.text is not None:
-            data["text"] = m.text
-        if m.reply_markup and "inline_keyboard" in m.reply_markup:
-            # A Message echoes only an inline keyboard; ForceReply and reply keyboards are not echoed.
-            data["reply_markup"] = m.reply_markup
-        if m.photo is not None:
-            data["photo"] = [
-                {
-                    "file_id": f"photo{m.message_id}",
-                    "file_unique_id": f"p{m.message_id}",
-                    "width": 1280,
-                    "height": 960,
-                    "file_size": len(m.photo),
-                }
-            ]
-            if m.caption:
-                data["caption"] = m.caption
-        if m.document is not None:
-            data["document"] = {
-                "file_id": f"doc{m.message_id}",
-                "file_unique_id": f"u{m.message_id}",
-                "file_name": m.document_name,
-                "mime_type": "application/pdf",
-                "file_size": len(m.document),
-            }
-            if m.caption:
-                data["caption"] = m.caption
-        return data
-
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         text = params["text"]
         if not visible_text(text, params.get("parse_mode")).strip():
@@ -449,7 +386,7 @@ class FakeBotApi:
             reply_markup=params.get("reply_markup"),
             parse_mode=params.get("parse_mode"),
         )
-        return self._as_dict(m)
+        return as_message(m)
 
     def _target(self, params: dict[str, Any]) -> SentMessage:
         m = self.messages.get((params["chat_id"], params["message_id"]))
@@ -468,7 +405,7 @@ class FakeBotApi:
             raise BotApiError(400, "Bad Request: message is not modified")
         m.text, m.reply_markup, m.parse_mode = text, markup, params.get("parse_mode")
         m.edits.append(time.monotonic())
-        return self._as_dict(m)
+        return as_message(m)
 
     def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         m = self._target(params)
@@ -476,7 +413,7 @@ class FakeBotApi:
         if markup == m.reply_markup:
             raise BotApiError(400, "Bad Request: message is not modified")
         m.reply_markup = markup
-        return self._as_dict(m)
+        return as_message(m)
 
     def _m_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
         m = self.messages.get((params["chat_id"], params["message_id"]))
@@ -488,7 +425,7 @@ class FakeBotApi:
         if caption == m.caption and params.get("reply_markup") == m.reply_markup:
             raise BotApiError(400, "Bad Request: message is not modified")
         m.caption = caption
-        return self._as_dict(m)
+        return as_message(m)
 
     def _m_deleteMessage(self, params: dict[str, Any]) -> bool:
         self._target(params).deleted = True
@@ -510,7 +447,7 @@ class FakeBotApi:
             document_name=name,
             caption=caption,
         )
-        return self._as_dict(m)
+        return as_message(m)
 
     def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         photo = params["photo"]
@@ -526,7 +463,7 @@ class FakeBotApi:
         m = self._new_message(
             params["chat_id"], text=None, reply_markup=params.get("reply_markup"), photo=data, caption=caption
         )
-        return self._as_dict(m)
+        return as_message(m)
 
     def _m_sendMessageDraft(self, params: dict[str, Any]) -> bool:
         """Drafts exist only in private chats: a group gets 400 TEXTDRAFT_PEER_INVALID, as from Telegram."""

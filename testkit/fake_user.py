@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any
+from typing import Any, Protocol
 
-from testkit.fake_bot_api import FakeBotApi, SentMessage
+from testkit.sent_messages import SentMessage, as_message
+
+
+class ChatServer(Protocol):
+    """What a user needs of the fake Bot API (`testkit.fake_bot_api.FakeBotApi`)."""
+
+    groups: dict[int, str]
+
+    def add_file(self, data: bytes, suffix: str = "jpg", declare_size: bool = True) -> tuple[str, str]: ...
+
+    async def push_update(self, payload: dict[str, Any]) -> int: ...
+
+    def chat(self, chat_id: int) -> list[SentMessage]: ...
 
 
 class FakeUser:
     """A Telegram user talking to the bot in a private chat."""
 
-    def __init__(self, api: FakeBotApi, user_id: int, language_code: str | None, first_name: str) -> None:
+    def __init__(self, api: ChatServer, user_id: int, language_code: str | None, first_name: str) -> None:
         self.api, self.id = api, user_id
         self.profile: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
@@ -102,7 +114,7 @@ class FakeUser:
             "from": self.profile,
             "chat_instance": "ci",
             "data": callback_data,
-            "message": FakeBotApi._as_dict(message),
+            "message": as_message(message),
         }
         return await self.api.push_update({"callback_query": query})
 
@@ -122,5 +134,5 @@ class FakeUser:
             "text": text,
         }
         if reply_to is not None:
-            message["reply_to_message"] = FakeBotApi._as_dict(reply_to)
+            message["reply_to_message"] = as_message(reply_to)
         return await self.api.push_update({"message": message})

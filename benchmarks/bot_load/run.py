@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import resource
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +19,7 @@ from benchmarks.cli import BOT_USERS_MAX as MAX_USERS
 from benchmarks.cpu import snapshot, split
 from benchmarks.harness_thread import HarnessLoop
 from benchmarks.memory import RssSampler
-from benchmarks.output import emit, machine, percentile
+from benchmarks.output import machine, percentile
 from casework.translator import Translator
 from testkit.skin_photos import skin_photo
 
@@ -244,30 +241,3 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     lines = ["| metric | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
     return "\n".join(lines)
-
-
-def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("YOLO_OFFLINE", "1")
-    if getattr(args, "stream", None):
-        from benchmarks.bot_load.stream import run_stream_bench
-
-        return run_stream_bench(args)
-    args.users = DEFAULT_USERS if args.users is None else args.users
-    if not 1 <= args.users <= MAX_USERS:
-        print(f"skinbot bench bot: --users must be between 1 and {MAX_USERS}", file=sys.stderr)
-        return 2
-    result = asyncio.run(
-        run_load(
-            args.users,
-            timeout_s=args.timeout,
-            batch=args.batch,
-            imgsz=args.imgsz,
-            check_pdf_text=not args.no_pdf_text,
-            fail_rate=args.fail_rate,
-            pdf_workers=args.pdf_workers,
-        )
-    )
-    emit(result, markdown(result), args.json)
-    ok = result["lost"] == 0 and result["cross_delivered"] == 0 and result["completed"] == result["users"]
-    return 0 if ok else 1
