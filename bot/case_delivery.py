@@ -14,16 +14,19 @@ import contextlib
 import io
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram import InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Action, button
+from bot.outbox import Outbox
+from bot.services import Services
+from bot.stream_mode import StreamMode
 from bot.streaming import ChatStream
-from bot.telegram_calls import not_modified, with_retries
-from bot.wait_estimate import wait_text
+from bot.telegram_calls import Pacer, not_modified, with_retries
+from bot.wait_estimate import JobTimes, wait_text
 from casework.case_messages import classification_text, quality_lines, which_photo_line
 from conversations import intake as flow
 from conversations.domain import Case
@@ -43,8 +46,7 @@ from inference.events import (
 from inference.triage import triage
 
 if TYPE_CHECKING:
-    from bot.delivery import Delivery
-    from inference.model_queue import Job
+    from inference.model_queue import Job, ModelQueue
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,22 @@ CAPTION_LIMIT = 1024
 HEATMAP_MAX_PX = 1280  # enough for a phone screen; Telegram would scale a larger photo down anyway
 
 
+class Delivering(Protocol):
+    """What a CaseDelivery uses of the pipeline that runs it (`bot.delivery.Delivery`)."""
+
+    services: Services
+    bot: Any
+    queue: ModelQueue
+    pacer: Pacer
+    streams: StreamMode  # per chat: drafts or edits
+    job_times: JobTimes  # for the expected wait
+    outbox: Outbox  # sends the PDF once the report is done
+
+    async def save_heatmap(self, case: Case, png: bytes) -> None: ...
+
+
 class CaseDelivery:
-    def __init__(self, delivery: Delivery, case: Case) -> None:
+    def __init__(self, delivery: Delivering, case: Case) -> None:
         self.d, self.case = delivery, case
         self.services = delivery.services
         self.chat_id = case.chat_id
@@ -201,7 +217,7 @@ class CaseDelivery:
         # Stored first: the PDF needs the heatmap even if nothing reaches the chat.
         if event.heatmap_png:
             await self.d.save_heatmap(self.case, event.heatmap_png)
-        level = triage(event.classification, self.services.settings.carcinoma_referral)
+        level = triage(event.classification, self.services.case_config.carcinoma_referral)
         text = classification_text(self.services.t, self.lang, event.classification, level)
         # A draft carries no buttons: the Stop button goes on the message right above it.
         markup = self.stop_markup() if self.drafts else None

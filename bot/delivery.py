@@ -66,9 +66,9 @@ class Delivery:
     ) -> None:
         self.services, self.bot, self.queue = services, bot, queue
         self.on_fatal = on_fatal or (lambda message: log.critical("%s", message))
-        self.pacer = Pacer(services.settings.edit_interval_s)
+        self.pacer = Pacer(services.bot_config.edit_interval_s)
         # Both live as long as the process: a chat that refused drafts, and the measured job times.
-        self.streams = StreamMode(services.settings.stream_mode)
+        self.streams = StreamMode(services.bot_config.stream_mode)
         self.job_times = JobTimes()
         self.outbox = outbox or Outbox(services, bot)
         self._tasks: set[asyncio.Task[None]] = set()

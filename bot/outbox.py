@@ -19,10 +19,11 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError, TimedOut
 
 from bot.callbacks import Action, button
+from bot.pdf_documents import send_pdf
 from bot.services import Services
 from bot.telegram_calls import with_retries
-from casework.case_pdf import case_of_pdf, send_pdf, services_case_pdf
-from casework.reminders import offer_reminder
+from casework.case_pdf import case_of_pdf, services_case_pdf
+from casework.reminders import REMINDER_WEEKS
 from casework.review_desk import clinics_for
 from conversations.domain import Case, CaseStatus
 from conversations.store import StoreError
@@ -163,7 +164,7 @@ class Outbox:
         log.info("case %s delivered", case.short_id)
         if await clinics_for(services, case.user_id):
             await self._offer_review(case, lang)
-        await offer_reminder(self.bot, services, case, lang)
+        await self._offer_reminder(case, lang)
         return True
 
     async def _send_once(self, case: Case, pdf: bytes, caption: str, lang: str, after: int | None) -> bool:
@@ -196,3 +197,22 @@ class Outbox:
             )
         except TelegramError as exc:
             log.warning("review offer not sent: %s", type(exc).__name__)
+
+    async def _offer_reminder(self, case: Case, lang: str) -> None:
+        """'Remind me to re-check this spot in 2 / 4 / 12 weeks', after the PDF. A convenience: a failure is
+        only logged."""
+        t = self.services.t
+        row = [
+            button(t(lang, "btn-remind-weeks", weeks=w), Action.REMIND, f"{case.id}.{w}", case.user_id)
+            for w in REMINDER_WEEKS
+        ]
+
+        try:
+            await with_retries(
+                lambda: self.bot.send_message(
+                    case.chat_id, t(lang, "reminder-offer"), reply_markup=InlineKeyboardMarkup([row])
+                ),
+                chat_id=case.chat_id,
+            )
+        except TelegramError as exc:
+            log.warning("reminder offer not sent: %s", type(exc).__name__)

@@ -23,6 +23,7 @@ from bot.callbacks import Callback, private_only
 from bot.keyboards import keyboard, text_of
 from bot.services import Services
 from bot.telegram_calls import with_retries
+from casework.channel import ChannelError
 from casework.flood import Verdict
 from casework.translator import pick_language
 from conversations.domain import User
@@ -173,6 +174,8 @@ async def _answered(ctx: Ctx, fn: Handler) -> None:
         await _tell(ctx, "unavailable")
     except TelegramError as exc:
         log.warning("telegram call failed in %s: %s", name, type(exc).__name__)
+    except ChannelError as exc:  # a Telegram call the case services made (bot.telegram_channel)
+        log.warning("telegram call failed in %s: %s", name, exc)
     except Exception as exc:
         log.error("handler %s failed: %s", name, type(exc).__name__, exc_info=exc)
         await _tell(ctx, "error-generic")

@@ -1,31 +1,19 @@
-"""What handlers need, built once by the composition root and handed to every router."""
+"""What the Telegram adapter's handlers need, built once by the composition root and handed to every router:
+the case services both channels share, plus the chat's own settings, the pipeline a confirmed case goes to,
+albums, uploads and downloads, and housekeeping."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.albums import Albums
+from bot.config import BotConfig
 from bot.downloads import Downloads
-from casework.flood import FloodGate
-from casework.metrics import Metrics
-from casework.translator import Translator
+from casework.housekeeping import Housekeeping
+from casework.services import CaseServices
 from conversations.domain import Case
-from conversations.files import FileStore
-from conversations.store import Store
-from skinbot.settings import Settings
-
-if TYPE_CHECKING:
-    from casework.case_pdf import RenderPdf
-    from casework.housekeeping import Housekeeping
-    from inference.model_queue import ModelQueue
-    from web.server import WebServer
-
-log = logging.getLogger(__name__)
 
 
 class Pipeline(Protocol):
@@ -54,27 +42,6 @@ class HoldQueued:
 
     async def stop(self) -> None:
         return None
-
-
-class UserLocks:
-    """Updates run concurrently, but one user's updates run one at a time and in order."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}  # holders and waiters per user
-
-    @asynccontextmanager
-    async def hold(self, user_id: int) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(user_id, asyncio.Lock())
-        self._users[user_id] = self._users.get(user_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            # Forget the lock only when nobody holds or awaits it, or a newcomer would get a second lock.
-            self._users[user_id] -= 1
-            if self._users[user_id] == 0:
-                del self._users[user_id], self._locks[user_id]
 
 
 class Uploads:
@@ -131,32 +98,11 @@ class Uploads:
         return sum(count for (user, _), count in self._albums.items() if user == user_id)
 
 
-@dataclass
-class Services:
-    settings: Settings
-    store: Store
-    files: FileStore
-    t: Translator
-    flood: FloodGate = field(default_factory=FloodGate)
+@dataclass(kw_only=True)
+class Services(CaseServices):
+    bot_config: BotConfig
     pipeline: Pipeline = field(default_factory=HoldQueued)
-    locks: UserLocks = field(default_factory=UserLocks)
     albums: Albums = field(default_factory=Albums)
     uploads: Uploads = field(default_factory=Uploads)
     downloads: Downloads = field(default_factory=Downloads)
     housekeeping: Housekeeping | None = None
-    # The one model queue, set by the pipeline that owns it (None without models). The web API submits
-    # its own jobs to it, so the models keep one owner whoever asks.
-    queue: ModelQueue | None = None
-    web: WebServer | None = None  # the API and review desk, when served in this process
-    # Renders a report PDF, in worker processes or on a thread (the composition root decides; a thread
-    # when nobody did).
-    render_pdf: RenderPdf = None  # type: ignore[assignment]
-    metrics: Metrics = field(default_factory=Metrics)
-    # Called once when the bot cannot go on (a model failed to load); the composition root stops it.
-    on_fatal: Callable[[str], None] = field(default=lambda message: log.critical("%s", message))
-
-    def __post_init__(self) -> None:
-        if self.render_pdf is None:
-            from casework.pdf.renderers import ThreadRenderer
-
-            self.render_pdf = ThreadRenderer(self.t, self.settings.emergency_number).render

@@ -3,6 +3,7 @@ the bot's webhook server (bot/webhook_server.py) on `SKINBOT_WEBHOOK_LISTEN:SKIN
 
 The secret token is not optional: Telegram sends it in `X-Telegram-Bot-Api-Secret-Token` with every
 update, and the server answers 403 to a request without it, so nobody who finds the URL can post updates.
+The composition root decides from the settings whether the bot runs one (`skinbot.configs.webhook_of`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from skinbot.settings import Secret, Settings, SettingsError
+from casework.secret import Secret
+
+
+class WebhookStartError(Exception):
+    """The webhook's port cannot be opened; the message names the settings."""
 
 
 @dataclass(frozen=True)
@@ -37,21 +42,3 @@ class Webhook:
             "allowed_updates": None,
             "drop_pending_updates": False,
         }
-
-
-def webhook_of(settings: Settings, requested: bool = False) -> Webhook | None:
-    """The webhook to run, or None for long polling. Raises SettingsError (one line) when it cannot run."""
-    if not requested and not settings.webhook_url:
-        return None
-    if not settings.webhook_url:
-        raise SettingsError(
-            "TELEGRAM_WEBHOOK_URL is not set: --webhook needs the public https:// URL Telegram posts to"
-        )
-    if not settings.webhook_secret.get():
-        raise SettingsError(
-            "TELEGRAM_WEBHOOK_SECRET is not set: a webhook refuses to run without a secret token "
-            "(make one with `openssl rand -hex 32`)"
-        )
-    return Webhook(
-        settings.webhook_url, settings.webhook_secret, settings.webhook_listen, settings.webhook_port
-    )

@@ -35,7 +35,7 @@ import tornado.web
 from telegram import Bot, Update
 from telegram.ext import ExtBot, Updater
 
-from skinbot.inference_setup import StartupError
+from bot.webhook import WebhookStartError
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class WebhookServer:
         try:
             sockets = tornado.netutil.bind_sockets(port, address=listen)
         except OSError as exc:
-            raise StartupError(
+            raise WebhookStartError(
                 f"cannot listen on {listen}:{port} ({exc.strerror or exc}): SKINBOT_WEBHOOK_LISTEN, "
                 "SKINBOT_WEBHOOK_PORT"
             ) from None

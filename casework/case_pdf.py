@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
-from telegram import InputFile
-
-from bot.telegram_calls import with_retries
 from casework.pdf import DocumentPhoto, EarlierCase, ReportDocument
+from casework.pdf.renderers import RenderPdf
+from casework.services import CaseServices
 from conversations.domain import Case
 from conversations.files import FileStore
 from conversations.intake import photo_kind
@@ -21,9 +19,6 @@ from conversations.store import Store
 from inference.events import Classified, Done
 from inference.labels import Classification
 from inference.triage import triage
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 
 def document_for(
@@ -69,9 +64,6 @@ def document_for(
         body_site=body_site,
         earlier=earlier,
     )
-
-
-RenderPdf = Callable[[ReportDocument], Awaitable[bytes]]
 
 
 async def earlier_of(case: Case, store: Store, files: FileStore) -> EarlierCase | None:
@@ -134,13 +126,13 @@ async def case_pdf(
     return await render_case_pdf(case, files, render, carcinoma_referral, store=store)
 
 
-async def services_case_pdf(services: Services, case: Case) -> bytes:
-    """`case_pdf` with the running bot's files, renderer, referral threshold and store."""
+async def services_case_pdf(services: CaseServices, case: Case) -> bytes:
+    """`case_pdf` with the running service's files, renderer, referral threshold and store."""
     return await case_pdf(
         case,
         services.files,
         services.render_pdf,
-        services.settings.carcinoma_referral,
+        services.case_config.carcinoma_referral,
         store=services.store,
     )
 
@@ -156,27 +148,3 @@ def case_of_pdf(file_name: str | None) -> str | None:
     """The short case id a report PDF's file name carries, or None for any other file."""
     found = _PDF_NAME.match(file_name or "")
     return found.group(1) if found else None
-
-
-async def send_pdf(
-    bot: Any,
-    chat_id: int,
-    case: Case,
-    pdf: bytes,
-    caption: str,
-    guard: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]] | None = None,
-) -> None:
-    """`guard` wraps each attempt, e.g. to stop retries once Telegram may have applied the send."""
-
-    def call() -> Awaitable[Any]:
-        return bot.send_document(
-            chat_id,
-            InputFile(pdf, filename=pdf_filename(case)),
-            caption=caption[:1024],
-            filename=pdf_filename(case),
-        )
-
-    def attempt() -> Awaitable[Any]:
-        return guard(call) if guard is not None else call()
-
-    await with_retries(attempt, chat_id=chat_id)

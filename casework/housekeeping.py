@@ -11,11 +11,11 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
-from typing import Any
 
-from bot.services import Services
+from casework.channel import CaseChannel
 from casework.reminders import ReminderDesk
 from casework.review_desk import ReviewDesk
+from casework.services import CaseServices
 
 log = logging.getLogger(__name__)
 TICK_S = 60.0
@@ -23,8 +23,10 @@ PURGE_EVERY = timedelta(days=1)
 
 
 class Housekeeping:
-    def __init__(self, services: Services, bot: Any, tick_s: float = TICK_S) -> None:
-        self.services, self.bot, self.tick_s = services, bot, tick_s
+    """`channel` reaches clinics and patients; without one (`skinbot web`, no clinics) only `purge` runs."""
+
+    def __init__(self, services: CaseServices, channel: CaseChannel | None, tick_s: float = TICK_S) -> None:
+        self.services, self.channel, self.tick_s = services, channel, tick_s
         self._task: asyncio.Task[None] | None = None
         self._last_purge = None
 
@@ -46,7 +48,9 @@ class Housekeeping:
             await asyncio.sleep(self.tick_s)
 
     async def tick(self) -> None:
-        desk = ReviewDesk(self.services, self.bot)
+        assert self.channel is not None, "a tick tells patients and clinics: without a channel, only purge"
+
+        desk = ReviewDesk(self.services, self.channel)
         try:
             told = await desk.notify_pending()
             if told:
@@ -60,7 +64,7 @@ class Housekeeping:
         except Exception as exc:  # the purge below must run whatever happens to re-flagging
             log.error("re-flagging failed: %s", type(exc).__name__, exc_info=exc)
         try:
-            reminded = await ReminderDesk(self.services, self.bot).send_due()
+            reminded = await ReminderDesk(self.services, self.channel).send_due()
             if reminded:
                 log.info("sent %d reminder(s) to re-check a spot", reminded)
         except Exception as exc:  # the purge below must run whatever happens to reminders
@@ -73,7 +77,7 @@ class Housekeeping:
     async def purge(self) -> tuple[int, int]:
         """Delete cases, photos and PDFs older than SKINBOT_RETENTION_DAYS. Logs counts only."""
         store, files = self.services.store, self.services.files
-        cutoff = store.clock() - timedelta(days=self.services.settings.retention_days)
+        cutoff = store.clock() - timedelta(days=self.services.case_config.retention_days)
         expired = await store.erasure.purge_before(cutoff)
         removed_files = 0
         for user_id, case_id, images in expired:
@@ -82,6 +86,6 @@ class Housekeeping:
             "retention purge: %d case(s), %d file(s) older than %d days removed",
             len(expired),
             removed_files,
-            self.services.settings.retention_days,
+            self.services.case_config.retention_days,
         )
         return len(expired), removed_files

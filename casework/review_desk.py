@@ -2,7 +2,8 @@
 
 Only chats in the store's clinic list (seeded from SKINBOT_REVIEW_CHAT_ID, extended with `skinbot clinic`) are
 clinics. A review is bound to the one clinic it was sent to, so a doctor never sees, or answers, another
-clinic's cases.
+clinic's cases. What is said, and what is stored, is decided here; the channel (`casework.channel`) decides
+how it looks in the chat.
 """
 
 from __future__ import annotations
@@ -10,15 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import TelegramError
-
-from bot.callbacks import Action, Callback
-from bot.services import Services
-from bot.telegram_calls import with_retries
-from casework.case_pdf import pdf_filename, render_case_pdf, send_pdf, services_case_pdf
+from casework.case_pdf import render_case_pdf, services_case_pdf
+from casework.channel import CaseChannel, ChannelError, Choice
+from casework.services import CaseServices
 from conversations.domain import Case, Clinic, Review
 from inference.labels import Classification
 from inference.triage import triage
@@ -30,19 +27,14 @@ VERDICTS = {"r": "routine", "v": "visit", "u": "urgent", "n": "note"}
 NOTE_MAX = 1000
 
 
-async def clinics_for(services: Services, user_id: int) -> list[Clinic]:
+async def clinics_for(services: CaseServices, user_id: int) -> list[Clinic]:
     """The clinics this patient may send cases to, under SKINBOT_CLINIC_ACCESS (see Clinics.for_user)."""
-    return await services.store.clinics.for_user(user_id, services.settings.clinic_access == "all")
-
-
-def verdict_data(review_id: str, code: str) -> str:
-    # Owner 0: clinic buttons belong to a chat, not a user; the press is checked against the clinic list.
-    return Callback(Action.VERDICT, f"{review_id}.{code}").pack()
+    return await services.store.clinics.for_user(user_id, services.case_config.clinic_access == "all")
 
 
 class ReviewDesk:
-    def __init__(self, services: Services, bot: Any) -> None:
-        self.services, self.bot = services, bot
+    def __init__(self, services: CaseServices, channel: CaseChannel) -> None:
+        self.services, self.channel = services, channel
 
     # --- patient → clinic -----------------------------------------------------------------------
 
@@ -66,16 +58,9 @@ class ReviewDesk:
     async def _post(self, case: Case, review: Review, clinic: Clinic) -> None:
         t, lang = self.services.t, clinic.language
         pdf = await services_case_pdf(self.services, case)
-        # The patient's name is only inside the PDF, never in the chat text.
-        await with_retries(
-            lambda: self.bot.send_document(
-                clinic.chat_id, InputFile(pdf, filename=pdf_filename(case)), filename=pdf_filename(case)
-            ),
-            chat_id=clinic.chat_id,
-        )
         assert case.classification is not None
         result = Classification.from_record(case.classification)
-        level = triage(result, self.services.settings.carcinoma_referral)
+        level = triage(result, self.services.case_config.carcinoma_referral)
         text = t(
             lang,
             "clinic-summary",
@@ -86,19 +71,10 @@ class ReviewDesk:
             confidence=result.confidence,
             triage=t(lang, f"triage-{level.value}-title"),
         )
-        rows = [
-            [
-                InlineKeyboardButton(
-                    t(lang, f"btn-verdict-{name}"), callback_data=verdict_data(review.id, code)
-                )
-            ]
-            for code, name in VERDICTS.items()
-        ]
-        message = await with_retries(
-            lambda: self.bot.send_message(clinic.chat_id, text, reply_markup=InlineKeyboardMarkup(rows)),
-            chat_id=clinic.chat_id,
-        )
-        await self.services.store.reviews.set_message(review.id, message.message_id)
+        choices = [Choice(t(lang, f"btn-verdict-{name}"), code) for code, name in VERDICTS.items()]
+        # The patient's name is only inside the PDF, never in the chat text.
+        message_id = await self.channel.post_for_review(clinic.chat_id, review.id, case, pdf, text, choices)
+        await self.services.store.reviews.set_message(review.id, message_id)
 
     # --- clinic → patient -----------------------------------------------------------------------
 
@@ -141,42 +117,28 @@ class ReviewDesk:
             answered = t(
                 lang, "clinic-answered", reviewer=reviewer, verdict=t(lang, f"btn-verdict-{verdict}")
             )
-            await self._to_clinic(
-                clinic,
-                lambda: self.bot.edit_message_reply_markup(
-                    chat_id=clinic.chat_id, message_id=review.summary_message_id, reply_markup=None
-                ),
-            )
-            await self._to_clinic(
-                clinic,
-                lambda: self.bot.send_message(
-                    clinic.chat_id, answered, reply_to_message_id=review.summary_message_id
-                ),
-            )
+            summary = review.summary_message_id
+            await self._to_clinic(lambda: self.channel.close_review(clinic.chat_id, summary, answered))
         if verdict == "note" and note is None:
             case = await store.cases.by_id(review.case_id)
             prompt = t(
                 lang, "clinic-note-ask", reviewer=reviewer, case=case.short_id if case else "?", max=NOTE_MAX
             )
-            message = await self._to_clinic(
-                clinic,
-                lambda: self.bot.send_message(
-                    clinic.chat_id, prompt, reply_markup=ForceReply(selective=True)
-                ),
-            )
-            if message is not None:
-                await store.reviews.set_note_prompt(review.id, message.message_id)
+            message_id = await self._to_clinic(lambda: self.channel.ask_for_note(clinic.chat_id, prompt))
+            if message_id is not None:
+                await store.reviews.set_note_prompt(review.id, message_id)
                 return True, reviewer
             # No way to ask for the note: the patient hears the verdict without one.
             await store.reviews.save_note(review.id, "")
         await self.notify_patient(review.id)
         return True, reviewer
 
-    async def _to_clinic(self, clinic: Clinic, call: Callable[[], Awaitable[T]]) -> T | None:
+    async def _to_clinic(self, call: Callable[[], Awaitable[T]]) -> T | None:
+        """What the clinic chat sees is best effort: the verdict is recorded whatever happens to it."""
         try:
-            return await with_retries(call, chat_id=clinic.chat_id)
-        except TelegramError as exc:
-            log.warning("clinic chat update failed: %s", type(exc).__name__)
+            return await call()
+        except ChannelError as exc:
+            log.warning("clinic chat update failed: %s", exc)
             return None
 
     async def note(self, review: Review, clinic: Clinic, text: str) -> str:
@@ -198,7 +160,7 @@ class ReviewDesk:
     async def notify_patient(self, review_id: str) -> bool:
         """The verdict (and the doctor's note) to the patient, in their language, then the PDF stamped with
         it. The stamped PDF is saved first, so a re-download carries the verdict whatever happens next.
-        Returns False when Telegram failed; the review stays unnotified for the next attempt."""
+        Returns False when the channel failed; the review stays unnotified for the next attempt."""
         review = await self.services.store.reviews.get(review_id)
         if review is None:
             return False
@@ -232,7 +194,7 @@ class ReviewDesk:
             case,
             self.services.files,
             self.services.render_pdf,
-            self.services.settings.carcinoma_referral,
+            self.services.case_config.carcinoma_referral,
             stamp,
             store=store,
         )
@@ -241,22 +203,22 @@ class ReviewDesk:
             await store.reviews.mark_notified(review.id)
             return False
         verdict = t(lang, f"verdict-{review.verdict}")
-        text = t(lang, "review-verdict", clinic=clinic_name, case=case.short_id, date=day, verdict=verdict)
+        texts = [t(lang, "review-verdict", clinic=clinic_name, case=case.short_id, date=day, verdict=verdict)]
+        if review.note:
+            # Relayed as written: the doctor's own words, in full.
+            texts.append(t(lang, "review-note", note=review.note))
         try:
-            await with_retries(lambda: self.bot.send_message(case.chat_id, text), chat_id=case.chat_id)
-            if review.note:
-                # Relayed as written: the doctor's own words, in full.
-                note = t(lang, "review-note", note=review.note)
-                await with_retries(lambda: self.bot.send_message(case.chat_id, note), chat_id=case.chat_id)
-        except TelegramError as exc:
-            log.warning("verdict not delivered yet (%s); housekeeping tries again", type(exc).__name__)
+            await self.channel.tell(case.chat_id, texts)
+        except ChannelError as exc:
+            log.warning("verdict not delivered yet (%s); housekeeping tries again", exc)
             return False
         await store.reviews.mark_notified(review.id)
         # The PDF again, now carrying the verdict, ready to forward; /cases re-sends it if this fails.
         try:
-            await send_pdf(self.bot, case.chat_id, case, pdf, t(lang, "pdf-caption", case=case.short_id))
-        except TelegramError as exc:
-            log.warning("stamped PDF not sent: %s", type(exc).__name__)
+            caption = t(lang, "pdf-caption", case=case.short_id)
+            await self.channel.send_report(case.chat_id, case, pdf, caption)
+        except ChannelError as exc:
+            log.warning("stamped PDF not sent: %s", exc)
         return True
 
     # --- housekeeping ---------------------------------------------------------------------------
@@ -264,7 +226,7 @@ class ReviewDesk:
     async def reflag_due(self) -> int:
         """Flag each review still unanswered after the set time to its clinic once more."""
         store = self.services.store
-        cutoff = store.clock() - timedelta(hours=self.services.settings.review_reflag_hours)
+        cutoff = store.clock() - timedelta(hours=self.services.case_config.review_reflag_hours)
         flagged = 0
         for review in await store.reviews.due_for_reflag(cutoff):
             clinic = await store.clinics.by_chat(review.clinic_chat_id)
@@ -276,11 +238,9 @@ class ReviewDesk:
                 continue
             text = self.services.t(clinic.language, "clinic-reflag", case=case.short_id)
             try:
-                await with_retries(
-                    lambda c=clinic, x=text: self.bot.send_message(c.chat_id, x), chat_id=clinic.chat_id
-                )
-            except TelegramError as exc:
-                log.warning("re-flag to a clinic failed: %s", type(exc).__name__)
+                await self.channel.reflag(clinic.chat_id, text)
+            except ChannelError as exc:
+                log.warning("re-flag to a clinic failed: %s", exc)
                 continue
             flagged += 1
         return flagged

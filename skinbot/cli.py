@@ -7,7 +7,8 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 
 from skinbot.cli_failure import BENCH_EXTRA_HINT, fail
 from skinbot.settings import SettingsError
@@ -20,8 +21,8 @@ PRIVATE_UMASK = 0o077
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.webhook import webhook_of
     from skinbot.app import build_application
+    from skinbot.configs import webhook_of
     from skinbot.inference_setup import StartupError
     from skinbot.logging_setup import configure_logging, secret_values
     from skinbot.settings import Settings
@@ -77,20 +78,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that live outside the runtime packages register under this entry point group (pyproject.toml):
+# `bench` comes from the benchmarks package of a source checkout, which nothing here may import.
+COMMANDS_GROUP = "skinbot.commands"
+
+
+def _plugin(name: str) -> Callable[[argparse._SubParsersAction], None] | None:
+    """The `add_commands` an installed distribution registers for `skinbot NAME`, or None when there is none
+    or its package is not there (an install without the bench extra)."""
+    for entry in entry_points(group=COMMANDS_GROUP, name=name):
+        try:
+            return entry.load()
+        except ModuleNotFoundError as exc:
+            if exc.name != entry.module.partition(".")[0]:
+                raise
+    return None
+
+
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks: JSON plus a table")
-    try:
-        # Not a runtime package: an install without the bench extra may lack it, and every other command
-        # must still work there.
-        from benchmarks import cli as bench_cli
-    except ModuleNotFoundError as exc:
-        if exc.name != "benchmarks":
-            raise
+    add_commands = _plugin("bench")
+    if add_commands is None:
         bench.add_argument("args", nargs=argparse.REMAINDER)
         missing = f"bench needs the bench extra, from a source checkout: {BENCH_EXTRA_HINT}"
         bench.set_defaults(func=lambda args: fail(missing))
         return
-    bench_cli.add_commands(bench.add_subparsers(dest="bench", required=True))
+    add_commands(bench.add_subparsers(dest="bench", required=True))
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
@@ -109,6 +122,7 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.webhook import WebhookStartError
     from conversations.store import StoreError
     from skinbot.inference_setup import StartupError
 
@@ -117,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.umask(PRIVATE_UMASK)
     try:
         return int(args.func(args) or 0)
-    except (SettingsError, StoreError, StartupError) as exc:
+    except (SettingsError, StoreError, StartupError, WebhookStartError) as exc:
         return fail(str(exc))
     except InvalidToken:
         return fail("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")

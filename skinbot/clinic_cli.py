@@ -16,13 +16,13 @@ import asyncio
 import re
 from pathlib import Path
 
+from casework.clinic_links import LINK_PREFIX, deep_link
 from conversations.domain import Clinic, Language
 from conversations.store import Store
 from skinbot.cli_failure import fail
 from skinbot.cli_store import with_store
 from skinbot.settings import Settings
 
-LINK_PREFIX = "c_"  # bot.routers.start reads it
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
@@ -84,10 +84,6 @@ async def _find(store: Store, name: str) -> Clinic | None:
     if name.strip().lstrip("-").isdigit():
         return await store.clinics.by_chat(int(name))
     return await store.clinics.by_name(name)
-
-
-def deep_link(username: str, token: str) -> str:
-    return f"https://t.me/{username}?start={LINK_PREFIX}{token}"
 
 
 def qr_png(url: str, path: Path) -> None:

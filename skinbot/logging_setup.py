@@ -16,7 +16,7 @@ Four filters sit on the one handler `configure_logging` installs:
   `secret_values(settings)` lists every setting that is a `Secret` (bot token, data key, engine key), so
   a secret added to the settings later is redacted without anyone remembering to list it.
 
-Our own modules (bot, conversations, inference) keep DEBUG: they never log names, histories or photos.
+Our own modules (`OWN_LOGGERS`) keep DEBUG: they never log names, histories or photos.
 """
 
 from __future__ import annotations
@@ -29,9 +29,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import TextIO
 
-from skinbot.settings import Secret
+from casework.secret import Secret
 
-OWN_LOGGERS: tuple[str, ...] = ("bot", "conversations", "inference", "web", "skinbot", "__main__")
+OWN_LOGGERS: tuple[str, ...] = (
+    "skinbot",
+    "bot",
+    "web",
+    "classifier_lab",
+    "casework",
+    "inference",
+    "conversations",
+    "__main__",
+)
+
 REDACTED = "<token>"
 
 

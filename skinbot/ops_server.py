@@ -60,10 +60,10 @@ class _Metrics(_Base):
 
 
 class OpsServer:
-    def __init__(self, services: Services, heartbeat: Heartbeat | None = None) -> None:
+    def __init__(self, services: Services, max_lag_s: float, heartbeat: Heartbeat | None = None) -> None:
         self.services = services
         self.heartbeat = heartbeat or Heartbeat()
-        self.check = HealthCheck(services, self.heartbeat, services.settings.health_max_lag_s)
+        self.check = HealthCheck(services, self.heartbeat, max_lag_s)
         self._server: tornado.httpserver.HTTPServer | None = None
         self.port = 0
 

@@ -1,6 +1,7 @@
 """Settings, read once at start-up from the environment (and an optional .env file) and passed down.
 
-Nothing else in the code base reads os.environ for configuration: components take plain values.
+Only the composition root reads them: each package below it is given typed values of its own
+(`skinbot.configs`), and nothing else in the code base reads os.environ for configuration.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from casework.secret import Secret
 from conversations.domain import Language
 
 
 @dataclass(frozen=True)
 class Clinic:
-    """A Telegram chat of doctors that reviews cases."""
+    """A Telegram chat of doctors that reviews cases, as SKINBOT_REVIEW_CHAT_ID names it: seeded into the
+    store's clinic list at every start."""
 
     chat_id: int
     name: str
@@ -46,29 +49,6 @@ def _clinics(value: str) -> tuple[Clinic, ...]:
 
 class SettingsError(Exception):
     """One clear line that names the setting."""
-
-
-class Secret:
-    """A string that never shows itself in repr, str, logs or tracebacks."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def get(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 def _loopback(host: str) -> bool:

@@ -15,14 +15,17 @@ import logging
 import signal
 from typing import Any
 
-from bot.services import Services
+from casework.channel import CaseChannel
 from casework.housekeeping import PURGE_EVERY, Housekeeping
+from casework.services import CaseServices
 from casework.translator import Translator
 from conversations.files import DataKeyError, FileStore
 from conversations.store import Store
 from skinbot import web_setup
+from skinbot.configs import case_config, web_config
 from skinbot.inference_setup import StartupError, build_queue
 from skinbot.settings import Settings
+from web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,11 @@ async def serve_alone(settings: Settings) -> int:
             "the review desk tells patients their verdicts over Telegram: set TELEGRAM_BOT_TOKEN (the "
             "store has clinics: skinbot clinic list)"
         )
-    services = Services(settings=settings, store=store, files=files, t=Translator())
+    services = CaseServices(case_config=case_config(settings), store=store, files=files, t=Translator())
     bot = None
+    channel: CaseChannel | None = None
+    served: WebServer | None = None
+    running: Housekeeping | None = None
     stopped = asyncio.Event()
     fatal: list[str] = []
     loop = asyncio.get_running_loop()
@@ -82,8 +88,11 @@ async def serve_alone(settings: Settings) -> int:
     queue = None
     try:
         if clinics:
+            from bot.telegram_channel import TelegramChannel
+
             bot = _telegram_bot(settings)
             await bot.initialize()
+            channel = TelegramChannel(bot)
         queue = build_queue(settings, store.jobs, read=files.read)
         services.queue = queue
         await queue.start(())
@@ -96,24 +105,25 @@ async def serve_alone(settings: Settings) -> int:
                 stopped.set()
 
         tasks.append(asyncio.create_task(watch_models(), name="model-loading"))
-        housekeeping = Housekeeping(services, bot)
-        if bot is not None:
+        housekeeping = Housekeeping(services, channel)
+        if channel is not None:
             housekeeping.start()
-            services.housekeeping = housekeeping
+            running = housekeeping
         else:
             tasks.append(asyncio.create_task(_purge_daily(housekeeping), name="purge"))
-        await web_setup.serve(server, services, bot)
+        await web_setup.serve(server, services, web_config(settings), channel)
+        served = server
         log.info("skinbot web started")
         await stopped.wait()
     finally:
-        if services.web is not None:
-            await services.web.stop()
+        if served is not None:
+            await served.stop()
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if services.housekeeping is not None:
-            await services.housekeeping.stop()
+        if running is not None:
+            await running.stop()
         if queue is not None:
             await queue.stop()
         if bot is not None:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,16 +18,21 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 
 pytest_plugins = ["tests.fixtures.classifier_models", "tests.fixtures.report_models"]
 
+from bot.application import start_app, stop_app  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.webhook import webhook_of  # noqa: E402
 from casework.flood import FloodGate  # noqa: E402
 from casework.translator import Translator  # noqa: E402
 from conversations.domain import Case  # noqa: E402
-from skinbot.app import PipelineFactory, build_application, hold_queued, start_app, stop_app  # noqa: E402
+from skinbot.app import PipelineFactory, build_application, hold_queued  # noqa: E402
+from skinbot.configs import webhook_of  # noqa: E402
 from skinbot.settings import Settings  # noqa: E402
 from testkit.fake_bot_api import FakeBotApi, SentMessage  # noqa: E402
 from testkit.fake_user import FakeUser  # noqa: E402
 from testkit.skin_photos import skin_photo  # noqa: E402
+
+if TYPE_CHECKING:
+    from web.server import WebServer
+
 
 TOKEN = "123456:TEST-token-abcdefghijklmnop"
 
@@ -95,6 +101,11 @@ class Harness:
     @property
     def services(self) -> Services:
         return self.app.bot_data["services"]  # type: ignore[attr-defined]
+
+    @property
+    def web_server(self) -> WebServer | None:
+        """The web API and review desk, when the settings serve them in the bot's process."""
+        return self.app.bot_data.get("web_server")  # type: ignore[attr-defined]
 
     async def start(self) -> None:
         extra = {"clock": self.clock} if self.clock else {}

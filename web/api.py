@@ -52,11 +52,11 @@ def _photo_rejected(rejected: PhotoRejected, lang: Language) -> ApiError:
 
 def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
     router = APIRouter(prefix="/api/v1", dependencies=[Security(api_key_scheme)], responses=ERRORS)
-    settings = ctx.settings
-    max_bytes = settings.max_download_mb * 1024 * 1024
+    limits = ctx.case_config
+    max_bytes = limits.max_download_mb * 1024 * 1024
     photo_description = (
-        f"The skin photo: JPEG, PNG, WebP, HEIC or AVIF, at most {settings.max_download_mb} MB and "
-        f"{MAX_PIXELS // 1_000_000} megapixels, its shorter side at least {settings.min_side} px and its "
+        f"The skin photo: JPEG, PNG, WebP, HEIC or AVIF, at most {limits.max_download_mb} MB and "
+        f"{MAX_PIXELS // 1_000_000} megapixels, its shorter side at least {limits.min_side} px and its "
         f"longer side at most {MAX_ASPECT_RATIO} times that. It is re-encoded, its EXIF data dropped, "
         "before anything sees it."
     )
@@ -94,7 +94,7 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
         lang = Language(language)
         data = await photo.read(max_bytes + 1)
         try:
-            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=settings.min_side)
+            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=limits.min_side)
         except PhotoRejected as rejected:
             raise _photo_rejected(rejected, lang) from None
         return ApiIntake(
@@ -183,7 +183,7 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
         if analyze:
             scores = result["classified"]["scores"]
             classification = Classification.from_dict(scores, bool(result["classified"]["uncertain"]))
-            body["analysis"] = analysis_text(ctx.t, lang, classification, ctx.settings.carcinoma_referral)
+            body["analysis"] = analysis_text(ctx.t, lang, classification, ctx.case_config.carcinoma_referral)
         return JSONResponse(body)
 
     @router.post(

@@ -46,14 +46,14 @@ def client_address(connection: HTTPConnection) -> int:
 class ApiGate:
     def __init__(self, app: ASGIApp, ctx: WebContext) -> None:
         self.app, self.ctx = app, ctx
-        rate = ctx.settings.api_rate_per_minute
+        rate = ctx.web_config.api_rate_per_minute
         # A bucket of one minute's requests, refilled evenly: a burst is allowed, a flood is not.
         self.limits = FloodGate(burst=rate, refill_per_s=rate / 60.0, notice_window_s=0.0)
         # Only failures take from an address's bucket; an empty one refuses before any key is looked up.
         self.wrong_keys = FloodGate(
             burst=WRONG_KEYS_PER_MINUTE, refill_per_s=WRONG_KEYS_PER_MINUTE / 60.0, notice_window_s=0.0
         )
-        self.max_photo = ctx.settings.max_download_mb * 1024 * 1024
+        self.max_photo = ctx.case_config.max_download_mb * 1024 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
@@ -98,7 +98,7 @@ class ApiGate:
                 return
             if int(length) > self.max_photo + FORM_OVERHEAD:
                 lang = form_language(await read_head(receive), connection.headers.get("content-type", ""))
-                max_mb = self.ctx.settings.max_download_mb
+                max_mb = self.ctx.case_config.max_download_mb
                 await refuse(413, "too_large", "api-error-too-large", lang=lang, max_mb=max_mb)
                 return
         await self.ctx.store.api_keys.mark_used(key)  # only a request let through is a use of the key

@@ -113,7 +113,7 @@ class WebApp:
 
     def _build(self) -> FastAPI:
         ctx, t = self.ctx, self.ctx.t
-        docs = ctx.settings.web_docs
+        docs = ctx.web_config.web_docs
         app = FastAPI(
             title="Skin pre-screening API",
             version="1",

@@ -1,5 +1,6 @@
-"""What the web side is given by the composition root: the bot's own store, files, translator, settings
-and model queue, plus the few things that need Telegram, as plain callables."""
+"""What the web side is given by the composition root: its settings and the case settings, the bot's own
+store, files, translator and model queue, and the case services it needs as plain callables: the PDFs, and
+the verdicts, which reach patients through the case services' channel."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from casework.config import CaseConfig
 from casework.translator import Translator
 from conversations.domain import Case, Review
 from conversations.files import FileStore
 from conversations.store import Store
 from inference.model_queue import ModelQueue
-from skinbot.settings import Settings
+from web.config import WebConfig
 
 # The verdicts a clinic can give, as `casework.review_desk.VERDICTS` names them (a test keeps them equal).
 VERDICTS: tuple[str, ...] = ("routine", "visit", "urgent", "note")
@@ -32,7 +34,8 @@ class VerdictDesk(Protocol):
 
 @dataclass
 class WebContext:
-    settings: Settings
+    web_config: WebConfig
+    case_config: CaseConfig
     store: Store
     files: FileStore
     t: Translator

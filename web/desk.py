@@ -20,12 +20,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from conversations.domain import Case, Language
+from conversations.domain import Case, Clinic, Language
 from conversations.store.desk import DeskItem
 from conversations.web_domain import AuditEntry, StaffSession
 from inference.labels import Classification
 from inference.triage import Triage, triage
-from skinbot.settings import Clinic
 from web.context import VERDICTS, WebContext
 from web.errors import accepted_language
 
@@ -109,7 +108,7 @@ class Desk:
         self.templates.env.globals.update(
             when=when, report_blocks=report_blocks, verdicts=VERDICTS, languages=list(Language)
         )
-        self.secure_cookie = ctx.settings.web_url.startswith("https://")
+        self.secure_cookie = ctx.web_config.web_url.startswith("https://")
 
     # --- sessions -------------------------------------------------------------------------------
 
@@ -176,7 +175,7 @@ class Desk:
             # Before the link is spent: another site must not sign a browser in as someone else.
             owner = await store.staff.link_owner(token)
             self.refuse_cross_site(request, owner.language if owner else accepted_language(request))
-            used = await store.staff.use_link(token, timedelta(hours=ctx.settings.web_session_hours))
+            used = await store.staff.use_link(token, timedelta(hours=ctx.web_config.web_session_hours))
             clinic = await store.clinics.by_chat(used[0].clinic_chat_id) if used else None
             if used is None or clinic is None:
                 return self.invalid_link(request)
@@ -187,7 +186,7 @@ class Desk:
             response.set_cookie(
                 COOKIE,
                 session_token,
-                max_age=int(ctx.settings.web_session_hours * 3600),
+                max_age=int(ctx.web_config.web_session_hours * 3600),
                 path="/desk",
                 httponly=True,
                 samesite="lax",
@@ -345,8 +344,8 @@ class Desk:
         """host[:port] of the desk: as SKINBOT_WEB_URL names it, and as this request reached it (a page
         elsewhere cannot choose the Host header its visitor's browser sends)."""
         hosts = {request.headers.get("host", "").lower()}
-        if self.ctx.settings.web_url:
-            hosts.add(urlsplit(self.ctx.settings.web_url).netloc.lower())
+        if self.ctx.web_config.web_url:
+            hosts.add(urlsplit(self.ctx.web_config.web_url).netloc.lower())
         return hosts - {""}
 
     def invalid_link(self, request: Request) -> HTMLResponse:
@@ -368,7 +367,7 @@ class Desk:
         if case.classification is None:
             return None
         result = Classification.from_record(case.classification)
-        return triage(result, self.ctx.settings.carcinoma_referral), result
+        return triage(result, self.ctx.case_config.carcinoma_referral), result
 
     async def rows(self, clinic: Clinic, filters: Filters) -> list[QueueRow]:
         answered = {"waiting": False, "answered": True}.get(filters.status)

@@ -13,35 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
 
-from skinbot.settings import Settings
+from web.config import HttpLimits
 
 log = logging.getLogger(__name__)
 
 # No body, so no words: the status says it. Sent before any request is read, so no language is known.
 SERVER_FULL = b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 REFUSED_LINE = "web port: a connection was refused, SKINBOT_WEB_MAX_CONNECTIONS (%d) are open"
-
-
-@dataclass(frozen=True)
-class HttpLimits:
-    max_connections: int = 256
-    max_concurrency: int = 128
-    header_timeout_s: float = 10.0
-    body_timeout_s: float = 60.0
-
-    @classmethod
-    def of(cls, settings: Settings) -> HttpLimits:
-        return cls(
-            max_connections=settings.web_max_connections,
-            max_concurrency=settings.web_max_concurrency,
-            header_timeout_s=settings.http_header_timeout_s,
-            body_timeout_s=settings.http_body_timeout_s,
-        )
 
 
 # What a connection waits for: the headers of the request after a cycle (None: the first), or the body

@@ -165,7 +165,7 @@ class ApiRun:
                         await asyncio.to_thread(ctx.files.save_heatmap, case.owner_id, case.id, heatmap)
                 self.put(
                     "classified",
-                    **classification_payload(t, self.lang, result, ctx.settings.carcinoma_referral),
+                    **classification_payload(t, self.lang, result, ctx.case_config.carcinoma_referral),
                 )
             case TextDelta(text=text):
                 self.put("delta", text=text)
@@ -206,7 +206,7 @@ class ApiRun:
             "done",
             case_id=case.id,
             # Absolute only on SKINBOT_WEB_URL: a Host header is the client's to choose.
-            pdf_url=f"{ctx.settings.web_url}/api/v1/reports/{case.id}.pdf",
+            pdf_url=f"{ctx.web_config.web_url}/api/v1/reports/{case.id}.pdf",
             report=text,
             report_cut=ended != "eos",
             urgency_corrected=urgency_corrected,

@@ -16,7 +16,8 @@ from collections.abc import Generator
 import uvicorn
 
 from web.app import WebApp
-from web.http_limits import HttpLimits, protocol_for
+from web.config import HttpLimits
+from web.http_limits import protocol_for
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class WebServer:
             log_config=None,  # our logging set-up applies
             timeout_graceful_shutdown=GRACE_S,
             proxy_headers=True,
-            forwarded_allow_ips=list(app.ctx.settings.web_trusted_proxies),  # never uvicorn's environment
+            forwarded_allow_ips=list(app.ctx.web_config.web_trusted_proxies),  # never uvicorn's environment
             server_header=False,
             http=protocol_for(self.limits),  # the connection cap and the header and body timeouts
             ws="none",  # no websockets here; an upgraded connection would outlive the header timer

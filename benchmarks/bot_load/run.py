@@ -89,11 +89,12 @@ async def _run(
     fail_rate: float,
     pdf_workers: int,
 ) -> dict[str, Any]:
+    from bot.application import start_app, stop_app
     from bot.delivery import Delivery
     from inference.classifier import SkinClassifier
     from inference.model_queue import ModelQueue
     from inference.worker import ModelWorker
-    from skinbot.app import build_application, start_app, stop_app
+    from skinbot.app import build_application
     from skinbot.inference_setup import quality_thresholds
     from skinbot.settings import Settings
     from testkit.random_yolo import random_model
@@ -115,8 +116,8 @@ async def _run(
     t = Translator()
     classifier = SkinClassifier.from_torch_model(random_model("yolov8n-cls", imgsz), imgsz, device="cpu")
 
-    def pipeline(services: Any, app: Any) -> Delivery:
-        worker = ModelWorker(classifier, writer, quality_thresholds(services.settings))
+    def pipeline(settings: Settings, services: Any, app: Any) -> Delivery:
+        worker = ModelWorker(classifier, writer, quality_thresholds(settings))
         queue = ModelQueue(
             worker, services.store.jobs, batch_size=settings.batch, job_timeout_s=settings.job_timeout_s
         )

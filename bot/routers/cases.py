@@ -6,10 +6,11 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.callbacks import Action, button, on_press
+from bot.pdf_documents import send_pdf
 from bot.routers.common import accept_press, drop_keyboard, own_press
 from bot.routers.review import ALL, bound
 from bot.routing import Ctx, acknowledge, route
-from casework.case_pdf import send_pdf, services_case_pdf
+from casework.case_pdf import services_case_pdf
 from casework.review_desk import clinics_for
 from conversations.domain import Case, CaseStatus, Review
 from inference.labels import Classification

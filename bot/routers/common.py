@@ -16,13 +16,12 @@ from casework.translator import emergency_args
 from conversations import intake as flow
 from conversations.domain import Case, Clinic
 from inference.labels import Classification
-from skinbot.settings import Settings
 
 
 async def greet(ctx: Ctx) -> None:
     """The greeting and the disclaimer, with the deployment's emergency number when it has one."""
     await ctx.say("welcome")
-    await ctx.say("disclaimer", **emergency_args(ctx.services.settings.emergency_number))
+    await ctx.say("disclaimer", **emergency_args(ctx.services.case_config.emergency_number))
 
 
 async def welcome(ctx: Ctx, clinic_token: str = "") -> None:
@@ -42,13 +41,13 @@ def engine_origin(url: str) -> str:
     return f"{parts.scheme}://[{host}]" if ":" in host else f"{parts.scheme}://{host}"
 
 
-def privacy_args(settings: Settings, clinics: Sequence[Clinic]) -> dict[str, Any]:
-    """What the privacy note must say about where data goes, from the settings this bot runs with and the
-    clinics a case of this user could be sent to."""
+def privacy_args(retention_days: int, engine_url: str, clinics: Sequence[Clinic]) -> dict[str, Any]:
+    """What the privacy note must say about where data goes: how long it is kept, where reports are written
+    (`engine_url`, or "" for this machine), and the clinics a case of this user could be sent to."""
     return {
-        "days": settings.retention_days,
-        "engine": "remote" if settings.llm_is_url else "local",
-        "host": engine_origin(settings.llm) if settings.llm_is_url else "",
+        "days": retention_days,
+        "engine": "remote" if engine_url else "local",
+        "host": engine_origin(engine_url) if engine_url else "",
         "clinics": len(clinics),
         "clinic_names": ", ".join(c.name for c in clinics),
     }
@@ -59,7 +58,9 @@ async def say_privacy(ctx: Ctx, clinic_token: str = "") -> None:
     the link they came through (or are coming through, before they agree), else the clinics open to them."""
     linked = await ctx.services.store.clinics.by_token(clinic_token) if clinic_token else None
     shown = [linked] if linked is not None else await clinics_for(ctx.services, ctx.user_id)
-    await ctx.say("privacy-text", **privacy_args(ctx.services.settings, shown))
+    services = ctx.services
+    args = privacy_args(services.case_config.retention_days, services.bot_config.report_engine_url, shown)
+    await ctx.say("privacy-text", **args)
 
 
 def earlier_offer(case: Case) -> flow.Earlier:

@@ -47,7 +47,7 @@ async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
         await ctx.says((flow.summary(intake.draft),), intake)
         return
     midnight = store.clock().replace(hour=0, minute=0, second=0, microsecond=0)
-    limit = ctx.services.settings.daily_cases
+    limit = ctx.services.bot_config.daily_cases
     if await store.cases.count_since(ctx.user_id, midnight) >= limit:
         await ctx.say("daily-limit", count=limit)
         await ctx.says((flow.summary(intake.draft),), intake)
@@ -60,8 +60,8 @@ async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
 
 async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
     """Download, check and store an uploaded image. Tells the user why when it is refused."""
-    settings = ctx.services.settings
-    max_bytes = settings.max_download_mb * 1024 * 1024
+    limits = ctx.services.case_config
+    max_bytes = limits.max_download_mb * 1024 * 1024
     if message.photo:
         media = message.photo[-1]  # the largest size Telegram made
     elif message.document is not None:
@@ -71,7 +71,7 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
     try:
         check_size(media.file_size, max_bytes)
         if isinstance(media, PhotoSize):  # Telegram tells a photo's dimensions: a sliver needs no download
-            check_dimensions(media.width, media.height, settings.min_side)
+            check_dimensions(media.width, media.height, limits.min_side)
         # A transient 5xx or timeout is retried: re-asking for the photo would lose the user's place.
         tg_file = await with_retries(media.get_file, chat_id=ctx.chat_id)
         check_size(tg_file.file_size, max_bytes)
@@ -80,7 +80,7 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
             lambda: download_capped(tg_file, max_bytes, ctx.services.downloads), chat_id=ctx.chat_id
         )
         async with ctx.services.uploads.decoding:
-            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=settings.min_side)
+            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=limits.min_side)
     except PhotoRejected as rejected:
         await ctx.say(rejected.key, **rejected.params)
         return None

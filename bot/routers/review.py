@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.callbacks import Action, button, on_press
 from bot.routers.common import accept, own_press, refuse_stale
 from bot.routing import Ctx, acknowledge, pressed, route
+from bot.telegram_channel import TelegramChannel
 from casework.review_desk import VERDICTS, ReviewDesk, clinics_for
 from conversations.domain import Case, CaseStatus, Clinic
 from conversations.web_domain import Staff
@@ -22,7 +23,7 @@ _UNTIL = "@"
 
 
 def desk(ctx: Ctx) -> ReviewDesk:
-    return ReviewDesk(ctx.services, ctx.bot)
+    return ReviewDesk(ctx.services, TelegramChannel(ctx.bot))
 
 
 async def _cases(ctx: Ctx, which: str) -> list[Case]:

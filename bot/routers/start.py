@@ -19,9 +19,9 @@ from bot.routers.common import (
     welcome,
 )
 from bot.routing import Ctx, route
+from casework.clinic_links import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
 from conversations import intake as flow
 from conversations.domain import Clinic, Language
-from skinbot.clinic_cli import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
 
 log = logging.getLogger(__name__)
 

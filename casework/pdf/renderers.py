@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -21,6 +22,9 @@ from casework.pdf.render import render_pdf
 from casework.translator import Translator
 
 log = logging.getLogger(__name__)
+
+# What the case services are handed to render a report: a renderer's `render`.
+RenderPdf = Callable[[ReportDocument], Awaitable[bytes]]
 
 
 class ThreadRenderer:

@@ -17,9 +17,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from bot.callbacks import Action, Callback
+from bot.telegram_channel import TelegramChannel, verdict_data
 from casework.case_messages import which_photo_line
 from casework.housekeeping import Housekeeping
-from casework.review_desk import verdict_data
 from conversations.intake import Step
 from inference.prompt import render_prompt
 from testkit.fake_bot_api import SentMessage
@@ -365,7 +365,7 @@ async def test_a_reminder_survives_a_restart_and_arrives_on_time_in_the_users_la
     await harness.wait_key(user, lang, "reminder-set", date="2026-03-16", weeks=2)
 
     await harness.restart()  # stored in SQLite: nothing is lost
-    housekeeping = Housekeeping(harness.services, harness.app.bot)
+    housekeeping = Housekeeping(harness.services, TelegramChannel(harness.app.bot))
     clock.now += timedelta(days=13, hours=23)
     await housekeeping.tick()
     due = harness.t(
@@ -415,7 +415,7 @@ async def test_reminders_are_listed_cancelled_and_deleted(
     await harness.wait_key(user, lang, "reminder-cancelled")
     assert await harness.services.store.reminders.pending(user.id) == []
     clock.now += timedelta(days=1)
-    await Housekeeping(harness.services, harness.app.bot).tick()
+    await Housekeeping(harness.services, TelegramChannel(harness.app.bot)).tick()
     assert not any((m.text or "").startswith("⏰") for m in user.inbox()[-3:])
 
     # /delete takes reminders with everything else.

@@ -26,6 +26,7 @@ from inference.classifier import SkinClassifier
 from inference.model_queue import ModelQueue
 from inference.worker import ModelWorker
 from skinbot.inference_setup import quality_thresholds
+from skinbot.settings import Settings
 from testkit.fake_bot_api import SentMessage, visible_text
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, confirm
@@ -486,13 +487,13 @@ async def test_scores_without_a_heatmap_stay_text_and_long_ones_follow_the_photo
     explain = caption_limit != 1024  # the first run: no heatmap, as with ONNX weights
     harness.settings = dataclasses.replace(harness.settings, classifier=trained_classifier_weights)
 
-    def factory(services: Services, app: Any) -> Delivery:
+    def factory(settings: Settings, services: Services, app: Any) -> Delivery:
         classifier = SkinClassifier(trained_classifier_weights, device="cpu")
         writer = ScriptedWriter(script=lambda r: SOURCES["en"])
         worker = ModelWorker(
             classifier,
             writer,
-            quality_thresholds(services.settings),
+            quality_thresholds(settings),
             explain=explain,
             read=services.files.read,
         )

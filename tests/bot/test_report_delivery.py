@@ -20,6 +20,7 @@ from bot.services import Services
 from inference.report_model import ReportModel
 from inference.worker import ReportWriter
 from skinbot.app import default_pipeline
+from skinbot.settings import Settings
 from testkit.fake_bot_api import Call, SentMessage, visible_text
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, button, confirm, new_photo_to_summary
@@ -28,12 +29,12 @@ from tests.fakes import ScriptedWriter
 
 
 def use_models(
-    h: Harness, classifier: Path, writer: Callable[[Services], ReportWriter], **settings: object
+    h: Harness, classifier: Path, writer: Callable[[Settings], ReportWriter], **settings: object
 ) -> None:
     h.settings = dataclasses.replace(h.settings, classifier=classifier, **settings)
 
-    def factory(services: Services, app) -> Delivery:
-        return default_pipeline(services, app, writer(services))  # the production wiring
+    def factory(s: Settings, services: Services, app) -> Delivery:
+        return default_pipeline(s, services, app, writer(s))  # the production wiring
 
     h.pipeline_factory = factory
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.telegram_channel import TelegramChannel
 from casework.housekeeping import Housekeeping
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, confirm
@@ -42,7 +43,7 @@ async def test_purge_after_retention_days(
     new_case = await confirm(harness, user, "en", summary)
     await harness.wait_until(lambda: sum(m.document is not None for m in user.inbox()) == 2, 60)
 
-    housekeeping = Housekeeping(harness.services, harness.app.bot)
+    housekeeping = Housekeeping(harness.services, TelegramChannel(harness.app.bot))
     now[0] += timedelta(days=10, hours=1)  # the first case is now 30 days and 1 hour old
     with caplog.at_level(logging.INFO, logger="casework.housekeeping"):
         cases, removed = await housekeeping.purge()

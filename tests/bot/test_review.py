@@ -11,7 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from bot.callbacks import Action, Callback
-from casework.review_desk import ReviewDesk, verdict_data
+from bot.telegram_channel import TelegramChannel, verdict_data
+from casework.review_desk import ReviewDesk
 from conversations.domain import Language
 from skinbot.check import check_clinics, stored_clinics
 from testkit.fake_bot_api import SentMessage
@@ -250,7 +251,7 @@ async def test_reflag_once_after_timeout(harness: Harness, trained_classifier_we
     now = [datetime(2026, 11, 1, 9, 0, tzinfo=UTC)]
     harness.clock = lambda: now[0]
     patient, case_id = await case_under_review(harness, trained_classifier_weights, 505, "en")
-    desk = ReviewDesk(harness.services, harness.app.bot)
+    desk = ReviewDesk(harness.services, TelegramChannel(harness.app.bot))
     reflag = harness.t("en", "clinic-reflag", case=case_id[:8])
 
     now[0] += timedelta(hours=23)
@@ -280,7 +281,7 @@ async def test_delete_removes_the_pending_review(harness: Harness, trained_class
     await doctor.press(clinic_summary(harness, CLINIC), verdict_data(review.id, "r"))
     await harness.wait_until(lambda: len(harness.api.calls_of("answerCallbackQuery")) > count)
     assert not any(m.text and m.text.startswith("👩‍⚕️") for m in patient.inbox())
-    assert await ReviewDesk(harness.services, harness.app.bot).reflag_due() == 0
+    assert await ReviewDesk(harness.services, TelegramChannel(harness.app.bot)).reflag_due() == 0
 
 
 async def test_health_worker_sends_all_unreviewed(harness: Harness, trained_classifier_weights: Path) -> None:

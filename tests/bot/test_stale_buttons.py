@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 
 from bot.callbacks import Action, Callback
-from casework.review_desk import verdict_data
+from bot.telegram_channel import verdict_data
 from conversations.domain import Clinic
 from conversations.intake import Step
 from inference.labels import Classification

@@ -38,7 +38,7 @@ def use_engine(h: Harness, weights: Path, url: str, model: str, tokens: int, **s
     use_models(
         h,
         weights,
-        lambda services: build_writer(services.settings),
+        build_writer,
         llm=url,
         llm_model=model,
         llm_api_key=Secret(API_KEY),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.callbacks import Action, Callback
 from bot.case_delivery import save_heatmap_of
-from casework.review_desk import verdict_data
+from bot.telegram_channel import verdict_data
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.bot.test_report_delivery import run_case, use_models, wait_pdf

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from bot.callbacks import Callback
-from casework.review_desk import verdict_data
+from bot.telegram_channel import verdict_data
 from conversations.files import FileStore, new_token
 from conversations.intake import IntakeAction, Step
 from inference.labels import Classification

@@ -49,7 +49,7 @@ def _mismatch(what: str, documented: set[str], actual: set[str]) -> str:
 
 
 def test_readme_lists_exactly_the_chat_commands() -> None:
-    from skinbot.app import COMMANDS
+    from bot.application import COMMANDS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = _section(readme, "In the chat:", "On the command line")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.webhook import webhook_of
+from skinbot.configs import webhook_of
 from skinbot.settings import Settings, SettingsError
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -18,6 +18,7 @@ from inference.labels import LABELS, Classification
 from inference.model_queue import ModelQueue
 from inference.worker import ModelWorker, ReportWriter
 from skinbot.inference_setup import quality_thresholds
+from skinbot.settings import Settings
 from tests.bot.test_report_delivery import use_models
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
@@ -64,8 +65,7 @@ def use_scripted_models(
     """The production pipeline (Delivery owning one ModelQueue) around a scripted classifier."""
     h.settings = dataclasses.replace(h.settings, **settings)
 
-    def factory(services: Services, app: object) -> Delivery:
-        s = services.settings
+    def factory(s: Settings, services: Services, app: object) -> Delivery:
         worker = ModelWorker(classifier, writer, quality_thresholds(s), read=services.files.read)
         queue = ModelQueue(worker, services.store.jobs, batch_size=s.batch, job_timeout_s=s.job_timeout_s)
         services.queue = queue
@@ -75,7 +75,7 @@ def use_scripted_models(
 
 
 def use_tiny_models(
-    h: Harness, weights: Path, writer: Callable[[Services], ReportWriter], **settings: object
+    h: Harness, weights: Path, writer: Callable[[Settings], ReportWriter], **settings: object
 ) -> None:
     use_models(h, weights, writer, **settings)
 
@@ -85,7 +85,7 @@ def with_web(h: Harness, **settings: object) -> None:
 
 
 def base_url(h: Harness) -> str:
-    web = h.services.web
+    web = h.web_server
     assert web is not None
     return f"http://127.0.0.1:{web.port}"
 

@@ -72,7 +72,7 @@ async def test_a_client_that_leaves_mid_stream_cancels_its_job_and_leaves_nothin
     start(harness, trained_classifier_weights, writer)
     await harness.start()
     key_id, secret = await new_key(harness)
-    jobs = harness.services.web.app.jobs  # type: ignore[union-attr]
+    jobs = harness.web_server.app.jobs  # type: ignore[union-attr]
     queue = harness.services.queue
     assert queue is not None
     data, files = form(skin_photo(seed=6))
@@ -176,7 +176,7 @@ async def test_a_client_that_leaves_a_plain_diagnose_cancels_it_too(
     start(harness, trained_classifier_weights, ScriptedWriter(script=lambda r: WORDS, token_delay=0.02))
     await harness.start()
     key_id, secret = await new_key(harness)
-    jobs = harness.services.web.app.jobs  # type: ignore[union-attr]
+    jobs = harness.web_server.app.jobs  # type: ignore[union-attr]
     data, files = form(skin_photo(seed=15))
     async with client(harness, secret) as http:
         waiting = asyncio.create_task(http.post("/api/v1/diagnose", data=data, files=files))

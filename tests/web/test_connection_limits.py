@@ -31,7 +31,7 @@ async def test_half_open_connections_are_closed_while_a_request_is_served(harnes
     # Limits high enough that only the header timeout can close these connections.
     with_web(harness, http_header_timeout_s=1.0, web_max_connections=2000, web_max_concurrency=2000)
     await harness.start()
-    port = harness.services.web.port  # type: ignore[union-attr]
+    port = harness.web_server.port  # type: ignore[union-attr]
     silent = await open_idle(port, 150)
     half = await open_idle(port, 150, b"GET /docs HT")  # half a request line, never finished
     try:
@@ -46,7 +46,7 @@ async def test_half_open_connections_are_closed_while_a_request_is_served(harnes
 async def test_a_request_sent_slowly_within_the_timeout_is_served(harness: Harness) -> None:
     with_web(harness, http_header_timeout_s=3.0)
     await harness.start()
-    reader, writer = await asyncio.open_connection("127.0.0.1", harness.services.web.port)  # type: ignore[union-attr]
+    reader, writer = await asyncio.open_connection("127.0.0.1", harness.web_server.port)  # type: ignore[union-attr]
     try:
         for piece in (b"GET /docs HTTP/1.1\r\n", b"Host: 127.0.0.1\r\n", b"Connection: close\r\n\r\n"):
             writer.write(piece)
@@ -62,7 +62,7 @@ async def test_over_the_concurrency_limit_a_request_gets_503_not_a_wait(harness:
     with_web(harness, web_max_concurrency=4, web_max_connections=100)
     await harness.start()
     # uvicorn counts open connections towards the limit, as well as requests in progress.
-    idle = await open_idle(harness.services.web.port, 4)  # type: ignore[union-attr]
+    idle = await open_idle(harness.web_server.port, 4)  # type: ignore[union-attr]
     try:
         assert await asyncio.wait_for(status_of_docs(harness), 30) == 503
     finally:
@@ -73,7 +73,7 @@ async def test_over_the_concurrency_limit_a_request_gets_503_not_a_wait(harness:
 async def test_over_the_connection_cap_a_connection_is_answered_503_and_closed(harness: Harness) -> None:
     with_web(harness, web_max_connections=5, web_max_concurrency=100)
     await harness.start()
-    port = harness.services.web.port  # type: ignore[union-attr]
+    port = harness.web_server.port  # type: ignore[union-attr]
     idle = await open_idle(port, 5)
     try:
         (reader, writer), *_ = await open_idle(port, 1)
@@ -91,7 +91,7 @@ async def test_a_body_that_stops_coming_is_cut_off(harness: Harness) -> None:
     with_web(harness, http_header_timeout_s=60.0, http_body_timeout_s=1.0)
     await harness.start()
     _, secret = await new_key(harness)
-    reader, writer = await asyncio.open_connection("127.0.0.1", harness.services.web.port)  # type: ignore[union-attr]
+    reader, writer = await asyncio.open_connection("127.0.0.1", harness.web_server.port)  # type: ignore[union-attr]
     try:
         writer.write(
             b"POST /api/v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + secret.encode() + b"\r\n"
@@ -106,7 +106,7 @@ async def test_a_body_that_stops_coming_is_cut_off(harness: Harness) -> None:
 async def test_a_kept_alive_connection_must_finish_its_next_request_in_time(harness: Harness) -> None:
     with_web(harness, http_header_timeout_s=1.0)
     await harness.start()
-    reader, writer = await asyncio.open_connection("127.0.0.1", harness.services.web.port)  # type: ignore[union-attr]
+    reader, writer = await asyncio.open_connection("127.0.0.1", harness.web_server.port)  # type: ignore[union-attr]
     try:
         writer.write(b"GET /docs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)

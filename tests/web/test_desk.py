@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from casework.review_desk import VERDICTS, verdict_data
+from bot.telegram_channel import verdict_data
+from casework.review_desk import VERDICTS
 from conversations.domain import Language
 from skinbot.cli import main
 from tests.bot.helpers import agree

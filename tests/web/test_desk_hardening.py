@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from casework.review_desk import verdict_data
+from bot.telegram_channel import verdict_data
 from conversations.domain import Language
 from tests.bot.helpers import agree
 from tests.conftest import Harness

@@ -1,0 +1,17 @@
+"""What a case is, whichever channel it came through: the settings the case services read, and the photo
+limits both adapters apply. The composition root builds it from the settings (`skinbot.configs`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CaseConfig:
+    carcinoma_referral: float  # carcinoma probability that triggers the urgent referral
+    retention_days: int  # how long cases, photos and PDFs are kept
+    review_reflag_hours: float  # an unanswered review is flagged to its clinic again after this long
+    clinic_access: str  # "linked": the clinic of the patient's link, else the open ones; "all": any clinic
+    emergency_number: str  # named in the disclaimer and every PDF; "" names none
+    max_download_mb: int  # the largest photo accepted
+    min_side: int  # the shortest photo side accepted, in pixels
