@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bot", "conversations", "inference", "benchmarks", "testkit", "tests")
+PACKAGES = (
+    "skinbot",
+    "bot",
+    "web",
+    "classifier_lab",
+    "casework",
+    "inference",
+    "conversations",
+    "benchmarks",
+    "testkit",
+    "tests",
+)
 
 
 def test_no_formatter_opt_outs() -> None:
