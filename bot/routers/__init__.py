@@ -1,1 +1,1 @@
-"""One router per feature; each exposes `handlers()` for the composition root."""
+"""One router per feature; each exposes `handlers()`, which `bot.application` registers."""
