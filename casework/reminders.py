@@ -1,5 +1,5 @@
-"""Reminders to re-check a spot: offered after each report (`bot.offers`), sent by housekeeping when they
-come due.
+"""Reminders to re-check a spot: offered with each report's PDF (the Telegram adapter's `bot.outbox`), sent
+by housekeeping when they come due.
 
 A reminder lives in the store (`store.reminders`), so it survives restarts; housekeeping ticks every minute
 on the store's clock, which tests control. It arrives in the user's language at the time it is sent, with a
