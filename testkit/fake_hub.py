@@ -23,9 +23,11 @@ import socket
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from testkit.quiet_http import QuietThreadingHTTPServer
 
 LFS_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx", ".gguf", ".model")
 LFS_MIN_SIZE = 10 * 1024 * 1024  # the hub stores files of 10 MB and more in LFS
@@ -88,7 +90,7 @@ class FakeHub:
             tuple[str, str], str
         ] = {}  # checksums the file list shows instead of the real ones
         self._listed_commits: dict[str, str] = {}
-        self._servers: list[ThreadingHTTPServer] = []
+        self._servers: list[QuietThreadingHTTPServer] = []
         self.url = ""
         self.cdn_url = ""
 
@@ -175,7 +177,7 @@ class FakeHub:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _serve(self, role: str) -> ThreadingHTTPServer:
+    def _serve(self, role: str) -> QuietThreadingHTTPServer:
         hub = self
 
         class Handler(_Handler):
@@ -183,7 +185,7 @@ class FakeHub:
 
         Handler.hub = hub
         Handler.role = role
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = QuietThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, name=f"fake-hub-{role}", daemon=True).start()
         self._servers.append(server)

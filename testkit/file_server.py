@@ -14,9 +14,11 @@ import ssl
 import tempfile
 import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from testkit.quiet_http import QuietThreadingHTTPServer
 
 
 class FileServer:
@@ -29,7 +31,7 @@ class FileServer:
         self.tls = tls
         self.cert_file: Path | None = None
         self.url = ""
-        self._server: ThreadingHTTPServer | None = None
+        self._server: QuietThreadingHTTPServer | None = None
         self._folder: tempfile.TemporaryDirectory[str] | None = None
 
     @property
@@ -43,7 +45,7 @@ class FileServer:
         class Handler(_Handler):
             server_of = served
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = QuietThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         if self.tls:
             self._folder = tempfile.TemporaryDirectory(prefix="file-server-")

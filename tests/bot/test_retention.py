@@ -29,6 +29,9 @@ async def test_purge_after_retention_days(
     summary = await answer_until_summary(harness, user, "en", skin_photo(seed=11), name="Old Patient")
     old_case = await confirm(harness, user, "en", summary)
     await wait_pdf(harness, user)
+    # The delivery goes on a moment after the PDF (the case is marked, offers follow): let it end on the
+    # old day, before the clock jumps.
+    await harness.wait_case(user.id, old_case, "done", timeout=60)
     files = harness.services.files
     old = await harness.services.store.cases.get(user.id, old_case)
     old_paths = [files.image_path(user.id, old.image), files.pdf_path(user.id, old_case)]
