@@ -213,6 +213,23 @@ async def check_clinics(settings: Settings, clinics: list[Clinic]) -> list[Item]
     return items
 
 
+def check_clinic_access(settings: Settings, clinics: list[Clinic]) -> Item | None:
+    """With SKINBOT_CLINIC_ACCESS=linked, a clinic that is not open takes only the patients who came
+    through its link; when none is open, a patient who came without a link can forward to no clinic at
+    all, which after an upgrade nobody chose."""
+    if not clinics or settings.clinic_access != "linked" or any(c.open for c in clinics):
+        return None
+    return Item(
+        "clinic access",
+        False,
+        f"none of the {len(clinics)} clinic(s) is open: patients who came without a clinic link cannot "
+        "forward a case. `skinbot clinic open NAME` for a clinic that takes anyone, or "
+        "SKINBOT_CLINIC_ACCESS=all",
+        required=False,
+        warning=True,
+    )
+
+
 def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
     first, settings = check_settings(environ)
     if settings is None:
@@ -231,6 +248,8 @@ def run_checks(environ: dict[str, str] | None = None) -> list[Item]:
         clinics = asyncio.run(stored_clinics(settings))
     except StoreError:
         clinics = []  # the database item above says why
+    if (access := check_clinic_access(settings, clinics)) is not None:
+        items.append(access)
     if clinics:
         try:
             items += asyncio.run(check_clinics(settings, clinics))

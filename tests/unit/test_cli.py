@@ -236,3 +236,21 @@ def test_check_warns_about_an_allowed_plain_http_engine() -> None:
     assert line({"SKINBOT_LLM": "https://gpu-host/v1"}).startswith("ok       engine link")
     assert line({"SKINBOT_LLM": "http://127.0.0.1:8000/v1"}).startswith("ok       engine link")
     assert check_engine_link(Settings.from_env({}, env_file=None, telegram=False)) is None  # local weights
+
+
+def test_check_warns_when_no_clinic_takes_patients_without_a_link() -> None:
+    from conversations.domain import Clinic
+    from skinbot.check import check_clinic_access, report
+    from skinbot.settings import Settings
+
+    linked = Settings.from_env({}, env_file=None, telegram=False)
+    closed = [Clinic(1, -100, "Hanoi"), Clinic(2, -200, "Seoul")]
+    item = check_clinic_access(linked, closed)
+    assert item is not None
+    line, code = report([item])
+    assert line.startswith("warning  clinic access") and "skinbot clinic open NAME" in line
+    assert code == 0  # a warning: the bot runs, patients with a link still reach their clinic
+    assert check_clinic_access(linked, [closed[0], Clinic(3, -300, "Open", open=True)]) is None
+    assert check_clinic_access(linked, []) is None
+    everyone = Settings.from_env({"SKINBOT_CLINIC_ACCESS": "all"}, env_file=None, telegram=False)
+    assert check_clinic_access(everyone, closed) is None
