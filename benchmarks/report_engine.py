@@ -54,7 +54,8 @@ def _engine_row(writer: Any, batch: int, tokens: int, image: Any) -> dict[str, A
 
 def run(args: argparse.Namespace) -> int:
     """The in-process figures, measured against an OpenAI-compatible engine: batch size = requests at once."""
-    from inference.engine_writer import EngineError, EngineWriter
+    from inference.engine_errors import EngineError
+    from inference.engine_writer import EngineWriter
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     model = args.model or "google/medgemma-4b-it"

@@ -7,7 +7,7 @@ forward pass over the photo and this question, reading the next-token probabilit
 costs a small share of a report.
 
 The question holds no patient data at all: no name, age, history or scores, only the photo.
-Pure: the report model (`inference.report_model`) and the engine (`inference.engine_writer`) ask it.
+Pure: the report model (`inference.report_model`) and the engine (`inference.engine_skin`) ask it.
 """
 
 from __future__ import annotations

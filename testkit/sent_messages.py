@@ -1,5 +1,5 @@
 """The messages the fake Bot API holds for each chat, and how a Message carrying one looks on the wire: shared
-by the server (`testkit.fake_bot_api`) and its users (`testkit.fake_user`)."""
+by the server (`testkit.fake_chats`) and its users (`testkit.fake_user`)."""
 
 from __future__ import annotations
 

@@ -26,8 +26,9 @@ from conversations.domain import Case  # noqa: E402
 from skinbot.app import PipelineFactory, build_application, hold_queued  # noqa: E402
 from skinbot.configs import webhook_of  # noqa: E402
 from skinbot.settings import Settings  # noqa: E402
-from testkit.fake_bot_api import FakeBotApi, SentMessage  # noqa: E402
+from testkit.fake_bot_api import FakeBotApi  # noqa: E402
 from testkit.fake_user import FakeUser  # noqa: E402
+from testkit.sent_messages import SentMessage  # noqa: E402
 from testkit.skin_photos import skin_photo  # noqa: E402
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from benchmarks.bot_load.users import NAME_MARKER, REF_MARKER, UserPlan
 from casework.translator import Translator
-from testkit.fake_bot_api import SentMessage
+from testkit.sent_messages import SentMessage
 
 
 @dataclass

@@ -9,7 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from testkit.fake_bot_api import Call, FakeBotApi, SentMessage
+from testkit.fake_bot_api import Call, FakeBotApi
+from testkit.sent_messages import SentMessage
 
 
 class LoadBotApi(FakeBotApi):

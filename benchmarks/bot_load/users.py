@@ -12,7 +12,7 @@ from benchmarks.bot_load.server import LoadBotApi
 from casework.translator import Translator
 from conversations.domain import Language
 from inference.events import WriterResult
-from testkit.fake_bot_api import SentMessage
+from testkit.sent_messages import SentMessage
 
 STEP_TIMEOUT_S = 300.0
 FIRST_USER_ID = 7_000_000

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conversations.validation import NAME_MAX
-from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from tests.conftest import Harness
 
 

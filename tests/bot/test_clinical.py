@@ -22,8 +22,8 @@ from casework.case_messages import which_photo_line
 from casework.housekeeping import Housekeeping
 from conversations.intake import Step
 from inference.prompt import render_prompt
-from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import (
     agree,

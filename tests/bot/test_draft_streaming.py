@@ -27,8 +27,9 @@ from inference.model_queue import ModelQueue
 from inference.worker import ModelWorker
 from skinbot.inference_setup import quality_thresholds
 from skinbot.settings import Settings
-from testkit.fake_bot_api import SentMessage, visible_text
+from testkit.bot_api_rules import visible_text
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from tests.bot.helpers import agree, answer_until_summary, confirm
 from tests.bot.test_report_delivery import (
     assert_holds_exactly,

@@ -17,8 +17,8 @@ import pytest
 import bot.routers.export as export
 from conversations.domain import Language
 from conversations.intake import Draft
-from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from tests.conftest import Harness
 
 LIMIT = 160 * 1024  # stands in for the 45 MB of production, so the test stays small

@@ -21,8 +21,10 @@ from inference.report_model import ReportModel
 from inference.worker import ReportWriter
 from skinbot.app import default_pipeline
 from skinbot.settings import Settings
-from testkit.fake_bot_api import Call, SentMessage, visible_text
+from testkit.bot_api_rules import visible_text
+from testkit.fake_bot_api import Call
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from tests.bot.helpers import agree, answer_until_summary, button, confirm, new_photo_to_summary
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter

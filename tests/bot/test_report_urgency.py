@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 import skinbot.inference_setup
 from inference.labels import Classification
-from testkit.fake_bot_api import visible_text
+from testkit.bot_api_rules import visible_text
 from tests.bot.test_report_delivery import joined, report_messages, run_case, use_models, wait_pdf
 from tests.conftest import Harness
 from tests.fakes import FixedClassifier, ScriptedWriter

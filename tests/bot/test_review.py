@@ -15,8 +15,8 @@ from bot.telegram_channel import TelegramChannel, verdict_data
 from casework.review_desk import ReviewDesk
 from conversations.domain import Language
 from skinbot.check import check_clinics, stored_clinics
-from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, button_about, confirm
 from tests.bot.test_report_delivery import use_models

@@ -13,8 +13,8 @@ from bot.telegram_channel import verdict_data
 from conversations.domain import Clinic
 from conversations.intake import Step
 from inference.labels import Classification
-from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from tests.bot.helpers import (
     agree,
     answer_until_summary,

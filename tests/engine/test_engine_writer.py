@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from PIL import Image
 
-from inference.engine_writer import EngineError, EngineWriter, probe
+from inference.engine_errors import EngineError
+from inference.engine_writer import EngineWriter, probe
 from inference.labels import Classification
 from inference.report_request import ReportRequest
 from tests.engine.conftest import IMAGE_MODEL, TEXT_MODEL

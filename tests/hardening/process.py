@@ -12,8 +12,9 @@ from casework.translator import Translator
 from conversations.validation import NAME_MAX
 from testkit.bot_process import bot_env as testkit_bot_env
 from testkit.bot_process import start_bot
-from testkit.fake_bot_api import FakeBotApi, SentMessage
+from testkit.fake_bot_api import FakeBotApi
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from tests.bot.helpers import button
 from tests.conftest import TOKEN
 

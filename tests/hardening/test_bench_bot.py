@@ -12,7 +12,7 @@ from benchmarks.bot_load.users import UserPlan, plans
 from benchmarks.cli import add_commands
 from casework.translator import Translator
 from conversations.validation import NAME_MAX
-from testkit.fake_bot_api import SentMessage
+from testkit.sent_messages import SentMessage
 
 # /start, agree, photo, "Done", body site skipped, name, age, gender, history, report language, confirm
 STEPS_PER_USER = 11

@@ -14,7 +14,8 @@ from bot.stream_pieces import Pieces
 from bot.wait_estimate import JobTimes, wait_text
 from casework.report_markup import split_summary, summary_end, to_telegram_html
 from casework.translator import Translator
-from testkit.fake_bot_api import BotApiError, FakeBotApi
+from testkit.bot_api_rules import BotApiError
+from testkit.fake_bot_api import FakeBotApi
 
 REPORT = (
     "## Summary\nMost likely mild eczema. Not urgent.\n\n"
