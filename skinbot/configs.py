@@ -51,6 +51,7 @@ def web_config(settings: Settings) -> WebConfig:
             header_timeout_s=settings.http_header_timeout_s,
             body_timeout_s=settings.http_body_timeout_s,
         ),
+        telegram_bot_token=settings.telegram_bot_token,
     )
 
 
