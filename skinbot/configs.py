@@ -20,6 +20,7 @@ def case_config(settings: Settings) -> CaseConfig:
         emergency_number=settings.emergency_number,
         max_download_mb=settings.max_download_mb,
         min_side=settings.min_side,
+        desk_app_url=f"{settings.web_url}/desk/telegram" if settings.web_url.startswith("https://") else "",
     )
 
 

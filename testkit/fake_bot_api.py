@@ -373,6 +373,7 @@ class FakeBotApi:
         return message
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        _check_buttons(params)
         text = params["text"]
         if not visible_text(text, params.get("parse_mode")).strip():
             raise BotApiError(400, "Bad Request: message text is empty")
@@ -554,6 +555,18 @@ class BotApiError(Exception):
     def __init__(self, status: int, description: str) -> None:
         super().__init__(description)
         self.status, self.description = status, description
+
+
+def _check_buttons(params: dict[str, Any]) -> None:
+    """As Telegram: a Mini App (web_app) button only in a private chat, and only to an https:// page."""
+    rows = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+    for button in (b for row in rows for b in row):
+        if "web_app" not in button:
+            continue
+        if int(params["chat_id"]) < 0:
+            raise BotApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+        if not str(button["web_app"].get("url", "")).startswith("https://"):
+            raise BotApiError(400, "Bad Request: BUTTON_URL_INVALID")
 
 
 def _check_html(params: dict[str, Any]) -> None:
