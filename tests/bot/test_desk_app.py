@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from conversations.domain import Language
+from testkit.fake_bot_api import BotApiError, _check_buttons
 from testkit.sent_messages import SentMessage
 from tests.bot.helpers import agree
 from tests.conftest import Harness
@@ -76,3 +79,15 @@ async def test_no_desk_button_without_an_https_desk_address(harness: Harness) ->
     doctor = harness.api.user(DOCTOR, "en")
     await doctor.send("/start desk-1")
     await harness.wait_key(doctor, "en", "desk-app-off")
+
+
+def test_the_fake_bot_api_refuses_web_app_buttons_where_telegram_does() -> None:
+    # What keeps the review message honest: a web_app button in a group fails there as it would for real.
+    def markup(url: str) -> dict[str, object]:
+        return {"inline_keyboard": [[{"text": "desk", "web_app": {"url": url}}]]}
+
+    _check_buttons({"chat_id": 4242, "reply_markup": markup("https://desk.example.org")})
+    with pytest.raises(BotApiError, match="BUTTON_TYPE_INVALID"):
+        _check_buttons({"chat_id": CLINIC, "reply_markup": markup("https://desk.example.org")})
+    with pytest.raises(BotApiError, match="BUTTON_URL_INVALID"):
+        _check_buttons({"chat_id": 4242, "reply_markup": markup("http://desk.example.org")})
