@@ -18,7 +18,7 @@ from bot.callbacks import Action, Callback, button
 from bot.pdf_documents import send_pdf
 from bot.telegram_calls import with_retries
 from casework.case_pdf import pdf_filename
-from casework.channel import ChannelError, ChannelUnavailable, Choice, RecipientGone
+from casework.channel import ChannelError, ChannelUnavailable, Choice, DeskLink, RecipientGone
 from conversations.domain import Case
 
 T = TypeVar("T")
@@ -27,6 +27,14 @@ T = TypeVar("T")
 def verdict_data(review_id: str, code: str) -> str:
     # Owner 0: clinic buttons belong to a chat, not a user; the press is checked against the clinic list.
     return Callback(Action.VERDICT, f"{review_id}.{code}").pack()
+
+
+# `/start desk-<clinic id>`: the review message's way to the desk, through the bot's private chat.
+DESK_START = "desk-"
+
+
+def desk_deep_link(bot_username: str, clinic_id: int) -> str:
+    return f"https://t.me/{bot_username}?start={DESK_START}{clinic_id}"
 
 
 def channel_error(exc: TelegramError) -> ChannelError:
@@ -57,6 +65,7 @@ class TelegramChannel:
         pdf: bytes,
         summary: str,
         choices: Sequence[Choice],
+        desk: DeskLink | None = None,
     ) -> int:
         name = pdf_filename(case)
         await self._send(
@@ -66,6 +75,11 @@ class TelegramChannel:
         rows = [
             [InlineKeyboardButton(c.label, callback_data=verdict_data(review_id, c.code))] for c in choices
         ]
+        if desk is not None:
+            # Groups take no web_app button: this one opens the bot's private chat, which offers it.
+            rows.append(
+                [InlineKeyboardButton(desk.label, url=desk_deep_link(self.bot.username, desk.clinic_id))]
+            )
         message = await self._send(
             clinic_chat_id,
             lambda: self.bot.send_message(clinic_chat_id, summary, reply_markup=InlineKeyboardMarkup(rows)),

@@ -35,6 +35,14 @@ class Choice:
     code: str
 
 
+@dataclass(frozen=True)
+class DeskLink:
+    """The way from a review to the clinic's review desk: what it says, and the clinic it opens."""
+
+    label: str
+    clinic_id: int
+
+
 class ClinicChannel(Protocol):
     """A clinic's review chat."""
 
@@ -46,8 +54,10 @@ class ClinicChannel(Protocol):
         pdf: bytes,
         summary: str,
         choices: Sequence[Choice],
+        desk: DeskLink | None = None,
     ) -> int:
-        """The case's PDF, then its summary offering the choices; returns the summary's message id."""
+        """The case's PDF, then its summary offering the choices, and the way to the review desk if given;
+        returns the summary's message id."""
         ...
 
     async def close_review(self, clinic_chat_id: int, summary_message_id: int, answered: str) -> None:

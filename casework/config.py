@@ -15,3 +15,6 @@ class CaseConfig:
     emergency_number: str  # named in the disclaimer and every PDF; "" names none
     max_download_mb: int  # the largest photo accepted
     min_side: int  # the shortest photo side accepted, in pixels
+    # The review desk as a Telegram Mini App ({SKINBOT_WEB_URL}/desk/telegram) when SKINBOT_WEB_URL is https,
+    # as Telegram requires; "" offers no "Open the review desk" button.
+    desk_app_url: str

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from casework.case_pdf import render_case_pdf, services_case_pdf
-from casework.channel import CaseChannel, ChannelError, Choice
+from casework.channel import CaseChannel, ChannelError, Choice, DeskLink
 from casework.services import CaseServices
 from conversations.domain import Case, Clinic, Review
 from inference.labels import Classification
@@ -72,8 +72,13 @@ class ReviewDesk:
             triage=t(lang, f"triage-{level.value}-title"),
         )
         choices = [Choice(t(lang, f"btn-verdict-{name}"), code) for code, name in VERDICTS.items()]
+        desk = None
+        if self.services.case_config.desk_app_url:
+            desk = DeskLink(t(lang, "btn-open-desk"), clinic.id)
         # The patient's name is only inside the PDF, never in the chat text.
-        message_id = await self.channel.post_for_review(clinic.chat_id, review.id, case, pdf, text, choices)
+        message_id = await self.channel.post_for_review(
+            clinic.chat_id, review.id, case, pdf, text, choices, desk
+        )
         await self.services.store.reviews.set_message(review.id, message_id)
 
     # --- clinic → patient -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ def case_config(settings: Settings) -> CaseConfig:
         emergency_number=settings.emergency_number,
         max_download_mb=settings.max_download_mb,
         min_side=settings.min_side,
+        desk_app_url=f"{settings.web_url}/desk/telegram" if settings.web_url.startswith("https://") else "",
     )
 
 
@@ -51,6 +52,7 @@ def web_config(settings: Settings) -> WebConfig:
             header_timeout_s=settings.http_header_timeout_s,
             body_timeout_s=settings.http_body_timeout_s,
         ),
+        telegram_bot_token=settings.telegram_bot_token,
     )
 
 

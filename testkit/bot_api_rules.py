@@ -21,6 +21,18 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", text))
 
 
+def check_buttons(params: dict[str, Any]) -> None:
+    """As Telegram: a Mini App (web_app) button only in a private chat, and only to an https:// page."""
+    rows = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+    for button in (b for row in rows for b in row):
+        if "web_app" not in button:
+            continue
+        if int(params["chat_id"]) < 0:
+            raise BotApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+        if not str(button["web_app"].get("url", "")).startswith("https://"):
+            raise BotApiError(400, "Bad Request: BUTTON_URL_INVALID")
+
+
 def check_html(params: dict[str, Any]) -> None:
     """Reject unbalanced or unknown HTML tags, as Telegram does, so fallbacks get exercised."""
     if params.get("parse_mode") != "HTML":

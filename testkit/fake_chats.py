@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from testkit.bot_api_rules import BotApiError, check_html, visible_text
+from testkit.bot_api_rules import BotApiError, check_buttons, check_html, visible_text
 from testkit.sent_messages import SentMessage, as_message
 
 DRAFT_LIFETIME_S = 30.0  # a draft is an ephemeral preview: gone 30 s after its last update
@@ -83,6 +83,7 @@ class ChatMethods:
         return m
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        check_buttons(params)
         text = params["text"]
         if not visible_text(text, params.get("parse_mode")).strip():
             raise BotApiError(400, "Bad Request: message text is empty")

@@ -22,6 +22,7 @@ from web.desk import Desk, DeskRefusal, SignInNeeded
 from web.docs import ApiReference
 from web.errors import ApiError, accepted_language, error_body, request_language
 from web.jobs import ApiJobs
+from web.telegram_login import TelegramSignIn
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -126,6 +127,7 @@ class WebApp:
         app.include_router(build_router(ctx, self.jobs), tags=["pre-screening"])
         if self.desk is not None:
             app.include_router(self.desk.router())
+            app.include_router(TelegramSignIn(self.desk).router())
         # The desk's style sheet serves the API reference as well.
         app.mount("/desk/static", StaticFiles(directory=STATIC), name="desk-static")
         if docs:

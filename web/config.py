@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casework.secret import Secret
+
 
 @dataclass(frozen=True)
 class HttpLimits:
@@ -26,3 +28,6 @@ class WebConfig:
     api_rate_per_minute: int  # requests one API key may make a minute
     web_trusted_proxies: tuple[str, ...]  # whose X-Forwarded-For is believed
     limits: HttpLimits  # connections, concurrency, and the time to send a request
+    # The bot's token (TELEGRAM_BOT_TOKEN): the key Telegram signs a Mini App's sign-in data with, so the
+    # desk can tell staff who open it inside Telegram (`web.telegram_login`). Empty: nobody signs in so.
+    telegram_bot_token: Secret

@@ -1,7 +1,8 @@
 """The review desk: clinic staff work through the cases sent to their clinic, in the browser.
 
 Server-rendered (Jinja2), no build step; a few lines of JavaScript only for zooming the photo. Staff sign
-in with a one-time link (`skinbot clinic staff add`), then a cookie session. Every page and file is scoped
+in with a one-time link (`skinbot clinic staff add`), or from Telegram (`web.telegram_login`), then a
+cookie session. Every page and file is scoped
 by the staff member's clinic, every form carries the session's CSRF token, and every case opened, PDF
 downloaded and verdict given is written to the audit log.
 """
@@ -182,17 +183,7 @@ class Desk:
             staff, session_token = used
             await store.staff.purge_expired()
             await store.audit.add(clinic.chat_id, staff.name, "login", staff_id=staff.id)
-            response = RedirectResponse("/desk", 303)
-            response.set_cookie(
-                COOKIE,
-                session_token,
-                max_age=int(ctx.web_config.web_session_hours * 3600),
-                path="/desk",
-                httponly=True,
-                samesite="lax",
-                secure=self.secure_cookie,
-            )
-            return response
+            return self.signed_in(session_token)
 
         @router.post("/logout")
         async def logout(request: Request) -> Response:
@@ -347,6 +338,20 @@ class Desk:
         if self.ctx.web_config.web_url:
             hosts.add(urlsplit(self.ctx.web_config.web_url).netloc.lower())
         return hosts - {""}
+
+    def signed_in(self, session_token: str) -> RedirectResponse:
+        """To the queue, with the session's cookie: however the staff member proved who they are."""
+        response = RedirectResponse("/desk", 303)
+        response.set_cookie(
+            COOKIE,
+            session_token,
+            max_age=int(self.ctx.web_config.web_session_hours * 3600),
+            path="/desk",
+            httponly=True,
+            samesite="lax",
+            secure=self.secure_cookie,
+        )
+        return response
 
     def invalid_link(self, request: Request) -> HTMLResponse:
         return self.page(request, "message.html", accepted_language(request), 404, key="desk-login-invalid")

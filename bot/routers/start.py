@@ -18,6 +18,7 @@ from bot.routers.common import (
     say_privacy,
     welcome,
 )
+from bot.routers.desk_app import desk_request, open_desk
 from bot.routing import Ctx, route
 from casework.clinic_links import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
 from conversations import intake as flow
@@ -45,6 +46,10 @@ async def _linked_clinic(ctx: Ctx, token: str) -> Clinic | None:
 
 @route
 async def on_start(ctx: Ctx) -> None:
+    desk = desk_request(ctx.context.args)
+    if desk is not None:  # a doctor on the way to the review desk, not a patient: nothing is stored
+        await open_desk(ctx, desk)
+        return
     token = _link_token(ctx)
     clinic = await _linked_clinic(ctx, token) if token is not None else None
     if ctx.user is None:

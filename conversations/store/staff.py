@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from conversations.domain import Language
 from conversations.store.database import Database
 from conversations.web_domain import Staff, StaffSession, new_secret, secret_hash
@@ -124,18 +126,32 @@ class StaffMembers:
             ) as rows:
                 row = await rows.fetchone()
             assert row is not None
-            await db.execute(
-                "INSERT INTO staff_sessions(token_hash, staff_id, csrf, created_at, expires_at)"
-                " VALUES (?,?,?,?,?)",
-                (
-                    secret_hash(session),
-                    row["id"],
-                    new_secret(),
-                    now.isoformat(),
-                    (now + session_for).isoformat(),
-                ),
-            )
+            await self._insert_session(db, session, row["id"], now, session_for)
         return staff_from_row(row), session
+
+    async def open_session(self, staff_id: int, session_for: timedelta) -> str | None:
+        """A session for an active member who proved who they are another way (Telegram's signed sign-in
+        data): its token, or None for a removed or unknown member."""
+        now = self._db.clock()
+        session = new_secret()
+        async with self._db.write() as db:
+            async with db.execute(
+                "SELECT 1 FROM staff WHERE id=? AND removed_at IS NULL", (staff_id,)
+            ) as rows:
+                if await rows.fetchone() is None:
+                    return None
+            await self._insert_session(db, session, staff_id, now, session_for)
+        return session
+
+    @staticmethod
+    async def _insert_session(
+        db: aiosqlite.Connection, session: str, staff_id: int, now: datetime, session_for: timedelta
+    ) -> None:
+        await db.execute(
+            "INSERT INTO staff_sessions(token_hash, staff_id, csrf, created_at, expires_at)"
+            " VALUES (?,?,?,?,?)",
+            (secret_hash(session), staff_id, new_secret(), now.isoformat(), (now + session_for).isoformat()),
+        )
 
     # --- sessions -------------------------------------------------------------------------------
 

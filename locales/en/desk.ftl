@@ -92,3 +92,17 @@ desk-audit-action-logout = signed out
 desk-audit-action-view = opened the case
 desk-audit-action-pdf = opened the PDF
 desk-audit-action-verdict = verdict: { $verdict }
+
+## The review desk inside Telegram (a Mini App), and the bot's answers to staff who open it
+
+desk-telegram-title = Sign in from Telegram
+desk-telegram-outside = This page signs clinic staff in when the review desk is opened from the bot inside Telegram. Outside Telegram, sign in with the link your administrator sent you.
+desk-telegram-wait = Signing you in with your Telegram account…
+desk-telegram-invalid = Telegram's sign-in data is not valid, so nobody was signed in. Close the review desk and open it again from the bot.
+desk-telegram-stale = This sign-in from Telegram is more than a day old. Close the review desk and open it again from the bot.
+desk-telegram-early = This sign-in from Telegram is dated ahead of the server's clock. Try again in a few minutes; if it keeps happening, tell your administrator.
+desk-telegram-not-staff = Your Telegram account is not registered as staff of this clinic, so you were not signed in. Ask your administrator to register it.
+btn-open-desk = 🩺 Open the review desk
+desk-app-open = { $clinic }: open the review desk here in Telegram. You will be signed in as { $name }.
+desk-app-not-staff = Only this clinic's registered staff can open its review desk. Ask the administrator to register your Telegram id: { $id }
+desk-app-off = The review desk cannot be opened inside Telegram here. Sign in with the link your administrator sent you.

@@ -88,3 +88,17 @@ desk-audit-action-logout = 로그아웃
 desk-audit-action-view = 검사 열람
 desk-audit-action-pdf = PDF 열람
 desk-audit-action-verdict = 판정: { $verdict }
+
+## The review desk inside Telegram (a Mini App), and the bot's answers to staff who open it
+
+desk-telegram-title = 텔레그램으로 로그인
+desk-telegram-outside = 이 페이지는 텔레그램에서 봇을 통해 검토 화면을 열 때 병원 직원을 로그인시킵니다. 텔레그램 밖에서는 관리자가 보낸 링크로 로그인하세요.
+desk-telegram-wait = 텔레그램 계정으로 로그인하는 중입니다…
+desk-telegram-invalid = 텔레그램의 로그인 정보가 유효하지 않아 로그인되지 않았습니다. 검토 화면을 닫고 봇에서 다시 여세요.
+desk-telegram-stale = 이 텔레그램 로그인 정보는 하루가 지나 만료되었습니다. 검토 화면을 닫고 봇에서 다시 여세요.
+desk-telegram-early = 이 텔레그램 로그인 정보의 시각이 서버 시계보다 앞서 있습니다. 몇 분 뒤에 다시 시도하세요. 계속 이런 경우 관리자에게 알려 주세요.
+desk-telegram-not-staff = 이 텔레그램 계정은 이 병원의 직원으로 등록되어 있지 않아 로그인되지 않았습니다. 관리자에게 계정 등록을 요청하세요.
+btn-open-desk = 🩺 검토 화면 열기
+desk-app-open = { $clinic }: 텔레그램 안에서 검토 화면을 여세요. { $name }(으)로 로그인됩니다.
+desk-app-not-staff = 이 병원에 등록된 직원만 검토 화면을 열 수 있습니다. 관리자에게 텔레그램 ID 등록을 요청해 주세요: { $id }
+desk-app-off = 여기에서는 텔레그램 안에서 검토 화면을 열 수 없습니다. 관리자가 보낸 링크로 로그인하세요.

@@ -88,3 +88,17 @@ desk-audit-action-logout = đã đăng xuất
 desk-audit-action-view = đã mở ca
 desk-audit-action-pdf = đã mở PDF
 desk-audit-action-verdict = kết luận: { $verdict }
+
+## The review desk inside Telegram (a Mini App), and the bot's answers to staff who open it
+
+desk-telegram-title = Đăng nhập từ Telegram
+desk-telegram-outside = Trang này đăng nhập cho nhân viên phòng khám khi trang xem xét ca bệnh được mở từ bot trong Telegram. Bên ngoài Telegram, hãy đăng nhập bằng liên kết mà quản trị viên đã gửi cho bạn.
+desk-telegram-wait = Đang đăng nhập bằng tài khoản Telegram của bạn…
+desk-telegram-invalid = Dữ liệu đăng nhập từ Telegram không hợp lệ nên chưa ai được đăng nhập. Hãy đóng trang xem xét ca bệnh và mở lại từ bot.
+desk-telegram-stale = Lần đăng nhập từ Telegram này đã quá một ngày. Hãy đóng trang xem xét ca bệnh và mở lại từ bot.
+desk-telegram-early = Thời điểm của lần đăng nhập từ Telegram này đi trước đồng hồ của máy chủ. Hãy thử lại sau vài phút; nếu vẫn xảy ra, hãy báo cho quản trị viên.
+desk-telegram-not-staff = Tài khoản Telegram của bạn chưa được đăng ký là nhân viên của phòng khám này nên bạn chưa được đăng nhập. Hãy nhờ quản trị viên đăng ký tài khoản này.
+btn-open-desk = 🩺 Mở trang xem xét
+desk-app-open = { $clinic }: mở trang xem xét ca bệnh ngay trong Telegram. Bạn sẽ được đăng nhập với tên { $name }.
+desk-app-not-staff = Chỉ nhân viên đã đăng ký của phòng khám này mới có thể mở trang xem xét ca bệnh. Vui lòng nhờ quản trị viên đăng ký ID Telegram của bạn: { $id }
+desk-app-off = Tại đây không thể mở trang xem xét ca bệnh trong Telegram. Hãy đăng nhập bằng liên kết mà quản trị viên đã gửi cho bạn.

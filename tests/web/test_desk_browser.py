@@ -8,47 +8,17 @@ desktop widths go to tests/artifacts/ (git-ignored), for a person to look at.
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from tests.bot.helpers import agree
 from tests.conftest import Harness
 from tests.web.desk_setup import CLINIC_NAME, ROUTINE, URGENT, login_link, reviewed_case, start_desk
 from tests.web.helpers import base_url
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[object]:
-    if not CHROMIUM.exists():
-        if os.environ.get("SKINBOT_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium); CI installs it and runs this")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def test_a_verdict_from_the_browser_reaches_the_patient(harness: Harness, browser) -> None:  # type: ignore[no-untyped-def]
