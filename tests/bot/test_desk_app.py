@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from conversations.domain import Language
-from testkit.fake_bot_api import BotApiError, _check_buttons
+from testkit.bot_api_rules import BotApiError, check_buttons
 from testkit.sent_messages import SentMessage
 from tests.bot.helpers import agree
 from tests.conftest import Harness
@@ -86,8 +86,8 @@ def test_the_fake_bot_api_refuses_web_app_buttons_where_telegram_does() -> None:
     def markup(url: str) -> dict[str, object]:
         return {"inline_keyboard": [[{"text": "desk", "web_app": {"url": url}}]]}
 
-    _check_buttons({"chat_id": 4242, "reply_markup": markup("https://desk.example.org")})
+    check_buttons({"chat_id": 4242, "reply_markup": markup("https://desk.example.org")})
     with pytest.raises(BotApiError, match="BUTTON_TYPE_INVALID"):
-        _check_buttons({"chat_id": CLINIC, "reply_markup": markup("https://desk.example.org")})
+        check_buttons({"chat_id": CLINIC, "reply_markup": markup("https://desk.example.org")})
     with pytest.raises(BotApiError, match="BUTTON_URL_INVALID"):
-        _check_buttons({"chat_id": 4242, "reply_markup": markup("http://desk.example.org")})
+        check_buttons({"chat_id": 4242, "reply_markup": markup("http://desk.example.org")})
