@@ -4,7 +4,7 @@ back. The chat, `skinbot diagnose` and the clinics' summaries all use these, so 
 from __future__ import annotations
 
 from casework.translator import Translator
-from conversations.intake import photo_kind
+from conversations.intake_state import photo_kind
 from inference.labels import Classification
 from inference.quality import QualityIssue
 from inference.skin_gate import NOT_SKIN

@@ -86,7 +86,7 @@ async def send_photos(
 
 async def new_spot_if_asked(h: Harness, user: FakeUser, lang: str) -> None:
     """A user with earlier reports is first asked whether this is one of those spots: "No, a new spot"."""
-    from conversations.intake import Step
+    from conversations.intake_state import Step
 
     intake = await h.services.store.intakes.load(user.id)
     if intake is not None and intake.step == Step.PHOTO:

@@ -20,7 +20,7 @@ from bot.callbacks import Action, Callback
 from bot.telegram_channel import TelegramChannel, verdict_data
 from casework.case_messages import which_photo_line
 from casework.housekeeping import Housekeeping
-from conversations.intake import Step
+from conversations.intake_state import Step
 from inference.prompt import render_prompt
 from testkit.fake_bot_api import SentMessage
 from testkit.fake_user import FakeUser

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from casework.case_messages import quality_lines
 from casework.pdf.render import render_pdf
 from casework.translator import LOCALES_DIR, Translator
-from conversations.intake import Step
+from conversations.intake_state import Step
 from inference.sidecar import MIN_GROUP_IMAGES, OutOfDistribution, load_sidecar, save_sidecar
 from inference.skin_gate import NOT_SKIN
 from skinbot.cli import main
