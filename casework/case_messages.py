@@ -49,3 +49,11 @@ def quality_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str
         issue = QualityIssue(name)
         lines.append(t(lang, "quality-reason", reason=t(lang, issue.message_id), tip=t(lang, issue.tip_id)))
     return lines
+
+
+def upload_rejection_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str]:
+    """Why a photo was turned back as it arrived: the worker's reasons and tips, under a first line that
+    speaks of this photo rather than of a report (none was asked for yet)."""
+    lines = quality_lines(t, lang, issues)
+    lines[0] = t(lang, "upload-not-skin" if NOT_SKIN in issues else "upload-quality-rejected")
+    return lines

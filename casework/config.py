@@ -3,7 +3,9 @@ limits both adapters apply. The composition root builds it from the settings (`s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from inference.photo_checks import PhotoChecks
 
 
 @dataclass(frozen=True)
@@ -15,3 +17,6 @@ class CaseConfig:
     emergency_number: str  # named in the disclaimer and every PDF; "" names none
     max_download_mb: int  # the largest photo accepted
     min_side: int  # the shortest photo side accepted, in pixels
+    # The cheap checks each photo gets as it arrives (and the worker again, last); the root builds them from
+    # the quality settings.
+    photo_checks: PhotoChecks = field(default_factory=PhotoChecks)

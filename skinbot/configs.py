@@ -7,6 +7,8 @@ from __future__ import annotations
 from bot.config import BotConfig
 from bot.webhook import Webhook
 from casework.config import CaseConfig
+from inference.photo_checks import PhotoChecks
+from skinbot.inference_setup import quality_thresholds
 from skinbot.settings import Settings, SettingsError
 from web.config import HttpLimits, WebConfig
 
@@ -20,6 +22,7 @@ def case_config(settings: Settings) -> CaseConfig:
         emergency_number=settings.emergency_number,
         max_download_mb=settings.max_download_mb,
         min_side=settings.min_side,
+        photo_checks=PhotoChecks(quality_thresholds(settings)),
     )
 
 

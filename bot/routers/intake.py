@@ -14,6 +14,8 @@ from bot.downloads import download_capped
 from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, refuse_stale, welcome
 from bot.routing import Ctx, acknowledge, guarded, route
 from bot.telegram_calls import with_retries
+from casework.case_messages import upload_rejection_lines
+from casework.upload_checks import PhotoUnusable, checked_photo
 from conversations import intake as flow
 from conversations import intake_prompts as prompts
 from conversations.intake_state import (
@@ -27,7 +29,7 @@ from conversations.intake_state import (
     Photo,
     Text,
 )
-from conversations.photos import PhotoRejected, check_dimensions, check_size, normalize_photo
+from conversations.photos import PhotoRejected, check_dimensions, check_size
 from conversations.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -70,8 +72,9 @@ async def confirm(ctx: Ctx, intake: Intake) -> None:
     await ctx.services.pipeline.submit(case)
 
 
-async def _photo_answer(ctx: Ctx, message: Message) -> Photo | None:
-    """Download, check and store an uploaded image. Tells the user why when it is refused."""
+async def _photo_answer(ctx: Ctx, message: Message, item: tuple[int, int] | None = None) -> Photo | None:
+    """Download, check and store an uploaded image. Tells the user why when it is refused, naming it as
+    `item` (its position in an album and the album's size) when it is one of several."""
     limits = ctx.services.case_config
     max_bytes = limits.max_download_mb * 1024 * 1024
     if message.photo:
@@ -92,9 +95,14 @@ async def _photo_answer(ctx: Ctx, message: Message) -> Photo | None:
             lambda: download_capped(tg_file, max_bytes, ctx.services.downloads), chat_id=ctx.chat_id
         )
         async with ctx.services.uploads.decoding:
-            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=limits.min_side)
+            # The quality and colour checks too, on the decoded image: a few ms on this thread, before
+            # anything is stored or the next question is asked.
+            jpeg = await asyncio.to_thread(checked_photo, data, limits)
     except PhotoRejected as rejected:
         await ctx.say(rejected.key, **rejected.params)
+        return None
+    except PhotoUnusable as unusable:
+        await ctx.send("\n".join(_unusable_lines(ctx, unusable.issues, item)))
         return None
     except TelegramError as exc:
         log.warning("photo download failed: %s", type(exc).__name__)
@@ -102,6 +110,14 @@ async def _photo_answer(ctx: Ctx, message: Message) -> Photo | None:
         return None
     token = await asyncio.to_thread(ctx.services.files.save_image, ctx.user_id, jpeg)
     return Photo(token)
+
+
+def _unusable_lines(ctx: Ctx, issues: tuple[str, ...], item: tuple[int, int] | None) -> list[str]:
+    lines = upload_rejection_lines(ctx.services.t, ctx.lang, issues)
+    if item is None:
+        return [*lines, ctx.t("upload-send-another")]
+    position, count = item
+    return [ctx.t("upload-album-item", position=position, count=count), *lines]
 
 
 def _has_image(message: Message) -> bool:
@@ -166,8 +182,8 @@ async def _on_album(ctx: Ctx, messages: list[Message]) -> None:
         # photos kept are the first that are usable; the rest are not even downloaded.
         tokens: list[str] = []
         pending = iter(messages)
-        for message in pending:
-            photo = await _photo_answer(ctx, message)
+        for position, message in enumerate(pending, 1):
+            photo = await _photo_answer(ctx, message, (position, len(messages)))
             if photo is not None:
                 tokens.append(photo.image)
             if len(tokens) == slots:
