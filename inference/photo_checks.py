@@ -37,6 +37,8 @@ class PhotoChecks:
     def issues_at_upload(self, image: Image.Image) -> tuple[str, ...]:
         """`issues` judged on a copy reduced by a whole factor to a shorter side of at least UPLOAD_SIDE (or
         the configured minimum side, when that is larger, so the copy is never "too small" where the photo
-        is not). A whole factor averages pixel blocks: a few ms, where resampling to an exact size took 15."""
+        is not). A whole factor averages pixel blocks: a few ms, where resampling to an exact size took 15.
+        Averaging lowers pixel noise, so a photo within a hair of the contrast limit (`min_contrast`) may
+        read as flat here and not in the worker: at upload the user can simply send another."""
         factor = min(image.size) // max(UPLOAD_SIDE, self.thresholds.min_side)
         return self.issues(image.reduce(factor) if factor >= 2 else image)
