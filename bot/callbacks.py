@@ -19,7 +19,7 @@ from typing import Any
 from telegram import InlineKeyboardButton
 from telegram.ext import CallbackQueryHandler
 
-from conversations.intake import IntakeAction, Step
+from conversations.intake_state import IntakeAction, Step
 
 
 class Action(StrEnum):

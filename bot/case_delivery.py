@@ -28,8 +28,8 @@ from bot.streaming import ChatStream
 from bot.telegram_calls import Pacer, not_modified, with_retries
 from bot.wait_estimate import JobTimes, wait_text
 from casework.case_messages import classification_text, quality_lines, which_photo_line
-from conversations import intake as flow
 from conversations.domain import Case
+from conversations.intake_state import Draft, Intake, Step
 from conversations.store import StoreError
 from inference.events import (
     Cancelled,
@@ -265,7 +265,7 @@ class CaseDelivery:
         # unless the user has meanwhile started another intake (a health worker's next patient), which wins.
         store = self.services.store
         earlier = await store.cases.earlier(self.case)
-        draft = flow.Draft(
+        draft = Draft(
             body_site=self.case.body_site,
             body_site_answered=True,
             follow_up=earlier.id if earlier else None,
@@ -280,7 +280,7 @@ class CaseDelivery:
         )
         async with self.services.locks.hold(self.case.user_id):
             if await store.intakes.load(self.case.user_id) is None:
-                await store.intakes.save(self.case.user_id, flow.Intake(flow.Step.PHOTO, draft, editing=True))
+                await store.intakes.save(self.case.user_id, Intake(Step.PHOTO, draft, editing=True))
             else:
                 lines[-1] = self.t("new-case")
         await self.send("\n".join(lines))

@@ -8,7 +8,8 @@ from telegram import InlineKeyboardMarkup
 
 from bot.callbacks import button
 from casework.translator import Translator
-from conversations.intake import Button, Intake, Msg, Say
+from conversations.intake_prompts import Button, Msg, Say
+from conversations.intake_state import Intake
 
 
 def _translated(t: Translator, lang: str, args: dict[str, Any]) -> dict[str, Any]:

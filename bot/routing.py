@@ -27,7 +27,8 @@ from casework.channel import ChannelError
 from casework.flood import Verdict
 from casework.translator import pick_language
 from conversations.domain import User
-from conversations.intake import Intake, Say
+from conversations.intake_prompts import Say
+from conversations.intake_state import Intake
 from conversations.store import StoreError
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ back. The chat, `skinbot diagnose` and the clinics' summaries all use these, so 
 from __future__ import annotations
 
 from casework.translator import Translator
-from conversations.intake import photo_kind
+from conversations.intake_state import photo_kind
 from inference.labels import Classification
 from inference.quality import QualityIssue
 from inference.skin_gate import NOT_SKIN
@@ -48,4 +48,12 @@ def quality_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str
     for name in issues:
         issue = QualityIssue(name)
         lines.append(t(lang, "quality-reason", reason=t(lang, issue.message_id), tip=t(lang, issue.tip_id)))
+    return lines
+
+
+def upload_rejection_lines(t: Translator, lang: str, issues: tuple[str, ...]) -> list[str]:
+    """Why a photo was turned back as it arrived: the worker's reasons and tips, under a first line that
+    speaks of this photo rather than of a report (none was asked for yet)."""
+    lines = quality_lines(t, lang, issues)
+    lines[0] = t(lang, "upload-not-skin" if NOT_SKIN in issues else "upload-quality-rejected")
     return lines

@@ -14,7 +14,7 @@ from casework.pdf.renderers import RenderPdf
 from casework.services import CaseServices
 from conversations.domain import Case
 from conversations.files import FileStore
-from conversations.intake import photo_kind
+from conversations.intake_state import photo_kind
 from conversations.store import Store
 from inference.events import Classified, Done
 from inference.labels import Classification

@@ -3,7 +3,9 @@ limits both adapters apply. The composition root builds it from the settings (`s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from inference.photo_checks import PhotoChecks
 
 
 @dataclass(frozen=True)
@@ -18,3 +20,6 @@ class CaseConfig:
     # The review desk as a Telegram Mini App ({SKINBOT_WEB_URL}/desk/telegram) when SKINBOT_WEB_URL is https,
     # as Telegram requires; "" offers no "Open the review desk" button.
     desk_app_url: str
+    # The cheap checks each photo gets as it arrives (and the worker again, last); the root builds them from
+    # the quality settings.
+    photo_checks: PhotoChecks = field(default_factory=PhotoChecks)

@@ -65,6 +65,14 @@ def normalize_photo(
     data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE
 ) -> bytes:
     """Decode with bounded memory, apply EXIF orientation and re-encode as a JPEG of at most 2048 px."""
+    return pixels_only_jpeg(decode_photo(data, max_bytes, max_pixels, min_side))
+
+
+def decode_photo(
+    data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE
+) -> Image.Image:
+    """The upload as an upright RGB image of at most 2048 px, decoded with bounded memory; what
+    `normalize_photo` stores, before it is encoded (so a check can look at it without decoding it again)."""
     check_size(len(data), max_bytes)
     try:
         with warnings.catch_warnings():
@@ -95,10 +103,10 @@ def normalize_photo(
         # Pillow reports truncated and corrupt data with all of these.
         raise PhotoRejected("photo-unreadable") from None
     rgb.thumbnail((MAX_SIDE_STORED, MAX_SIDE_STORED), Image.Resampling.LANCZOS)
-    return _pixels_only_jpeg(rgb)
+    return rgb
 
 
-def _pixels_only_jpeg(image: Image.Image) -> bytes:
+def pixels_only_jpeg(image: Image.Image) -> bytes:
     """Re-encode with no metadata: `info` (comments, text chunks, XMP, ICC, EXIF bytes) is emptied and
     the save is told explicitly to write no EXIF, ICC profile, XMP or comment."""
     image.info = {}

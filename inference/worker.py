@@ -35,7 +35,8 @@ from inference.events import (
 )
 from inference.labels import Classification
 from inference.observer import InferenceObserver, NoObserver
-from inference.quality import QualityThresholds, check_quality
+from inference.photo_checks import PhotoChecks
+from inference.quality import QualityThresholds
 from inference.report_request import EarlierResult, ReportRequest
 from inference.row_images import RowImages
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
@@ -133,6 +134,8 @@ class ModelWorker:
         self.classifier, self.writer, self.thresholds, self.explain = classifier, writer, thresholds, explain
         self.carcinoma_referral = carcinoma_referral  # told to the report model, as the chat applies it
         self.gate = gate
+        # The same checks the adapters run at upload, run again here as the last line of defence.
+        self.checks = PhotoChecks(thresholds, gate)
         # The report model's look at each photo, when asked for and the writer can answer it.
         self.skin_question = skin_question if isinstance(writer, SkinJudge) else None
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
@@ -274,12 +277,9 @@ class ModelWorker:
             if image is None:
                 item.finish(Failed("image_missing", retryable=False))
                 return None
-            issues = check_quality(image, self.thresholds)
+            issues = self.checks.issues(image)
             if issues:
-                item.finish(Rejected(tuple(str(i) for i in issues), photo=position))
-                return None
-            if not self.gate.looks_like_skin(image):
-                item.finish(Rejected((NOT_SKIN,), photo=position))
+                item.finish(Rejected(issues, photo=position))
                 return None
             photos.append(image)
         earlier = item.spec.earlier

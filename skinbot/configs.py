@@ -7,6 +7,8 @@ from __future__ import annotations
 from bot.config import BotConfig
 from bot.webhook import Webhook
 from casework.config import CaseConfig
+from inference.photo_checks import PhotoChecks
+from skinbot.inference_setup import quality_thresholds
 from skinbot.settings import Settings, SettingsError
 from web.config import HttpLimits, WebConfig
 
@@ -21,6 +23,7 @@ def case_config(settings: Settings) -> CaseConfig:
         max_download_mb=settings.max_download_mb,
         min_side=settings.min_side,
         desk_app_url=f"{settings.web_url}/desk/telegram" if settings.web_url.startswith("https://") else "",
+        photo_checks=PhotoChecks(quality_thresholds(settings)),
     )
 
 

@@ -14,7 +14,7 @@ from casework.case_pdf import document_for
 from casework.translator import Translator
 from conversations.domain import BODY_SITES, GENDERS, Language
 from conversations.files import new_token
-from conversations.intake import MAX_PHOTOS
+from conversations.intake_state import MAX_PHOTOS
 from conversations.photos import PhotoRejected, normalize_photo
 from conversations.validation import parse_age
 from inference.events import Classified, Done, Event, Failed, JobSpec, Rejected, TextDelta

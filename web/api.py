@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, Security, UploadFil
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 
+from casework.upload_checks import PhotoUnusable, checked_photo
 from conversations.domain import Language
-from conversations.photos import MAX_ASPECT_RATIO, MAX_PIXELS, PhotoRejected, normalize_photo
+from conversations.photos import MAX_ASPECT_RATIO, MAX_PIXELS, PhotoRejected
 from conversations.validation import HISTORY_MAX, NAME_MAX, clean_history, clean_name
 from conversations.web_domain import ApiKey, ApiKind
 from inference.labels import Classification
@@ -32,7 +33,7 @@ from web.api_models import (
 from web.context import WebContext
 from web.errors import ApiError
 from web.jobs import ApiEvent, ApiIntake, ApiJobs, ApiRun
-from web.results import analysis_text, rejected_quality
+from web.results import analysis_text, rejected_quality, rejection_payload
 
 KEEP_ALIVE_S = 15.0
 SSE = STREAM_EXAMPLE
@@ -93,12 +94,19 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
     ) -> ApiIntake:
         lang = Language(language)
         data = await photo.read(max_bytes + 1)
+        jpeg = b""
+        issues: tuple[str, ...] = ()
         try:
-            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=limits.min_side)
+            # The chat's checks at upload too (quality, colour), on this thread: a photo they turn back is
+            # answered without queueing a job.
+            jpeg = await asyncio.to_thread(checked_photo, data, limits)
         except PhotoRejected as rejected:
             raise _photo_rejected(rejected, lang) from None
+        except PhotoUnusable as unusable:
+            issues = unusable.issues
         return ApiIntake(
             photo_jpeg=jpeg,
+            issues=issues,
             age=age,
             gender=gender,
             history=(clean_history(history) or None) if history else None,
@@ -112,6 +120,14 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
         return request.state.api_key  # set by ApiGate
 
     async def start(request: Request, kind: ApiKind, intake: ApiIntake) -> ApiRun:
+        if intake.issues:
+            raise ApiError(
+                422,
+                "photo_rejected",
+                "api-error-photo-rejected",
+                extra=rejection_payload(ctx.t, intake.language, intake.issues),
+                lang=intake.language,
+            )
         try:
             return await jobs.submit(key_of(request), kind, intake)
         except ApiError as error:
@@ -157,27 +173,33 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
         status = int(data.pop("status", 500))
         return JSONResponse({"error": data}, status)
 
+    def turned_back(lang: Language, issues: tuple[str, ...], analyze: bool) -> JSONResponse:
+        """classify's and analyze's answer for a photo the gates turn back: no scores, the reasons."""
+        body: dict[str, Any] = {
+            "scores": None,
+            "top": None,
+            "confidence": None,
+            "uncertain": None,
+            "triage": None,
+            "quality": rejected_quality(ctx.t, lang, issues),
+            "notice": notice(lang),
+        }
+        if analyze:
+            body["analysis"] = None
+        return JSONResponse(body)
+
     async def scores_only(request: Request, intake: ApiIntake, analyze: bool) -> Response:
+        lang = intake.language
+        if intake.issues:  # turned back at upload: nothing queued
+            return turned_back(lang, intake.issues, analyze)
         run = await start(request, "analyze" if analyze else "classify", intake)
         result = await outcome(request, run)
         if result is None:
             return Response(status_code=499)
-        lang = intake.language
         if "error" in result:
             error = result["error"]
             if error["code"] == "photo_rejected":
-                body: dict[str, Any] = {
-                    "scores": None,
-                    "top": None,
-                    "confidence": None,
-                    "uncertain": None,
-                    "triage": None,
-                    "quality": rejected_quality(ctx.t, lang, tuple(error["issues"])),
-                    "notice": notice(lang),
-                }
-                if analyze:
-                    body["analysis"] = None
-                return JSONResponse(body)
+                return turned_back(lang, tuple(error["issues"]), analyze)
             return error_response(error)
         body = {**result["classified"], "notice": notice(lang)}
         if analyze:
@@ -241,7 +263,8 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
         "whenever it changes; `starting` while the models load), `classified` (scores, triage, quality), "
         "`delta` (the next piece of the report), then `done` (case_id, pdf_url, the whole report, which is "
         "the final text: it differs from the deltas when `urgency_corrected`) or "
-        "`error` (code, message; for photo_rejected also issues and detail). A rare `restart` means the "
+        "`error` (code, message; for photo_rejected also issues and detail). A photo the checks at upload "
+        "turn back (quality, colour) gets 422 photo_rejected before any stream. A rare `restart` means the "
         "text streamed so far is void and starts again. Comment lines keep an idle connection open. "
         "Closing the connection cancels the job.",
         response_class=StreamingResponse,

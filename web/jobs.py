@@ -65,6 +65,9 @@ class ApiIntake:
     history: str | None
     language: Language
     name: str
+    # Why the checks at upload turned the photo back (photo_jpeg is then empty): such a request queues
+    # nothing.
+    issues: tuple[str, ...] = ()
 
 
 @dataclass(eq=False)

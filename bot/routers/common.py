@@ -14,7 +14,9 @@ from bot.routing import Ctx, acknowledge, pressed
 from casework.review_desk import clinics_for
 from casework.translator import emergency_args
 from conversations import intake as flow
+from conversations import intake_prompts as prompts
 from conversations.domain import Case, Clinic
+from conversations.intake_state import MAX_OFFERS, Earlier, Intake
 from inference.labels import Classification
 
 
@@ -63,10 +65,10 @@ async def say_privacy(ctx: Ctx, clinic_token: str = "") -> None:
     await ctx.say("privacy-text", **args)
 
 
-def earlier_offer(case: Case) -> flow.Earlier:
+def earlier_offer(case: Case) -> Earlier:
     """An earlier reported case as the follow-up question offers it."""
     assert case.classification is not None
-    return flow.Earlier(
+    return Earlier(
         case_id=case.id,
         day=case.created_at.date().isoformat(),
         patient_name=case.patient_name,
@@ -78,13 +80,13 @@ def earlier_offer(case: Case) -> flow.Earlier:
     )
 
 
-async def new_intake(ctx: Ctx) -> flow.Intake:
+async def new_intake(ctx: Ctx) -> Intake:
     """A fresh intake; it asks first whether this is a spot sent before when the user has reported cases."""
-    cases = await ctx.services.store.cases.follow_up_candidates(ctx.user_id, flow.MAX_OFFERS)
+    cases = await ctx.services.store.cases.follow_up_candidates(ctx.user_id, MAX_OFFERS)
     return flow.start(tuple(earlier_offer(case) for case in cases))
 
 
-async def begin_intake(ctx: Ctx, fresh: flow.Intake | None = None) -> None:
+async def begin_intake(ctx: Ctx, fresh: Intake | None = None) -> None:
     """Start a fresh intake (or `fresh`), drop an unconfirmed draft's photos, ask the first question."""
     old = await ctx.services.store.intakes.load(ctx.user_id)
     fresh = fresh or await new_intake(ctx)
@@ -92,7 +94,7 @@ async def begin_intake(ctx: Ctx, fresh: flow.Intake | None = None) -> None:
     for token in old.draft.photos if old is not None else ():
         if token not in fresh.draft.photos:
             ctx.services.files.delete_image(ctx.user_id, token)
-    await ctx.says((flow.current_prompt(fresh, ctx.lang),), fresh)
+    await ctx.says((prompts.current_prompt(fresh, ctx.lang),), fresh)
 
 
 async def own_press(ctx: Ctx) -> Callback | None:

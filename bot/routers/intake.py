@@ -14,8 +14,22 @@ from bot.downloads import download_capped
 from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, refuse_stale, welcome
 from bot.routing import Ctx, acknowledge, guarded, route
 from bot.telegram_calls import with_retries
+from casework.case_messages import upload_rejection_lines
+from casework.upload_checks import PhotoUnusable, checked_photo
 from conversations import intake as flow
-from conversations.photos import PhotoRejected, check_dimensions, check_size, normalize_photo
+from conversations import intake_prompts as prompts
+from conversations.intake_state import (
+    MAX_PHOTOS,
+    Album,
+    Answer,
+    Choice,
+    Intake,
+    IntakeAction,
+    Other,
+    Photo,
+    Text,
+)
+from conversations.photos import PhotoRejected, check_dimensions, check_size
 from conversations.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -37,20 +51,20 @@ async def apply(ctx: Ctx, outcome: flow.Outcome) -> None:
     await ctx.says(outcome.says, outcome.intake)
 
 
-async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
+async def confirm(ctx: Ctx, intake: Intake) -> None:
     store = ctx.services.store
     if not flow.is_complete(intake.draft):
-        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
+        await ctx.says((prompts.current_prompt(intake, ctx.lang),), intake)
         return
     if await store.cases.active(ctx.user_id) is not None:
         await ctx.say("case-active")
-        await ctx.says((flow.summary(intake.draft),), intake)
+        await ctx.says((prompts.summary(intake.draft),), intake)
         return
     midnight = store.clock().replace(hour=0, minute=0, second=0, microsecond=0)
     limit = ctx.services.bot_config.daily_cases
     if await store.cases.count_since(ctx.user_id, midnight) >= limit:
         await ctx.say("daily-limit", count=limit)
-        await ctx.says((flow.summary(intake.draft),), intake)
+        await ctx.says((prompts.summary(intake.draft),), intake)
         return
     case = await store.cases.create(ctx.user_id, ctx.chat_id, intake.draft, ctx.lang)
     log.info("case %s queued", case.short_id)
@@ -58,8 +72,9 @@ async def confirm(ctx: Ctx, intake: flow.Intake) -> None:
     await ctx.services.pipeline.submit(case)
 
 
-async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
-    """Download, check and store an uploaded image. Tells the user why when it is refused."""
+async def _photo_answer(ctx: Ctx, message: Message, item: tuple[int, int] | None = None) -> Photo | None:
+    """Download, check and store an uploaded image. Tells the user why when it is refused, naming it as
+    `item` (its position in an album and the album's size) when it is one of several."""
     limits = ctx.services.case_config
     max_bytes = limits.max_download_mb * 1024 * 1024
     if message.photo:
@@ -80,16 +95,29 @@ async def _photo_answer(ctx: Ctx, message: Message) -> flow.Photo | None:
             lambda: download_capped(tg_file, max_bytes, ctx.services.downloads), chat_id=ctx.chat_id
         )
         async with ctx.services.uploads.decoding:
-            jpeg = await asyncio.to_thread(normalize_photo, data, max_bytes, min_side=limits.min_side)
+            # The quality and colour checks too, on the decoded image: a few ms on this thread, before
+            # anything is stored or the next question is asked.
+            jpeg = await asyncio.to_thread(checked_photo, data, limits)
     except PhotoRejected as rejected:
         await ctx.say(rejected.key, **rejected.params)
+        return None
+    except PhotoUnusable as unusable:
+        await ctx.send("\n".join(_unusable_lines(ctx, unusable.issues, item)))
         return None
     except TelegramError as exc:
         log.warning("photo download failed: %s", type(exc).__name__)
         await ctx.say("photo-download-failed")
         return None
     token = await asyncio.to_thread(ctx.services.files.save_image, ctx.user_id, jpeg)
-    return flow.Photo(token)
+    return Photo(token)
+
+
+def _unusable_lines(ctx: Ctx, issues: tuple[str, ...], item: tuple[int, int] | None) -> list[str]:
+    lines = upload_rejection_lines(ctx.services.t, ctx.lang, issues)
+    if item is None:
+        return [*lines, ctx.t("upload-send-another")]
+    position, count = item
+    return [ctx.t("upload-album-item", position=position, count=count), *lines]
 
 
 def _has_image(message: Message) -> bool:
@@ -115,26 +143,26 @@ async def on_message(ctx: Ctx) -> None:
             await ctx.say("idle")
             return
         intake = await new_intake(ctx)  # a photo sent between cases starts the next one
-    answer: flow.Answer
+    answer: Answer
     if flow.photo_slots(intake) and _has_image(message):
         photo = await _photo_answer(ctx, message)
         if photo is None:
-            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
+            await ctx.says((prompts.current_prompt(intake, ctx.lang),), intake)
             return
         answer = photo
     elif message.text is not None:
-        answer = flow.Text(message.text)
+        answer = Text(message.text)
     else:
-        answer = flow.Other()
+        answer = Other()
     await _advance(ctx, intake, answer)
 
 
-async def _advance(ctx: Ctx, intake: flow.Intake, answer: flow.Answer) -> None:
+async def _advance(ctx: Ctx, intake: Intake, answer: Answer) -> None:
     try:
         await apply(ctx, flow.advance(intake, answer, ctx.lang))
     except StoreError:
-        tokens = answer.images if isinstance(answer, flow.Album) else ()
-        if isinstance(answer, flow.Photo):
+        tokens = answer.images if isinstance(answer, Album) else ()
+        if isinstance(answer, Photo):
             tokens = (answer.image,)
         for token in tokens:  # no half-written state on disk either
             ctx.services.files.delete_image(ctx.user_id, token)
@@ -148,24 +176,24 @@ async def _on_album(ctx: Ctx, messages: list[Message]) -> None:
         intake = await ctx.services.store.intakes.load(ctx.user_id) or await new_intake(ctx)
         slots = flow.photo_slots(intake)
         if not slots:
-            await _advance(ctx, intake, flow.Other())  # one nudge for the whole album
+            await _advance(ctx, intake, Other())  # one nudge for the whole album
             return
         # Refused items (a document that is no image, a damaged file) are told and dropped first, so the
         # photos kept are the first that are usable; the rest are not even downloaded.
         tokens: list[str] = []
         pending = iter(messages)
-        for message in pending:
-            photo = await _photo_answer(ctx, message)
+        for position, message in enumerate(pending, 1):
+            photo = await _photo_answer(ctx, message, (position, len(messages)))
             if photo is not None:
                 tokens.append(photo.image)
             if len(tokens) == slots:
                 break
         if next(pending, None) is not None:
-            await ctx.say("photos-over-limit", max=flow.MAX_PHOTOS)
+            await ctx.say("photos-over-limit", max=MAX_PHOTOS)
         if not tokens:
-            await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
+            await ctx.says((prompts.current_prompt(intake, ctx.lang),), intake)
             return
-        await _advance(ctx, intake, flow.Album(tuple(tokens)))
+        await _advance(ctx, intake, Album(tuple(tokens)))
 
     await guarded(ctx, answer_album)
 
@@ -184,8 +212,8 @@ async def on_button(ctx: Ctx) -> None:
         return
     await acknowledge(query)
     await drop_keyboard(ctx)
-    assert isinstance(data.action, flow.IntakeAction)
-    await apply(ctx, flow.advance(intake, flow.Choice(data.action, data.value), ctx.lang))
+    assert isinstance(data.action, IntakeAction)
+    await apply(ctx, flow.advance(intake, Choice(data.action, data.value), ctx.lang))
 
 
 @route
@@ -218,7 +246,7 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("new", on_new, filters=private),
         CommandHandler("cancel", on_cancel, filters=private),
-        on_press(on_button, *flow.IntakeAction),
+        on_press(on_button, *IntakeAction),
         MessageHandler(private & filters.COMMAND, on_unknown_command),
         MessageHandler(private & ~filters.COMMAND, on_message),
     ]

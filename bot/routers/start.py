@@ -21,7 +21,7 @@ from bot.routers.common import (
 from bot.routers.desk_app import desk_request, open_desk
 from bot.routing import Ctx, route
 from casework.clinic_links import LINK_PREFIX  # /start c_<token>: the deep link a clinic hands out
-from conversations import intake as flow
+from conversations import intake_prompts as prompts
 from conversations.domain import Clinic, Language
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ async def on_start(ctx: Ctx) -> None:
     if intake is None:
         await begin_intake(ctx)
     else:
-        await ctx.says((flow.current_prompt(intake, ctx.lang),), intake)
+        await ctx.says((prompts.current_prompt(intake, ctx.lang),), intake)
 
 
 @route

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from conversations.domain import REPORTED_STATUSES, Case, CasePhoto, CaseStatus, Language
 from conversations.files import new_token
-from conversations.intake import Draft, photo_kind
+from conversations.intake_state import Draft, photo_kind
 from conversations.store.database import Database
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import datetime
 
 from conversations.domain import ACTIVE_STATUSES
-from conversations.intake import Intake
+from conversations.intake_state import Intake
 from conversations.store.database import Database
 
 # (user id, case id or None for an unconfirmed intake, image tokens) of each thing whose files must go too.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from conversations.intake import Intake
+from conversations.intake_state import Intake
 from conversations.store.database import Database
 
 log = logging.getLogger(__name__)

@@ -14,3 +14,11 @@ quality-blurry-tip = Hold the phone steady 10–15 cm from the skin, tap the spo
 
 quality-flat = The photo looks almost like a single colour; no skin area can be recognised.
 quality-flat-tip = Make sure the lens is not covered, point the camera at the affected area and include a little healthy skin around it.
+
+## Checks as each photo arrives (bot/routers/intake.py): the reasons and tips above follow the first line.
+
+upload-quality-rejected = I can't assess this photo reliably:
+upload-not-skin = This does not look like a photo of skin.
+upload-send-another = Please send another photo. Your other answers are kept.
+# Photos sent together (an album): which one was turned back.
+upload-album-item = Photo { $position } of the { $count } you sent:

@@ -14,3 +14,11 @@ quality-blurry-tip = 휴대폰을 피부에서 10~15cm 떨어진 곳에 흔들�
 
 quality-flat = 사진이 거의 한 가지 색으로만 보여서 피부 부위를 알아볼 수 없습니다.
 quality-flat-tip = 렌즈가 가려지지 않았는지 확인하고, 증상이 있는 부위와 그 주변의 건강한 피부가 조금 함께 나오도록 찍어 주세요.
+
+## Checks as each photo arrives (bot/routers/intake.py): the reasons and tips above follow the first line.
+
+upload-quality-rejected = 이 사진으로는 신뢰할 수 있는 평가를 할 수 없습니다:
+upload-not-skin = 피부 사진으로 보이지 않습니다.
+upload-send-another = 다른 사진을 보내 주세요. 다른 답변은 그대로 저장되어 있습니다.
+# Photos sent together (an album): which one was turned back.
+upload-album-item = 보내 주신 사진 { $count }장 중 { $position }번째 사진:

@@ -14,3 +14,11 @@ quality-blurry-tip = Giữ điện thoại thật chắc, cách da 10–15 cm, c
 
 quality-flat = Ảnh gần như chỉ có một màu, không nhận ra được vùng da nào.
 quality-flat-tip = Kiểm tra xem ống kính có bị che không, hướng máy vào vùng da bị ảnh hưởng và chụp kèm một ít da lành xung quanh.
+
+## Checks as each photo arrives (bot/routers/intake.py): the reasons and tips above follow the first line.
+
+upload-quality-rejected = Tôi không thể đánh giá ảnh này một cách đáng tin cậy:
+upload-not-skin = Ảnh này có vẻ không phải là ảnh chụp da.
+upload-send-another = Vui lòng gửi ảnh khác. Các câu trả lời khác của bạn vẫn được giữ.
+# Photos sent together (an album): which one was turned back.
+upload-album-item = Ảnh { $position } trong { $count } ảnh bạn đã gửi:

@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 
 from conversations.backup import DB_NAME, MANIFEST
 from conversations.files import MARKER, FileStore
-from conversations.intake import Draft
+from conversations.intake_state import Draft
 from conversations.store import Store
 from skinbot.cli import main
 

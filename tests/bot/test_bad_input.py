@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from conversations.intake import Step
+from conversations.intake_state import Step
 from conversations.validation import HISTORY_MAX, NAME_MAX
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, button, photo_to_name

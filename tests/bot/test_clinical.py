@@ -20,7 +20,7 @@ from bot.callbacks import Action, Callback
 from bot.telegram_channel import TelegramChannel, verdict_data
 from casework.case_messages import which_photo_line
 from casework.housekeeping import Housekeeping
-from conversations.intake import Step
+from conversations.intake_state import Step
 from inference.prompt import render_prompt
 from testkit.fake_user import FakeUser
 from testkit.sent_messages import SentMessage
@@ -32,6 +32,7 @@ from tests.bot.helpers import (
     button,
     button_about,
     confirm,
+    photos_unchecked_at_upload,
     summary_text,
 )
 from tests.bot.test_report_delivery import scores_message, use_models
@@ -186,6 +187,7 @@ async def test_a_rejected_second_photo_is_named_and_the_photos_are_asked_again(
 ) -> None:
     writer = scripted(harness, trained_classifier_weights)
     await harness.start()
+    photos_unchecked_at_upload(harness)  # the dark photo reaches the worker, whose gate names it
     user = harness.api.user(804, lang)
     await agree(harness, user, lang)
     summary = await answer_until_summary(

@@ -9,7 +9,7 @@ from aiohttp import web
 from telegram import File
 
 from bot.downloads import download_capped
-from conversations.intake import Step
+from conversations.intake_state import Step
 from conversations.photos import PhotoRejected
 from testkit.loopback import serve_on_loopback
 from tests.bot.helpers import agree

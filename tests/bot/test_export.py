@@ -16,7 +16,7 @@ import pytest
 
 import bot.routers.export as export
 from conversations.domain import Language
-from conversations.intake import Draft
+from conversations.intake_state import Draft
 from testkit.fake_user import FakeUser
 from testkit.sent_messages import SentMessage
 from tests.conftest import Harness

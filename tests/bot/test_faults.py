@@ -7,7 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from conversations.intake import Step
+from conversations.intake_state import Step
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm, photo_to_name
 from tests.bot.test_report_delivery import report_messages, run_case, use_models, wait_pdf

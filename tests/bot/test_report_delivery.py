@@ -25,7 +25,14 @@ from testkit.bot_api_rules import visible_text
 from testkit.fake_bot_api import Call
 from testkit.fake_user import FakeUser
 from testkit.sent_messages import SentMessage
-from tests.bot.helpers import agree, answer_until_summary, button, confirm, new_photo_to_summary
+from tests.bot.helpers import (
+    agree,
+    answer_until_summary,
+    button,
+    confirm,
+    new_photo_to_summary,
+    photos_unchecked_at_upload,
+)
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
@@ -137,12 +144,22 @@ async def test_full_case_on_tiny_models(
 
 
 async def _scripted_case(
-    harness: Harness, photo: bytes, weights: Path, text: str, lang: str = "en", delay: float = 0.0, **settings
+    harness: Harness,
+    photo: bytes,
+    weights: Path,
+    text: str,
+    lang: str = "en",
+    delay: float = 0.0,
+    unchecked: bool = False,
+    **settings,
 ) -> tuple[FakeUser, str]:
+    """`unchecked`: the photo skips the checks at upload, so the worker's gates decide."""
     use_models(
         harness, weights, lambda s: ScriptedWriter(script=lambda r: text, token_delay=delay), **settings
     )
     await harness.start()
+    if unchecked:
+        photos_unchecked_at_upload(harness)
     user = harness.api.user(402, lang)
     case_id = await run_case(harness, user, lang, photo)
     return user, case_id
@@ -302,8 +319,10 @@ async def test_bad_photo_quality_asks_for_another_right_away(
 
     dark = io.BytesIO()
     Image.new("RGB", (800, 600), (4, 4, 4)).save(dark, "JPEG")
+    # Turned back at upload now (tests/bot/test_upload_checks.py); the worker still checks a photo that was
+    # not, and reopens the intake at the photos.
     user, case_id = await _scripted_case(
-        harness, dark.getvalue(), trained_classifier_weights, "never written"
+        harness, dark.getvalue(), trained_classifier_weights, "never written", unchecked=True
     )
     await harness.wait_until(
         lambda: any(m.text and m.text.startswith(harness.t("en", "quality-rejected")) for m in user.inbox()),

@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 
 from bot.callbacks import Callback
-from conversations.intake import IntakeAction, Step
+from conversations.intake_state import IntakeAction, Step
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, button_about, confirm, photo_to_name
 from tests.conftest import Harness

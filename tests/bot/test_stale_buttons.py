@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.callbacks import Action, Callback
 from bot.telegram_channel import verdict_data
 from conversations.domain import Clinic
-from conversations.intake import Step
+from conversations.intake_state import Step
 from inference.labels import Classification
 from testkit.fake_user import FakeUser
 from testkit.sent_messages import SentMessage

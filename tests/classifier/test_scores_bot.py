@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from casework.case_messages import quality_lines
 from casework.pdf.render import render_pdf
 from casework.translator import LOCALES_DIR, Translator
-from conversations.intake import Step
+from conversations.intake_state import Step
 from inference.sidecar import MIN_GROUP_IMAGES, OutOfDistribution, load_sidecar, save_sidecar
 from inference.skin_gate import NOT_SKIN
 from skinbot.cli import main
@@ -84,7 +84,8 @@ def test_pdf_names_only_the_tones_that_were_evaluated(t: Translator, lang: str) 
 
 async def _rejected_with(harness: Harness, photo: bytes, weights: Path) -> None:
     """Run a case with this photo; the chat must say "not skin", write no report and ask for another photo."""
-    user, case_id = await _scripted_case(harness, photo, weights, "never written")
+    # Unchecked at upload, where colour alone would turn a rocket back: the worker's gates decide here.
+    user, case_id = await _scripted_case(harness, photo, weights, "never written", unchecked=True)
     header = harness.t("en", "scores-not-skin")
     await harness.wait_until(lambda: any(m.text and m.text.startswith(header) for m in user.inbox()), 60)
     rejection = next(m for m in user.inbox() if m.text and m.text.startswith(header))

@@ -204,7 +204,7 @@ async def test_the_queue_tells_each_job_when_its_row_ends_and_refills_the_slot(
 ) -> None:
     """Through the real ModelQueue and store: with two slots, a slow report and three quick ones submitted
     together, the quick ones are stored and told while the slow one still streams."""
-    from conversations.intake import Draft
+    from conversations.intake_state import Draft
     from conversations.store import Store
     from inference.model_queue import ModelQueue
 

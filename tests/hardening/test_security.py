@@ -19,7 +19,7 @@ from PIL import Image
 from bot.callbacks import Callback
 from bot.telegram_channel import verdict_data
 from conversations.files import FileStore, new_token
-from conversations.intake import IntakeAction, Step
+from conversations.intake_state import IntakeAction, Step
 from inference.labels import Classification
 from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree, answer_until_summary, confirm

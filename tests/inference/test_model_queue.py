@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conversations.intake import Draft
+from conversations.intake_state import Draft
 from conversations.store import Store
 from inference.classifier import SkinClassifier
 from inference.events import (

@@ -18,8 +18,9 @@ from fluent.syntax import FluentParser, ast
 from bot.keyboards import keyboard
 from casework.reminders import REMINDER_WEEKS
 from casework.translator import LOCALES_DIR, Translator
-from conversations import intake as flow
+from conversations import intake_prompts as prompts
 from conversations.domain import Language
+from conversations.intake_state import Draft, Earlier, Intake, Step
 
 ROW_DP, PADDING_DP, GAP_DP, COLUMN_DP = 320, 16, 4, 8
 # Names as long as common ones: a label that carries the patient's name is measured with it.
@@ -61,21 +62,21 @@ def test_display_width_counts_what_a_phone_draws() -> None:
     assert display_width("✏️ Edit") == 7
 
 
-def _intake_keyboards() -> Iterator[tuple[tuple[flow.Button, ...], ...]]:
+def _intake_keyboards() -> Iterator[tuple[tuple[prompts.Button, ...], ...]]:
     """The keyboards the intake flow builds: each question's, the summary's, the edit menu's, the photos'
     and the follow-up question's."""
-    for question in flow.QUESTIONS:
+    for question in prompts.QUESTIONS:
         if question.options or question.skippable:  # a free-text question without "Skip" has none
-            yield flow.ask(question, "en").buttons
-    yield flow.summary(flow.Draft()).buttons
+            yield prompts.ask(question, "en").buttons
+    yield prompts.summary(Draft()).buttons
     for step, draft in (
-        (flow.Step.EDIT_MENU, flow.Draft()),
-        (flow.Step.MORE_PHOTOS, flow.Draft(photos=("a",))),
-        (flow.Step.MORE_PHOTOS, flow.Draft(photos=("a", "b"))),
+        (Step.EDIT_MENU, Draft()),
+        (Step.MORE_PHOTOS, Draft(photos=("a",))),
+        (Step.MORE_PHOTOS, Draft(photos=("a", "b"))),
     ):
-        yield flow.current_prompt(flow.Intake(step, draft), "en").buttons
-    earlier = flow.Earlier("0" * 32, "2026-11-22", "Henry", 40, "female", "en", "face", "acne")
-    yield flow.current_prompt(flow.Intake(flow.Step.FOLLOW_UP, offers=(earlier,)), "en").buttons
+        yield prompts.current_prompt(Intake(step, draft), "en").buttons
+    earlier = Earlier("0" * 32, "2026-11-22", "Henry", 40, "female", "en", "face", "acne")
+    yield prompts.current_prompt(Intake(Step.FOLLOW_UP, offers=(earlier,)), "en").buttons
 
 
 def _button_ids() -> set[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.callbacks import Action, Callback
-from conversations.intake import OFFER_ID_CHARS, IntakeAction, Step
+from conversations.intake_state import OFFER_ID_CHARS, IntakeAction, Step
 
 CASE = "f" * 32  # case and review ids: 128 random bits as hex
 OWNER = 2**52  # Telegram user ids have up to 52 significant bits

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conversations.domain import CasePhoto, Language
-from conversations.intake import Draft, Intake
+from conversations.intake_state import Draft, Intake
 from conversations.store import Store
 from conversations.store.database import migrations
 from conversations.web_domain import secret_hash
@@ -297,7 +297,8 @@ async def test_staff_are_found_by_their_telegram_id_in_their_own_clinic(store: S
 
 
 def test_an_intake_state_keeps_offers_through_json() -> None:
-    from conversations.intake import Earlier, start
+    from conversations.intake import start
+    from conversations.intake_state import Earlier
 
     intake = start((Earlier("a" * 32, "2026-01-01", "Lan", 30, "female", "vi", None, "acne"),))
     assert Intake.from_json(intake.to_json()) == intake

@@ -15,28 +15,9 @@ import pytest
 
 from casework.translator import Translator
 from conversations.domain import BODY_SITES
-from conversations.intake import (
-    Album,
-    Answer,
-    Choice,
-    Draft,
-    Earlier,
-    Intake,
-    Msg,
-    Other,
-    Outcome,
-    Photo,
-    Say,
-    Step,
-    Text,
-    advance,
-    cancel,
-    current_prompt,
-    is_complete,
-    photo_slots,
-    start,
-    start_follow_up,
-)
+from conversations.intake import Outcome, advance, cancel, is_complete, photo_slots, start, start_follow_up
+from conversations.intake_prompts import Msg, Say, current_prompt
+from conversations.intake_state import Album, Answer, Choice, Draft, Earlier, Intake, Other, Photo, Step, Text
 
 UI = ("ko", "en", "vi")
 QUESTION_STEPS = (

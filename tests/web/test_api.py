@@ -128,6 +128,10 @@ async def test_a_photo_the_gate_turns_back(harness: Harness, trained_classifier_
         data, files = form(dark, language="vi")
         classified = await http.post("/api/v1/classify", data=data, files=files)
         diagnosed = await http.post("/api/v1/diagnose", data=data, files=files)
+        # Turned back at upload, before a job is queued: the stream is refused, not opened.
+        streamed = await http.post("/api/v1/diagnose-stream", data=data, files=files)
+    assert streamed.status_code == 422 and streamed.json()["error"]["code"] == "photo_rejected"
+    assert "too_dark" in streamed.json()["error"]["issues"]
     assert classified.status_code == 200
     quality = classified.json()["quality"]
     assert quality["passed"] is False and "too_dark" in quality["issues"]
