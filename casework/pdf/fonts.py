@@ -8,13 +8,16 @@ them on disk, keyed by the source file's hash, because instancing the KR font ta
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import multiprocessing
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -175,6 +178,16 @@ def _build_missing(jobs: list[tuple[FontSource, Path, Path, int]]) -> None:
             future.result()
 
 
+@contextmanager
+def _instancing_lock(cache: Path) -> Iterator[None]:
+    """Held, across processes, while missing instances are cut: a second process waits for the first and
+    then finds them, rather than spending the same minute of CPU beside it."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".instancing.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
 _lock = threading.Lock()
 _registered: FontSet | None = None
 
@@ -211,7 +224,9 @@ def ensure_fonts(cache_dir: Path | None = None) -> FontSet:
             paths = [_cache_path(cache, source, src_hash, weight) for weight in WEIGHTS]
             planned[source.family] = (source, paths)
             missing += [(source, src, p, w) for p, w in zip(paths, WEIGHTS, strict=True) if not p.exists()]
-        _build_missing(missing)
+        if missing:
+            with _instancing_lock(cache):  # the bot and the web server, or two test workers, start together
+                _build_missing([job for job in missing if not job[2].exists()])
         families = {
             family: _register_family(source, paths[0], paths[1])
             for family, (source, paths) in planned.items()

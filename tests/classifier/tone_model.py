@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from inference.sidecar import sidecar_path
+from testkit.cache import building, publish
 from tests.classifier.skin_images import TONE_RANGES, tone_dataset
 from tests.fixtures.classifier_models import TRAIN_RECIPE, cache_dir, recipe_key, train_tiny
 
@@ -34,13 +35,15 @@ def tone_weights(split: Path, workdir: Path) -> Path:
     """A yolov8n-cls trained on `split` (from build_tone_split), with the sidecar `skinbot train` wrote."""
     key = recipe_key({**TONE_RECIPE, "tone_dataset": TONE_DATASET_VERSION, "counts": TONE_COUNTS})
     target = cache_dir() / f"tones-classifier-{key}.pt"
-    if not (target.is_file() and sidecar_path(target).is_file()):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        trained = train_tiny(split, workdir / "skin-cls.pt", workdir / "runs", epochs=TONE_RECIPE["epochs"])
-        for source, dest in ((sidecar_path(trained), sidecar_path(target)), (trained, target)):
-            partial = dest.with_suffix(dest.suffix + ".partial")
-            shutil.copy2(source, partial)
-            partial.replace(dest)  # the .pt last: its presence says the pair is complete
+    if target.is_file() and sidecar_path(target).is_file():
+        return target
+    with building(target):  # another xdist worker may be training it: wait for that one
+        if not (target.is_file() and sidecar_path(target).is_file()):
+            trained = train_tiny(
+                split, workdir / "skin-cls.pt", workdir / "runs", epochs=TONE_RECIPE["epochs"]
+            )
+            publish(sidecar_path(trained), sidecar_path(target))
+            publish(trained, target)  # the .pt last: its presence says the pair is complete
     return target
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for PDF tests: fonts cached under tests/.cache (git-ignored), a synthetic case."""
+"""Fixtures for PDF tests: the fonts (cached where the bot caches them), a synthetic case."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from inference.labels import Classification
 from inference.triage import Triage, triage
 
 TESTS_DIR = Path(__file__).resolve().parent.parent
-FONT_CACHE = TESTS_DIR / ".cache" / "fonts"
 ARTIFACTS = TESTS_DIR / "artifacts"
 
 CASE_ID = "3f2a9c1be0d84f6a9b7c5e1d2a4f6b80"
@@ -103,7 +102,9 @@ PROBS = {
 
 @pytest.fixture(scope="session")
 def fonts() -> FontSet:
-    return ensure_fonts(FONT_CACHE)
+    # The bot under test registers its fonts from the default cache, and a process registers them once,
+    # from whichever cache asks first: one cache for both, so no worker instances them twice.
+    return ensure_fonts()
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -52,3 +57,32 @@ def test_describe_fonts(fonts: FontSet, tmp_path: Path) -> None:
     assert all(s.ok and "cached" in s.detail for s in cached)
     cold = describe_fonts(tmp_path)
     assert all(s.ok and "first use" in s.detail for s in cold)
+
+
+# A process of its own (fonts register once per process), logging what it instances.
+SECOND_PROCESS = """
+import logging, sys
+from pathlib import Path
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+from casework.pdf.fonts import ensure_fonts
+print("ready", flush=True)
+ensure_fonts(Path(sys.argv[1]))
+"""
+
+
+def test_a_second_process_waits_for_the_instances_another_is_cutting(fonts: FontSet, tmp_path: Path) -> None:
+    # This test plays the first process (two test workers, or the bot and the web server, on a cold cache):
+    # it holds the lock while "cutting", and the second must wait and take its instances, not cut its own.
+    with open(tmp_path / ".instancing.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        second = subprocess.Popen(
+            [sys.executable, "-c", SECOND_PROCESS, str(tmp_path)], stdout=subprocess.PIPE, text=True
+        )
+        assert second.stdout is not None and second.stdout.readline() == "ready\n"
+        time.sleep(1.0)  # let it find the cache cold
+        for family in fonts.families():
+            for path in (family.path_regular, family.path_bold):
+                shutil.copy2(path, tmp_path / path.name)
+    out, _ = second.communicate(timeout=120)
+    assert second.returncode == 0
+    assert "instancing" not in out and "PDF fonts registered" in out
