@@ -38,6 +38,7 @@ from tests.bot.helpers import (
 from tests.bot.test_report_delivery import scores_message, use_models
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
+from tests.qr import decode_qr
 
 LANGS = ["ko", "en", "vi"]
 
@@ -539,14 +540,6 @@ async def make_links(main, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name
     assert link.startswith("https://t.me/skin_test_bot?start=c_")
     assert decode_qr(qr) == link
     return [link]
-
-
-def decode_qr(path: Path) -> str:
-    import cv2
-
-    image = cv2.imread(str(path))
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
 
 
 async def test_a_bound_user_whose_link_is_used_again_stays_with_the_newest_clinic(

@@ -9,6 +9,7 @@ import pytest
 
 from conversations.store import Store
 from skinbot.cli import main
+from tests.qr import decode_qr
 
 
 @pytest.fixture
@@ -18,13 +19,6 @@ def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("SKINBOT_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("SKINBOT_REVIEW_CHAT_ID", "-1001:Hanoi Skin Clinic:vi")
     return tmp_path / "var"
-
-
-def decode_qr(path: Path) -> str:
-    import cv2
-
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(path)))
-    return text
 
 
 def live_clinic(data_dir: Path, token: str) -> str | None:
