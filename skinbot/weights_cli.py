@@ -66,7 +66,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from inference.weights_fetch import WeightsError
+    from inference.weights_errors import WeightsError
 
     settings = Settings.from_env(telegram=False)
     try:
@@ -90,7 +90,8 @@ def _fetch_medgemma(args: argparse.Namespace, settings: Settings) -> int:
     from huggingface_hub.utils import logging as hf_logging
     from transformers.utils import logging as transformers_logging
 
-    from inference.weights_fetch import MEDGEMMA_REPO, access_lines, fetch_model
+    from inference.weights_errors import access_lines
+    from inference.weights_fetch import MEDGEMMA_REPO, fetch_model
 
     # Their retry warnings and load notices would bury our lines; failures still reach us as exceptions.
     hf_logging.set_verbosity_error()
@@ -105,7 +106,7 @@ def _fetch_medgemma(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _fetch_classifier(args: argparse.Namespace, settings: Settings) -> int:
-    from inference.weights_fetch import classifier_steps, install_classifier
+    from inference.classifier_fetch import classifier_steps, install_classifier
 
     dest: Path = args.out or settings.classifier
     if not args.classifier:
