@@ -21,6 +21,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import urlsplit
@@ -65,6 +66,21 @@ class RemoteFile:
         return path.is_file() and path.stat().st_size == self.size and self.digest(path) == self.checksum
 
 
+def _every_file(files: list[RemoteFile]) -> list[RemoteFile]:
+    return files
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    """Which of a repository's files to download (`pick` gets them all, small first, and raises WeightsError
+    when what it needs is not there), and how to check the finished folder (`verify` returns a summary
+    line; `what` completes "checking that DEST ...")."""
+
+    verify: Callable[[Path], str]
+    what: str
+    pick: Callable[[list[RemoteFile]], list[RemoteFile]] = _every_file
+
+
 @dataclass
 class FetchReport:
     dest: Path
@@ -96,13 +112,18 @@ def fetch_model(
     endpoint: str | None = None,
     token: str | None = None,
     full_check: bool = False,
+    plan: FetchPlan | None = None,
     say: Say = print,
 ) -> FetchReport:
     """Download `repo_id` into `dest` (resuming an earlier partial run), verify it, and check that it loads.
 
-    `endpoint` and `token` default to huggingface_hub's own (HF_ENDPOINT; HF_TOKEN or `hf auth login`).
-    Raises WeightsError with one line for every failure the user can act on.
+    `plan` says which of the repository's files to take and how to check them (default: all of them, a
+    transformers model). `endpoint` and `token` default to huggingface_hub's own (HF_ENDPOINT; HF_TOKEN or
+    `hf auth login`). Raises WeightsError with one line for every failure the user can act on.
     """
+    if plan is None:
+        what = "loads with transformers" + (" (the whole model)" if full_check else "")
+        plan = FetchPlan(verify=partial(verify_model_dir, full=full_check), what=what)
     from huggingface_hub import constants
 
     hub = (endpoint or constants.ENDPOINT).rstrip("/")
@@ -116,7 +137,7 @@ def fetch_model(
     work = dest if in_place else dest.parent / f".{dest.name}.partial"
     progress = Progress()
     try:
-        return _fetch(repo_id, dest, work, revision, hub, token, full_check, say, progress)
+        return _fetch(repo_id, dest, work, revision, hub, token, plan, say, progress)
     except WeightsError:
         raise
     except Exception as exc:
@@ -133,7 +154,7 @@ def _fetch(
     revision: str,
     hub: str,
     token: str | None,
-    full_check: bool,
+    plan: FetchPlan,
     say: Say,
     progress: Progress,
 ) -> FetchReport:
@@ -160,6 +181,7 @@ def _fetch(
     )
     if not files:
         raise WeightsError(f"{repo_id}@{revision} has no files on {hub}")
+    files = plan.pick(files)
     for remote in files:  # all of them before anything is written: each names a .part file
         if hex_id(remote.checksum, remote.checksum_kind) is None:
             digits = HEX_DIGITS[remote.checksum_kind]
@@ -193,8 +215,8 @@ def _fetch(
     progress.file = progress.part = None
     shutil.rmtree(parts, ignore_errors=True)
 
-    say(f"checking that {dest} loads with transformers" + (" (the whole model)" if full_check else ""))
-    report.check = verify_model_dir(work, full=full_check)
+    say(f"checking that {dest} {plan.what}")
+    report.check = plan.verify(work)
     if work != dest:
         if dest.is_dir():
             dest.rmdir()  # an empty directory, or `in_place` would have been true

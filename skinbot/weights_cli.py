@@ -1,4 +1,6 @@
-"""`skinbot weights fetch`: MedGemma from the Hugging Face hub; `--classifier [URL|PATH]` for the classifier.
+"""`skinbot weights fetch`: MedGemma from the Hugging Face hub (`--gguf`: as GGUF for llama.cpp);
+`--classifier [URL|PATH]` for the classifier. `skinbot weights convert --gguf`: a local MedGemma snapshot to
+GGUF.
 
 Settings are read once (no Telegram token needed) for the default destinations. The hub's address and token
 are huggingface_hub's own settings (HF_ENDPOINT; HF_TOKEN or `hf auth login`). Every known failure is one
@@ -15,6 +17,8 @@ from skinbot.cli_failure import fail
 from skinbot.settings import Settings
 
 DEFAULT_LLM_DIR = Path("weights/medgemma-4b-it")
+DEFAULT_GGUF_DIR = Path("weights/medgemma-4b-it-gguf")
+QUANT_CHOICES = ("q4_k_m", "q8_0", "bf16")  # inference.gguf_convert.QUANTS, without importing numpy here
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +66,38 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="MedGemma: also load the whole model with transformers (needs about 9 GB of free memory, "
         "the size of the weights)",
     )
+    fetch.add_argument(
+        "--gguf",
+        action="store_true",
+        help="MedGemma as GGUF for llama.cpp (a quantized model and its mmproj projector) from --repo, into "
+        f"--out (default {DEFAULT_GGUF_DIR})",
+    )
+    fetch.add_argument(
+        "--quant", choices=QUANT_CHOICES, default="q4_k_m", help="--gguf: the quantization (default q4_k_m)"
+    )
+    fetch.add_argument("--repo", default=None, help="--gguf: the hub repository (default: weights/README.md)")
     fetch.set_defaults(func=run_fetch)
+    convert = weights.add_parser(
+        "convert",
+        help="convert a local MedGemma snapshot to GGUF for llama.cpp",
+        description=(
+            "Convert a google/medgemma-4b-it snapshot (e.g. from `skinbot weights fetch`) into DEST: a text "
+            "model quantized with llama.cpp (Q4_K_M by default) and its vision projector mmproj-*-f16.gguf. "
+            "Needs the llama extra (pip install 'skinbot[llama]')."
+        ),
+    )
+    convert.add_argument("--gguf", action="store_true", required=True, help="to GGUF (the only format)")
+    convert.add_argument("--quant", choices=QUANT_CHOICES, default="q4_k_m", help="default q4_k_m")
+    convert.add_argument(
+        "--vocab-from",
+        type=Path,
+        default=None,
+        metavar="GGUF",
+        help="take the vocabulary from this Gemma 3 GGUF (for a snapshot without tokenizer.model)",
+    )
+    convert.add_argument("src", type=Path, help="the snapshot folder (config.json, *.safetensors)")
+    convert.add_argument("dest", type=Path, help="the folder to write the two .gguf files into")
+    convert.set_defaults(func=run_convert)
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -73,7 +108,9 @@ def run_fetch(args: argparse.Namespace) -> int:
         if args.classifier is None:
             if args.sha256 is not None or args.sidecar_sha256 is not None:
                 return fail("--sha256 and --sidecar-sha256 pin a classifier: use them with --classifier")
-            return _fetch_medgemma(args, settings)
+            return _fetch_gguf(args) if args.gguf else _fetch_medgemma(args, settings)
+        if args.gguf:
+            return fail("--gguf fetches MedGemma: leave out --classifier")
         return _fetch_classifier(args, settings)
     except WeightsError as exc:
         return fail(str(exc))
@@ -87,21 +124,62 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 def _fetch_medgemma(args: argparse.Namespace, settings: Settings) -> int:
     from huggingface_hub import get_token
-    from huggingface_hub.utils import logging as hf_logging
     from transformers.utils import logging as transformers_logging
 
     from inference.weights_errors import access_lines
     from inference.weights_fetch import MEDGEMMA_REPO, fetch_model
 
-    # Their retry warnings and load notices would bury our lines; failures still reach us as exceptions.
-    hf_logging.set_verbosity_error()
-    transformers_logging.set_verbosity_error()
+    _quiet_hub()
+    transformers_logging.set_verbosity_error()  # its load notices too
     dest = args.out or (DEFAULT_LLM_DIR if settings.llm_is_url else Path(settings.llm))
     for line in access_lines(MEDGEMMA_REPO, token_found=get_token() is not None):
         print(line)
     report = fetch_model(MEDGEMMA_REPO, dest, revision=args.revision, full_check=args.full_check)
     print(f"ok: {report.check}")
     print(f"{dest} holds {MEDGEMMA_REPO} at commit {report.commit[:12]}; SKINBOT_LLM={dest} uses it")
+    return 0
+
+
+def _quiet_hub() -> None:
+    from huggingface_hub.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # its retry warnings would bury our lines; failures still raise
+
+
+def _fetch_gguf(args: argparse.Namespace) -> int:
+    from huggingface_hub import get_token
+
+    from inference.gguf_fetch import MEDGEMMA_GGUF_REPO, gguf_plan
+    from inference.weights_fetch import fetch_model
+
+    _quiet_hub()
+    repo = args.repo or MEDGEMMA_GGUF_REPO
+    dest = args.out or DEFAULT_GGUF_DIR
+    found = "a token was found" if get_token() is not None else "no token was found"
+    print(f"{repo}: MedGemma 4B as GGUF ({args.quant}); a token is sent if one is set ({found})")
+    report = fetch_model(repo, dest, revision=args.revision, plan=gguf_plan(args.quant))
+    print(f"ok: {report.check}")
+    print(f"{dest} holds {repo} at commit {report.commit[:12]}")
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    from inference.weights_errors import WeightsError
+
+    if not (args.src / "config.json").is_file():
+        return fail(f"{args.src} is not a model snapshot (no config.json)")
+    if args.vocab_from is not None and not args.vocab_from.is_file():
+        return fail(f"--vocab-from {args.vocab_from}: no such file")
+    try:
+        from inference.gguf_convert import convert_gemma3
+    except ImportError as exc:
+        return fail(f"converting needs the gguf package ({exc.name}): pip install 'skinbot[llama]'")
+    try:
+        pair = convert_gemma3(args.src, args.dest, quant=args.quant, vocab_gguf=args.vocab_from)
+    except (WeightsError, ValueError, FileNotFoundError, RuntimeError) as exc:
+        return fail(str(exc))
+    print(f"ok: {pair.model}")
+    print(f"ok: {pair.mmproj}")
     return 0
 
 
