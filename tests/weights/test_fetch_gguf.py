@@ -7,25 +7,17 @@ in F16, BF16 and F32, and a README; the files are the tiny random Gemma 3 conver
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from testkit.fake_hub import FakeHub
 from testkit.tiny_gguf import tiny_gemma_gguf
-from tests.weights.test_fetch_medgemma import TOKEN, fetch, one_error_line
+from tests.weights.test_fetch_medgemma import fetch, one_error_line
 
 REPO = "someone/medgemma-4b-it-GGUF"
 MODEL = "medgemma-4b-it-Q4_K_M.gguf"
 MMPROJ = "mmproj-F16.gguf"
-
-
-@pytest.fixture
-def hub() -> Iterator[FakeHub]:
-    with FakeHub() as fake:
-        fake.tokens.add(TOKEN)
-        yield fake
 
 
 @pytest.fixture(scope="module")

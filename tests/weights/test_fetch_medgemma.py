@@ -10,25 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from testkit.fake_hub import FakeHub
+from tests.weights.conftest import OTHER, TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 REPO = "google/medgemma-4b-it"
 PAGE = "https://huggingface.co/google/medgemma-4b-it"
-TOKEN = "hf_granted_token_0123456789"
-OTHER = "hf_account_without_access_0123"
-
-
-@pytest.fixture
-def hub() -> Iterator[FakeHub]:
-    with FakeHub() as fake:
-        fake.tokens.update({TOKEN, OTHER})  # two accounts; only TOKEN's accepted the terms
-        yield fake
 
 
 @pytest.fixture
