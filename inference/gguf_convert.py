@@ -233,7 +233,14 @@ def quantize(source: Path, dest: Path, quant: str) -> None:
         raise RuntimeError("quantizing needs llama-cpp-python: pip install 'skinbot[llama]'") from exc
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = QUANTS[quant][1]
-    status = llama_cpp.llama_model_quantize(str(source).encode(), str(dest).encode(), params)
+    # llama.cpp's log goes through this logger: a line per tensor would bury the command's own lines.
+    llama_log = logging.getLogger("llama-cpp-python")
+    level = llama_log.level
+    llama_log.setLevel(logging.ERROR)
+    try:
+        status = llama_cpp.llama_model_quantize(str(source).encode(), str(dest).encode(), params)
+    finally:
+        llama_log.setLevel(level)
     if status != 0:
         raise RuntimeError(f"llama.cpp could not quantize {source} to {quant} (status {status})")
 
