@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class Projector:
         self.n_embd = int(llama_cpp.llama_model_n_embd_inp(llama.model))
         self._embeddings: OrderedDict[str, Any] = OrderedDict()
         self.encodes = 0  # vision-tower runs since setup; a photo seen again costs none
+        self.encode_s = 0.0  # their wall time, for the benchmark
 
     def close(self) -> None:
         if self.ctx:
@@ -171,10 +173,12 @@ class Projector:
         if cached is not None and cached.size == n_tokens * self.n_embd:
             self._embeddings.move_to_end(key)
             return cached
+        started = time.perf_counter()
         status = self._mtmd.mtmd_encode_chunk(self.ctx, chunk)
         if status != 0:
             raise RuntimeError(f"llama.cpp could not encode the photo ({status})")
         self.encodes += 1
+        self.encode_s += time.perf_counter() - started
         output = self._mtmd.mtmd_get_output_embd(self.ctx)
         embedding = np.ctypeslib.as_array(output, shape=(n_tokens * self.n_embd,)).copy()
         self._embeddings[key] = embedding
