@@ -145,7 +145,8 @@ class LlamaWriter:
             verbose=False,  # llama.cpp would print prompts and timings to stderr
             swa_full=False,  # Gemma 3's sliding-window layers keep 1024 positions, not the whole context
         )
-        self.projector = Projector(self.llama, self.mmproj_path, self.threads)  # type: ignore[arg-type]
+        assert self.mmproj_path is not None  # check_weights() said where it is missing otherwise
+        self.projector = Projector(self.llama, self.mmproj_path, self.threads)
         end_of_turn = self.llama.tokenize(END_OF_TURN.encode(), add_bos=False, special=True)
         self.stop_ids = {self.llama.token_eos(), *(end_of_turn if len(end_of_turn) == 1 else [])}
         log.info(
@@ -270,7 +271,8 @@ class LlamaWriter:
                 parts.append(text)
                 on_delta(row, text)
 
-        tokens, first_at, stopped_by = 0, 0.0, "length"
+        tokens, first_at = 0, 0.0
+        stopped_by: StoppedBy = "length"
         room = self.llama.n_ctx() - prompt_tokens
         while True:
             if tokens >= min(self.max_new_tokens, room):
@@ -295,8 +297,11 @@ class LlamaWriter:
                 stopped_by = "repetition"
                 break
             self.llama.eval([token])
-        tail = decoder.decode(b"", final=True)
-        emit(guard.feed(tail) if guard is not None and not guard.stopped else tail)
+        tail = decoder.decode(b"", final=True)  # an unfinished UTF-8 sequence, as U+FFFD
+        if guard is None:
+            emit(tail)
+        elif not guard.stopped:  # a tripped guard has dropped the repeat; nothing after it is shown
+            emit(guard.feed(tail))
         if guard is not None:
             emit(guard.finish())
         now = time.perf_counter()
@@ -308,8 +313,7 @@ class LlamaWriter:
             steps=tokens,
             wall_s=now - started,
         )
-        final: StoppedBy = stopped_by  # type: ignore[assignment]
-        return WriterResult("".join(parts), final, tokens, bool(photos))
+        return WriterResult("".join(parts), stopped_by, tokens, bool(photos))
 
     def _next_token(self, suppress_stop: bool) -> int:
         """The greedy choice at the last position (do_sample=False, as ReportModel)."""
