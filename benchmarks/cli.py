@@ -110,8 +110,43 @@ def _add_report(bench: argparse._SubParsersAction) -> None:
         default=True,
         help="ask the engine to write the full --tokens (vLLM ignore_eos); dropped if the engine refuses it",
     )
+    _add_report_cpu(p)
     in_process, on_engine = _lazy("benchmarks.report_model"), _lazy("benchmarks.report_engine")
     p.set_defaults(func=lambda args: on_engine(args) if args.engine else in_process(args))
+
+
+def _add_report_cpu(p: argparse.ArgumentParser) -> None:
+    from benchmarks.report_cpu import BACKENDS  # stdlib only: --help stays light
+
+    cpu = p.add_argument_group(
+        "CPU comparison (the default with --device cpu, or with --backends): transformers against "
+        "llama.cpp on the same random model, each backend in its own process"
+    )
+    cpu.add_argument(
+        "--backends",
+        type=_csv(BACKENDS),
+        default=None,
+        help="e.g. transformers-bf16,transformers-fp32,llama-q8_0,llama-q4_k_m (the default)",
+    )
+    cpu.add_argument(
+        "--full",
+        choices=BACKENDS,
+        help="the backend that writes the whole --tokens report "
+        "(default: the first of --backends); the others' report time is estimated",
+    )
+    cpu.add_argument("--estimate-tokens", type=int, default=32, help="tokens the other backends write")
+    cpu.add_argument(
+        "--gguf-dir",
+        action="append",
+        help="where the GGUFs and their mmproj are (repeatable; "
+        "searched one folder down, e.g. the folders `skinbot weights convert --gguf` writes)",
+    )
+    cpu.add_argument(
+        "--model-dir",
+        help="a saved random model (medgemma-4b-it layout) for transformers; default: built in --workdir",
+    )
+    cpu.add_argument("--threads", type=int, default=None, help="CPU threads per backend (default: all)")
+    cpu.add_argument("--child-timeout", type=float, default=None, help="seconds per backend (default: none)")
 
 
 def _add_bot(bench: argparse._SubParsersAction) -> None:

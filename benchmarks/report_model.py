@@ -185,20 +185,9 @@ def markdown_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
-    import torch
-
-    from inference.device import resolve_device
-
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
-    device = resolve_device(args.device)
-    if device == "cpu" and not args.tiny:
-        print(
-            "bench report: no CUDA device. The full MedGemma 4B architecture would take hours on a CPU; "
-            "run it on a GPU, or use --tiny for a CPU smoke run.",
-            file=sys.stderr,
-        )
-        return 2
+def load_tokenizer(args: argparse.Namespace) -> Any | None:
+    """The Gemma 3 tokenizer with the image tokens (--tokenizer, else from the 270M GGUF package); None
+    after saying why it cannot be used."""
     if args.tokenizer:
         from transformers import AutoTokenizer
 
@@ -207,6 +196,36 @@ def run(args: argparse.Namespace) -> int:
         tokenizer = build_tokenizer(default_gguf_path())
     if tokenizer.convert_tokens_to_ids(IMAGE_TOKEN) in (None, tokenizer.unk_token_id):
         print(f"bench report: tokenizer at {args.tokenizer} lacks {IMAGE_TOKEN}", file=sys.stderr)
+        return None
+    return tokenizer
+
+
+def _cpu_model(args: argparse.Namespace, workdir: Path) -> Path | None:
+    """The random model for the CPU comparison's transformers backends, saved once into the workdir."""
+    tokenizer = load_tokenizer(args)
+    if tokenizer is None:
+        return None
+    dest = workdir / ("tiny-gemma3" if args.tiny else "random-medgemma-4b")
+    if not (dest / "config.json").is_file():
+        save_random_model(tokenizer, dest, tiny=args.tiny, device="cpu")
+    return dest
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from inference.device import resolve_device
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    device = resolve_device(args.device)
+    if args.backends or (device == "cpu" and not args.tiny):
+        # The CPU comparison: transformers against llama.cpp, each backend in its own process.
+        from benchmarks.report_cpu import DEFAULT_BACKENDS, run_cpu
+
+        args.backends = args.backends or DEFAULT_BACKENDS
+        return run_cpu(args, lambda workdir: _cpu_model(args, workdir))
+    tokenizer = load_tokenizer(args)
+    if tokenizer is None:
         return 2
 
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="skinbot-bench-"))

@@ -128,6 +128,8 @@ def check_llm(settings: Settings) -> Item:
 
         ok, detail = probe(settings.llm, settings.llm_model, settings.llm_api_key.get() or None)
         return Item("language model", ok, detail)
+    if settings.llm_is_gguf_file:
+        return check_llama(settings)
     path = Path(settings.llm)
     if (path / "config.json").is_file():
         return Item("language model", True, str(path))
@@ -136,6 +138,26 @@ def check_llm(settings: Settings) -> Item:
         False,
         f"{path} has no config.json: get MedGemma with `skinbot weights fetch` (see weights/README.md)",
     )
+
+
+def check_llama(settings: Settings) -> Item:
+    """A .gguf in SKINBOT_LLM: the file, its projector and llama-cpp-python must all be there."""
+    from inference.llama_writer import check_llama_files, find_projector
+
+    model = Path(settings.llm)
+    mmproj = settings.llm_mmproj or find_projector(model)
+    try:
+        check_llama_files(model, mmproj)
+    except (FileNotFoundError, RuntimeError) as exc:
+        return Item("language model", False, str(exc))
+    return Item(
+        "language model", True, f"{model} with {mmproj}, through llama.cpp ({llama_threads(settings)})"
+    )
+
+
+def llama_threads(settings: Settings) -> str:
+    threads = settings.llm_threads or os.cpu_count() or 1
+    return f"{threads} CPU thread{'s' if threads != 1 else ''}"
 
 
 def check_engine_link(settings: Settings) -> Item | None:
@@ -180,7 +202,20 @@ def check_gpu(settings: Settings) -> Item:
         props = torch.cuda.get_device_properties(0)
         return Item("gpu", True, f"{props.name}, {props.total_memory / 2**30:.0f} GiB", required=False)
     needed = settings.device.startswith("cuda")
-    hint = "SKINBOT_DEVICE asks for CUDA" if needed else "models run on the CPU (slow for MedGemma)"
+    if needed:
+        hint = "SKINBOT_DEVICE asks for CUDA"
+    elif settings.llm_is_url:
+        hint = "the classifier runs on the CPU; reports come from the engine"
+    elif settings.llm_is_gguf_file:
+        hint = (
+            f"reports run through llama.cpp on the CPU ({llama_threads(settings)}); "
+            "docs/benchmarks.md says what to expect"
+        )
+    else:
+        hint = (
+            "reports run through transformers on the CPU, slowly; MedGemma as GGUF through llama.cpp is "
+            "faster (README, 'Run it on an ordinary computer'; docs/benchmarks.md says what to expect)"
+        )
     return Item("gpu", False, f"no CUDA device: {hint}", required=needed)
 
 

@@ -60,6 +60,8 @@ def build_writer(settings: Settings) -> ReportWriter:
             timeout_s=settings.job_timeout_s,
             concurrency=settings.llm_concurrency,
         )
+    if settings.llm_is_gguf_file:
+        return build_llama_writer(settings)
     path = Path(settings.llm)
     gguf = sorted(path.glob("*.gguf")) if path.is_dir() else []
     return ReportModel(
@@ -68,6 +70,20 @@ def build_writer(settings: Settings) -> ReportWriter:
         quantize=settings.quantize,
         max_new_tokens=settings.max_new_tokens,
         gguf_file=gguf[0].name if gguf and not (path / "config.json").is_file() else None,
+        timeout_s=settings.job_timeout_s,
+    )
+
+
+def build_llama_writer(settings: Settings) -> ReportWriter:
+    """MedGemma as GGUF on the CPU through llama.cpp: SKINBOT_LLM is the .gguf file, its projector
+    SKINBOT_LLM_MMPROJ or the mmproj*.gguf beside it."""
+    from inference.llama_writer import LlamaWriter
+
+    return LlamaWriter(
+        Path(settings.llm),
+        mmproj_path=settings.llm_mmproj,
+        threads=settings.llm_threads,
+        max_new_tokens=settings.max_new_tokens,
         timeout_s=settings.job_timeout_s,
     )
 
@@ -106,6 +122,13 @@ def build_queue(
 ) -> ModelQueue:
     """`read` opens a stored photo (they may be encrypted at rest); `observer` hears what to measure."""
     worker = build_worker(settings, writer, read, observer)
-    # An engine batches on its own side: as many jobs go to it at once as it may have in flight.
-    batch = settings.llm_concurrency if settings.llm_is_url else settings.batch
+    # An engine batches on its own side: as many jobs go to it at once as it may have in flight. llama.cpp
+    # writes one row after another, so a batch would only hold finished reports back until the last one.
+    batch = (
+        settings.llm_concurrency
+        if settings.llm_is_url
+        else 1
+        if settings.llm_is_gguf_file
+        else settings.batch
+    )
     return ModelQueue(worker, store, batch_size=batch, job_timeout_s=settings.job_timeout_s)

@@ -235,6 +235,10 @@ class Settings:
     llm_concurrency: int = _env("SKINBOT_LLM_CONCURRENCY", _int_range(1, 256), 8)
     # Plain http:// to an engine on another machine carries photos, histories and the key in clear text.
     llm_allow_http: bool = _env("SKINBOT_LLM_ALLOW_HTTP", _bool, False)
+    # SKINBOT_LLM naming a .gguf file runs it through llama.cpp: its projector (else mmproj*.gguf beside
+    # it) and the CPU threads it may use (unset: every core).
+    llm_mmproj: Path | None = _env("SKINBOT_LLM_MMPROJ", Path, None)
+    llm_threads: int | None = _env("SKINBOT_LLM_THREADS", _int_range(1, 1024), None)
     device: str = _env("SKINBOT_DEVICE", _device, "auto")
     quantize: str = _env("SKINBOT_QUANTIZE", _choice("none", "4bit"), "none")
     log_level: str = _env("SKINBOT_LOG_LEVEL", _level, "INFO")
@@ -313,6 +317,11 @@ class Settings:
     @property
     def llm_is_url(self) -> bool:
         return self.llm.startswith(("http://", "https://"))
+
+    @property
+    def llm_is_gguf_file(self) -> bool:
+        """SKINBOT_LLM names a .gguf file: the llama.cpp writer (a folder keeps the transformers path)."""
+        return not self.llm_is_url and self.llm.lower().endswith(".gguf") and not Path(self.llm).is_dir()
 
     @property
     def llm_cleartext_host(self) -> str | None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conversations.domain import Language
 from conversations.store import Store
@@ -49,7 +50,12 @@ def stop(process: subprocess.Popen[bytes]) -> int:
     return process.wait(timeout=30)
 
 
-async def test_the_api_alone(tmp_path: Path, trained_classifier_weights: Path, tiny_gemma_dir: Path) -> None:
+@pytest.mark.parametrize("writer", ["transformers", "llama"])
+async def test_the_api_alone(
+    tmp_path: Path, trained_classifier_weights: Path, request: pytest.FixtureRequest, writer: str
+) -> None:
+    """Once with each in-process writer: the tiny model folder, and the tiny GGUF through llama.cpp."""
+    llm = request.getfixturevalue("tiny_gemma_dir" if writer == "transformers" else "tiny_gguf")
     api = FakeBotApi(TOKEN)  # only for bot_env's URLs: nothing here talks to Telegram
     port = free_port()
     env = {
@@ -58,7 +64,7 @@ async def test_the_api_alone(tmp_path: Path, trained_classifier_weights: Path, t
             api,
             tmp_path / "var",
             SKINBOT_CLASSIFIER=str(trained_classifier_weights),
-            SKINBOT_LLM=str(tiny_gemma_dir),
+            SKINBOT_LLM=str(llm if writer == "transformers" else llm[0]),
             SKINBOT_MAX_NEW_TOKENS="16",
             SKINBOT_WEB_PORT=str(port),
         ).items()
@@ -85,6 +91,7 @@ async def test_the_api_alone(tmp_path: Path, trained_classifier_weights: Path, t
         code = stop(process) if process.poll() is None else process.returncode
     assert code == 0, log.read_text()[-2000:]
     assert "skinbot web stopped" in log.read_text()
+    assert ("through llama.cpp" in log.read_text()) == (writer == "llama")
 
 
 async def test_the_desk_without_a_token_is_refused(tmp_path: Path) -> None:
