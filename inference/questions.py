@@ -11,20 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from PIL import Image
 
 from conversations.domain import PHOTO_KINDS
-from inference.events import Failed
+from inference.events import Event, Failed, JobSpec
 from inference.labels import Classification
 from inference.question_prompt import unsafe_answer
 from inference.report_request import AskedQuestion, ReportRequest
 from inference.triage import Triage, triage
 from inference.urgency import Wording
 
-if TYPE_CHECKING:
-    from inference.worker import Row, WorkItem
+
+class _Item(Protocol):
+    """A job as the worker holds it (inference.worker.WorkItem)."""
+
+    spec: JobSpec
+
+    def finish(self, event: Event) -> None: ...
+
+
+Item = TypeVar("Item", bound=_Item)
 
 # Messages (locales/*/questions.ftl) the answer may be replaced with or followed by.
 UNSAFE_KEY = "question-answer-unsafe"
@@ -32,10 +40,10 @@ URGENT_KEY = "question-answer-urgent"
 
 
 def question_rows(
-    items: list[WorkItem], load: Callable[[Path], Image.Image | None], carcinoma_referral: float
-) -> list[tuple[WorkItem, Row]]:
+    items: list[Item], load: Callable[[Path], Image.Image | None], carcinoma_referral: float
+) -> list[tuple[Item, tuple[ReportRequest, list[Image.Image]]]]:
     """The writer's rows for question jobs: the case's photos as stored, and its stored scores."""
-    rows: list[tuple[WorkItem, Row]] = []
+    rows: list[tuple[Item, tuple[ReportRequest, list[Image.Image]]]] = []
     for item in items:
         spec = item.spec
         asked = spec.question

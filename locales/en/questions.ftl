@@ -20,3 +20,9 @@ question-busy = Please wait until your current report or answer is finished, the
 question-failed = Sorry, the answer could not be written. Please ask again.
 question-cancelled = The answer was stopped.
 question-closed = OK, no question.
+
+## What the clinic sees of a case's questions (review message and desk)
+review-questions-title = Questions the patient asked about this report:
+review-question = Q{ $number }: { $question }
+review-answer = Answer: { $answer }
+desk-questions-title = Questions and answers

@@ -20,3 +20,9 @@ question-busy = 지금 진행 중인 보고서나 답변이 끝난 뒤에 다시
 question-failed = 죄송합니다. 답변을 작성하지 못했습니다. 다시 질문해 주세요.
 question-cancelled = 답변 작성을 중단했습니다.
 question-closed = 알겠습니다. 질문을 취소했습니다.
+
+## What the clinic sees of a case's questions (review message and desk)
+review-questions-title = 환자가 이 보고서에 대해 한 질문:
+review-question = 질문 { $number }: { $question }
+review-answer = 답변: { $answer }
+desk-questions-title = 질문과 답변

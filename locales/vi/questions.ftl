@@ -20,3 +20,9 @@ question-busy = Vui lòng chờ báo cáo hoặc câu trả lời hiện tại x
 question-failed = Xin lỗi, không viết được câu trả lời. Vui lòng hỏi lại.
 question-cancelled = Đã dừng viết câu trả lời.
 question-closed = Được, đã hủy câu hỏi.
+
+## What the clinic sees of a case's questions (review message and desk)
+review-questions-title = Những câu bệnh nhân đã hỏi về báo cáo này:
+review-question = Hỏi { $number }: { $question }
+review-answer = Trả lời: { $answer }
+desk-questions-title = Câu hỏi và trả lời
