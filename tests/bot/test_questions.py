@@ -1,0 +1,95 @@
+"""'Ask about this report' through the real bot, queue and classifier, with the fake Bot API and a scripted
+writer: the button after the PDF, bad input, the streamed answer with 'Ask a doctor' under it, the per-case
+limit, /cancel of an open question and of an answer being written, and the clinic's view of the answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conversations.domain import QuestionState
+from inference.report_request import ReportRequest
+from testkit.fake_user import FakeUser
+from tests.bot.helpers import button
+from tests.bot.test_report_delivery import run_case, shows, use_models, wait_pdf
+from tests.conftest import Harness
+from tests.fakes import ScriptedWriter
+
+ANSWER = "It looks like acne, which is not contagious. "
+
+
+def script(request: ReportRequest) -> str:
+    if request.question is None:
+        return "## Summary\nMost likely acne.\n"
+    if "slowly" in request.question.text:
+        return "slow words " * 2000
+    return ANSWER
+
+
+async def finished_case(h: Harness, photo: bytes, weights: Path, limit: int = 2) -> tuple[FakeUser, str]:
+    use_models(h, weights, lambda s: ScriptedWriter(script=script, token_delay=0.002), qa_per_case=limit)
+    await h.start()
+    user = h.api.user(403, "en")
+    case_id = await run_case(h, user, "en", photo)
+    await wait_pdf(h, user)
+    return user, case_id
+
+
+async def test_ask_about_a_finished_case_bad_input_answer_and_limit(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    h = harness
+    user, case_id = await finished_case(h, photo_bytes, trained_classifier_weights, limit=2)
+    offer = await h.wait_key(user, "en", "ask-offer", limit=2)
+    short = case_id[:8]
+    await user.press(offer, button(offer, "ask", case_id))
+    await h.wait_key(user, "en", "question-prompt", case=short, left=2)
+
+    # Bad input gets a clear message and the question stays open.
+    await user.send_sticker()
+    await h.wait_key(user, "en", "question-not-text")
+    since = len(user.inbox())
+    await user.send("x" * 5000)
+    await h.wait_key(user, "en", "question-too-long", since=since, length=5000, limit=1000)
+
+    await user.send("Is it contagious?")
+    await h.wait_key(user, "en", "question-queued")
+    footer = await h.wait_key(user, "en", "question-answer-footer", since=since)
+    assert shows(h, user, ANSWER.strip())
+    # "Ask a doctor" is one press away: the existing send-to-a-clinic button, for this case.
+    assert button(footer, "review", case_id) and button(footer, "ask", case_id)
+    [stored] = await h.services.store.questions.answered(case_id)
+    assert stored.question == "Is it contagious?" and stored.answer == ANSWER
+
+    # The second question is the last allowed; the third press is refused with the limit message.
+    since = len(user.inbox())
+    await user.press(footer, button(footer, "ask", case_id))
+    await h.wait_key(user, "en", "question-prompt", since=since, case=short, left=1)
+    await user.send("And will it scar?")
+    second = await h.wait_key(user, "en", "question-answer-footer", since=since)
+    since = len(user.inbox())
+    await user.press(second, button(second, "ask", case_id))
+    await h.wait_key(user, "en", "question-limit", since=since, limit=2)
+    assert await h.services.store.questions.asked(case_id) == 2
+
+
+async def test_cancel_an_open_question_and_an_answer_being_written(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    h = harness
+    user, case_id = await finished_case(h, photo_bytes, trained_classifier_weights, limit=5)
+    offer = await h.wait_key(user, "en", "ask-offer", limit=5)
+    await user.press(offer, button(offer, "ask", case_id))
+    await h.wait_key(user, "en", "question-prompt", case=case_id[:8], left=5)
+    await user.send("/cancel")
+    await h.wait_key(user, "en", "question-closed")
+    assert await h.services.store.questions.waiting_for(user.id) is None
+
+    await user.press(offer, button(offer, "ask", case_id))
+    since = len(user.inbox())
+    await user.send("Tell me slowly")
+    await h.wait_until(lambda: shows(h, user, "slow words"), 30)
+    await user.send("/cancel")
+    await h.wait_key(user, "en", "question-cancelled", since=since)
+    rows = await h.services.store.db.all("SELECT state FROM case_questions WHERE case_id=?", (case_id,))
+    assert [r["state"] for r in rows] == [QuestionState.CANCELLED]
+    assert await h.services.store.questions.asked(case_id) == 0  # a stopped answer does not count
