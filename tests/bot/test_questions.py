@@ -9,8 +9,10 @@ from pathlib import Path
 from conversations.domain import QuestionState
 from inference.report_request import ReportRequest
 from testkit.fake_user import FakeUser
-from tests.bot.helpers import button
+from tests.bot.helpers import agree, button
 from tests.bot.test_report_delivery import run_case, shows, use_models, wait_pdf
+from tests.bot.test_review import CLINIC, clinic_summary, send_for_review, setup_clinics
+from tests.bot.test_review import finished_case as review_case
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
@@ -93,3 +95,25 @@ async def test_cancel_an_open_question_and_an_answer_being_written(
     rows = await h.services.store.db.all("SELECT state FROM case_questions WHERE case_id=?", (case_id,))
     assert [r["state"] for r in rows] == [QuestionState.CANCELLED]
     assert await h.services.store.questions.asked(case_id) == 0  # a stopped answer does not count
+
+
+async def test_the_clinic_sees_the_answers_in_the_review_message(
+    harness: Harness, trained_classifier_weights: Path
+) -> None:
+    h = harness
+    setup_clinics(h, trained_classifier_weights, f"{CLINIC}:Hanoi Skin Clinic:en")
+    await h.start()
+    patient = h.api.user(404, "en")
+    await agree(h, patient, "en")
+    case_id = await review_case(h, patient, "en")
+    store = h.services.store
+    question_id = await store.questions.open(patient.id, case_id)
+    assert question_id is not None
+    await store.questions.ask(question_id, "Can I swim with it?", limit=5)
+    await store.questions.save_report(question_id, "Yes, swimming is fine.", True)
+    await send_for_review(h, patient, "en", case_id, "Hanoi Skin Clinic")
+    summary = clinic_summary(h, CLINIC).text or ""
+    assert h.t("en", "review-questions-title") in summary
+    assert h.t("en", "review-question", number=1, question="Can I swim with it?") in summary
+    assert h.t("en", "review-answer", answer="Yes, swimming is fine.") in summary
+    assert "Henry Nguyen" not in summary  # the name stays in the PDF only
