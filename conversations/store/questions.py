@@ -20,6 +20,7 @@ from conversations.domain import (
     CaseQuestion,
     QuestionState,
 )
+from conversations.store.cases import own_case_status
 from conversations.store.database import Database
 
 _COUNTED = ",".join("?" * len(COUNTED_QUESTION_STATES))
@@ -56,11 +57,7 @@ class Questions:
         The id of the open question, or None when the case is not theirs or has no report."""
         question_id = uuid.uuid4().hex
         async with self._db.write() as db:
-            async with db.execute(
-                "SELECT status FROM cases WHERE id=? AND user_id=?", (case_id, user_id)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None or row["status"] not in REPORTED_STATUSES:
+            if await own_case_status(db, user_id, case_id) not in REPORTED_STATUSES:
                 return None
             await db.execute(
                 "DELETE FROM case_questions WHERE user_id=? AND state=?", (user_id, QuestionState.OPEN)

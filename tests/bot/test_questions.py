@@ -9,6 +9,7 @@ from pathlib import Path
 from conversations.domain import QuestionState
 from inference.report_request import ReportRequest
 from testkit.fake_user import FakeUser
+from testkit.sent_messages import SentMessage
 from tests.bot.helpers import agree, button
 from tests.bot.test_report_delivery import run_case, shows, use_models, wait_pdf
 from tests.bot.test_review import CLINIC, clinic_summary, send_for_review, setup_clinics
@@ -27,21 +28,23 @@ def script(request: ReportRequest) -> str:
     return ANSWER
 
 
-async def finished_case(h: Harness, photo: bytes, weights: Path, limit: int = 2) -> tuple[FakeUser, str]:
+async def finished_case(
+    h: Harness, photo: bytes, weights: Path, limit: int = 2
+) -> tuple[FakeUser, str, SentMessage]:
+    """A case whose PDF has arrived: the patient, the case id and the "Ask about this report" offer."""
     use_models(h, weights, lambda s: ScriptedWriter(script=script, token_delay=0.002), qa_per_case=limit)
     await h.start()
     user = h.api.user(403, "en")
     case_id = await run_case(h, user, "en", photo)
     await wait_pdf(h, user)
-    return user, case_id
+    return user, case_id, await h.wait_key(user, "en", "ask-offer", limit=limit)
 
 
 async def test_ask_about_a_finished_case_bad_input_answer_and_limit(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
     h = harness
-    user, case_id = await finished_case(h, photo_bytes, trained_classifier_weights, limit=2)
-    offer = await h.wait_key(user, "en", "ask-offer", limit=2)
+    user, case_id, offer = await finished_case(h, photo_bytes, trained_classifier_weights, limit=2)
     short = case_id[:8]
     await user.press(offer, button(offer, "ask", case_id))
     await h.wait_key(user, "en", "question-prompt", case=short, left=2)
@@ -78,8 +81,7 @@ async def test_cancel_an_open_question_and_an_answer_being_written(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
     h = harness
-    user, case_id = await finished_case(h, photo_bytes, trained_classifier_weights, limit=5)
-    offer = await h.wait_key(user, "en", "ask-offer", limit=5)
+    user, case_id, offer = await finished_case(h, photo_bytes, trained_classifier_weights, limit=5)
     await user.press(offer, button(offer, "ask", case_id))
     await h.wait_key(user, "en", "question-prompt", case=case_id[:8], left=5)
     await user.send("/cancel")
