@@ -26,7 +26,11 @@ async def on_ask(ctx: Ctx) -> None:
     assert query is not None
     store, limit = ctx.services.store, ctx.services.bot_config.qa_per_case
     case = await store.cases.by_id(data.value)
-    if case is None or case.user_id != ctx.user_id or not case.has_report:
+    if case is None:  # deleted, or purged by retention, since the button was shown
+        await acknowledge(query)
+        await ctx.say("question-gone")
+        return
+    if case.user_id != ctx.user_id or not case.has_report:
         await refuse_stale(ctx)
         return
     await acknowledge(query)

@@ -98,6 +98,13 @@ async def test_cancel_an_open_question_and_an_answer_being_written(
     assert [r["state"] for r in rows] == [QuestionState.CANCELLED]
     assert await h.services.store.questions.asked(case_id) == 0  # a stopped answer does not count
 
+    # Retention removes the case, and its questions with it: the button now says the case is gone.
+    await h.services.store.db.execute("DELETE FROM cases WHERE id=?", (case_id,))
+    assert await h.services.store.db.all("SELECT id FROM case_questions") == []
+    since = len(user.inbox())
+    await user.press(offer, button(offer, "ask", case_id))
+    await h.wait_key(user, "en", "question-gone", since=since)
+
 
 async def test_the_clinic_sees_the_answers_in_the_review_message(
     harness: Harness, trained_classifier_weights: Path
