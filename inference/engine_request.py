@@ -8,7 +8,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from inference.question_prompt import messages_for
+from inference.prompt import chat_messages
 from inference.report_request import ReportRequest
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def report_body(
     sees them (empty: the text-only prompt)."""
     return {
         "model": model,
-        "messages": openai_messages(messages_for(request, with_image=bool(photos)), photos),
+        "messages": openai_messages(chat_messages(request, with_image=bool(photos)), photos),
         "stream": True,
         "stream_options": {"include_usage": True},
         "temperature": 0,

@@ -18,6 +18,8 @@ from inference.report_request import ReportRequest
 from inference.triage import Triage, triage
 
 MAX_HISTORY_CHARS = 1500
+MAX_QUESTION_CHARS = 1000  # the chat refuses longer questions; this is the prompt's own bound
+MAX_REPORT_CHARS = 6000
 
 _SYSTEM_MARK = "<!-- system -->"
 _USER_MARK = "<!-- user -->"
@@ -312,12 +314,35 @@ def render_prompt(req: ReportRequest, with_image: bool = True) -> str:
     return f"{render_system(req.language)}\n\n{render_user(req, with_image)}"
 
 
+def question_system(language: str) -> str:
+    """The rules for answering a question about a finished case (prompts/question.<lang>.md)."""
+    system, _ = _template(language, "question")
+    return system.substitute()
+
+
+def render_question(req: ReportRequest, with_image: bool = True) -> str:
+    """A question's user turn: the case's facts and scores as in the report's prompt, the report the patient
+    received, then the question; both free texts cleaned like the history (inference.question_prompt)."""
+    assert req.question is not None
+    _, user = _template(req.language, "question")
+    values = case_values(req, with_image)
+    values["report"] = sanitize_history(req.question.report, MAX_REPORT_CHARS) or ""
+    values["question"] = sanitize_history(req.question.text, MAX_QUESTION_CHARS) or ""
+    return user.substitute(values)
+
+
 def chat_messages(req: ReportRequest, with_image: bool) -> list[dict]:
     """Gemma 3 chat messages: a system turn, then one user turn with an image placeholder per image
-    (`req.image_count`: the case's photos, then the earlier close-up of a follow-up) before the text."""
+    (`req.image_count`: the case's photos, then the earlier close-up of a follow-up) before the text. A
+    request that asks a question about a finished case gets the question's prompt instead of the report's,
+    whichever writer asks."""
     content: list[dict] = [{"type": "image"} for _ in range(req.image_count)] if with_image else []
-    content.append({"type": "text", "text": render_user(req, with_image)})
+    if req.question is None:
+        system, text = render_system(req.language), render_user(req, with_image)
+    else:
+        system, text = question_system(req.language), render_question(req, with_image)
+    content.append({"type": "text", "text": text})
     return [
-        {"role": "system", "content": [{"type": "text", "text": render_system(req.language)}]},
+        {"role": "system", "content": [{"type": "text", "text": system}]},
         {"role": "user", "content": content},
     ]

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import re
 
-from inference.prompt import _template, case_values, chat_messages, sanitize_history
-from inference.report_request import ReportRequest
+from inference.prompt import MAX_QUESTION_CHARS, chat_messages, question_system, render_question
 
-MAX_QUESTION_CHARS = 1000  # the chat refuses longer questions; this is the prompt's own bound
-MAX_REPORT_CHARS = 6000
+__all__ = ["MAX_QUESTION_CHARS", "messages_for", "question_system", "render_question", "unsafe_answer"]
+
 LEAK_RUN = 8  # this many words of the rules in a row, in an answer, is the prompt leaking
 
 # A number and a dose unit: "500 mg", "2,5 ml", "1 tablet", "2 viên", "1정". Percentages are left alone:
@@ -31,32 +30,9 @@ _DOSE = re.compile(
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-
-def messages_for(req: ReportRequest, with_image: bool) -> list[dict]:
-    """The chat messages for a writer's row: the report's prompt, or a question's when the row asks one."""
-    if req.question is None:
-        return chat_messages(req, with_image)
-    content: list[dict] = [{"type": "image"} for _ in range(req.image_count)] if with_image else []
-    content.append({"type": "text", "text": render_question(req, with_image)})
-    return [
-        {"role": "system", "content": [{"type": "text", "text": question_system(req.language)}]},
-        {"role": "user", "content": content},
-    ]
-
-
-def question_system(language: str) -> str:
-    system, _ = _template(language, "question")
-    return system.substitute()
-
-
-def render_question(req: ReportRequest, with_image: bool = True) -> str:
-    """The user turn: the case's facts and scores as in the report's prompt, the report, then the question."""
-    assert req.question is not None
-    _, user = _template(req.language, "question")
-    values = case_values(req, with_image)
-    values["report"] = sanitize_history(req.question.report, MAX_REPORT_CHARS) or ""
-    values["question"] = sanitize_history(req.question.text, MAX_QUESTION_CHARS) or ""
-    return user.substitute(values)
+# Every writer renders its rows with inference.prompt.chat_messages, which gives a question's row this
+# prompt; the name says what it is for where a writer is read.
+messages_for = chat_messages
 
 
 def unsafe_answer(text: str, language: str) -> str | None:

@@ -2,7 +2,7 @@
 ends. Kept out of inference/worker.py, which runs cases.
 
 A question is not classified again: its case's stored scores and photos ground the answer. Its row goes to
-the same writer as a report (the writer asks `inference.question_prompt.messages_for` for its messages), and
+the same writer as a report (every writer renders it with `inference.prompt.chat_messages`), and
 its answer passes the same rails as a report: the dose and leak check, and the urgent-referral wording when
 the case's triage is urgent, appended by the code rather than left to the model.
 """

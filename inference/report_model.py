@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from inference.device import resolve_device
 from inference.events import StoppedBy, WriterResult
-from inference.prompt import gemma3_chat_template
-from inference.question_prompt import messages_for
+from inference.prompt import chat_messages, gemma3_chat_template
 from inference.repetition import RepetitionGuard
 from inference.report_request import ReportRequest
 from inference.row_images import RowImages, row_images
@@ -227,7 +226,7 @@ class ReportModel:
         for req, row, s in zip(requests, rows, seen, strict=True):
             if s and len(row) != req.image_count:
                 raise ValueError(f"a request for {req.image_count} image(s) came with {len(row)}")
-        conversations = [messages_for(req, with_image=s) for req, s in zip(requests, seen, strict=True)]
+        conversations = [chat_messages(req, with_image=s) for req, s in zip(requests, seen, strict=True)]
         if self.text_only:
             texts = [
                 self.tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
