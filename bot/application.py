@@ -16,7 +16,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import BotConfig
 from bot.rate_limits import rate_limiter
-from bot.routers import account, cases, export, intake, reminders, review, start
+from bot.routers import account, cases, export, intake, questions, reminders, review, start
 from bot.telegram_calls import CallObserver, ObservedRequest, with_retries
 from bot.webhook import Webhook
 from bot.webhook_server import WebhookUpdater
@@ -53,7 +53,7 @@ def telegram_application(
         app.bot, app.update_queue, config.http_header_timeout_s, config.http_body_timeout_s
     )
     # Order matters: the intake router's catch-all message handler goes last.
-    for router in (start, account, cases, reminders, export):
+    for router in (start, account, cases, reminders, export, questions):
         app.add_handlers(router.handlers())
     app.add_handlers(review.handlers())
     app.add_handlers(intake.handlers())

@@ -40,6 +40,7 @@ class Action(StrEnum):
     REMIND_CANCEL = "rmx"  # /reminders, value: "<case id>.<due day, yyyymmdd>"
     FOLLOW_UP = "fup"  # a reminder's "start a follow-up", value: the earlier case's id
     STOP = "stop"  # under a report being written, value: case id
+    ASK = "ask"  # "Ask about this report", value: case id
 
 
 AnyAction = Action | IntakeAction

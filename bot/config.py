@@ -23,3 +23,5 @@ class BotConfig:
     report_engine_url: str
     http_header_timeout_s: float  # the webhook server's time for a request's headers
     http_body_timeout_s: float  # and then for its body
+    # Questions a patient may ask about one finished case ("Ask about this report"); 0 turns it off.
+    qa_per_case: int = 5

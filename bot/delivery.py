@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -19,12 +20,13 @@ from telegram.error import TelegramError
 
 from bot.case_delivery import CaseDelivery, failure_text, retry_markup, save_heatmap_of
 from bot.outbox import Outbox
+from bot.question_delivery import QuestionDelivery
 from bot.services import Services
 from bot.stream_mode import StreamMode
 from bot.telegram_calls import Pacer, with_retries
 from bot.wait_estimate import JobTimes
-from conversations.domain import Case
-from inference.events import EarlierSpec, JobSpec
+from conversations.domain import Case, CaseQuestion
+from inference.events import EarlierSpec, JobSpec, QuestionSpec
 from inference.model_queue import Job, ModelQueue, UserBusy
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,7 @@ class Delivery:
 
     async def start(self) -> None:
         store = self.services.store
+        await store.questions.fail_unfinished()  # a question cut off by a restart may simply be asked again
         requeued, interrupted_twice = await store.jobs.requeue_interrupted()
         cases = await store.jobs.queued()
         pending = [(await spec_for(c, self.services), c.attempts, c.interruptions > 0) for c in cases]
@@ -121,6 +124,30 @@ class Delivery:
             )
             return
         self._spawn(case, job)
+
+    async def ask(self, case: Case, question: CaseQuestion) -> bool:
+        """Queue a question about a finished case behind every new case; False when the user already has a
+        job going (the caller says so). It is grounded on the case's photos, scores and report."""
+        if case.classification is None or case.report is None:
+            return False
+        spec = dataclasses.replace(
+            await spec_for(case, self.services),
+            id=question.id,
+            earlier=None,
+            question=QuestionSpec(question.question, case.report, case.classification),
+        )
+        try:
+            job = await self.queue.submit(spec, store=self.services.store.questions)
+        except UserBusy:
+            await self.services.store.questions.mark_failed(question.id, "busy")
+            return False
+        lang = await self._language(case)
+        task = asyncio.create_task(
+            QuestionDelivery(self, case, lang).run(job), name=f"answer-{case.short_id}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
 
     async def cancel_user(self, user_id: int) -> bool:
         job = self.queue.active_for(user_id)

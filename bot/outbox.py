@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError, TimedOut
 
 from bot.callbacks import Action, button
@@ -165,6 +165,7 @@ class Outbox:
         if await clinics_for(services, case.user_id):
             await self._offer_review(case, lang)
         await self._offer_reminder(case, lang)
+        await self._offer_question(case, lang)
         return True
 
     async def _send_once(self, case: Case, pdf: bytes, caption: str, lang: str, after: int | None) -> bool:
@@ -186,33 +187,34 @@ class Outbox:
         user = await self.services.store.users.get(case.user_id)
         return user.language if user else case.ui_language
 
-    async def _offer_review(self, case: Case, lang: str) -> None:
-        """A convenience after the PDF: /cases offers the same, so a failure here is only logged."""
-        t = self.services.t
-        markup = InlineKeyboardMarkup([[button(t(lang, "btn-review"), Action.REVIEW, case.id, case.user_id)]])
+    async def _offer(self, case: Case, text: str, rows: list[list[InlineKeyboardButton]], what: str) -> None:
+        """A convenience after the PDF (/cases offers the same): a failure here is only logged."""
         try:
             await with_retries(
-                lambda: self.bot.send_message(case.chat_id, t(lang, "review-offer"), reply_markup=markup),
+                lambda: self.bot.send_message(case.chat_id, text, reply_markup=InlineKeyboardMarkup(rows)),
                 chat_id=case.chat_id,
             )
         except TelegramError as exc:
-            log.warning("review offer not sent: %s", type(exc).__name__)
+            log.warning("%s offer not sent: %s", what, type(exc).__name__)
+
+    async def _offer_review(self, case: Case, lang: str) -> None:
+        t = self.services.t
+        row = [button(t(lang, "btn-review"), Action.REVIEW, case.id, case.user_id)]
+        await self._offer(case, t(lang, "review-offer"), [row], "review")
+
+    async def _offer_question(self, case: Case, lang: str) -> None:
+        """'Ask about this report' (SKINBOT_QA_PER_CASE questions; 0 offers none)."""
+        limit = self.services.bot_config.qa_per_case
+        if limit > 0:
+            t = self.services.t
+            row = [button(t(lang, "btn-ask"), Action.ASK, case.id, case.user_id)]
+            await self._offer(case, t(lang, "ask-offer", limit=limit), [row], "question")
 
     async def _offer_reminder(self, case: Case, lang: str) -> None:
-        """'Remind me to re-check this spot in 2 / 4 / 12 weeks', after the PDF. A convenience: a failure is
-        only logged."""
+        """'Remind me to re-check this spot in 2 / 4 / 12 weeks', after the PDF."""
         t = self.services.t
         row = [
             button(t(lang, "btn-remind-weeks", weeks=w), Action.REMIND, f"{case.id}.{w}", case.user_id)
             for w in REMINDER_WEEKS
         ]
-
-        try:
-            await with_retries(
-                lambda: self.bot.send_message(
-                    case.chat_id, t(lang, "reminder-offer"), reply_markup=InlineKeyboardMarkup([row])
-                ),
-                chat_id=case.chat_id,
-            )
-        except TelegramError as exc:
-            log.warning("reminder offer not sent: %s", type(exc).__name__)
+        await self._offer(case, t(lang, "reminder-offer"), [row], "reminder")

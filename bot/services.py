@@ -13,13 +13,15 @@ from bot.config import BotConfig
 from bot.downloads import Downloads
 from casework.housekeeping import Housekeeping
 from casework.services import CaseServices
-from conversations.domain import Case
+from conversations.domain import Case, CaseQuestion
 
 
 class Pipeline(Protocol):
     """Where a confirmed case goes: `bot.delivery.Delivery` puts it on the model queue and delivers it."""
 
     async def submit(self, case: Case) -> None: ...
+
+    async def ask(self, case: Case, question: CaseQuestion) -> bool: ...
 
     async def cancel_user(self, user_id: int) -> bool: ...
 
@@ -33,6 +35,9 @@ class HoldQueued:
 
     async def submit(self, case: Case) -> None:
         return None
+
+    async def ask(self, case: Case, question: CaseQuestion) -> bool:
+        return False
 
     async def cancel_user(self, user_id: int) -> bool:
         return False

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from casework.case_pdf import render_case_pdf, services_case_pdf
+from casework.case_questions import questions_text
 from casework.channel import CaseChannel, ChannelError, Choice, DeskLink
 from casework.services import CaseServices
 from conversations.domain import Case, Clinic, Review
@@ -25,6 +26,7 @@ T = TypeVar("T")
 
 VERDICTS = {"r": "routine", "v": "visit", "u": "urgent", "n": "note"}
 NOTE_MAX = 1000
+SUMMARY_LIMIT = 4096  # a Telegram message's length: the questions are cut before the summary is
 
 
 async def clinics_for(services: CaseServices, user_id: int) -> list[Clinic]:
@@ -71,6 +73,12 @@ class ReviewDesk:
             confidence=result.confidence,
             triage=t(lang, f"triage-{level.value}-title"),
         )
+        # The patient's questions about the report so far, and the answers they got (no name in either).
+        asked = questions_text(t, lang, await self.services.store.questions.answered(case.id))
+        if asked:
+            text = f"{text}\n\n{asked}"
+            if len(text) > SUMMARY_LIMIT:
+                text = text[: SUMMARY_LIMIT - 1].rstrip() + "…"
         choices = [Choice(t(lang, f"btn-verdict-{name}"), code) for code, name in VERDICTS.items()]
         desk = None
         if self.services.case_config.desk_app_url:

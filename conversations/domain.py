@@ -173,3 +173,32 @@ class Review:
     answered_at: datetime | None
     reflagged_at: datetime | None
     patient_notified: bool = False
+
+
+class QuestionState(StrEnum):
+    """Where one question about a finished case stands ("Ask about this report")."""
+
+    OPEN = "open"  # the patient pressed "Ask": their next text message is the question
+    QUEUED = "queued"  # waiting for the model worker, behind every new case
+    RUNNING = "running"  # being answered
+    ANSWERED = "answered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# The questions that count against the per-case limit: asked, and not failed or cancelled.
+COUNTED_QUESTION_STATES = (QuestionState.QUEUED, QuestionState.RUNNING, QuestionState.ANSWERED)
+
+
+@dataclass(frozen=True)
+class CaseQuestion:
+    """A question about one finished case and the model's answer, stored with the case."""
+
+    id: str
+    case_id: str
+    user_id: int
+    question: str
+    answer: str | None
+    state: QuestionState
+    created_at: datetime
+    answered_at: datetime | None = None

@@ -37,6 +37,16 @@ class EarlierSpec:
 
 
 @dataclass(frozen=True)
+class QuestionSpec:
+    """A question about a finished case: the worker answers it from the case's photos, its stored scores
+    and its report, without classifying again. The job's id is the question's, not the case's."""
+
+    text: str
+    report: str
+    classification: dict[str, object]  # the case's Classification.to_record()
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """Everything the worker needs for one case. There is no patient name here, by design."""
 
@@ -52,6 +62,8 @@ class JobSpec:
     # False: classify only (the API's classify and analyze). The job ends with an empty Done right after
     # Classified, and the report model never sees it.
     report: bool = True
+    # Set: a question about this finished case (a lower priority than new cases), not the case itself.
+    question: QuestionSpec | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.image_paths, Path):  # one photo, as callers outside the bot pass it

@@ -85,8 +85,12 @@ class UserBusy(Exception):
 
 
 class Job:
-    def __init__(self, spec: JobSpec, attempt: int = 1, alone: bool = False) -> None:
+    def __init__(
+        self, spec: JobSpec, attempt: int = 1, alone: bool = False, store: JobStore | None = None
+    ) -> None:
         self.spec = spec
+        # Where its progress is recorded when not the queue's own store: a question's row, not its case's.
+        self.store = store
         self.attempt = attempt
         # Interrupted once already (a crash, an OOM kill, a shutdown): it runs in a batch of its own, so
         # if it is what brings the process down, it takes no other patient's report with it.
@@ -236,12 +240,18 @@ class ModelQueue:
             None,
         )
 
-    async def submit(self, spec: JobSpec, attempt: int = 1) -> Job:
+    async def submit(self, spec: JobSpec, attempt: int = 1, store: JobStore | None = None) -> Job:
+        """Queue a job; `store` records it instead of the queue's own (questions keep their own rows).
+        A question about a finished case waits behind every new case: a new case goes in front of the
+        first waiting question."""
         if self.active_for(spec.user_id) is not None:
             raise UserBusy(spec.user_id)
-        job = Job(spec, attempt)
-        self._waiting.append(job)
-        await self.store.mark_queued(spec.id)
+        job = Job(spec, attempt, store=store)
+        place = len(self._waiting)
+        if spec.question is None:
+            place = next((n for n, j in enumerate(self._waiting) if j.spec.question is not None), place)
+        self._waiting.insert(place, job)
+        await self._store(job).mark_queued(spec.id)
         self._announce_positions()
         self._wake.set()
         return job
@@ -252,13 +262,16 @@ class ModelQueue:
             self._waiting.remove(job)
             job._put(Cancelled())
             self.observer.job_finished("cancelled")
-            await self.store.mark_cancelled(job.id)
+            await self._store(job).mark_cancelled(job.id)
             self._announce_positions()
             return True
         if job in self._running:
             job.cancel_requested.set()
             return True
         return False
+
+    def _store(self, job: Job) -> JobStore:
+        return job.store or self.store
 
     # --- dispatching ----------------------------------------------------------------------------
 
@@ -339,7 +352,7 @@ class ModelQueue:
     async def _begin(self, job: Job) -> None:
         assert self._loop is not None
         loop = self._loop
-        await self.store.mark_running(job.id)
+        await self._store(job).mark_running(job.id)
         job._put(Started(job.attempt))
 
         def emit(event: Event, job: Job = job) -> None:
@@ -405,13 +418,14 @@ class ModelQueue:
         job._put(outcome)
 
     async def _persist(self, job: Job, result: Event) -> None:
+        store = self._store(job)
         if job.classification is not None:
-            await self.store.save_classification(job.id, job.classification.to_record())
+            await store.save_classification(job.id, job.classification.to_record())
         if isinstance(result, Done):
-            await self.store.save_report(job.id, result.text, result.image_seen, result.stopped_by)
+            await store.save_report(job.id, result.text, result.image_seen, result.stopped_by)
         elif isinstance(result, Rejected):
-            await self.store.mark_rejected(job.id, result.issues)
+            await store.mark_rejected(job.id, result.issues)
         elif isinstance(result, Cancelled):
-            await self.store.mark_cancelled(job.id)
+            await store.mark_cancelled(job.id)
         elif isinstance(result, Failed):
-            await self.store.mark_failed(job.id, result.reason)
+            await store.mark_failed(job.id, result.reason)

@@ -18,6 +18,8 @@ from inference.report_request import ReportRequest
 from inference.triage import Triage, triage
 
 MAX_HISTORY_CHARS = 1500
+MAX_QUESTION_CHARS = 1000  # the chat refuses longer questions; this is the prompt's own bound
+MAX_REPORT_CHARS = 6000
 
 _SYSTEM_MARK = "<!-- system -->"
 _USER_MARK = "<!-- user -->"
@@ -189,18 +191,19 @@ _TERMS: dict[str, dict[str, object]] = {
 # would let them close the data block early. Both are removed from the history before it is rendered.
 _CONTROL_TOKENS = re.compile(
     r"<\s*/?\s*(?:start_of_turn|end_of_turn|start_of_image|end_of_image|image_soft_token|bos|eos|pad|unk|mask"
-    r"|unused\d+|patient_history)\s*>",
+    r"|unused\d+|patient_history|patient_question|report)\s*>",
     re.IGNORECASE,
 )
 
 
 @cache
-def _template(language: str) -> tuple[Template, Template]:
-    text = files("inference").joinpath("prompts", f"report.{language}.md").read_text(encoding="utf-8")
+def _template(language: str, name: str = "report") -> tuple[Template, Template]:
+    """The system and user templates of prompts/<name>.<language>.md (the report's, or a question's)."""
+    text = files("inference").joinpath("prompts", f"{name}.{language}.md").read_text(encoding="utf-8")
     _, _, rest = text.partition(_SYSTEM_MARK)
     system, sep, user = rest.partition(_USER_MARK)
     if not sep or not system.strip() or not user.strip():
-        raise ValueError(f"prompts/report.{language}.md needs '{_SYSTEM_MARK}' then '{_USER_MARK}' sections")
+        raise ValueError(f"prompts/{name}.{language}.md needs '{_SYSTEM_MARK}' then '{_USER_MARK}' sections")
     return Template(system.strip()), Template(user.strip())
 
 
@@ -212,15 +215,15 @@ def gemma3_chat_template() -> str:
     )
 
 
-def sanitize_history(history: str | None) -> str | None:
+def sanitize_history(history: str | None, limit: int = MAX_HISTORY_CHARS) -> str | None:
     """Patient text made safe to place inside the data block; None when nothing useful is left."""
     if history is None:
         return None
     text = _CONTROL_TOKENS.sub(" ", history).replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n")).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
-    if len(text) > MAX_HISTORY_CHARS:
-        text = text[:MAX_HISTORY_CHARS].rstrip() + " […]"
+    if len(text) > limit:
+        text = text[:limit].rstrip() + " […]"
     return text or None
 
 
@@ -274,7 +277,7 @@ def _follow_up(req: ReportRequest, with_image: bool, terms: dict[str, Any]) -> s
     )
 
 
-def _values(req: ReportRequest, with_image: bool) -> dict[str, str]:
+def case_values(req: ReportRequest, with_image: bool) -> dict[str, str]:
     terms: dict[str, Any] = _TERMS[req.language]
     labels: dict[str, str] = terms["labels"]
     cls = req.classification
@@ -303,7 +306,7 @@ def render_system(language: str) -> str:
 
 def render_user(req: ReportRequest, with_image: bool = True) -> str:
     _, user = _template(req.language)
-    return user.substitute(_values(req, with_image))
+    return user.substitute(case_values(req, with_image))
 
 
 def render_prompt(req: ReportRequest, with_image: bool = True) -> str:
@@ -311,12 +314,35 @@ def render_prompt(req: ReportRequest, with_image: bool = True) -> str:
     return f"{render_system(req.language)}\n\n{render_user(req, with_image)}"
 
 
+def question_system(language: str) -> str:
+    """The rules for answering a question about a finished case (prompts/question.<lang>.md)."""
+    system, _ = _template(language, "question")
+    return system.substitute()
+
+
+def render_question(req: ReportRequest, with_image: bool = True) -> str:
+    """A question's user turn: the case's facts and scores as in the report's prompt, the report the patient
+    received, then the question; both free texts cleaned like the history (inference.question_prompt)."""
+    assert req.question is not None
+    _, user = _template(req.language, "question")
+    values = case_values(req, with_image)
+    values["report"] = sanitize_history(req.question.report, MAX_REPORT_CHARS) or ""
+    values["question"] = sanitize_history(req.question.text, MAX_QUESTION_CHARS) or ""
+    return user.substitute(values)
+
+
 def chat_messages(req: ReportRequest, with_image: bool) -> list[dict]:
     """Gemma 3 chat messages: a system turn, then one user turn with an image placeholder per image
-    (`req.image_count`: the case's photos, then the earlier close-up of a follow-up) before the text."""
+    (`req.image_count`: the case's photos, then the earlier close-up of a follow-up) before the text. A
+    request that asks a question about a finished case gets the question's prompt instead of the report's,
+    whichever writer asks."""
     content: list[dict] = [{"type": "image"} for _ in range(req.image_count)] if with_image else []
-    content.append({"type": "text", "text": render_user(req, with_image)})
+    if req.question is None:
+        system, text = render_system(req.language), render_user(req, with_image)
+    else:
+        system, text = question_system(req.language), render_question(req, with_image)
+    content.append({"type": "text", "text": text})
     return [
-        {"role": "system", "content": [{"type": "text", "text": render_system(req.language)}]},
+        {"role": "system", "content": [{"type": "text", "text": system}]},
         {"role": "user", "content": content},
     ]

@@ -20,6 +20,15 @@ class EarlierResult:
 
 
 @dataclass(frozen=True)
+class AskedQuestion:
+    """A patient's question about their finished case ("Ask about this report"), and the report it is about.
+    Both are untrusted text: rendered only inside delimited data blocks (inference.question_prompt)."""
+
+    text: str
+    report: str
+
+
+@dataclass(frozen=True)
 class ReportRequest:
     age: int
     gender: str  # "female" | "male" | "other" | "undisclosed"
@@ -31,6 +40,8 @@ class ReportRequest:
     earlier: EarlierResult | None = None
     # The urgent-referral threshold the chat and the PDF use, so the prompt's cancer signal agrees with them.
     carcinoma_referral: float = DEFAULT_CARCINOMA_REFERRAL
+    # Set: the model answers this question about the case instead of writing its report.
+    question: AskedQuestion | None = None
 
     @property
     def image_count(self) -> int:

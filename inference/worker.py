@@ -37,6 +37,7 @@ from inference.labels import Classification
 from inference.observer import InferenceObserver, NoObserver
 from inference.photo_checks import PhotoChecks
 from inference.quality import QualityThresholds
+from inference.questions import AnswerGuard, question_rows
 from inference.report_request import EarlierResult, ReportRequest
 from inference.row_images import RowImages
 from inference.skin_gate import DEFAULT_GATE, NOT_SKIN, SkinGate
@@ -141,6 +142,8 @@ class ModelWorker:
         self.read = read  # photos may be stored encrypted; the caller knows how to read them
         # Holds each finished report's urgency line to the triage; the bot's wiring always sets it.
         self.urgency = urgency
+        # Holds each answer to a question about a finished case to the same rails, in the same words.
+        self.answers = AnswerGuard(urgency.words if urgency is not None else None)
         self.observer: InferenceObserver = observer or NoObserver()
         # One thread: the models are only ever touched from it, so no model needs to be thread-safe.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-worker")
@@ -190,6 +193,12 @@ class ModelWorker:
             self.busy_since = None
 
     def _prepare(self, items: list[WorkItem]) -> list[tuple[WorkItem, Row]]:
+        """The writer's rows: questions about finished cases (inference.questions), then cases."""
+        asked = [item for item in items if item.spec.question is not None]
+        cases = [item for item in items if item.spec.question is None]
+        return [*question_rows(asked, self._load, self.carcinoma_referral), *self._prepare_cases(cases)]
+
+    def _prepare_cases(self, items: list[WorkItem]) -> list[tuple[WorkItem, Row]]:
         """Read, gate and classify: the jobs that go on to the report writer, with their rows. Jobs with a
         photo that is missing, fails the quality gate or does not look like skin are finished here; a
         job's photos are classified together with every other job's, and its result is their mean."""
@@ -386,7 +395,9 @@ class ModelWorker:
             item.finish(Failed(outcome.error or "engine"))
         else:
             text, note = outcome.text, None
-            if self.urgency is not None:
+            if request.question is not None:
+                text = self.answers.settle(outcome.text, request)
+            elif self.urgency is not None:
                 settled = self.urgency.settle(outcome.text, request)
                 text, note = settled.text, settled.note
             item.finish(Done(text, outcome.image_seen, outcome.stopped_by, note))

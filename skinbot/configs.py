@@ -36,6 +36,7 @@ def bot_config(settings: Settings) -> BotConfig:
         edit_interval_s=settings.edit_interval_s,
         stream_mode=settings.stream_mode,
         daily_cases=settings.daily_cases,
+        qa_per_case=settings.qa_per_case,
         report_engine_url=settings.llm if settings.llm_is_url else "",
         http_header_timeout_s=settings.http_header_timeout_s,
         http_body_timeout_s=settings.http_body_timeout_s,

@@ -261,6 +261,7 @@ class Settings:
     stream_mode: str = _env("SKINBOT_STREAM", _choice("auto", "draft", "edit"), "auto")
     retention_days: int = _env("SKINBOT_RETENTION_DAYS", _int_range(1, 3650), 30)
     daily_cases: int = _env("SKINBOT_DAILY_CASES", _int_range(1, 10000), 20)
+    qa_per_case: int = _env("SKINBOT_QA_PER_CASE", _int_range(0, 100), 5)
     max_download_mb: int = _env("SKINBOT_MAX_DOWNLOAD_MB", _int_range(1, 2000), 20)
     pdf_workers: int = _env("SKINBOT_PDF_WORKERS", _int_range(0, 8), 0)
     # Named in the disclaimer and the PDF in every language; unset, they name none (a language is no country).

@@ -420,6 +420,7 @@ class Desk:
             ranked=graded[1].ranked() if graded else [],
             has_heatmap=has_heatmap,
             entries=entries,
+            questions=await self.ctx.store.questions.answered(case.id),  # "Ask about this report"
             result=result if result in ("won", "lost") else "",
             problem=problem,
             note=note,

@@ -26,7 +26,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.routing import Ctx, route
 from bot.services import Services
 from bot.telegram_calls import with_retries
-from conversations.domain import Case, Review
+from conversations.domain import Case, CaseQuestion, Review
 
 # Under the Bot API's 50 MB upload limit, with room for the multipart request around the file.
 PART_BYTES = 45 * 1024 * 1024
@@ -40,7 +40,7 @@ _END_RECORD = 22
 Entry = tuple[str, Callable[[], bytes | None]]  # a name in the archive, and how to read its bytes
 
 
-def case_record(case: Case, review: Review | None) -> dict[str, Any]:
+def case_record(case: Case, review: Review | None, questions: Sequence[CaseQuestion] = ()) -> dict[str, Any]:
     record: dict[str, Any] = {
         "case_id": case.id,
         "created_at": case.created_at.isoformat(),
@@ -59,6 +59,16 @@ def case_record(case: Case, review: Review | None) -> dict[str, Any]:
         "report": case.report,
         "image_seen_by_language_model": case.image_seen,
     }
+    # "Ask about this report": the patient's questions and the answers they got.
+    record["questions"] = [
+        {
+            "question": q.question,
+            "answer": q.answer,
+            "asked_at": q.created_at.isoformat(),
+            "answered_at": q.answered_at.isoformat() if q.answered_at else None,
+        }
+        for q in questions
+    ]
     if review is not None:
         record["review"] = {
             "clinic_chat_id": review.clinic_chat_id,
@@ -168,13 +178,14 @@ async def collect_export(services: Services, user_id: int) -> Export | None:
     if not cases:
         return None
     reviews = await store.reviews.of_user(user_id)
+    questions = await store.questions.answered_of_user(user_id)
     user = await store.users.get(user_id)
     data = {
         "user": {
             "language": user.language if user else None,
             "consent_at": user.consent_at.isoformat() if user else None,
         },
-        "cases": [case_record(c, reviews.get(c.id)) for c in cases],
+        "cases": [case_record(c, reviews.get(c.id), questions.get(c.id, ())) for c in cases],
     }
     entries: list[Entry] = []
     for case in cases:

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.callbacks import on_press
 from bot.downloads import download_capped
 from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, refuse_stale, welcome
+from bot.routers.questions import close_question, take_question
 from bot.routing import Ctx, acknowledge, guarded, route
 from bot.telegram_calls import with_retries
 from casework.case_messages import upload_rejection_lines
@@ -133,6 +134,8 @@ async def on_message(ctx: Ctx) -> None:
         await ctx.say("consent-needed")
         await welcome(ctx)
         return
+    if await take_question(ctx, message):  # the question the user pressed "Ask about this report" for
+        return
     if message.media_group_id and _has_image(message):
         # One photo of an album: answered once, with the others, when the album is complete.
         ctx.services.albums.add(ctx.user_id, message.media_group_id, message, lambda ms: _on_album(ctx, ms))
@@ -227,6 +230,8 @@ async def on_new(ctx: Ctx) -> None:
 
 @route
 async def on_cancel(ctx: Ctx) -> None:
+    if await close_question(ctx):
+        return
     intake = await ctx.services.store.intakes.load(ctx.user_id) if ctx.user else None
     if intake is not None:
         await apply(ctx, flow.cancel(intake))

@@ -4,7 +4,7 @@
 `store.jobs` (a case as the model queue sees it), plus `store.erasure` for /delete and the retention purge,
 which cross them all. The web side adds `store.api_keys` and `store.api_cases` (the API), `store.staff`,
 `store.desk` and `store.audit` (the clinics' review desk); `store.stream_messages` holds the chat messages
-of a report being streamed.
+of a report being streamed; `store.questions` the questions asked about finished cases.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from conversations.store.desk import DeskQueries
 from conversations.store.erasure import Erasure
 from conversations.store.intakes import Intakes
 from conversations.store.jobs import Jobs
+from conversations.store.questions import Questions
 from conversations.store.reminders import Reminders
 from conversations.store.reviews import Reviews
 from conversations.store.staff import StaffMembers
@@ -48,6 +49,7 @@ class Store:
         self.desk = DeskQueries(db)
         self.audit = Audit(db)
         self.stream_messages = StreamMessages(db)
+        self.questions = Questions(db)
 
     @classmethod
     async def open(cls, path: Path, clock: Callable[[], datetime] = utcnow) -> Store:

@@ -11,10 +11,20 @@ import json
 import sqlite3
 from datetime import datetime
 
+import aiosqlite
+
 from conversations.domain import REPORTED_STATUSES, Case, CasePhoto, CaseStatus, Language
 from conversations.files import new_token
 from conversations.intake_state import Draft, photo_kind
 from conversations.store.database import Database
+
+
+async def own_case_status(db: aiosqlite.Connection, user_id: int, case_id: str) -> str | None:
+    """Inside a write: the status of the user's own case, or None when it is not theirs or gone. What a
+    reminder, a review or a question about a case checks first."""
+    async with db.execute("SELECT status FROM cases WHERE id=? AND user_id=?", (case_id, user_id)) as cur:
+        row = await cur.fetchone()
+    return None if row is None else str(row["status"])
 
 
 def _photos(row: sqlite3.Row) -> tuple[CasePhoto, ...]:

@@ -11,6 +11,7 @@ import sqlite3
 from datetime import datetime
 
 from conversations.domain import REPORTED_STATUSES, Reminder
+from conversations.store.cases import own_case_status
 from conversations.store.database import Database
 
 
@@ -33,11 +34,7 @@ class Reminders:
         """Remind the user about their own reported case at `due_at` (replacing an earlier reminder of it).
         None when the case is not theirs or has no report."""
         async with self._db.write() as db:
-            async with db.execute(
-                "SELECT status FROM cases WHERE id=? AND user_id=?", (case_id, user_id)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None or row["status"] not in REPORTED_STATUSES:
+            if await own_case_status(db, user_id, case_id) not in REPORTED_STATUSES:
                 return None
             await db.execute(
                 "INSERT INTO reminders(case_id, user_id, due_at, created_at) VALUES (?,?,?,?) "

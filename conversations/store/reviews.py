@@ -7,6 +7,7 @@ from datetime import datetime
 
 from conversations.domain import CaseStatus, Review
 from conversations.files import new_token
+from conversations.store.cases import own_case_status
 from conversations.store.database import Database
 
 
@@ -40,11 +41,7 @@ class Reviews:
         """A pending review of the user's own finished case; None if not theirs, not done, or already sent."""
         review_id = new_token()
         async with self._db.write() as db:
-            async with db.execute(
-                "SELECT status FROM cases WHERE id=? AND user_id=?", (case_id, user_id)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None or row["status"] != CaseStatus.DONE:
+            if await own_case_status(db, user_id, case_id) != CaseStatus.DONE:
                 return None
             cur = await db.execute(
                 "INSERT OR IGNORE INTO reviews(id, case_id, user_id, clinic_chat_id, created_at)"

@@ -12,7 +12,7 @@ disclaimer =
     }
 privacy-text =
     🔒 Privacy
-    What we store: the photo, the answers you give (patient name, age, gender, medical history), the analysis and the PDF report, and the date you agreed.
+    What we store: the photo, the answers you give (patient name, age, gender, medical history), the analysis and the PDF report, the questions you ask about a report and their answers, and the date you agreed.
     Where: on this service's own server (messages reach it through Telegram). { $engine ->
         [remote] To write the report, the photo, age, gender, medical history and analysis (never the name) are sent to the AI engine this service uses, at { $host }.
        *[local] The AI models run on this server too: nothing is sent to an outside AI service.

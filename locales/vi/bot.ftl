@@ -12,7 +12,7 @@ disclaimer =
     }
 privacy-text =
     🔒 Quyền riêng tư
-    Chúng tôi lưu: ảnh, các câu trả lời của bạn (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh), kết quả phân tích, báo cáo PDF và ngày bạn đồng ý.
+    Chúng tôi lưu: ảnh, các câu trả lời của bạn (tên bệnh nhân, tuổi, giới tính, tiền sử bệnh), kết quả phân tích, báo cáo PDF, các câu bạn hỏi về báo cáo cùng câu trả lời, và ngày bạn đồng ý.
     Nơi lưu: trên máy chủ riêng của dịch vụ này (tin nhắn đến đó qua Telegram). { $engine ->
         [remote] Để viết báo cáo, ảnh, tuổi, giới tính, tiền sử bệnh và kết quả phân tích (không bao gồm tên) được gửi đến máy chủ AI mà dịch vụ này sử dụng, tại { $host }.
        *[local] Các mô hình AI cũng chạy trên máy chủ này: không có gì được gửi đến dịch vụ AI bên ngoài.

@@ -136,6 +136,7 @@ def test_no_name_reaches_the_prompt() -> None:
         "photo_kinds",
         "earlier",
         "carcinoma_referral",
+        "question",  # the patient's question and the report: no name in either (inference.question_prompt)
     }
     with pytest.raises(TypeError):
         ReportRequest(name="Nguyễn Thị Lan", **dataclasses.asdict(sample("vi")))  # type: ignore[call-arg]

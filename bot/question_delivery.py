@@ -1,0 +1,83 @@
+"""The chat side of one question about a finished case: the answer streams like the report (drafts or paced
+edits, through the same `StreamMode` and streams), then "Ask a doctor" (the existing send-to-a-clinic flow)
+and "Ask another question" under it. /cancel stops it as it stops a report (the user's active job)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot.callbacks import Action, button
+from bot.telegram_calls import with_retries
+from conversations.domain import Case
+from inference.events import Cancelled, Done, Event, Failed, Restart, Started, TextDelta
+
+if TYPE_CHECKING:
+    from bot.case_delivery import Delivering
+    from inference.model_queue import Job
+
+log = logging.getLogger(__name__)
+
+
+def answer_markup(t: Any, lang: str, case: Case) -> InlineKeyboardMarkup:
+    """Under each answer: a doctor is one press away, and so is the next question."""
+    return InlineKeyboardMarkup(
+        [
+            [button(t(lang, "btn-ask-doctor"), Action.REVIEW, case.id, case.user_id)],
+            [button(t(lang, "btn-ask-again"), Action.ASK, case.id, case.user_id)],
+        ]
+    )
+
+
+class QuestionDelivery:
+    def __init__(self, delivery: Delivering, case: Case, lang: str) -> None:
+        self.d, self.case, self.lang = delivery, case, lang
+        self.chat_id = case.chat_id
+
+    def t(self, key: str, **args: Any) -> str:
+        return self.d.services.t(self.lang, key, **args)
+
+    async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        await with_retries(
+            lambda: self.d.bot.send_message(self.chat_id, text, reply_markup=markup), chat_id=self.chat_id
+        )
+
+    async def run(self, job: Job) -> None:
+        stream = self.d.streams.open(self.d.bot, self.chat_id, self.d.pacer)
+        try:
+            async for event in job.events():
+                try:
+                    await self.handle(stream, event)
+                except (TelegramError, OSError) as exc:
+                    log.warning(
+                        "question on case %s: %s not shown: %s",
+                        self.case.short_id,
+                        type(event).__name__,
+                        type(exc).__name__,
+                    )
+        finally:
+            stream.close()
+
+    async def handle(self, stream: Any, event: Event) -> None:
+        match event:
+            case Started():
+                await self.send(self.t("question-answer-title", case=self.case.short_id))
+                await stream.begin()
+            case TextDelta(text=text):
+                stream.append(text)
+            case Restart():
+                await stream.restart()
+            case Done(text=text):
+                await stream.finish(text)  # the settled answer: it may not be what streamed
+                await self.send(
+                    self.t("question-answer-footer"), answer_markup(self.d.services.t, self.lang, self.case)
+                )
+            case Failed():
+                await stream.stop_partial()
+                await self.send(self.t("question-failed"))
+            case Cancelled():
+                await stream.stop_partial()
+                await self.send(self.t("question-cancelled"))
