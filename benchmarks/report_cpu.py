@@ -31,11 +31,13 @@ FIGURES = ("photo_encode_s", "prefill_s", "first_word_s", "decode_tok_s", "repor
 
 
 def find_gguf(dirs: list[Path], quant: str, tiny: bool) -> tuple[Path, Path] | None:
-    """The first `*-{quant}.gguf` in `dirs` or one folder down (the tiny model's with --tiny, else any
-    other), with the mmproj*.gguf of its folder."""
+    """The first `*-{quant}.gguf` in `dirs` or one folder down, in either case (the converter and the hub
+    write Q4_K_M), the tiny model's with --tiny, else any other; with the mmproj*.gguf of its folder."""
+    suffix = f"-{quant}.gguf".lower()
     for root in dirs:
-        for model in sorted([*root.glob(f"*-{quant}.gguf"), *root.glob(f"*/*-{quant}.gguf")]):
-            if model.name.startswith("mmproj") or ("tiny" in model.name) != tiny:
+        for model in sorted([*root.glob("*.gguf"), *root.glob("*/*.gguf")]):
+            name = model.name.lower()
+            if not name.endswith(suffix) or name.startswith("mmproj") or ("tiny" in name) != tiny:
                 continue
             projectors = sorted(model.parent.glob("mmproj*.gguf"))
             if projectors:
