@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -268,23 +269,25 @@ class Desk:
             )
             return RedirectResponse(f"/desk/cases/{item.review.id}?result={'won' if won else 'lost'}", 303)
 
-        @router.get("/cases/{review_id}/photo")
-        async def photo(request: Request, review_id: str) -> Response:
+        async def case_file(
+            request: Request, review_id: str, path: Callable[[Case], Path], mime: str
+        ) -> Response:
             session, clinic = await self.session(request)
             case = (await self.item(session, clinic, review_id)).case
-            data = await asyncio.to_thread(
-                ctx.files.read_optional, ctx.files.image_path(case.user_id, case.image)
+            data = await asyncio.to_thread(ctx.files.read_optional, path(case))
+            return self.private_file(data, mime, session)
+
+        @router.get("/cases/{review_id}/photo")
+        async def photo(request: Request, review_id: str) -> Response:
+            return await case_file(
+                request, review_id, lambda case: ctx.files.image_path(case.user_id, case.image), "image/jpeg"
             )
-            return self.private_file(data, "image/jpeg", session)
 
         @router.get("/cases/{review_id}/heatmap")
         async def heatmap(request: Request, review_id: str) -> Response:
-            session, clinic = await self.session(request)
-            case = (await self.item(session, clinic, review_id)).case
-            data = await asyncio.to_thread(
-                ctx.files.read_optional, ctx.files.heatmap_path(case.user_id, case.id)
+            return await case_file(
+                request, review_id, lambda case: ctx.files.heatmap_path(case.user_id, case.id), "image/png"
             )
-            return self.private_file(data, "image/png", session)
 
         @router.get("/cases/{review_id}/report.pdf")
         async def pdf(request: Request, review_id: str) -> Response:
