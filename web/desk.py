@@ -236,14 +236,7 @@ class Desk:
         async def case_page(request: Request, review_id: str) -> Response:
             session, clinic = await self.session(request)
             item = await self.item(session, clinic, review_id)
-            await store.audit.add(
-                clinic.chat_id,
-                session.staff.name,
-                "view",
-                staff_id=session.staff.id,
-                review_id=item.review.id,
-                case_id=item.case.id,
-            )
+            await self.audit_case(session, clinic, item, "view")
             result = request.query_params.get("result", "")
             return await self.case_view(request, session, clinic, item, result=result)
 
@@ -297,14 +290,7 @@ class Desk:
             if case.report is None:
                 raise DeskRefusal(404, "desk-not-found", session.staff.language)
             data = await ctx.case_pdf(case)
-            await store.audit.add(
-                clinic.chat_id,
-                session.staff.name,
-                "pdf",
-                staff_id=session.staff.id,
-                review_id=item.review.id,
-                case_id=case.id,
-            )
+            await self.audit_case(session, clinic, item, "pdf")
             name = f"skin-report-{case.short_id}-{case.created_at.date().isoformat()}.pdf"
             return Response(
                 data,
@@ -363,6 +349,17 @@ class Desk:
         if data is None:
             raise DeskRefusal(404, "desk-not-found", session.staff.language)
         return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+
+    async def audit_case(self, session: StaffSession, clinic: Clinic, item: DeskItem, action: str) -> None:
+        """Note in the clinic's audit log that this staff member opened one of its cases."""
+        await self.ctx.store.audit.add(
+            clinic.chat_id,
+            session.staff.name,
+            action,
+            staff_id=session.staff.id,
+            review_id=item.review.id,
+            case_id=item.case.id,
+        )
 
     async def item(self, session: StaffSession, clinic: Clinic, review_id: str) -> DeskItem:
         """A review of this staff member's clinic, or 404: another clinic's case does not exist here."""
