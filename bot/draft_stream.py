@@ -25,6 +25,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, TelegramError
 
 from bot.stream_pieces import PIECE_LIMIT, Pieces
+from bot.stream_pump import PumpedStream
 from bot.streaming import MessagesListener, ReportStream, _nobody
 from bot.telegram_calls import Pacer, not_modified, with_retries
 from casework.report_markup import to_telegram_html
@@ -54,7 +55,9 @@ class DraftsRefused(Exception):
     """Telegram will not take drafts in this chat (see `draft_refused`)."""
 
 
-class DraftStream:
+class DraftStream(PumpedStream):
+    pump_name = "draft-stream"
+
     def __init__(
         self,
         bot: Any,
@@ -76,14 +79,8 @@ class DraftStream:
         self._base = _draft_base()
         self._drafted: tuple[int, str] | None = None  # (piece, text) the current draft shows
         self._drafted_at = 0.0
-        self._dirty = asyncio.Event()
-        self._closing = False
+        self._init_pump()
         self._closed = asyncio.Event()  # set with _closing, to cut a pacing wait short
-        self._pump: asyncio.Task[None] | None = None
-
-    @property
-    def text(self) -> str:
-        return self.pieces.text
 
     @property
     def newest_message(self) -> int:
@@ -109,12 +106,7 @@ class DraftStream:
             self.fallback.append(delta)
             return
         self.pieces.append(delta)
-        self._kick()
-
-    def _kick(self) -> None:
-        self._dirty.set()
-        if self._pump is None:
-            self._pump = asyncio.create_task(self._run_pump(), name="draft-stream")
+        self.kick()
 
     async def begin(self) -> None:
         """Show the "Thinking…" placeholder (an empty draft) until the first words come."""
@@ -127,7 +119,7 @@ class DraftStream:
             return
         except TelegramError as exc:
             log.warning("draft placeholder failed: %s", type(exc).__name__)
-        self._kick()  # keeps the placeholder alive while the first token is awaited
+        self.kick()  # keeps the placeholder alive while the first token is awaited
 
     # --- pump -----------------------------------------------------------------------------------
 
@@ -269,11 +261,8 @@ class DraftStream:
             self.fallback.kick()
 
     async def _stop_pump(self) -> None:
-        self._closing = True
         self._closed.set()
-        self._dirty.set()
-        if self._pump is not None:
-            await self._pump
+        await super()._stop_pump()
 
     # --- the end --------------------------------------------------------------------------------
 
@@ -324,8 +313,7 @@ class DraftStream:
 
     def close(self) -> None:
         """The delivery is gone (a shutdown cut it off): no more drafts, no refreshes."""
-        if self._pump is not None:
-            self._pump.cancel()
+        super().close()
         if self.fallback is not None:
             self.fallback.close()
 
@@ -338,7 +326,7 @@ class DraftStream:
                     lambda m=message_id: self.bot.delete_message(self.chat_id, m), chat_id=self.chat_id
                 )
         self._message_ids, self._sent, self._delivered = [], {}, 0
-        self._closing, self._pump = False, None
+        self._reopen_pump()
         self._closed.clear()
         if self.fallback is not None:
             await self.fallback.restart()  # resets the shared pieces; it shows everything from now on

@@ -22,6 +22,7 @@ from bot.callbacks import Action, button
 from bot.pdf_documents import send_pdf
 from bot.services import Services
 from bot.telegram_calls import with_retries
+from casework.background import BackgroundService
 from casework.case_pdf import case_of_pdf, services_case_pdf
 from casework.reminders import REMINDER_WEEKS
 from casework.review_desk import clinics_for
@@ -86,21 +87,13 @@ async def pdf_already_in_chat(
     return False
 
 
-class Outbox:
+class Outbox(BackgroundService):
+    task_name = "outbox"
+
     def __init__(self, services: Services, bot: Any, tick_s: float = TICK_S) -> None:
         self.services, self.bot, self.tick_s = services, bot, tick_s
         self._busy: set[str] = set()  # cases whose delivery is under way right now
         self._live: set[str] = set()  # cases a CaseDelivery is still streaming: it delivers them itself
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="outbox")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     def claim(self, case_id: str) -> None:
         """A CaseDelivery is showing this case: the loop leaves it alone, so the PDF comes after the text."""
@@ -109,7 +102,7 @@ class Outbox:
     def release(self, case_id: str) -> None:
         self._live.discard(case_id)
 
-    async def _loop(self) -> None:
+    async def _run(self) -> None:
         wait = self.tick_s
         while True:
             try:

@@ -10,7 +10,6 @@ is edited once more with HTML formatting, falling back to plain text if Telegram
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.stream_pieces import PIECE_LIMIT, Pieces
+from bot.stream_pump import PumpedStream
 from bot.telegram_calls import Pacer, not_modified, with_retries
 from casework.report_markup import to_telegram_html
 
@@ -60,7 +60,7 @@ async def _nobody(ids: list[int]) -> None:
     return None
 
 
-class ReportStream:
+class ReportStream(PumpedStream):
     """`first`: pieces before it were already shown as messages by someone else (a draft stream that
     handed over), so this stream shows only the pieces from there on."""
 
@@ -83,13 +83,9 @@ class ReportStream:
         self.on_messages = on_messages
         self._message_ids: list[int] = []
         self._shown: list[tuple[str, bool]] = []  # what each message shows now: text, Stop button
-        self._dirty = asyncio.Event()
-        self._closing = False
-        self._pump: asyncio.Task[None] | None = None
+        self._init_pump()
 
-    @property
-    def text(self) -> str:
-        return self.pieces.text
+    pump_name = "report-stream"
 
     @property
     def newest_message(self) -> int:
@@ -105,12 +101,6 @@ class ReportStream:
             return
         self.pieces.append(delta)
         self.kick()
-
-    def kick(self) -> None:
-        """Show what the pieces hold now (they may have grown behind this stream's back)."""
-        self._dirty.set()
-        if self._pump is None:
-            self._pump = asyncio.create_task(self._run_pump(), name="report-stream")
 
     async def begin(self) -> None:
         return None  # the status message says the report is being written
@@ -191,12 +181,6 @@ class ReportStream:
         self._shown[index] = wanted
         return True
 
-    async def _stop_pump(self) -> None:
-        self._closing = True
-        self._dirty.set()
-        if self._pump is not None:
-            await self._pump
-
     async def finish(self, text: str | None = None) -> None:
         """Show the whole text, formatted, in one call per piece: `text`, the report as it was settled, when
         given (it may differ from what streamed: inference.urgency), else what streamed. The messages hold
@@ -248,11 +232,6 @@ class ReportStream:
                     lambda m=message_id: self.bot.delete_message(self.chat_id, m), chat_id=self.chat_id
                 )
 
-    def close(self) -> None:
-        """The delivery is gone (a shutdown cut it off): no more calls from this stream."""
-        if self._pump is not None:
-            self._pump.cancel()
-
     async def restart(self) -> None:
         """The source starts over: clear what was shown so no text appears twice."""
         await self._stop_pump()
@@ -260,7 +239,7 @@ class ReportStream:
         self._message_ids, self._shown = self._message_ids[:1], self._shown[:1]
         self.pieces.reset()
         self.first = 0
-        self._closing, self._pump = False, None
+        self._reopen_pump()
         await self.on_messages(self.message_ids)
         if self._message_ids:
             await self._edit(0, (CURSOR, self.stop_markup is not None))

@@ -8,10 +8,10 @@ runs them in production only decides when.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
+from casework.background import BackgroundService
 from casework.channel import CaseChannel
 from casework.reminders import ReminderDesk
 from casework.review_desk import ReviewDesk
@@ -22,24 +22,16 @@ TICK_S = 60.0
 PURGE_EVERY = timedelta(days=1)
 
 
-class Housekeeping:
+class Housekeeping(BackgroundService):
     """`channel` reaches clinics and patients; without one (`skinbot web`, no clinics) only `purge` runs."""
+
+    task_name = "housekeeping"
 
     def __init__(self, services: CaseServices, channel: CaseChannel | None, tick_s: float = TICK_S) -> None:
         self.services, self.channel, self.tick_s = services, channel, tick_s
-        self._task: asyncio.Task[None] | None = None
         self._last_purge = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="housekeeping")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
+    async def _run(self) -> None:
         while True:
             try:
                 await self.tick()

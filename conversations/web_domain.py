@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -65,26 +65,16 @@ class ApiCase:
 
     def as_case(self) -> Case:
         """The same request as a Case, for the code that renders a case's PDF."""
+        # The fields both records have carry over as they are; the rest are what an API request means.
+        same = {f.name: getattr(self, f.name) for f in fields(Case) if hasattr(self, f.name)}
         return Case(
-            id=self.id,
+            **same,
             user_id=self.owner_id,
             chat_id=0,
-            patient_name=self.patient_name,
-            age=self.age,
-            gender=self.gender,
-            history=self.history,
             report_language=self.language,
             ui_language=self.language,
-            image=self.image,
-            status=self.status,
             attempts=1,
-            classification=self.classification,
-            report=self.report,
-            image_seen=self.image_seen,
             error=None,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            report_end=self.report_end,
         )
 
 

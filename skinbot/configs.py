@@ -4,6 +4,9 @@ the composition root reads `Settings`; everything below it is handed what this m
 
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import Any, TypeVar
+
 from bot.config import BotConfig
 from bot.webhook import Webhook
 from casework.config import CaseConfig
@@ -12,52 +15,37 @@ from skinbot.inference_setup import quality_thresholds
 from skinbot.settings import Settings, SettingsError
 from web.config import HttpLimits, WebConfig
 
+Config = TypeVar("Config")
+
+
+def _from_settings(kind: type[Config], settings: Settings, **derived: Any) -> Config:
+    """A config whose fields are the settings of the same name, but for the `derived` ones the root works
+    out itself: one mapping for every package, so a new setting is passed down by naming it in the config."""
+    same = {f.name: getattr(settings, f.name) for f in fields(kind) if f.name not in derived}  # type: ignore[arg-type]
+    return kind(**same, **derived)
+
 
 def case_config(settings: Settings) -> CaseConfig:
-    return CaseConfig(
-        carcinoma_referral=settings.carcinoma_referral,
-        retention_days=settings.retention_days,
-        review_reflag_hours=settings.review_reflag_hours,
-        clinic_access=settings.clinic_access,
-        emergency_number=settings.emergency_number,
-        max_download_mb=settings.max_download_mb,
-        min_side=settings.min_side,
+    return _from_settings(
+        CaseConfig,
+        settings,
         desk_app_url=f"{settings.web_url}/desk/telegram" if settings.web_url.startswith("https://") else "",
         photo_checks=PhotoChecks(quality_thresholds(settings)),
     )
 
 
 def bot_config(settings: Settings) -> BotConfig:
-    return BotConfig(
-        telegram_bot_token=settings.telegram_bot_token,
-        telegram_api_url=settings.telegram_api_url,
-        telegram_file_url=settings.telegram_file_url,
-        telegram_local_mode=settings.telegram_local_mode,
-        edit_interval_s=settings.edit_interval_s,
-        stream_mode=settings.stream_mode,
-        daily_cases=settings.daily_cases,
-        qa_per_case=settings.qa_per_case,
-        report_engine_url=settings.llm if settings.llm_is_url else "",
-        http_header_timeout_s=settings.http_header_timeout_s,
-        http_body_timeout_s=settings.http_body_timeout_s,
-    )
+    return _from_settings(BotConfig, settings, report_engine_url=settings.llm if settings.llm_is_url else "")
 
 
 def web_config(settings: Settings) -> WebConfig:
-    return WebConfig(
-        web_url=settings.web_url,
-        web_docs=settings.web_docs,
-        web_session_hours=settings.web_session_hours,
-        api_rate_per_minute=settings.api_rate_per_minute,
-        web_trusted_proxies=settings.web_trusted_proxies,
-        limits=HttpLimits(
-            max_connections=settings.web_max_connections,
-            max_concurrency=settings.web_max_concurrency,
-            header_timeout_s=settings.http_header_timeout_s,
-            body_timeout_s=settings.http_body_timeout_s,
-        ),
-        telegram_bot_token=settings.telegram_bot_token,
+    limits = HttpLimits(
+        max_connections=settings.web_max_connections,
+        max_concurrency=settings.web_max_concurrency,
+        header_timeout_s=settings.http_header_timeout_s,
+        body_timeout_s=settings.http_body_timeout_s,
     )
+    return _from_settings(WebConfig, settings, limits=limits)
 
 
 def webhook_of(settings: Settings, requested: bool = False) -> Webhook | None:

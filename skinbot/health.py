@@ -14,46 +14,37 @@ Ready means healthy and the models loaded: /healthz is for "restart me?", /ready
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.services import Services
+from casework.background import BackgroundService
 from conversations.store import StoreError
 from inference.model_queue import ModelQueue, QueueHealth
 
 DB_TIMEOUT_S = 5.0
 
 
-class Heartbeat:
+class Heartbeat(BackgroundService):
     """A task that ticks every `interval_s` and notes how late each tick came: the event loop's lag."""
+
+    task_name = "health-heartbeat"
 
     def __init__(self, interval_s: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval_s, self._clock = interval_s, clock
         self.last_tick = clock()
         self.lag_s = 0.0
-        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self.last_tick = self._clock()
-        self._task = asyncio.create_task(self._beat(), name="health-heartbeat")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        super().start()
 
     def since_tick_s(self) -> float:
         return self._clock() - self.last_tick
 
-    async def _beat(self) -> None:
+    async def _run(self) -> None:
         while True:
             due = self._clock() + self.interval_s
             await asyncio.sleep(self.interval_s)

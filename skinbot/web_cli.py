@@ -128,8 +128,12 @@ def _key_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _login_url(settings: Settings, token: str) -> str:
-    return f"{settings.public_url()}/desk/login/{token}"
+def _show_login_link(settings: Settings, token: str, heading: str, advice: str = "") -> int:
+    """Print a new one-time login link under `heading`, with how long it stays valid."""
+    print(heading)
+    print(f"{settings.public_url()}/desk/login/{token}")
+    print(f"It works once, within {settings.login_link_hours:g} hours.{advice}")
+    return 0
 
 
 def _staff_add(args: argparse.Namespace) -> int:
@@ -152,10 +156,8 @@ def _staff_add(args: argparse.Namespace) -> int:
         listed = ", ".join(str(chat_id) for chat_id in known) or "none"
         return fail(f"{args.clinic} is not a clinic (skinbot clinic list; listed: {listed})")
     clinic, staff, token = done
-    print(f"staff member {staff.id} ({staff.name}) added to {clinic.name}. One-time login link:")
-    print(_login_url(settings, token))
-    print(f"It works once, within {settings.login_link_hours:g} hours. Send it only to {staff.name}.")
-    return 0
+    heading = f"staff member {staff.id} ({staff.name}) added to {clinic.name}. One-time login link:"
+    return _show_login_link(settings, token, heading, f" Send it only to {staff.name}.")
 
 
 def _staff_link(args: argparse.Namespace) -> int:
@@ -172,10 +174,7 @@ def _staff_link(args: argparse.Namespace) -> int:
     if done is None:
         return fail(f"there is no staff member {args.id}")
     staff, token = done
-    print(f"one-time login link for {staff.name}:")
-    print(_login_url(settings, token))
-    print(f"It works once, within {settings.login_link_hours:g} hours.")
-    return 0
+    return _show_login_link(settings, token, f"one-time login link for {staff.name}:")
 
 
 def _staff_telegram(args: argparse.Namespace) -> int:

@@ -101,6 +101,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+_KEY_USAGES = (
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
+)
+
+# An authority's usages: it signs (its handshake and its own certificate), nothing else.
+_AUTHORITY_USAGES = ("digital_signature", "key_cert_sign")
+
+
 def _self_signed(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 that is its own authority, and its key, as PEM files in `folder`."""
     from cryptography import x509
@@ -124,16 +140,9 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
+            # An authority's usages: it signs (its handshake and its own certificate), nothing else.
             x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
+                **{usage: usage in ("digital_signature", "key_cert_sign") for usage in _KEY_USAGES}
             ),
             critical=True,
         )

@@ -6,16 +6,16 @@ They fake a dependency (the models), so the queue, streaming and bot code under 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image
 
-from inference.events import StoppedBy, WriterResult
+from inference.events import StoppedBy
 from inference.labels import Classification
 from inference.report_request import ReportRequest
 from inference.row_images import RowImages, row_images
+from testkit.token_writer import TokenWriter
 
 
 @dataclass
@@ -35,7 +35,7 @@ class FixedClassifier:
 
 
 @dataclass
-class ScriptedWriter:
+class ScriptedWriter(TokenWriter):
     """Writes `script(request)` word by word (a word plus its following space is one token)."""
 
     script: Callable[[ReportRequest], str] = lambda req: f"Report in {req.language} for age {req.age}."
@@ -55,40 +55,15 @@ class ScriptedWriter:
             self.setup_gate.wait(30)
         self.ready = True
 
-    def generate(
-        self,
-        requests: list[ReportRequest],
-        images: list[RowImages],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
+    def tokens_for(self, requests: list[ReportRequest], images: list[RowImages]) -> list[list[str]]:
         self.batches.append(len(requests))
         self.rows.extend((r, len(row_images(i))) for r, i in zip(requests, images, strict=True))
         self.started.set()
-        tokens = [_tokens(self.script(r)) for r in requests]
-        done = [False] * len(requests)
-        stopped: list[StoppedBy] = [self.ends_with] * len(requests)
-        emitted = [""] * len(requests)
-        step = 0
-        while not all(done):
-            for row, row_tokens in enumerate(tokens):
-                if done[row]:
-                    continue
-                if should_stop(row):
-                    done[row], stopped[row] = True, "cancelled"
-                    continue
-                if step >= len(row_tokens):
-                    done[row] = True
-                    continue
-                if self.fail_with is not None and step >= self.fail_after_tokens:
-                    raise self.fail_with
-                emitted[row] += row_tokens[step]
-                on_delta(row, row_tokens[step])
-            step += 1
-            if self.token_delay:
-                time.sleep(self.token_delay)
-        return [WriterResult(e, s, len(t), True) for e, s, t in zip(emitted, stopped, tokens, strict=True)]
+        return [_tokens(self.script(r)) for r in requests]
+
+    def before_token(self, row: int, step: int) -> None:
+        if self.fail_with is not None and step >= self.fail_after_tokens:
+            raise self.fail_with
 
 
 def _tokens(text: str) -> list[str]:

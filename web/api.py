@@ -8,7 +8,7 @@ read (`web.api_gate`)."""
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, Security, UploadFile
@@ -208,25 +208,35 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
             body["analysis"] = analysis_text(ctx.t, lang, classification, ctx.case_config.carcinoma_referral)
         return JSONResponse(body)
 
-    @router.post(
-        "/classify",
-        response_model=ClassifyResponse,
-        summary="Image classification",
-        description="The quality gate, then the six class probabilities and the triage. No report is "
-        "written and nothing is kept: the photo is deleted as soon as the answer is ready.",
-    )
-    async def classify(request: Request, intake: Intake) -> Response:
-        return await scores_only(request, intake, analyze=False)
+    def scores_route(name: str, analyze: bool) -> Callable[[Request, Intake], Awaitable[Response]]:
+        async def route(request: Request, intake: Intake) -> Response:
+            return await scores_only(request, intake, analyze=analyze)
 
-    @router.post(
-        "/analyze",
-        response_model=AnalyzeResponse,
-        summary="Simple analysis",
-        description="What classify returns plus a short analysis in the request's language: the triage "
-        "with its advice and the two most likely classes. Nothing is kept.",
-    )
-    async def analyze(request: Request, intake: Intake) -> Response:
-        return await scores_only(request, intake, analyze=True)
+        route.__name__ = name  # FastAPI names the operation after it
+        return route
+
+    # The two answers from the scores alone: the same route, with and without the short analysis.
+    for path, response_model, summary, description, analyze in (
+        (
+            "/classify",
+            ClassifyResponse,
+            "Image classification",
+            "The quality gate, then the six class probabilities and the triage. No report is "
+            "written and nothing is kept: the photo is deleted as soon as the answer is ready.",
+            False,
+        ),
+        (
+            "/analyze",
+            AnalyzeResponse,
+            "Simple analysis",
+            "What classify returns plus a short analysis in the request's language: the triage "
+            "with its advice and the two most likely classes. Nothing is kept.",
+            True,
+        ),
+    ):
+        router.post(path, response_model=response_model, summary=summary, description=description)(
+            scores_route(path.strip("/"), analyze)
+        )
 
     @router.post(
         "/diagnose",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -235,14 +236,7 @@ class Desk:
         async def case_page(request: Request, review_id: str) -> Response:
             session, clinic = await self.session(request)
             item = await self.item(session, clinic, review_id)
-            await store.audit.add(
-                clinic.chat_id,
-                session.staff.name,
-                "view",
-                staff_id=session.staff.id,
-                review_id=item.review.id,
-                case_id=item.case.id,
-            )
+            await self.audit_case(session, clinic, item, "view")
             result = request.query_params.get("result", "")
             return await self.case_view(request, session, clinic, item, result=result)
 
@@ -268,23 +262,25 @@ class Desk:
             )
             return RedirectResponse(f"/desk/cases/{item.review.id}?result={'won' if won else 'lost'}", 303)
 
-        @router.get("/cases/{review_id}/photo")
-        async def photo(request: Request, review_id: str) -> Response:
+        async def case_file(
+            request: Request, review_id: str, path: Callable[[Case], Path], mime: str
+        ) -> Response:
             session, clinic = await self.session(request)
             case = (await self.item(session, clinic, review_id)).case
-            data = await asyncio.to_thread(
-                ctx.files.read_optional, ctx.files.image_path(case.user_id, case.image)
+            data = await asyncio.to_thread(ctx.files.read_optional, path(case))
+            return self.private_file(data, mime, session)
+
+        @router.get("/cases/{review_id}/photo")
+        async def photo(request: Request, review_id: str) -> Response:
+            return await case_file(
+                request, review_id, lambda case: ctx.files.image_path(case.user_id, case.image), "image/jpeg"
             )
-            return self.private_file(data, "image/jpeg", session)
 
         @router.get("/cases/{review_id}/heatmap")
         async def heatmap(request: Request, review_id: str) -> Response:
-            session, clinic = await self.session(request)
-            case = (await self.item(session, clinic, review_id)).case
-            data = await asyncio.to_thread(
-                ctx.files.read_optional, ctx.files.heatmap_path(case.user_id, case.id)
+            return await case_file(
+                request, review_id, lambda case: ctx.files.heatmap_path(case.user_id, case.id), "image/png"
             )
-            return self.private_file(data, "image/png", session)
 
         @router.get("/cases/{review_id}/report.pdf")
         async def pdf(request: Request, review_id: str) -> Response:
@@ -294,14 +290,7 @@ class Desk:
             if case.report is None:
                 raise DeskRefusal(404, "desk-not-found", session.staff.language)
             data = await ctx.case_pdf(case)
-            await store.audit.add(
-                clinic.chat_id,
-                session.staff.name,
-                "pdf",
-                staff_id=session.staff.id,
-                review_id=item.review.id,
-                case_id=case.id,
-            )
+            await self.audit_case(session, clinic, item, "pdf")
             name = f"skin-report-{case.short_id}-{case.created_at.date().isoformat()}.pdf"
             return Response(
                 data,
@@ -360,6 +349,17 @@ class Desk:
         if data is None:
             raise DeskRefusal(404, "desk-not-found", session.staff.language)
         return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+
+    async def audit_case(self, session: StaffSession, clinic: Clinic, item: DeskItem, action: str) -> None:
+        """Note in the clinic's audit log that this staff member opened one of its cases."""
+        await self.ctx.store.audit.add(
+            clinic.chat_id,
+            session.staff.name,
+            action,
+            staff_id=session.staff.id,
+            review_id=item.review.id,
+            case_id=item.case.id,
+        )
 
     async def item(self, session: StaffSession, clinic: Clinic, review_id: str) -> DeskItem:
         """A review of this staff member's clinic, or 404: another clinic's case does not exist here."""

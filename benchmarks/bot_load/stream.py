@@ -15,7 +15,6 @@ import asyncio
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 from statistics import mean
 from typing import Any
 
@@ -23,7 +22,7 @@ from benchmarks.bot_load.run import run_load
 from benchmarks.bot_load.server import LoadBotApi
 from benchmarks.bot_load.users import SimulatedUser, marker_of
 from benchmarks.output import emit, machine, percentile
-from inference.events import WriterResult
+from testkit.token_writer import TokenWriter
 
 DEFAULT_STREAM_USERS = 8
 _SCORES_BAR = re.compile("[█░]")
@@ -51,7 +50,7 @@ def report_for(marker: str) -> list[str]:
     return [head + ": ", *words]
 
 
-class PacedWriter:
+class PacedWriter(TokenWriter):
     """Writes `report_for(marker)` token by token, one token per row every `token_delay` seconds, and
     remembers when each report's first and last token came."""
 
@@ -60,32 +59,16 @@ class PacedWriter:
         self.first_token: dict[str, float] = {}
         self.last_token: dict[str, float] = {}
         self.description = f"scripted summary and five sections, 910 characters, {token_delay} s per token"
+        self._markers: list[str] = []  # the batch being written, row by row
 
-    def setup(self) -> None:
-        return None
+    def tokens_for(self, requests: list[Any], images: list[Any]) -> list[list[str]]:
+        self._markers = [marker_of(request) for request in requests]
+        return [report_for(m) for m in self._markers]
 
-    def generate(
-        self,
-        requests: list[Any],
-        images: list[Any],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
-        markers = [marker_of(request) for request in requests]
-        tokens = [report_for(m) for m in markers]
-        written = [""] * len(requests)
-        for step in range(max(map(len, tokens))):
-            for row, row_tokens in enumerate(tokens):
-                if step >= len(row_tokens) or should_stop(row):
-                    continue
-                now = time.monotonic()
-                self.first_token.setdefault(markers[row], now)
-                self.last_token[markers[row]] = now
-                written[row] += row_tokens[step]
-                on_delta(row, row_tokens[step])
-            time.sleep(self.token_delay)
-        return [WriterResult(text, "eos", len(t), True) for text, t in zip(written, tokens, strict=True)]
+    def before_token(self, row: int, step: int) -> None:
+        now = time.monotonic()
+        self.first_token.setdefault(self._markers[row], now)
+        self.last_token[self._markers[row]] = now
 
 
 def _is_scores(call: Any) -> bool:

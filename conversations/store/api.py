@@ -9,51 +9,36 @@ from typing import Any
 
 from conversations.domain import CaseStatus, Language
 from conversations.files import new_token
-from conversations.store.database import Database
+from conversations.store.rows import Queries, from_row, json_or_none, when
 from conversations.web_domain import API_KEY_PREFIX, ApiCase, ApiKey, ApiKind, new_secret, secret_hash
 
 USE_RECORDED_EVERY = timedelta(minutes=1)
 
 
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def key_from_row(row: sqlite3.Row) -> ApiKey:
-    return ApiKey(
-        id=row["id"],
-        name=row["name"],
+    return from_row(
+        ApiKey,
+        row,
         created_at=datetime.fromisoformat(row["created_at"]),
-        revoked_at=_when(row["revoked_at"]),
-        last_used_at=_when(row["last_used_at"]),
+        revoked_at=when(row["revoked_at"]),
+        last_used_at=when(row["last_used_at"]),
     )
 
 
 def api_case_from_row(row: sqlite3.Row) -> ApiCase:
-    return ApiCase(
-        id=row["id"],
-        key_id=row["key_id"],
-        kind=row["kind"],
-        patient_name=row["patient_name"],
-        age=row["age"],
-        gender=row["gender"],
-        history=row["history"],
+    return from_row(
+        ApiCase,
+        row,
         language=Language(row["language"]),
-        image=row["image"],
         status=CaseStatus(row["status"]),
-        classification=json.loads(row["classification"]) if row["classification"] else None,
-        report=row["report"],
+        classification=json_or_none(row["classification"]),
         image_seen=None if row["image_seen"] is None else bool(row["image_seen"]),
-        report_end=row["report_end"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
     )
 
 
-class ApiKeys:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class ApiKeys(Queries):
     async def create(self, name: str) -> tuple[ApiKey, str]:
         """A new key. Returns it with its secret, which is not stored and cannot be shown again."""
         secret = API_KEY_PREFIX + new_secret()
@@ -69,8 +54,7 @@ class ApiKeys:
         return key, secret
 
     async def get(self, key_id: int) -> ApiKey | None:
-        row = await self._db.one("SELECT * FROM api_keys WHERE id=?", (key_id,))
-        return key_from_row(row) if row else None
+        return await self._one_of(key_from_row, "SELECT * FROM api_keys WHERE id=?", (key_id,))
 
     async def all(self) -> list[ApiKey]:
         return [key_from_row(r) for r in await self._db.all("SELECT * FROM api_keys ORDER BY id")]
@@ -113,10 +97,7 @@ class ApiKeys:
         return cases
 
 
-class ApiCases:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class ApiCases(Queries):
     async def create(
         self,
         key_id: int,
@@ -154,8 +135,9 @@ class ApiCases:
         return case
 
     async def get(self, key_id: int, case_id: str) -> ApiCase | None:
-        row = await self._db.one("SELECT * FROM api_cases WHERE id=? AND key_id=?", (case_id, key_id))
-        return api_case_from_row(row) if row else None
+        return await self._one_of(
+            api_case_from_row, "SELECT * FROM api_cases WHERE id=? AND key_id=?", (case_id, key_id)
+        )
 
     async def of_key(self, key_id: int) -> list[ApiCase]:
         rows = await self._db.all("SELECT * FROM api_cases WHERE key_id=? ORDER BY created_at", (key_id,))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 from conversations.web_domain import AuditEntry
 
 
@@ -23,10 +23,7 @@ def entry_from_row(row: sqlite3.Row) -> AuditEntry:
     )
 
 
-class Audit:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Audit(Queries):
     async def add(
         self,
         clinic_chat_id: int,

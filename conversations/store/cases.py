@@ -16,7 +16,7 @@ import aiosqlite
 from conversations.domain import REPORTED_STATUSES, Case, CasePhoto, CaseStatus, Language
 from conversations.files import new_token
 from conversations.intake_state import Draft, photo_kind
-from conversations.store.database import Database
+from conversations.store.rows import Queries, from_row, json_or_none, when
 
 
 async def own_case_status(db: aiosqlite.Connection, user_id: int, case_id: str) -> str | None:
@@ -35,38 +35,22 @@ def _photos(row: sqlite3.Row) -> tuple[CasePhoto, ...]:
 
 
 def case_from_row(row: sqlite3.Row) -> Case:
-    return Case(
-        id=row["id"],
-        user_id=row["user_id"],
-        chat_id=row["chat_id"],
-        patient_name=row["patient_name"],
-        age=row["age"],
-        gender=row["gender"],
-        history=row["history"],
+    return from_row(
+        Case,
+        row,
         report_language=Language(row["report_language"]),
         ui_language=Language(row["ui_language"]),
-        image=row["image"],
         status=CaseStatus(row["status"]),
-        attempts=row["attempts"],
-        classification=json.loads(row["classification"]) if row["classification"] else None,
-        report=row["report"],
+        classification=json_or_none(row["classification"]),
         image_seen=None if row["image_seen"] is None else bool(row["image_seen"]),
-        error=row["error"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
-        delivered_at=datetime.fromisoformat(row["delivered_at"]) if row["delivered_at"] else None,
-        interruptions=row["interruptions"],
-        report_end=row["report_end"],
+        delivered_at=when(row["delivered_at"]),
         photos=_photos(row),
-        body_site=row["body_site"],
-        follow_up_of=row["follow_up_of"],
     )
 
 
-class Cases:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Cases(Queries):
     async def create(self, user_id: int, chat_id: int, draft: Draft, ui_language: Language) -> Case:
         """Store a confirmed intake as a queued case and end the intake, in one transaction. A follow-up links
         to its earlier case only if that case is the same user's."""
@@ -111,12 +95,12 @@ class Cases:
         return case
 
     async def get(self, user_id: int, case_id: str) -> Case | None:
-        row = await self._db.one("SELECT * FROM cases WHERE id=? AND user_id=?", (case_id, user_id))
-        return case_from_row(row) if row else None
+        return await self._one_of(
+            case_from_row, "SELECT * FROM cases WHERE id=? AND user_id=?", (case_id, user_id)
+        )
 
     async def by_id(self, case_id: str) -> Case | None:
-        row = await self._db.one("SELECT * FROM cases WHERE id=?", (case_id,))
-        return case_from_row(row) if row else None
+        return await self._one_of(case_from_row, "SELECT * FROM cases WHERE id=?", (case_id,))
 
     async def recent(self, user_id: int, limit: int = 10) -> list[Case]:
         rows = await self._db.all(

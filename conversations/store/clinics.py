@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from conversations.domain import Clinic, ClinicLink
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 from conversations.web_domain import secret_hash
 
 TOKEN_BYTES = 12  # 96 random bits: 16 URL-safe characters, well inside a deep link's 64
@@ -45,10 +45,7 @@ def _link(row: sqlite3.Row) -> ClinicLink:
     )
 
 
-class Clinics:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Clinics(Queries):
     async def seed(self, entries: Iterable[tuple[int, str, str]]) -> None:
         """(chat id, name, language) from the settings: added, or renamed to what the settings say."""
         now = self._db.now()
@@ -73,12 +70,10 @@ class Clinics:
         return await self._db.one("SELECT 1 FROM clinics LIMIT 1") is not None
 
     async def get(self, clinic_id: int) -> Clinic | None:
-        row = await self._db.one("SELECT * FROM clinics WHERE id=?", (clinic_id,))
-        return _clinic(row) if row else None
+        return await self._one_of(_clinic, "SELECT * FROM clinics WHERE id=?", (clinic_id,))
 
     async def by_chat(self, chat_id: int) -> Clinic | None:
-        row = await self._db.one("SELECT * FROM clinics WHERE chat_id=?", (chat_id,))
-        return _clinic(row) if row else None
+        return await self._one_of(_clinic, "SELECT * FROM clinics WHERE chat_id=?", (chat_id,))
 
     async def by_name(self, name: str) -> Clinic | None:
         row = await self._db.one(

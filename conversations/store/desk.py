@@ -9,8 +9,8 @@ from typing import Any
 
 from conversations.domain import Case, Review
 from conversations.store.cases import case_from_row
-from conversations.store.database import Database
 from conversations.store.reviews import review_from_row
+from conversations.store.rows import Queries
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,7 @@ class DeskItem:
     case: Case
 
 
-class DeskQueries:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class DeskQueries(Queries):
     async def items(
         self,
         clinic_chat_id: int,

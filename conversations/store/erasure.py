@@ -10,16 +10,13 @@ from datetime import datetime
 
 from conversations.domain import ACTIVE_STATUSES
 from conversations.intake_state import Intake
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 
 # (user id, case id or None for an unconfirmed intake, image tokens) of each thing whose files must go too.
 Expired = tuple[int, str | None, tuple[str, ...]]
 
 
-class Erasure:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Erasure(Queries):
     async def delete_user(self, user_id: int) -> int:
         """Erase the user, their intake, every case row and its reviews. Returns the number of cases."""
         async with self._db.write() as db:

@@ -5,15 +5,12 @@ from __future__ import annotations
 import logging
 
 from conversations.intake_state import Intake
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 
 log = logging.getLogger(__name__)
 
 
-class Intakes:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Intakes(Queries):
     async def load(self, user_id: int) -> Intake | None:
         row = await self._db.one("SELECT state FROM conversations WHERE user_id=?", (user_id,))
         if row is None:

@@ -7,16 +7,13 @@ from typing import Any
 
 from conversations.domain import Case, CaseStatus
 from conversations.store.cases import case_from_row
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 
 # Back of the line: one more than any case ever queued.
 _NEXT_SEQ = "(SELECT COALESCE(MAX(queue_seq),0)+1 FROM cases)"
 
 
-class Jobs:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Jobs(Queries):
     async def queued(self) -> list[Case]:
         rows = await self._db.all(
             "SELECT * FROM cases WHERE status=? ORDER BY queue_seq", (CaseStatus.QUEUED,)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from conversations.domain import REPORTED_STATUSES, Reminder
 from conversations.store.cases import own_case_status
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 
 
 def _reminder(row: sqlite3.Row) -> Reminder:
@@ -26,10 +26,7 @@ def _reminder(row: sqlite3.Row) -> Reminder:
     )
 
 
-class Reminders:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Reminders(Queries):
     async def set(self, user_id: int, case_id: str, due_at: datetime) -> Reminder | None:
         """Remind the user about their own reported case at `due_at` (replacing an earlier reminder of it).
         None when the case is not theirs or has no report."""
@@ -45,8 +42,9 @@ class Reminders:
         return await self.get(user_id, case_id)
 
     async def get(self, user_id: int, case_id: str) -> Reminder | None:
-        row = await self._db.one("SELECT * FROM reminders WHERE case_id=? AND user_id=?", (case_id, user_id))
-        return _reminder(row) if row else None
+        return await self._one_of(
+            _reminder, "SELECT * FROM reminders WHERE case_id=? AND user_id=?", (case_id, user_id)
+        )
 
     async def pending(self, user_id: int) -> list[Reminder]:
         """The user's reminders not sent yet, soonest first."""
@@ -56,10 +54,9 @@ class Reminders:
         return [_reminder(r) for r in rows]
 
     async def cancel(self, user_id: int, case_id: str) -> bool:
-        changed = await self._db.execute(
+        return await self._changed_one(
             "DELETE FROM reminders WHERE case_id=? AND user_id=? AND sent_at IS NULL", (case_id, user_id)
         )
-        return changed == 1
 
     async def due(self, now: datetime) -> list[Reminder]:
         rows = await self._db.all(

@@ -8,35 +8,21 @@ from datetime import datetime
 from conversations.domain import CaseStatus, Review
 from conversations.files import new_token
 from conversations.store.cases import own_case_status
-from conversations.store.database import Database
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+from conversations.store.rows import Queries, from_row, when
 
 
 def review_from_row(row: sqlite3.Row) -> Review:
-    return Review(
-        id=row["id"],
-        case_id=row["case_id"],
-        user_id=row["user_id"],
-        clinic_chat_id=row["clinic_chat_id"],
-        summary_message_id=row["summary_message_id"],
-        note_prompt_id=row["note_prompt_id"],
-        verdict=row["verdict"],
-        reviewer=row["reviewer"],
-        note=row["note"],
+    return from_row(
+        Review,
+        row,
         created_at=datetime.fromisoformat(row["created_at"]),
-        answered_at=_when(row["answered_at"]),
-        reflagged_at=_when(row["reflagged_at"]),
+        answered_at=when(row["answered_at"]),
+        reflagged_at=when(row["reflagged_at"]),
         patient_notified=bool(row["patient_notified"]),
     )
 
 
-class Reviews:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Reviews(Queries):
     async def create(self, user_id: int, case_id: str, clinic_chat_id: int) -> Review | None:
         """A pending review of the user's own finished case; None if not theirs, not done, or already sent."""
         review_id = new_token()
@@ -52,12 +38,10 @@ class Reviews:
         return await self.get(review_id) if created else None
 
     async def get(self, review_id: str) -> Review | None:
-        row = await self._db.one("SELECT * FROM reviews WHERE id=?", (review_id,))
-        return review_from_row(row) if row else None
+        return await self._one_of(review_from_row, "SELECT * FROM reviews WHERE id=?", (review_id,))
 
     async def of_case(self, case_id: str) -> Review | None:
-        row = await self._db.one("SELECT * FROM reviews WHERE case_id=?", (case_id,))
-        return review_from_row(row) if row else None
+        return await self._one_of(review_from_row, "SELECT * FROM reviews WHERE case_id=?", (case_id,))
 
     async def of_user(self, user_id: int) -> dict[str, Review]:
         """The user's reviews by case id."""
@@ -95,10 +79,9 @@ class Reviews:
         return review_from_row(row) if row else None
 
     async def save_note(self, review_id: str, note: str) -> bool:
-        changed = await self._db.execute(
+        return await self._changed_one(
             "UPDATE reviews SET note=? WHERE id=? AND note IS NULL", (note, review_id)
         )
-        return changed == 1
 
     async def due_for_reflag(self, created_before: datetime) -> list[Review]:
         rows = await self._db.all(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from conversations.domain import Language
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 from conversations.web_domain import Staff, StaffSession, new_secret, secret_hash
 
 
@@ -29,10 +29,7 @@ def staff_from_row(row: sqlite3.Row) -> Staff:
     )
 
 
-class StaffMembers:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class StaffMembers(Queries):
     async def add(
         self, clinic_chat_id: int, name: str, language: Language, telegram_id: int | None = None
     ) -> Staff:
@@ -48,8 +45,7 @@ class StaffMembers:
         return staff
 
     async def get(self, staff_id: int) -> Staff | None:
-        row = await self._db.one("SELECT * FROM staff WHERE id=?", (staff_id,))
-        return staff_from_row(row) if row else None
+        return await self._one_of(staff_from_row, "SELECT * FROM staff WHERE id=?", (staff_id,))
 
     async def all(self) -> list[Staff]:
         return [staff_from_row(r) for r in await self._db.all("SELECT * FROM staff ORDER BY id")]
@@ -66,10 +62,9 @@ class StaffMembers:
 
     async def set_telegram_id(self, staff_id: int, telegram_id: int | None) -> bool:
         """Who this member is in the clinic's Telegram chat (None: nobody). False for no such member."""
-        changed = await self._db.execute(
+        return await self._changed_one(
             "UPDATE staff SET telegram_id=? WHERE id=? AND removed_at IS NULL", (telegram_id, staff_id)
         )
-        return changed == 1
 
     async def by_telegram(self, clinic_chat_id: int, telegram_id: int) -> Staff | None:
         """The clinic's active staff member with this Telegram account, if any."""

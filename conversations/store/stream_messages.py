@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 
 
-class StreamMessages:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class StreamMessages(Queries):
     async def save(self, case_id: str, chat_id: int, message_ids: list[int]) -> None:
         if not message_ids:
             await self.clear(case_id)

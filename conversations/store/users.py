@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from conversations.domain import Language, User
-from conversations.store.database import Database
+from conversations.store.rows import Queries
 
 
-class Users:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class Users(Queries):
     async def get(self, user_id: int) -> User | None:
         row = await self._db.one("SELECT * FROM users WHERE user_id=?", (user_id,))
         if row is None:

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from skinbot.logging_setup import OWN_LOGGERS
+
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = (
-    "skinbot",
-    "bot",
-    "web",
-    "classifier_lab",
-    "casework",
-    "inference",
-    "conversations",
-    "benchmarks",
-    "testkit",
-    "tests",
-)
+# Every package that runs (the ones whose loggers are ours), and the test and benchmark code beside them.
+PACKAGES = (*(name for name in OWN_LOGGERS if name != "__main__"), "benchmarks", "testkit", "tests")
 
 
 def test_no_formatter_opt_outs() -> None:

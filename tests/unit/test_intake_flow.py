@@ -15,20 +15,23 @@ import pytest
 
 from casework.translator import Translator
 from conversations.domain import BODY_SITES
-from conversations.intake import Outcome, advance, cancel, is_complete, photo_slots, start, start_follow_up
+from conversations.intake import (
+    ORDER,
+    Outcome,
+    advance,
+    cancel,
+    is_complete,
+    photo_slots,
+    start,
+    start_follow_up,
+)
 from conversations.intake_prompts import Msg, Say, current_prompt
 from conversations.intake_state import Album, Answer, Choice, Draft, Earlier, Intake, Other, Photo, Step, Text
 
 UI = ("ko", "en", "vi")
-QUESTION_STEPS = (
-    Step.PHOTO,
-    Step.BODY_SITE,
-    Step.NAME,
-    Step.AGE,
-    Step.GENDER,
-    Step.HISTORY,
-    Step.REPORT_LANGUAGE,
-)
+# The questions the summary can send the patient back to: every step but the follow-up choice and the
+# "more photos?" prompt, which are no answers of their own.
+QUESTION_STEPS = tuple(step for step in ORDER if step not in (Step.FOLLOW_UP, Step.MORE_PHOTOS))
 FULL = Draft(
     photos=("img-1",),
     photos_done=True,
