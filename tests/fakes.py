@@ -15,7 +15,8 @@ from PIL import Image
 from inference.events import StoppedBy, WriterResult
 from inference.labels import Classification
 from inference.report_request import ReportRequest
-from inference.row_images import RowImages, row_images
+from inference.row_images import row_images
+from testkit.stand_in_writer import Batch, StandInWriter
 
 
 @dataclass
@@ -35,7 +36,7 @@ class FixedClassifier:
 
 
 @dataclass
-class ScriptedWriter:
+class ScriptedWriter(StandInWriter):
     """Writes `script(request)` word by word (a word plus its following space is one token)."""
 
     script: Callable[[ReportRequest], str] = lambda req: f"Report in {req.language} for age {req.age}."
@@ -55,16 +56,10 @@ class ScriptedWriter:
             self.setup_gate.wait(30)
         self.ready = True
 
-    def generate(
-        self,
-        requests: list[ReportRequest],
-        images: list[RowImages],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
+    def write(self, batch: Batch) -> list[WriterResult]:
+        requests, on_delta, should_stop = batch.requests, batch.on_delta, batch.should_stop
         self.batches.append(len(requests))
-        self.rows.extend((r, len(row_images(i))) for r, i in zip(requests, images, strict=True))
+        self.rows.extend((r, len(row_images(i))) for r, i in zip(requests, batch.images, strict=True))
         self.started.set()
         tokens = [_tokens(self.script(r)) for r in requests]
         done = [False] * len(requests)

@@ -15,7 +15,6 @@ import asyncio
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 from statistics import mean
 from typing import Any
 
@@ -24,6 +23,7 @@ from benchmarks.bot_load.server import LoadBotApi
 from benchmarks.bot_load.users import SimulatedUser, marker_of
 from benchmarks.output import emit, machine, percentile
 from inference.events import WriterResult
+from testkit.stand_in_writer import Batch, StandInWriter
 
 DEFAULT_STREAM_USERS = 8
 _SCORES_BAR = re.compile("[█░]")
@@ -51,7 +51,7 @@ def report_for(marker: str) -> list[str]:
     return [head + ": ", *words]
 
 
-class PacedWriter:
+class PacedWriter(StandInWriter):
     """Writes `report_for(marker)` token by token, one token per row every `token_delay` seconds, and
     remembers when each report's first and last token came."""
 
@@ -61,29 +61,19 @@ class PacedWriter:
         self.last_token: dict[str, float] = {}
         self.description = f"scripted summary and five sections, 910 characters, {token_delay} s per token"
 
-    def setup(self) -> None:
-        return None
-
-    def generate(
-        self,
-        requests: list[Any],
-        images: list[Any],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
-        markers = [marker_of(request) for request in requests]
+    def write(self, batch: Batch) -> list[WriterResult]:
+        markers = [marker_of(request) for request in batch.requests]
         tokens = [report_for(m) for m in markers]
-        written = [""] * len(requests)
+        written = [""] * len(markers)
         for step in range(max(map(len, tokens))):
             for row, row_tokens in enumerate(tokens):
-                if step >= len(row_tokens) or should_stop(row):
+                if step >= len(row_tokens) or batch.should_stop(row):
                     continue
                 now = time.monotonic()
                 self.first_token.setdefault(markers[row], now)
                 self.last_token[markers[row]] = now
                 written[row] += row_tokens[step]
-                on_delta(row, row_tokens[step])
+                batch.on_delta(row, row_tokens[step])
             time.sleep(self.token_delay)
         return [WriterResult(text, "eos", len(t), True) for text, t in zip(written, tokens, strict=True)]
 

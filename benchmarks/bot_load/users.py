@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,7 @@ from casework.translator import Translator
 from conversations.domain import Language
 from inference.events import WriterResult
 from testkit.sent_messages import SentMessage
+from testkit.stand_in_writer import Batch, StandInWriter
 
 STEP_TIMEOUT_S = 300.0
 FIRST_USER_ID = 7_000_000
@@ -29,22 +29,12 @@ def marker_of(request: Any) -> str:
     return found.group(0) if found else "no marker"
 
 
-class FastWriter:
+class FastWriter(StandInWriter):
     """A report writer that answers at once: a fixed text naming the history's marker, in a few deltas."""
 
-    def setup(self) -> None:
-        return None
-
-    def generate(
-        self,
-        requests: list[Any],
-        images: list[Any],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
+    def write(self, batch: Batch) -> list[WriterResult]:
         results = []
-        for row, request in enumerate(requests):
+        for row, request in enumerate(batch.requests):
             marker = marker_of(request)
             parts = [
                 f"## 1. Visual observations\nFindings for {marker}: ",
@@ -52,9 +42,9 @@ class FastWriter:
                 "coloured area.\n\n## 2. Recommended care\nSee a doctor if it changes.",
             ]
             for part in parts:
-                if should_stop(row):
+                if batch.should_stop(row):
                     break
-                on_delta(row, part)
+                batch.on_delta(row, part)
             results.append(WriterResult("".join(parts), "eos", len(parts), image_seen=True))
         return results
 

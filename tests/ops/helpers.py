@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from inference.events import WriterResult
+from testkit.stand_in_writer import Batch, StandInWriter
 
 WEBHOOK_URL = "https://bot.example.org/telegram/skinbot"
 WEBHOOK_SECRET = "s3cret-token_0123456789abcdef"
@@ -53,23 +53,13 @@ def total(page: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str)
 
 
 @dataclass
-class HangingWriter:
+class HangingWriter(StandInWriter):
     """A report writer whose generate blocks until released and ignores should_stop: a hung native call."""
 
     release: threading.Event = field(default_factory=threading.Event)
     entered: threading.Event = field(default_factory=threading.Event)
 
-    def setup(self) -> None:
-        return None
-
-    def generate(
-        self,
-        requests: list[Any],
-        images: list[Any],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
+    def write(self, batch: Batch) -> list[WriterResult]:
         self.entered.set()
         self.release.wait(120)
-        return [WriterResult("", "eos", 0, True) for _ in requests]
+        return [WriterResult("", "eos", 0, True) for _ in batch.requests]
