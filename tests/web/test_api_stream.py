@@ -24,7 +24,7 @@ WORDS = " ".join(f"word{i}" for i in range(400))
 
 def slow_words() -> ScriptedWriter:
     """WORDS at 50 tokens a second: a report long enough to leave or stop in the middle of."""
-    return slow_words()
+    return ScriptedWriter(script=lambda r: WORDS, token_delay=0.02)
 
 
 async def started(h: Harness, weights: Path, writer: ScriptedWriter, **settings: object) -> tuple[int, str]:
