@@ -12,6 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from conversations.backup import DB_NAME, MANIFEST
+from conversations.domain import Case
 from conversations.files import MARKER, FileStore
 from conversations.intake_state import Draft
 from conversations.store import Store
@@ -35,6 +36,17 @@ class Written:
     images: dict[str, bytes] = field(default_factory=dict)  # case id -> photo
     pdfs: dict[str, bytes] = field(default_factory=dict)  # case id -> PDF
     users: dict[str, int] = field(default_factory=dict)  # case id -> user id
+
+
+async def restored_case(data_dir: Path, written: Written, key: str | None = None) -> Case:
+    """User 7's one case in the restored copy at `data_dir`, its photo checked against what was written."""
+    copy = await Store.open(data_dir / DB_NAME)
+    try:
+        (case,) = await copy.cases.recent(7)
+        assert FileStore(data_dir, key).read_image(7, case.image) == written.images[case.id]
+        return case
+    finally:
+        await copy.close()
 
 
 async def add_case(store: Store, files: FileStore, written: Written, user_id: int, n: int) -> None:
@@ -167,12 +179,7 @@ async def test_restore_refuses_a_non_empty_data_dir_unless_forced(
     (aside,) = tmp_path.glob("live.before-restore-*")
     assert (aside / "notes.txt").read_text() == "someone's data"
     assert str(aside) in capsys.readouterr().out
-    copy = await Store.open(live / DB_NAME)
-    try:
-        (case,) = await copy.cases.recent(7)
-        assert FileStore(live).read_image(7, case.image) == written.images[case.id]
-    finally:
-        await copy.close()
+    await restored_case(live, written)
 
 
 async def test_restore_refuses_a_backup_that_does_not_match_its_manifest(

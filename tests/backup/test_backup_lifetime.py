@@ -19,7 +19,7 @@ from conversations.backup import DB_NAME, MANIFEST, backup, restore
 from conversations.files import FileStore
 from conversations.store import Store
 from skinbot.cli import main
-from tests.backup.test_backup import KEY, Written, add_case, one_error_line, use
+from tests.backup.test_backup import KEY, Written, add_case, one_error_line, restored_case, use
 
 OTHER_KEY = Fernet.generate_key().decode()
 
@@ -86,13 +86,8 @@ async def test_an_encrypted_backup_holds_no_patient_data_in_the_clear(
     use(monkeypatch, restored, KEY)
     assert main(["restore", str(dest)]) == 0
     assert "warning" not in capsys.readouterr().out
-    copy = await Store.open(restored / DB_NAME)
-    try:
-        (case,) = await copy.cases.recent(7)
-        assert case.patient_name == "Patient 0" and case.history == "itchy"
-        assert FileStore(restored, KEY).read_image(7, case.image) == written.images[case.id]
-    finally:
-        await copy.close()
+    case = await restored_case(restored, written, KEY)
+    assert case.patient_name == "Patient 0" and case.history == "itchy"
 
 
 @pytest.mark.parametrize("key", [None, OTHER_KEY], ids=["no key", "another key"])
@@ -172,9 +167,4 @@ async def test_a_format_1_backup_still_restores(
 
     use(monkeypatch, restored)
     assert main(["restore", str(dest)]) == 0
-    copy = await Store.open(restored / DB_NAME)
-    try:
-        (case,) = await copy.cases.recent(7)
-        assert FileStore(restored).read_image(7, case.image) == written.images[case.id]
-    finally:
-        await copy.close()
+    await restored_case(restored, written)

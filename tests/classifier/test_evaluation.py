@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from classifier_lab.evaluation import EvaluationError, LeakError, evaluate
+from inference.labels import LABELS
 from tests.fixtures.classifier_models import SyntheticDataset, near_copy
 
 
@@ -37,14 +38,7 @@ def test_clean_split_is_evaluated(
     assert report.ms_per_image > 0
     data = json.loads((tmp_path / "r" / "report.json").read_text())
     assert data["leaky"] is False
-    assert set(data["metrics"]["per_class"]) == {
-        "acne",
-        "carcinoma",
-        "eczema",
-        "keratosis",
-        "milia",
-        "rosacea",
-    }
+    assert set(data["metrics"]["per_class"]) == set(LABELS)
     for key in ("precision", "recall", "f1", "support"):
         assert key in data["metrics"]["per_class"]["carcinoma"]
     for key in ("macro", "weighted", "accuracy", "balanced_accuracy", "confusion", "ece"):

@@ -60,9 +60,5 @@ def text_engine(engine_hub: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture
 async def proxy(image_engine: EngineServer) -> AsyncIterator[CountingProxy]:
-    counting = CountingProxy(image_engine.url)
-    await counting.start()
-    try:
+    async with CountingProxy(image_engine.url) as counting:
         yield counting
-    finally:
-        await counting.stop()

@@ -160,6 +160,13 @@ class CountingProxy:
         if self._session is not None:
             await self._session.close()
 
+    async def __aenter__(self) -> CountingProxy:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         assert self._session is not None
         body = await request.read()

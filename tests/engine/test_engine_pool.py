@@ -42,12 +42,10 @@ def script(n: int, body: dict) -> tuple[int, list[str]]:
 async def engine() -> AsyncIterator[CountingProxy]:
     fake = FakeEngine(script=script)
     await fake.start()
-    proxy = CountingProxy(fake.url)
-    await proxy.start()
     try:
-        yield proxy
+        async with CountingProxy(fake.url) as proxy:
+            yield proxy
     finally:
-        await proxy.stop()
         await fake.stop()
 
 

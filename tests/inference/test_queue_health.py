@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PIL import Image
 
-from conversations.intake_state import Draft
 from conversations.store import Store
 from inference.classifier import SkinClassifier
 from inference.events import Done, Failed, JobSpec, Rejected
@@ -17,6 +16,7 @@ from inference.model_queue import ModelQueue
 from inference.quality import QualityThresholds
 from inference.worker import ModelWorker, ReportWriter
 from testkit.skin_photos import skin_photo
+from tests.drafts import answered
 from tests.fakes import ScriptedWriter
 from tests.ops.helpers import HangingWriter
 
@@ -46,13 +46,13 @@ class Recorder:
 async def _spec(store: Store, tmp_path: Path, user_id: int, photo: bytes | None = None) -> JobSpec:
     image = tmp_path / f"{user_id}.jpg"
     image.write_bytes(photo if photo is not None else skin_photo(seed=user_id))
-    draft = Draft(
-        photos=("0" * 32,),
+    draft = answered(
+        "0" * 32,
+        photos_done=False,
+        body_site_answered=False,
         name="Not In Prompt",
         age=40,
         gender="male",
-        history=None,
-        history_answered=True,
         report_language="en",
     )
     await store.users.add_consent(user_id, "en")

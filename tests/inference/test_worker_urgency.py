@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -63,14 +63,18 @@ async def written(
     return events
 
 
-@pytest.mark.parametrize("writer", [in_process, engine_rows])
+@pytest.fixture(params=[in_process, engine_rows], ids=["in_process", "engine_rows"])
+def write(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: FakeEngine
+) -> Callable[[Classification], Awaitable[list[Event]]]:
+    """The worker's events for a report on these scores, by each of the two writers in turn."""
+    return lambda scores: written(tmp_path, monkeypatch, request.param(engine), scores)
+
+
 async def test_a_report_contradicting_an_urgent_triage_ends_urgent(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    engine: FakeEngine,
-    writer: Callable[[FakeEngine], ReportWriter],
+    write: Callable[[Classification], Awaitable[list[Event]]],
 ) -> None:
-    events = await written(tmp_path, monkeypatch, writer(engine), URGENT)
+    events = await write(URGENT)
     t = Translator()
     level = t("en", "report-urgency-within-days")
     note = t("en", "report-urgency-set", level=level)
@@ -82,12 +86,8 @@ async def test_a_report_contradicting_an_urgent_triage_ends_urgent(
     assert done.urgency_note == note
 
 
-@pytest.mark.parametrize("writer", [in_process, engine_rows])
 async def test_a_routine_triage_leaves_the_report_as_written(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    engine: FakeEngine,
-    writer: Callable[[FakeEngine], ReportWriter],
+    write: Callable[[Classification], Awaitable[list[Event]]],
 ) -> None:
-    done = (await written(tmp_path, monkeypatch, writer(engine), ROUTINE))[-1]
+    done = (await write(ROUTINE))[-1]
     assert isinstance(done, Done) and done.text == REPORT and done.urgency_note is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -60,16 +61,25 @@ def docs(fonts: FontSet, translator: Translator, heatmap: bytes) -> dict[tuple[s
     return out
 
 
+@pytest.fixture(params=LANGS)
+def lang(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def t(lang: str, translator: Translator) -> Callable[..., str]:
+    """The translator in the test's language."""
+    return lambda key, **args: translator(lang, key, **args)
+
+
 def images_on(data: bytes) -> list[int]:
     """How many pictures each page draws."""
     return [len(page.images) for page in PdfReader(io.BytesIO(data)).pages]
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_two_photos_show_each_photos_scores_and_the_mean(
-    lang: str, docs: dict[tuple[str, str], bytes], translator: Translator
+    lang: str, t: Callable[..., str], docs: dict[tuple[str, str], bytes]
 ) -> None:
-    t = lambda key, **args: translator(lang, key, **args)  # noqa: E731
     data = docs[(lang, "two")]
     assert len(data) < 2 * 1024 * 1024
     text = pdf_text(data)
@@ -90,11 +100,9 @@ def test_two_photos_show_each_photos_scores_and_the_mean(
     assert sum(images_on(data)) == 3  # two photos and the heatmap
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_a_follow_up_shows_the_earlier_and_current_photos_and_scores_with_dates(
-    lang: str, docs: dict[tuple[str, str], bytes], translator: Translator
+    lang: str, t: Callable[..., str], docs: dict[tuple[str, str], bytes]
 ) -> None:
-    t = lambda key, **args: translator(lang, key, **args)  # noqa: E731
     data = docs[(lang, "follow-up")]
     text = pdf_text(data)
     then, now = "2025-01-20", "2025-03-04"

@@ -23,34 +23,25 @@ def model_env(
     use_tiny_models(monkeypatch, tmp_path, trained_classifier_weights, tiny_gemma_dir)
 
 
+def diagnosed(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, list[str]]:
+    """`skinbot diagnose ARGS`, which must succeed: what it printed, and each page's text of the PDF it wrote
+    to --out."""
+    code = main(["diagnose", *args])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return captured.out, [page.extract_text() for page in PdfReader(args[args.index("--out") + 1]).pages]
+
+
 def test_diagnose_streams_and_writes_the_pdf(
     model_env, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     photo = tmp_path / "skin.jpg"
     photo.write_bytes(skin_photo(seed=4))
     out = tmp_path / "report.pdf"
-    code = main(
-        [
-            "diagnose",
-            str(photo),
-            "--age",
-            "15세",
-            "--gender",
-            "female",
-            "--lang",
-            "ko",
-            "--history",
-            "가려움",
-            "--name",
-            "홍길동",
-            "--out",
-            str(out),
-        ]
-    )
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    assert "분류 모델 점수" in captured.out  # the Korean classification title
-    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    args = ["--age", "15세", "--gender", "female", "--lang", "ko", "--history", "가려움", "--name", "홍길동"]
+    printed, pages = diagnosed(capsys, str(photo), *args, "--out", str(out))
+    assert "분류 모델 점수" in printed  # the Korean classification title
+    text = "".join(pages)
     assert "홍길동" in text and "가려움" in text
 
 
@@ -123,24 +114,10 @@ def test_diagnose_takes_a_close_up_and_an_overview(
     for seed, path in enumerate(photos, start=5):
         path.write_bytes(skin_photo(seed=seed))
     out = tmp_path / "two.pdf"
-    code = main(
-        [
-            "diagnose",
-            *map(str, photos),
-            "--age",
-            "40",
-            "--gender",
-            "male",
-            "--body-site",
-            "leg",
-            "--out",
-            str(out),
-        ]
-    )
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    assert "Mean of 2 photos" in captured.out
-    text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    answers = ["--age", "40", "--gender", "male", "--body-site", "leg"]
+    printed, pages = diagnosed(capsys, *map(str, photos), *answers, "--out", str(out))
+    assert "Mean of 2 photos" in printed
+    text = "".join("".join(page.split()) for page in pages)
     assert "Scoresperphoto" in text and "Leg" in text
     too_many = main(["diagnose", *map(str, photos * 2), "--age", "40", "--gender", "male"])
     assert too_many == 2 and "at most 3 photos" in capsys.readouterr().err
@@ -194,15 +171,13 @@ def test_diagnose_of_an_urgent_case_ends_on_the_triages_urgency(
     monkeypatch.chdir(tmp_path)
     photo, out = tmp_path / "skin.jpg", tmp_path / "report.pdf"
     photo.write_bytes(skin_photo(seed=4))
-    code = main(
-        ["diagnose", str(photo), "--age", "60", "--gender", "male", "--lang", "vi", "--out", str(out)]
+    printed, pages = diagnosed(
+        capsys, str(photo), "--age", "60", "--gender", "male", "--lang", "vi", "--out", str(out)
     )
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
     t = Translator()
     level = t("vi", "report-urgency-within-days")
-    assert captured.out.strip().endswith(t("vi", "report-urgency-set", level=level))
-    text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert printed.strip().endswith(t("vi", "report-urgency-set", level=level))
+    text = "".join("".join(page.split()) for page in pages)
     assert "".join(f"Mức độ khẩn cấp: {level}".split()) in text and "tựchămsóc" not in text
 
 

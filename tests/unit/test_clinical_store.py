@@ -15,6 +15,7 @@ from conversations.intake_state import Draft, Intake
 from conversations.store import Store
 from conversations.store.database import migrations
 from conversations.web_domain import secret_hash
+from tests.drafts import answered
 
 
 class Clock:
@@ -26,19 +27,7 @@ class Clock:
 
 
 def draft(*photos: str, follow_up: str | None = None, site: str | None = None) -> Draft:
-    return Draft(
-        photos=photos,
-        photos_done=True,
-        body_site=site,
-        body_site_answered=True,
-        follow_up=follow_up,
-        name="Lan",
-        age=30,
-        gender="female",
-        history=None,
-        history_answered=True,
-        report_language="vi",
-    )
+    return answered(*photos, body_site=site, follow_up=follow_up)
 
 
 @pytest.fixture

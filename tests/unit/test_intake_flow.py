@@ -27,6 +27,7 @@ from conversations.intake import (
 )
 from conversations.intake_prompts import Msg, Say, current_prompt
 from conversations.intake_state import Album, Answer, Choice, Draft, Earlier, Intake, Other, Photo, Step, Text
+from tests.drafts import answered
 
 UI = ("ko", "en", "vi")
 # The questions the summary can send the patient back to: every step but the follow-up choice and the
@@ -322,42 +323,23 @@ GOOD: list[Any] = [
         pytest.param(Step.GENDER, Choice("answer", g), {"gender": g}, Step.HISTORY, id=f"gender-{g}")
         for g in ("female", "male", "other", "undisclosed")
     ],
-    pytest.param(
-        Step.HISTORY,
-        Text("itchy"),
-        {"history": "itchy", "history_answered": True},
-        Step.REPORT_LANGUAGE,
-        id="history",
-    ),
-    pytest.param(
-        Step.HISTORY,
-        Text("  itchy \n\n  red   spots \n"),
-        {"history": "itchy\n\nred spots", "history_answered": True},
-        Step.REPORT_LANGUAGE,
-        id="history-lines",
-    ),
-    pytest.param(
-        Step.HISTORY,
-        Text("x" * 2000),
-        {"history": "x" * 2000, "history_answered": True},
-        Step.REPORT_LANGUAGE,
-        id="history-at-max",
-    ),
-    # Blank text counts as an answer with nothing in it; the summary then says "none given".
-    pytest.param(
-        Step.HISTORY,
-        Text("  \n "),
-        {"history": "", "history_answered": True},
-        Step.REPORT_LANGUAGE,
-        id="history-blank",
-    ),
-    pytest.param(
-        Step.HISTORY,
-        Choice("skip"),
-        {"history": None, "history_answered": True},
-        Step.REPORT_LANGUAGE,
-        id="history-skip",
-    ),
+    *[
+        pytest.param(
+            Step.HISTORY,
+            answer,
+            {"history": history, "history_answered": True},
+            Step.REPORT_LANGUAGE,
+            id=name,
+        )
+        for answer, history, name in [
+            (Text("itchy"), "itchy", "history"),
+            (Text("  itchy \n\n  red   spots \n"), "itchy\n\nred spots", "history-lines"),
+            (Text("x" * 2000), "x" * 2000, "history-at-max"),
+            # Blank text counts as an answer with nothing in it; the summary then says "none given".
+            (Text("  \n "), "", "history-blank"),
+            (Choice("skip"), None, "history-skip"),
+        ]
+    ],
     *[
         pytest.param(
             Step.REPORT_LANGUAGE,
@@ -797,18 +779,7 @@ def test_a_whole_intake(ui: str) -> None:
     assert [o.confirmed for o in outcomes] == [False] * (len(SCRIPT) - 1) + [True]
     final = outcomes[-1].intake
     assert final is not None
-    assert final.draft == Draft(
-        photos=("img-1", "img-2"),
-        photos_done=True,
-        body_site="arm",
-        body_site_answered=True,
-        name="Hoa",
-        age=16,
-        gender="female",
-        history=None,
-        history_answered=True,
-        report_language="vi",
-    )
+    assert final.draft == answered("img-1", "img-2", body_site="arm", name="Hoa", age=16)
     assert is_complete(final.draft)
     assert all(not is_complete(o.intake.draft) for o in outcomes[:13] if o.intake)
 

@@ -22,9 +22,17 @@ from tests.web.helpers import client, form, new_key, use_tiny_models, with_web
 WORDS = " ".join(f"word{i}" for i in range(400))
 
 
-def start(h: Harness, weights: Path, writer: ScriptedWriter, **settings: object) -> None:
+def slow_words() -> ScriptedWriter:
+    """WORDS at 50 tokens a second: a report long enough to leave or stop in the middle of."""
+    return ScriptedWriter(script=lambda r: WORDS, token_delay=0.02)
+
+
+async def started(h: Harness, weights: Path, writer: ScriptedWriter, **settings: object) -> tuple[int, str]:
+    """The bot and its API running with `writer`; a new API key's id and secret."""
     use_tiny_models(h, weights, lambda services: writer, **settings)
     with_web(h)
+    await h.start()
+    return await new_key(h)
 
 
 def files_of(h: Harness, owner: int) -> list[Path]:
@@ -35,9 +43,9 @@ def files_of(h: Harness, owner: int) -> list[Path]:
 async def test_stream_sends_typed_events_in_order(harness: Harness, trained_classifier_weights: Path) -> None:
     text = "## Summary\nA calm patch of skin.\n\n## Care\nMoisturise daily."
     public = "https://skin.example.org"
-    start(harness, trained_classifier_weights, ScriptedWriter(script=lambda r: text), web_url=public)
-    await harness.start()
-    _, secret = await new_key(harness)
+    _, secret = await started(
+        harness, trained_classifier_weights, ScriptedWriter(script=lambda r: text), web_url=public
+    )
     data, files = form(skin_photo(seed=5), language="vi")
     kinds, deltas, done = [], "", None
     async with client(harness, secret) as http:
@@ -68,10 +76,8 @@ async def test_stream_sends_typed_events_in_order(harness: Harness, trained_clas
 async def test_a_client_that_leaves_mid_stream_cancels_its_job_and_leaves_nothing(
     harness: Harness, trained_classifier_weights: Path
 ) -> None:
-    writer = ScriptedWriter(script=lambda r: WORDS, token_delay=0.02)
-    start(harness, trained_classifier_weights, writer)
-    await harness.start()
-    key_id, secret = await new_key(harness)
+    writer = slow_words()
+    key_id, secret = await started(harness, trained_classifier_weights, writer)
     jobs = harness.web_server.app.jobs  # type: ignore[union-attr]
     queue = harness.services.queue
     assert queue is not None
@@ -99,9 +105,7 @@ async def test_a_client_that_leaves_mid_stream_cancels_its_job_and_leaves_nothin
 async def test_a_stop_mid_stream_ends_it_with_an_error_and_the_restart_forgets_it(
     harness: Harness, trained_classifier_weights: Path
 ) -> None:
-    start(harness, trained_classifier_weights, ScriptedWriter(script=lambda r: WORDS, token_delay=0.02))
-    await harness.start()
-    key_id, secret = await new_key(harness)
+    key_id, secret = await started(harness, trained_classifier_weights, slow_words())
     data, files = form(skin_photo(seed=8), language="ko")
     events: list[tuple[str, dict]] = []
     stopping: asyncio.Task[None] | None = None
@@ -137,9 +141,7 @@ async def test_the_api_waits_in_the_same_queue_as_the_bot_one_request_per_key(
     harness: Harness, trained_classifier_weights: Path
 ) -> None:
     writer = ScriptedWriter(script=lambda r: " ".join(["word"] * 120), token_delay=0.02)
-    start(harness, trained_classifier_weights, writer, batch=1)
-    await harness.start()
-    _, secret = await new_key(harness)
+    _, secret = await started(harness, trained_classifier_weights, writer, batch=1)
     patient = harness.api.user(601, "en")
     await agree(harness, patient, "en")
     summary = await answer_until_summary(harness, patient, "en", skin_photo(seed=10), report_language="en")
@@ -173,9 +175,7 @@ def test_settings_default_off() -> None:
 async def test_a_client_that_leaves_a_plain_diagnose_cancels_it_too(
     harness: Harness, trained_classifier_weights: Path
 ) -> None:
-    start(harness, trained_classifier_weights, ScriptedWriter(script=lambda r: WORDS, token_delay=0.02))
-    await harness.start()
-    key_id, secret = await new_key(harness)
+    key_id, secret = await started(harness, trained_classifier_weights, slow_words())
     jobs = harness.web_server.app.jobs  # type: ignore[union-attr]
     data, files = form(skin_photo(seed=15))
     async with client(harness, secret) as http:
