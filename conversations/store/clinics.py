@@ -21,7 +21,10 @@ REF_CHARS = 12  # a link's name in listings: the start of its token's hash
 
 
 def new_link_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    """Never one that starts with "-": `skinbot clinic revoke TOKEN` would read it as an option."""
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
 
 
 def _clinic(row: sqlite3.Row) -> Clinic:

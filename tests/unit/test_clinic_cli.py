@@ -135,3 +135,12 @@ def test_unknown_clinic_and_bad_username_are_one_line_errors(
     # Without --bot-username the token is needed to ask getMe: the settings error names it.
     assert main(["clinic", "link", "Hanoi Skin Clinic"]) == 2
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_no_link_token_starts_like_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token that began with "-" made `clinic revoke TOKEN` an argparse error (one link in 64)."""
+    from conversations.store import clinics
+
+    drawn = iter(["-startsWithDash1", "plainTokenXYZ123"])
+    monkeypatch.setattr(clinics.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert clinics.new_link_token() == "plainTokenXYZ123"
