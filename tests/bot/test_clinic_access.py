@@ -11,7 +11,8 @@ import pytest
 from bot.callbacks import Action, Callback
 from conversations.domain import Clinic
 from testkit.fake_user import FakeUser
-from tests.bot.helpers import agree, button
+from tests.bot.helpers import button
+from tests.bot.starts import agreed_user, started_with_clinics
 from tests.bot.test_stale_buttons import answered_with, answers, finished_case
 from tests.conftest import Harness
 
@@ -20,13 +21,10 @@ HANOI, SEOUL = -100700, -100800
 
 async def two_clinics(h: Harness) -> tuple[Clinic, Clinic]:
     """Hanoi (closed: its link's patients only) and Seoul (open to every patient)."""
-    h.api.add_group(HANOI, "Hanoi Skin Clinic")
-    h.api.add_group(SEOUL, "Seoul Derm")
-    await h.start()
-    store = h.services.store
-    hanoi = await store.clinics.add(HANOI, "Hanoi Skin Clinic", "vi")
-    seoul = await store.clinics.add(SEOUL, "Seoul Derm", "ko")
-    await store.clinics.set_open(seoul.id, True)
+    hanoi, seoul = await started_with_clinics(
+        h, (HANOI, "Hanoi Skin Clinic", "vi"), (SEOUL, "Seoul Derm", "ko")
+    )
+    await h.services.store.clinics.set_open(seoul.id, True)
     return hanoi, seoul
 
 
@@ -42,8 +40,7 @@ async def test_a_patient_without_a_link_sees_and_reaches_only_open_clinics(
     harness: Harness, photo_bytes: bytes, lang: str
 ) -> None:
     hanoi, seoul = await two_clinics(harness)
-    user = harness.api.user(2501, lang)
-    await agree(harness, user, lang)
+    user = await agreed_user(harness, 2501, lang)
     note = await privacy_note(harness, user, lang)
     assert "Seoul Derm" in note and "Hanoi Skin Clinic" not in note
 
@@ -80,8 +77,7 @@ async def test_a_patient_without_a_link_sees_and_reaches_only_open_clinics(
 async def test_with_access_for_all_every_clinic_may_be_chosen(harness: Harness, photo_bytes: bytes) -> None:
     harness.settings = dataclasses.replace(harness.settings, clinic_access="all")
     hanoi, _ = await two_clinics(harness)
-    user = harness.api.user(2502, "en")
-    await agree(harness, user, "en")
+    user = await agreed_user(harness, 2502)
     case_id = await finished_case(harness, user, photo_bytes, "Chau Nguyen")
     await user.press(user.inbox()[-1], Callback(Action.REVIEW, case_id, user.id).pack())
     pick = await harness.wait_key(user, "en", "review-pick-clinic")

@@ -35,6 +35,7 @@ from tests.bot.helpers import (
     photos_unchecked_at_upload,
     summary_text,
 )
+from tests.bot.starts import agreed_user, started_with_agreed_user
 from tests.bot.test_report_delivery import scores_message, use_models
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
@@ -59,6 +60,14 @@ def scripted(h: Harness, weights: Path, **settings: object) -> ScriptedWriter:
     return writer
 
 
+async def scripted_user(
+    h: Harness, weights: Path, user_id: int, lang: str
+) -> tuple[ScriptedWriter, FakeUser]:
+    """The bot started with the scripted writer, and a new user who agreed to the notes in `lang`."""
+    writer = scripted(h, weights)
+    return writer, await started_with_agreed_user(h, user_id, lang)
+
+
 def pdf_text(message: SentMessage) -> str:
     assert message.document is not None
     return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(message.document)).pages)
@@ -77,6 +86,11 @@ async def wait_done(h: Harness, user: FakeUser, case_id: str, lang: str) -> Sent
     )
 
 
+def about_patient(h: Harness, lang: str, key: str, site: str, **args: object) -> str:
+    """The text `key` about the patient that answer_until_summary names and the body site they chose."""
+    return h.t(lang, key, name="Henry Nguyen", site=h.t(lang, f"site-{site}"), **args)
+
+
 def dark_photo() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (800, 600), (4, 4, 4)).save(out, "JPEG")
@@ -90,10 +104,7 @@ def dark_photo() -> bytes:
 async def test_two_photos_and_a_body_site_reach_the_model_the_chat_and_the_pdf(
     harness: Harness, trained_classifier_weights: Path, lang: str
 ) -> None:
-    writer = scripted(harness, trained_classifier_weights)
-    await harness.start()
-    user = harness.api.user(801, lang)
-    await agree(harness, user, lang)
+    writer, user = await scripted_user(harness, trained_classifier_weights, 801, lang)
     photos = [skin_photo(seed=21), skin_photo(640, 480, seed=22)]
     summary = await answer_until_summary(harness, user, lang, photos, body_site="arm", report_language=lang)
     case_id = await confirm(harness, user, lang, summary)
@@ -125,10 +136,7 @@ async def test_two_photos_and_a_body_site_reach_the_model_the_chat_and_the_pdf(
 async def test_an_album_is_one_answer_of_up_to_three_photos(
     harness: Harness, trained_classifier_weights: Path, lang: str
 ) -> None:
-    writer = scripted(harness, trained_classifier_weights)
-    await harness.start()
-    user = harness.api.user(802, lang)
-    await agree(harness, user, lang)
+    writer, user = await scripted_user(harness, trained_classifier_weights, 802, lang)
     since = len(user.inbox())
     # Four photos at once: one answer, three kept, the user told about the fourth.
     await user.send_album([skin_photo(seed=s) for s in (31, 32, 33, 34)])
@@ -159,9 +167,7 @@ async def test_an_album_is_one_answer_of_up_to_three_photos(
 async def test_an_album_after_the_close_up_adds_to_it_and_at_a_text_question_gets_one_nudge(
     harness: Harness,
 ) -> None:
-    await harness.start()
-    user = harness.api.user(803, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 803)
     await user.send_photo(skin_photo(seed=40))
     await harness.wait_key(user, "en", "ask-more-photos", count=1, max=3)
     since = len(user.inbox())
@@ -189,8 +195,7 @@ async def test_a_rejected_second_photo_is_named_and_the_photos_are_asked_again(
     writer = scripted(harness, trained_classifier_weights)
     await harness.start()
     photos_unchecked_at_upload(harness)  # the dark photo reaches the worker, whose gate names it
-    user = harness.api.user(804, lang)
-    await agree(harness, user, lang)
+    user = await agreed_user(harness, 804, lang)
     summary = await answer_until_summary(
         harness, user, lang, [skin_photo(seed=50), dark_photo()], body_site="leg"
     )
@@ -231,10 +236,7 @@ async def test_a_follow_up_links_compares_and_shows_as_a_chain(
 ) -> None:
     clock = Clock()
     harness.clock = clock
-    writer = scripted(harness, trained_classifier_weights)
-    await harness.start()
-    user = harness.api.user(805, lang)
-    await agree(harness, user, lang)
+    writer, user = await scripted_user(harness, trained_classifier_weights, 805, lang)
     first = await finished(
         harness, user, lang, photo=skin_photo(seed=60), body_site="hand", report_language=lang
     )
@@ -244,14 +246,8 @@ async def test_a_follow_up_links_compares_and_shows_as_a_chain(
 
     # The offer lists the earlier case with its date, patient, body site and result.
     top = max(earlier.classification["probs"], key=earlier.classification["probs"].get)
-    label = harness.t(
-        lang,
-        "follow-up-option",
-        date="2026-03-02",
-        name="Henry Nguyen",
-        site=harness.t(lang, "site-hand"),
-        result=harness.t(lang, f"label-{top}"),
-    )
+    result = harness.t(lang, f"label-{top}")
+    label = about_patient(harness, lang, "follow-up-option", "hand", date="2026-03-02", result=result)
     await choose_follow_up(harness, user, lang, label)
     # Same patient, same spot: straight to the photos, then only the history is asked again.
     since = len(user.inbox())
@@ -314,10 +310,7 @@ async def test_a_follow_up_links_compares_and_shows_as_a_chain(
 async def test_a_health_worker_follows_up_each_patient(
     harness: Harness, trained_classifier_weights: Path
 ) -> None:
-    scripted(harness, trained_classifier_weights)
-    await harness.start()
-    worker = harness.api.user(806, "vi")
-    await agree(harness, worker, "vi")
+    _, worker = await scripted_user(harness, trained_classifier_weights, 806, "vi")
     first = await finished(harness, worker, "vi", photo=skin_photo(seed=70), name="Bà Lan", age="60")
     await worker.send("/new")
     await harness.wait_key(worker, "vi", "new-case")
@@ -371,9 +364,7 @@ async def test_a_reminder_survives_a_restart_and_arrives_on_time_in_the_users_la
     housekeeping = Housekeeping(harness.services, TelegramChannel(harness.app.bot))
     clock.now += timedelta(days=13, hours=23)
     await housekeeping.tick()
-    due = harness.t(
-        lang, "reminder-due", date="2026-03-02", site=harness.t(lang, "site-face"), name="Henry Nguyen"
-    )
+    due = about_patient(harness, lang, "reminder-due", "face", date="2026-03-02")
     assert not any(m.text == due for m in user.inbox())  # not yet
     clock.now += timedelta(hours=2)
     await housekeeping.tick()
@@ -405,14 +396,7 @@ async def test_reminders_are_listed_cancelled_and_deleted(
     await harness.wait_key(user, lang, "reminder-set", date="2026-05-25", weeks=12)
 
     await user.send("/reminders")
-    line = harness.t(
-        lang,
-        "reminder-line",
-        due="2026-05-25",
-        name="Henry Nguyen",
-        site=harness.t(lang, "site-unknown"),
-        date="2026-03-02",
-    )
+    line = about_patient(harness, lang, "reminder-line", "unknown", due="2026-05-25", date="2026-03-02")
     listing = await harness.wait_text(user, "\n".join([harness.t(lang, "reminders-title"), line]))
     await user.press(listing, button_about(listing, "rmx", case_id))
     await harness.wait_key(user, lang, "reminder-cancelled")

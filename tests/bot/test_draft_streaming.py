@@ -31,6 +31,7 @@ from testkit.bot_api_rules import visible_text
 from testkit.fake_user import FakeUser
 from testkit.sent_messages import SentMessage
 from tests.bot.helpers import agree, answer_until_summary, confirm
+from tests.bot.starts import agreed_user, started_with_agreed_user
 from tests.bot.test_report_delivery import (
     assert_holds_exactly,
     report_messages,
@@ -104,6 +105,13 @@ def assert_grows_in_place(h: Harness, chat_id: int) -> None:
         for before, after in itertools.pairwise(texts):
             assert after.startswith(before), (before[-40:], after[-40:])
         assert draft.expired == 0
+
+
+def refuse_drafts(
+    h: Harness, status: int, description: str, when: Callable[[dict[str, Any]], bool], **fault: Any
+) -> None:
+    """sendMessageDraft answers `status` with `description` to each draft that `when` picks."""
+    h.api.inject("sendMessageDraft", status=status, description=description, match=when, **fault)
 
 
 class StallingWriter(ScriptedWriter):
@@ -219,12 +227,8 @@ async def test_flood_control_on_drafts_waits_and_slows_the_chat(
     source = SOURCES["en"]
     use_models(harness, trained_classifier_weights, scripted(source, 0.01), edit_interval_s=0.2)
     await harness.start()
-    harness.api.inject(
-        "sendMessageDraft",
-        status=429,
-        description="Too Many Requests: retry after 1",
-        retry_after=1,
-        match=lambda p: bool(p.get("text")),
+    refuse_drafts(
+        harness, 429, "Too Many Requests: retry after 1", lambda p: bool(p.get("text")), retry_after=1
     )
     user = harness.api.user(1505, "en")
     await run_case(harness, user, "en", photo_bytes)
@@ -342,8 +346,7 @@ async def test_a_clinic_group_gets_paced_edits_remembered_until_restart(
     await harness.start()
     group = -100_555
     harness.api.add_group(group, "Hanoi Skin Clinic")
-    user = harness.api.user(1511, "en")
-    await agree(harness, user, "en")
+    user = await agreed_user(harness, 1511)
 
     def draft_calls() -> list[Any]:
         return [c for c in harness.api.calls_of("sendMessageDraft") if c.params["chat_id"] == group]
@@ -380,11 +383,11 @@ async def test_a_refusal_mid_stream_hands_the_rest_to_edits(
     # Slow enough that drafts paced 0.1 s apart pass 200 characters well before the report ends.
     use_models(harness, trained_classifier_weights, scripted(source, 0.02), edit_interval_s=0.1)
     await harness.start()
-    harness.api.inject(
-        "sendMessageDraft",
-        status=400,
-        description="Bad Request: method is not supported in this chat",
-        match=lambda p: len(p.get("text") or "") > 200,
+    refuse_drafts(
+        harness,
+        400,
+        "Bad Request: method is not supported in this chat",
+        lambda p: len(p.get("text") or "") > 200,
     )
     user = harness.api.user(1512, "en")
     await run_case(harness, user, "en", photo_bytes)
@@ -448,9 +451,7 @@ async def test_stop_cancels_the_report_like_cancel(
 
 async def test_the_status_tells_the_expected_wait(harness: Harness, trained_classifier_weights: Path) -> None:
     use_models(harness, trained_classifier_weights, scripted("word " * 80, 0.02), batch=1)
-    await harness.start()
-    first = harness.api.user(1531, "en")
-    await agree(harness, first, "en")
+    first = await started_with_agreed_user(harness, 1531)
     await confirm(
         harness, first, "en", await answer_until_summary(harness, first, "en", photo_bytes_for(first))
     )

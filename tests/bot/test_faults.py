@@ -10,7 +10,8 @@ from pathlib import Path
 from conversations.intake_state import Step
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, confirm, photo_to_name
-from tests.bot.test_report_delivery import report_messages, run_case, use_models, wait_pdf
+from tests.bot.starts import started_with_agreed_user
+from tests.bot.test_report_delivery import report_messages, run_case, start_scripted, use_models, wait_pdf
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
@@ -38,9 +39,7 @@ async def test_bot_api_5xx_is_retried_and_the_pdf_sent_once(
 
 async def test_a_transient_getfile_failure_keeps_the_photo(harness: Harness, photo_bytes: bytes) -> None:
     # A 5% fault-rate load run lost users here: one 502 on getFile made the bot ask for the photo again.
-    await harness.start()
-    user = harness.api.user(704, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 704)
     harness.api.inject("getFile", status=502, description="Bad Gateway", remaining=2)
     await photo_to_name(harness, user, "en", photo_bytes)
     assert [c.error for c in harness.api.calls_of("getFile")][:3] == [
@@ -55,9 +54,7 @@ async def test_a_transient_getfile_failure_keeps_the_photo(harness: Harness, pho
 async def test_read_only_database_says_unavailable_and_writes_nothing(
     harness: Harness, photo_bytes: bytes
 ) -> None:
-    await harness.start()
-    user = harness.api.user(702, "ko")
-    await agree(harness, user, "ko")
+    user = await started_with_agreed_user(harness, 702, "ko")
     await photo_to_name(harness, user, "ko", photo_bytes)
     before = await harness.services.store.intakes.load(user.id)
     db = harness.services.store.db._db  # the raw connection, to break it as a disk would
@@ -74,9 +71,7 @@ async def test_full_disk_says_unavailable(harness: Harness, photo_bytes: bytes) 
     import itertools
     import sqlite3
 
-    await harness.start()
-    user = harness.api.user(703, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 703)
     db = harness.services.store.db._db  # the raw connection, to break it as a disk would
     async with db.execute("PRAGMA page_count") as cur:
         pages = (await cur.fetchone())[0]
@@ -114,9 +109,7 @@ async def test_daily_case_limit(harness: Harness, photo_bytes: bytes) -> None:
     import dataclasses
 
     harness.settings = dataclasses.replace(harness.settings, daily_cases=1)
-    await harness.start()
-    user = harness.api.user(704, "vi")
-    await agree(harness, user, "vi")
+    user = await started_with_agreed_user(harness, 704, "vi")
     summary = await answer_until_summary(harness, user, "vi", photo_bytes)
     await confirm(harness, user, "vi", summary)
     # The first case stays queued (no models here); free the user for a second attempt.
@@ -135,8 +128,7 @@ async def test_daily_case_limit(harness: Harness, photo_bytes: bytes) -> None:
 async def test_export_holds_own_cases_only(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
-    use_models(harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: "Report text."))
-    await harness.start()
+    await start_scripted(harness, trained_classifier_weights, "Report text.")
     user, other = harness.api.user(705, "en"), harness.api.user(706, "en")
     await agree(harness, user, "en")
     await user.send("/export")
@@ -171,10 +163,7 @@ async def run_case_named(h: Harness, user, name: str, seed: int = 0) -> str:
 async def test_bot_api_timeouts_are_retried_and_the_pdf_sent_once(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
-    use_models(
-        harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: "A short report.")
-    )
-    await harness.start()
+    await start_scripted(harness, trained_classifier_weights, "A short report.")
     # Longer than python-telegram-bot's 5 s read timeout: the bot sees TimedOut and must try again.
     harness.api.inject("sendDocument", status=504, description="Gateway Timeout", delay=6.0)
     harness.api.inject("editMessageText", status=504, description="Gateway Timeout", delay=6.0)

@@ -33,6 +33,7 @@ from tests.bot.helpers import (
     new_photo_to_summary,
     photos_unchecked_at_upload,
 )
+from tests.bot.starts import agreed_user
 from tests.conftest import Harness
 from tests.fakes import ScriptedWriter
 
@@ -46,6 +47,15 @@ def use_models(
         return default_pipeline(s, services, app, writer(s))  # the production wiring
 
     h.pipeline_factory = factory
+
+
+async def start_scripted(
+    h: Harness, classifier: Path, text: str, delay: float = 0.0, **settings: object
+) -> None:
+    """The bot started on the real classifier and a writer whose every report is `text`, a token each
+    `delay` seconds."""
+    use_models(h, classifier, lambda s: ScriptedWriter(script=lambda r: text, token_delay=delay), **settings)
+    await h.start()
 
 
 async def run_case(h: Harness, user: FakeUser, lang: str, photo: bytes, report_language: str = "en") -> str:
@@ -154,14 +164,20 @@ async def _scripted_case(
     **settings,
 ) -> tuple[FakeUser, str]:
     """`unchecked`: the photo skips the checks at upload, so the worker's gates decide."""
-    use_models(
-        harness, weights, lambda s: ScriptedWriter(script=lambda r: text, token_delay=delay), **settings
-    )
-    await harness.start()
+    await start_scripted(harness, weights, text, delay, **settings)
     if unchecked:
         photos_unchecked_at_upload(harness)
     user = harness.api.user(402, lang)
     case_id = await run_case(harness, user, lang, photo)
+    return user, case_id
+
+
+async def _writing_case(
+    harness: Harness, photo: bytes, weights: Path, words: str, times: int
+) -> tuple[FakeUser, str]:
+    """A case whose report is `words` said `times` over, slowly: under way once the chat shows the words."""
+    user, case_id = await _scripted_case(harness, photo, weights, f"{words} " * times, delay=0.01)
+    await harness.wait_until(lambda: shows(harness, user, words), 30)
     return user, case_id
 
 
@@ -220,8 +236,7 @@ async def test_a_late_status_edit_never_overwrites_the_finished_state(
 ) -> None:
     # Telegram holds the "writing" status edit back (429, retry after 3 s) while a short report is written
     # and its PDF sent: the edit must not land after the end and leave "Writing the report…" for good.
-    use_models(harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: "Short."))
-    await harness.start()
+    await start_scripted(harness, trained_classifier_weights, "Short.")
     writing = harness.t("en", "writing")
     harness.api.inject(
         "editMessageText",
@@ -300,10 +315,7 @@ async def test_failure_keeps_partial_text_and_retry_works(
 async def test_cancel_during_generation(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
-    user, case_id = await _scripted_case(
-        harness, photo_bytes, trained_classifier_weights, "slow words " * 2000, delay=0.01
-    )
-    await harness.wait_until(lambda: shows(harness, user, "slow words"), 30)
+    user, case_id = await _writing_case(harness, photo_bytes, trained_classifier_weights, "slow words", 2000)
     await user.send("/cancel")
     await harness.wait_key(user, "en", "report-cancelled")
     case = await harness.services.store.cases.get(user.id, case_id)
@@ -344,10 +356,7 @@ async def test_bad_photo_quality_asks_for_another_right_away(
 async def test_restart_during_generation_regenerates_once(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
-    user, case_id = await _scripted_case(
-        harness, photo_bytes, trained_classifier_weights, "long text " * 300, delay=0.01
-    )
-    await harness.wait_until(lambda: shows(harness, user, "long text"), 30)
+    user, case_id = await _writing_case(harness, photo_bytes, trained_classifier_weights, "long text", 300)
     await harness.restart()  # the process stopped mid-generation; the new one finds the case 'running'
     await harness.wait_key(user, "en", "regenerating")
     await wait_pdf(harness, user)
@@ -363,13 +372,7 @@ async def test_formatting_refused_falls_back_to_plain_text(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path, mode: str, method: str
 ) -> None:
     source = "## Care\n- keep the skin moisturised\n- avoid scratching"
-    use_models(
-        harness,
-        trained_classifier_weights,
-        lambda s: ScriptedWriter(script=lambda r: source),
-        stream_mode=mode,
-    )
-    await harness.start()
+    await start_scripted(harness, trained_classifier_weights, source, stream_mode=mode)
     harness.api.inject(
         method,
         status=400,
@@ -404,8 +407,7 @@ async def test_cases_lists_and_resends_the_pdf(
     assert resent.document == first_pdf.document and resent.document_name == first_pdf.document_name
 
     # Someone else pressing a forged button for this case gets nothing.
-    stranger = harness.api.user(406, "en")
-    await agree(harness, stranger, "en")
+    stranger = await agreed_user(harness, 406)
     from bot.callbacks import Action, Callback
 
     await stranger.press(stranger.inbox()[-1], Callback(Action.PDF, case_id, stranger.id).pack())

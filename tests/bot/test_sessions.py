@@ -9,13 +9,12 @@ from bot.callbacks import Callback
 from conversations.intake_state import IntakeAction, Step
 from testkit.skin_photos import skin_photo
 from tests.bot.helpers import agree, answer_until_summary, button, button_about, confirm, photo_to_name
+from tests.bot.starts import started_with_agreed_user
 from tests.conftest import Harness
 
 
 async def test_restart_mid_intake_resumes_at_same_step(harness: Harness, photo_bytes: bytes) -> None:
-    await harness.start()
-    user = harness.api.user(301, "vi")
-    await agree(harness, user, "vi")
+    user = await started_with_agreed_user(harness, 301, "vi")
     await photo_to_name(harness, user, "vi", photo_bytes)
     await user.send("Lan")
     await harness.wait_key(user, "vi", "ask-age")
@@ -163,9 +162,7 @@ async def test_delete_erases_everything(harness: Harness, photo_bytes: bytes) ->
 
 
 async def test_delete_can_be_declined(harness: Harness, photo_bytes: bytes) -> None:
-    await harness.start()
-    user = harness.api.user(308, "ko")
-    await agree(harness, user, "ko")
+    user = await started_with_agreed_user(harness, 308, "ko")
     await user.send("/delete")
     ask = await harness.wait_key(user, "ko", "delete-ask")
     await user.press(ask, button(ask, "delete", "no"))
@@ -174,9 +171,7 @@ async def test_delete_can_be_declined(harness: Harness, photo_bytes: bytes) -> N
 
 
 async def test_language_command_switches_ui(harness: Harness) -> None:
-    await harness.start()
-    user = harness.api.user(309, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 309)
     await user.send("/language")
     menu = await harness.wait_key(user, "en", "language-choose")
     await user.press(menu, button(menu, "lang", "vi"))

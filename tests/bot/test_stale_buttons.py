@@ -24,6 +24,7 @@ from tests.bot.helpers import (
     photo_to_name,
     summary_text,
 )
+from tests.bot.starts import agreed_user, started_with_agreed_user, started_with_clinics
 from tests.conftest import Harness
 
 SCORES = json.dumps(Classification((0.9, 0.02, 0.02, 0.02, 0.02, 0.02)).to_record())
@@ -68,9 +69,7 @@ async def stale_press(h: Harness, user: FakeUser, message: SentMessage, data: st
 async def test_an_earlier_summarys_buttons_do_not_act_on_the_summary_open_now(
     harness: Harness, photo_bytes: bytes
 ) -> None:
-    await harness.start()
-    user = harness.api.user(2401, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 2401)
     first = await answer_until_summary(harness, user, "en", photo_bytes, name="Chau Nguyen")
     old_confirm, old_edit, old_cancel = (button(first, a) for a in ("confirm", "edit", "cancel"))
     await user.send("/new")  # the first summary stays on screen, its buttons with it
@@ -91,9 +90,7 @@ async def test_an_earlier_summarys_buttons_do_not_act_on_the_summary_open_now(
 async def test_a_summary_shown_before_an_edit_cannot_confirm_the_edited_answers(
     harness: Harness, photo_bytes: bytes
 ) -> None:
-    await harness.start()
-    user = harness.api.user(2402, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 2402)
     first = await answer_until_summary(harness, user, "en", photo_bytes, name="Chau Nguyen")
     old_confirm = button(first, "confirm")
     await user.send("a typed word at the summary: the summary is shown again")
@@ -117,9 +114,7 @@ async def test_a_summary_shown_before_an_edit_cannot_confirm_the_edited_answers(
 async def test_an_old_follow_up_offer_never_follows_up_another_patient(
     harness: Harness, photo_bytes: bytes
 ) -> None:
-    await harness.start()
-    worker = harness.api.user(2403, "en")
-    await agree(harness, worker, "en")
+    worker = await started_with_agreed_user(harness, 2403)
     chau = await finished_case(harness, worker, photo_bytes, "Chau Nguyen")
 
     # The offer naming Chau Nguyen stays on screen; the next patient is started from a second one.
@@ -168,9 +163,7 @@ async def test_a_second_agree_on_screen_is_out_of_date(harness: Harness) -> None
 async def test_an_old_delete_confirmation_does_not_erase_the_account_agreed_since(
     harness: Harness, photo_bytes: bytes
 ) -> None:
-    await harness.start()
-    user = harness.api.user(2405, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 2405)
     await user.send("/delete")
     old_ask = await harness.wait_key(user, "en", "delete-ask")
     old_yes = button_about(old_ask, "delete", "yes")
@@ -189,9 +182,7 @@ async def test_an_old_delete_confirmation_does_not_erase_the_account_agreed_sinc
 
 
 async def test_an_old_language_choice_after_a_delete_stores_nothing(harness: Harness) -> None:
-    await harness.start()
-    user = harness.api.user(2411, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 2411)
     await user.send("/language")
     choose = await harness.wait_key(user, "en", "language-choose")
     korean = button(choose, "lang", "ko")
@@ -214,9 +205,7 @@ async def test_an_old_language_choice_after_a_delete_stores_nothing(harness: Har
 async def test_a_listed_reminders_cancel_does_not_cancel_the_one_set_again_since(
     harness: Harness, photo_bytes: bytes
 ) -> None:
-    await harness.start()
-    user = harness.api.user(2406, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 2406)
     case_id = await finished_case(harness, user, photo_bytes, "Chau Nguyen")
     anchor = user.inbox()[-1]
     await user.press(anchor, Callback(Action.REMIND, f"{case_id}.2", user.id).pack())
@@ -258,9 +247,7 @@ async def test_every_case_button_of_an_erased_account_changes_nothing(
     """The buttons a finished case leaves in the chat (PDF, retry, reminders, follow-up, stop, review),
     pressed after the account was erased and made again: each says so in the user's language, and nothing
     is sent, stored or started."""
-    await harness.start()
-    user = harness.api.user(2407, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 2407)
     case_id = await finished_case(harness, user, photo_bytes, "Chau Nguyen")
     held = {
         Action.PDF: case_id,
@@ -307,25 +294,19 @@ CLINIC, OTHER = -100900, -100901
 
 async def clinics(h: Harness) -> tuple[Clinic, Clinic]:
     """Two clinics, both open to patients without a link; the bot started."""
-    h.api.add_group(CLINIC, "Hanoi Skin Clinic")
-    h.api.add_group(OTHER, "Seoul Derm")
-    await h.start()
-    store = h.services.store
-    made = (
-        await store.clinics.add(CLINIC, "Hanoi Skin Clinic", "en"),
-        await store.clinics.add(OTHER, "Seoul Derm", "ko"),
+    hanoi, seoul = await started_with_clinics(
+        h, (CLINIC, "Hanoi Skin Clinic", "en"), (OTHER, "Seoul Derm", "ko")
     )
-    for clinic in made:
-        await store.clinics.set_open(clinic.id, True)
-    return made
+    for clinic in (hanoi, seoul):
+        await h.services.store.clinics.set_open(clinic.id, True)
+    return hanoi, seoul
 
 
 async def test_send_all_from_a_listing_sends_only_what_it_counted(
     harness: Harness, photo_bytes: bytes
 ) -> None:
     hanoi, _ = await clinics(harness)
-    user = harness.api.user(2408, "en")
-    await agree(harness, user, "en")
+    user = await agreed_user(harness, 2408)
     await harness.services.store.clinics.bind(user.id, hanoi.id)  # one clinic: no choice to make
     await finished_case(harness, user, photo_bytes, "Chau Nguyen")
     await user.send("/cases")
@@ -343,8 +324,7 @@ async def test_a_clinic_picker_shown_before_the_patient_was_bound_is_out_of_date
 ) -> None:
     hanoi, seoul = await clinics(harness)
     token = await harness.services.store.clinics.create_link(hanoi.id)
-    user = harness.api.user(2409, "en")
-    await agree(harness, user, "en")
+    user = await agreed_user(harness, 2409)
     case_id = await finished_case(harness, user, photo_bytes, "Chau Nguyen")
     await user.press(user.inbox()[-1], Callback(Action.REVIEW, case_id, user.id).pack())
     pick = await harness.wait_key(user, "en", "review-pick-clinic")
@@ -363,8 +343,7 @@ async def test_a_verdict_button_of_a_review_gone_since_is_out_of_date(
     harness: Harness, photo_bytes: bytes
 ) -> None:
     hanoi, _ = await clinics(harness)
-    user = harness.api.user(2410, "en")
-    await agree(harness, user, "en")
+    user = await agreed_user(harness, 2410)
     case_id = await finished_case(harness, user, photo_bytes, "Chau Nguyen")
     review = await harness.services.store.reviews.create(user.id, case_id, hanoi.chat_id)
     assert review is not None

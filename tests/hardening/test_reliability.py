@@ -11,8 +11,9 @@ from bot.callbacks import Action, Callback
 from bot.case_delivery import save_heatmap_of
 from bot.telegram_channel import verdict_data
 from testkit.fake_user import FakeUser
-from tests.bot.helpers import agree, answer_until_summary, confirm
-from tests.bot.test_report_delivery import run_case, use_models, wait_pdf
+from tests.bot.helpers import answer_until_summary, confirm
+from tests.bot.starts import started_with_agreed_user
+from tests.bot.test_report_delivery import run_case, start_scripted, use_models, wait_pdf
 from tests.bot.test_review import (
     CLINIC,
     case_under_review,
@@ -29,13 +30,7 @@ def pdfs(user: FakeUser) -> int:
 async def test_a_deleted_status_message_is_replaced_and_the_pdf_still_comes(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
-    use_models(
-        harness,
-        trained_classifier_weights,
-        lambda s: ScriptedWriter(script=lambda r: "word " * 40, token_delay=0.05),
-        edit_interval_s=0.1,
-    )
-    await harness.start()
+    await start_scripted(harness, trained_classifier_weights, "word " * 40, 0.05, edit_interval_s=0.1)
     user = harness.api.user(1301, "en")
     await run_case(harness, user, "en", photo_bytes)
     analysing = await harness.wait_key(user, "en", "analysing")
@@ -70,10 +65,7 @@ async def test_telegram_away_for_30_s_during_delivery_still_gives_one_pdf(
 async def test_a_pdf_telegram_took_without_answering_is_not_sent_twice(
     harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
 ) -> None:
-    use_models(
-        harness, trained_classifier_weights, lambda s: ScriptedWriter(script=lambda r: "A short report.")
-    )
-    await harness.start()
+    await start_scripted(harness, trained_classifier_weights, "A short report.")
     # Applied, then the answer stalls past the client's read timeout: the bot cannot know it arrived.
     harness.api.inject("sendDocument", 504, "Gateway Timeout", delay=6.0, applied=True)
     user = harness.api.user(1303, "vi")
@@ -160,9 +152,7 @@ async def test_a_patients_button_pressed_in_a_group_reaches_nothing(
 
 
 async def test_a_heatmap_of_a_deleted_case_is_not_kept(harness: Harness, photo_bytes: bytes) -> None:
-    await harness.start()
-    user = harness.api.user(1307, "en")
-    await agree(harness, user, "en")
+    user = await started_with_agreed_user(harness, 1307)
     summary = await answer_until_summary(harness, user, "en", photo_bytes)
     case_id = await confirm(harness, user, "en", summary)
     case = await harness.services.store.cases.get(user.id, case_id)
