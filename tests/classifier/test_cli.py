@@ -127,20 +127,8 @@ def test_train_checks_the_model_before_any_download(
 
 
 def test_bench_classifier_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = [
-        "bench",
-        "classifier",
-        "--model",
-        "yolov8n-cls",
-        "--imgsz",
-        "64",
-        "--iterations",
-        "1",
-        "--warmup",
-        "0",
-        "--device",
-        "cpu",
-    ]
+    short = ["--imgsz", "64", "--iterations", "1", "--warmup", "0"]
+    argv = ["bench", "classifier", "--model", "yolov8n-cls", *short, "--device", "cpu"]
     assert run(argv) == EXIT_OK
     out = capsys.readouterr().out
     json_part, markdown = out.split("\n\n", 1)

@@ -175,20 +175,8 @@ def run_cli(argv: list[str]) -> int:
 def test_skinbot_evaluate_prints_intervals_curve_and_tones(
     tone_weights_copy: Path, tone_split: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = [
-        "evaluate",
-        "--weights",
-        str(tone_weights_copy),
-        "--data",
-        str(tone_split),
-        "--out",
-        str(tmp_path / "r"),
-        "--device",
-        "cpu",
-        "--calibrate",
-        "--referral-threshold",
-        "0.4",
-    ]
+    paths = ["--weights", str(tone_weights_copy), "--data", str(tone_split), "--out", str(tmp_path / "r")]
+    argv = ["evaluate", *paths, "--device", "cpu", "--calibrate", "--referral-threshold", "0.4"]
     assert run_cli(argv) == EXIT_OK
     out = capsys.readouterr().out
     assert "accuracy " in out and "% (" in out  # a value with its interval

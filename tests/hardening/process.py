@@ -6,6 +6,9 @@ import asyncio
 import sqlite3
 import subprocess
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from casework.translator import Translator
@@ -17,6 +20,7 @@ from testkit.fake_user import FakeUser
 from testkit.sent_messages import SentMessage
 from tests.bot.helpers import button
 from tests.conftest import TOKEN
+from tests.engine.servers import FakeEngine, SseScript, sse
 
 
 def bot_env(api: FakeBotApi, data_dir: Path, **settings: str) -> dict[str, str]:
@@ -45,6 +49,112 @@ async def restarted(api: FakeBotApi, env: dict[str, str], log: Path) -> tuple[su
         proc.kill()
         raise
     return proc, mark
+
+
+@dataclass
+class BotRun:
+    """A `skinbot run` against the fake Bot API; `proc` is the latest process, after any restart."""
+
+    api: FakeBotApi
+    env: dict[str, str]
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+    @property
+    def data(self) -> Path:
+        return Path(self.env["SKINBOT_DATA_DIR"])
+
+    async def restart(self) -> int:
+        """`restarted`, keeping the new process: how many Bot API calls came before it."""
+        self.proc, mark = await restarted(self.api, self.env, self.log)
+        return mark
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@asynccontextmanager
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    api = FakeBotApi(TOKEN)
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
+
+
+@asynccontextmanager
+async def fake_engine(script: SseScript) -> AsyncIterator[FakeEngine]:
+    engine = FakeEngine(script=script)
+    await engine.start()
+    try:
+        yield engine
+    finally:
+        await engine.stop()
+
+
+@asynccontextmanager
+async def bot_running(api: FakeBotApi, tmp_path: Path, **settings: str) -> AsyncIterator[BotRun]:
+    """`skinbot run` on the data folder tmp_path/var, logging to tmp_path/bot.log; a process still running
+    at the end is killed, so that no test leaves one behind."""
+    env = bot_env(api, tmp_path / "var", **settings)
+    log = tmp_path / "bot.log"
+    bot = BotRun(api, env, log, start_bot(env, log))
+    try:
+        yield bot
+    finally:
+        if bot.proc.poll() is None:
+            bot.proc.kill()
+
+
+def engine_settings(engine: FakeEngine, classifier: Path) -> dict[str, str]:
+    """The report model on the fake engine, one report at a time, drafts edited often."""
+    return {
+        "SKINBOT_CLASSIFIER": str(classifier),
+        "SKINBOT_LLM": engine.url,
+        "SKINBOT_LLM_MODEL": "fake/model",
+        "SKINBOT_LLM_CONCURRENCY": "1",
+        "SKINBOT_EDIT_INTERVAL": "0.2",
+    }
+
+
+def is_probe(body: dict) -> bool:
+    """The start-up image probe asks for at most one token."""
+    return body.get("max_tokens", 0) <= 1
+
+
+@asynccontextmanager
+async def bot_on_engine(
+    tmp_path: Path, classifier: Path, script: SseScript, **settings: str
+) -> AsyncIterator[BotRun]:
+    """`bot_running` with its report model on a fake engine that answers with `script`."""
+    async with (
+        fake_engine(script) as engine,
+        fake_api() as api,
+        bot_running(api, tmp_path, **engine_settings(engine, classifier), **settings) as bot,
+    ):
+        yield bot
+
+
+@dataclass
+class SlowFirstReport:
+    """An engine script that answers the start-up probe at once, streams the first report one "word " every
+    `pause` seconds, `words` times (long enough to stop the process in the middle), and answers every later
+    report with `then` at once."""
+
+    words: int
+    pause: float
+    then: list[str]
+    reports: list[int] = field(default_factory=list)  # the numbers of the report requests
+
+    def __call__(self, number: int, body: dict) -> tuple[int, list[str]]:
+        if is_probe(body):
+            return 200, sse(["ok"])
+        self.reports.append(number)
+        if len(self.reports) == 1:
+            word = (*sse(["word "], done=False)[1:2], f"SLEEP {self.pause}")
+            return 200, [line for _ in range(self.words) for line in word]
+        return 200, sse(self.then)
 
 
 def case_statuses(data_dir: Path) -> list[str]:

@@ -8,29 +8,29 @@ import time
 from pathlib import Path
 
 from casework.translator import Translator
-from testkit.bot_process import start_bot
-from testkit.fake_bot_api import FakeBotApi
 from tests.bot.helpers import button
 from tests.conftest import TOKEN
-from tests.hardening.process import bot_env, photo_then_name, polling, restarted, whole_intake
+from tests.hardening.process import (
+    SlowFirstReport,
+    bot_on_engine,
+    bot_running,
+    fake_api,
+    photo_then_name,
+    polling,
+    whole_intake,
+)
 
 
 async def test_sigkill_then_sigterm(
     tmp_path: Path, trained_classifier_weights: Path, tiny_gemma_dir: Path, photo_bytes: bytes
 ) -> None:
     t = Translator()
-    api = FakeBotApi(TOKEN)
-    await api.start()
-    env = bot_env(
-        api,
-        tmp_path / "var",
-        SKINBOT_CLASSIFIER=str(trained_classifier_weights),
-        SKINBOT_LLM=str(tiny_gemma_dir),
-        SKINBOT_MAX_NEW_TOKENS="16",
-    )
-    log = tmp_path / "bot.log"
-    proc = start_bot(env, log)
-    try:
+    settings = {
+        "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
+        "SKINBOT_LLM": str(tiny_gemma_dir),
+        "SKINBOT_MAX_NEW_TOKENS": "16",
+    }
+    async with fake_api() as api, bot_running(api, tmp_path, **settings) as bot:
         await polling(api, 0)
         user = api.user(1001, "vi")
 
@@ -47,23 +47,19 @@ async def test_sigkill_then_sigterm(
         await user.send("Lanthuy Qx")
         await expect("ask-age")
 
-        proc.send_signal(signal.SIGKILL)  # no cleanup of any kind
-        proc.wait(10)
-        proc, _ = await restarted(api, env, log)
+        bot.proc.send_signal(signal.SIGKILL)  # no cleanup of any kind
+        bot.proc.wait(10)
+        await bot.restart()
         await user.send("41")
         await expect("ask-gender")  # resumed at the same step with the earlier answers
 
         started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(15)
+        bot.proc.send_signal(signal.SIGTERM)
+        code = bot.proc.wait(15)
         assert time.monotonic() - started < 10
         assert code == 0
-        output = log.read_text(errors="replace")
+        output = bot.output()
         assert TOKEN not in output and "Lanthuy" not in output
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        await api.stop()
 
 
 async def test_sigkill_during_generation_and_while_queued(
@@ -72,37 +68,10 @@ async def test_sigkill_during_generation_and_while_queued(
     """A real `skinbot run` on an engine that streams slowly: killed mid-report with a second case
     queued; after restart the first report is regenerated (and the user told), the queued one runs,
     and each user gets exactly one PDF."""
-    from tests.engine.servers import FakeEngine, sse
-
-    real_requests = []
-
-    def script(number: int, body: dict) -> tuple[int, list[str]]:
-        if body.get("max_tokens", 0) <= 1:  # the start-up image probe
-            return 200, sse(["ok"])
-        real_requests.append(number)
-        if len(real_requests) == 1:  # the first report: slow enough to be killed in the middle
-            return 200, [
-                line for chunk in ["word "] * 200 for line in (*sse([chunk], done=False)[1:2], "SLEEP 0.1")
-            ]
-        return 200, sse(["Short ", "final ", "report."])
-
-    engine = FakeEngine(script=script)
-    await engine.start()
+    script = SlowFirstReport(words=200, pause=0.1, then=["Short ", "final ", "report."])
     t = Translator()
-    api = FakeBotApi(TOKEN)
-    await api.start()
-    env = bot_env(
-        api,
-        tmp_path / "var",
-        SKINBOT_CLASSIFIER=str(trained_classifier_weights),
-        SKINBOT_LLM=engine.url,
-        SKINBOT_LLM_MODEL="fake/model",
-        SKINBOT_LLM_CONCURRENCY="1",
-        SKINBOT_EDIT_INTERVAL="0.2",
-    )
-    log = tmp_path / "bot.log"
-    proc = start_bot(env, log)
-    try:
+    async with bot_on_engine(tmp_path, trained_classifier_weights, script) as bot:
+        api = bot.api
         await polling(api, 0)
         users = [api.user(1101, "en"), api.user(1102, "ko")]
 
@@ -112,9 +81,9 @@ async def test_sigkill_during_generation_and_while_queued(
         position = t("ko", "queue-position", position=1)
         await api.wait_for(lambda: any(m.text == position for m in users[1].inbox()), 60)
 
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-        proc, mark = await restarted(api, env, log)
+        bot.proc.send_signal(signal.SIGKILL)
+        bot.proc.wait(10)
+        mark = await bot.restart()
 
         regenerating = t("en", "regenerating")
         await api.wait_for(lambda: any(c.params.get("text") == regenerating for c in api.calls[mark:]), 60)
@@ -122,11 +91,6 @@ async def test_sigkill_during_generation_and_while_queued(
             await api.wait_for(lambda u=user: any(m.document is not None for m in u.inbox()), 90)
         await asyncio.sleep(1)
         assert [sum(m.document is not None for m in u.inbox()) for u in users] == [1, 1]
-        assert len(real_requests) == 3  # the killed one, its rerun, and the queued case: nothing twice more
-        output = log.read_text(errors="replace")
+        assert len(script.reports) == 3  # the killed one, its rerun, and the queued case: nothing twice more
+        output = bot.output()
         assert "Patient 1101" not in output and TOKEN not in output
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        await api.stop()
-        await engine.stop()

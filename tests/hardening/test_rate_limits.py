@@ -15,6 +15,7 @@ from bot.rate_limits import FloodLimiter, rate_limiter
 from bot.telegram_calls import with_retries
 from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
+from tests.hardening.process import fake_api
 
 GROUP = -1001234
 
@@ -125,12 +126,8 @@ def test_the_bot_gets_telegrams_published_limits() -> None:
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(TOKEN)
-    await server.start()
-    try:
+    async with fake_api() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 async def application(api: FakeBotApi, limiter: FloodLimiter) -> Application:

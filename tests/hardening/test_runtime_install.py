@@ -20,10 +20,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from casework.translator import Translator
-from testkit.bot_process import ROOT, start_bot
-from testkit.fake_bot_api import FakeBotApi
+from testkit.bot_process import ROOT
 from tests.conftest import TOKEN
-from tests.hardening.process import bot_env, polling
+from tests.hardening.process import bot_running, fake_api, polling
 
 # Ours, but only for tests and benchmarks: an install may leave them out, and the bot must not need them.
 OWN_TEST_ONLY = {"testkit", "benchmarks"}
@@ -165,27 +164,18 @@ def test_a_bench_without_its_extra_says_how_to_install_it(
 async def test_run_with_a_token_answers_start(
     runtime_only: dict[str, str], tmp_path: Path, trained_classifier_weights: Path, tiny_gemma_dir: Path
 ) -> None:
-    api = FakeBotApi(TOKEN)
-    await api.start()
-    env = bot_env(
-        api,
-        tmp_path / "var",
-        SKINBOT_CLASSIFIER=str(trained_classifier_weights),
-        SKINBOT_LLM=str(tiny_gemma_dir),
-        PYTHONPATH=runtime_only["PYTHONPATH"],
-    )
-    proc = start_bot(env, tmp_path / "bot.log")
-    try:
+    settings = {
+        "SKINBOT_CLASSIFIER": str(trained_classifier_weights),
+        "SKINBOT_LLM": str(tiny_gemma_dir),
+        "PYTHONPATH": runtime_only["PYTHONPATH"],
+    }
+    async with fake_api() as api, bot_running(api, tmp_path, **settings) as bot:
         await polling(api, 0)
         user = api.user(1401, "ko")
         await user.send("/start")
         consent = Translator()("ko", "consent-ask")
         await api.wait_for(lambda: any(m.text == consent for m in user.inbox()), 60)
-        proc.send_signal(signal.SIGTERM)
-        assert await asyncio.to_thread(proc.wait, 30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        await api.stop()
-    output = (tmp_path / "bot.log").read_text(errors="replace")
+        bot.proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(bot.proc.wait, 30) == 0
+    output = bot.output()
     assert "Traceback" not in output

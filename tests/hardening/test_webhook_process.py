@@ -5,19 +5,18 @@ and the secret never reaches the log."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
 from pathlib import Path
 
 import httpx
 
 from casework.translator import Translator
-from testkit.bot_process import start_bot
-from testkit.fake_bot_api import FakeBotApi
 from tests.conftest import TOKEN
-from tests.engine.servers import FakeEngine, sse
-from tests.hardening.process import bot_env
-from tests.hardening.test_process_lifecycle import engine_settings, is_probe
+from tests.engine.servers import sse
+from tests.hardening.process import (
+    bot_on_engine,
+    is_probe,
+)
 from tests.ops.helpers import WEBHOOK_SECRET, WEBHOOK_URL, free_port, get, post_update, samples, total
 from tests.ops.test_webhook import PATH, start_update
 from tests.polling import until
@@ -50,27 +49,22 @@ async def test_the_process_serves_a_webhook_and_its_health_port(
             return 200, sse(["ok"])
         return 200, sse(["A ", "report."])
 
-    engine = FakeEngine(script=script)
-    await engine.start()
-    api = FakeBotApi(TOKEN)
-    await api.start()
     t = Translator()
     webhook_port, health_port = free_port(), free_port()
-    env = bot_env(
-        api,
-        tmp_path / "var",
-        **engine_settings(engine, trained_classifier_weights),
+    async with bot_on_engine(
+        tmp_path,
+        trained_classifier_weights,
+        script,
         TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
         TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
         SKINBOT_WEBHOOK_PORT=str(webhook_port),
         SKINBOT_HEALTH_PORT=str(health_port),
         SKINBOT_LOG_LEVEL="DEBUG",
-    )
-    log = tmp_path / "bot.log"
-    proc = start_bot(env, log)
-    try:
+    ) as bot:
+        api = bot.api
+        proc = bot.proc
         await until(lambda: api.webhook is not None or proc.poll() is not None, 120, "setWebhook")
-        assert proc.poll() is None, log.read_text(errors="replace")
+        assert proc.poll() is None, bot.output()
         assert (api.webhook["url"], api.webhook["secret_token"]) == (WEBHOOK_URL, WEBHOOK_SECRET)
         assert (await refused_until_up(webhook_port)).status_code == 403
 
@@ -89,16 +83,9 @@ async def test_the_process_serves_a_webhook_and_its_health_port(
         metrics = samples((await get(health_port, "/metrics")).text)
         assert total(metrics, "skinbot_update_seconds_count") == 1
         assert total(metrics, "process_resident_memory_bytes") > 0
-    finally:
         proc.terminate()
-        try:
-            # A stop waits for a model load in progress to end.
-            await asyncio.to_thread(proc.wait, LOAD_S + 20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
-        await api.stop()
-        await engine.stop()
-    output = log.read_text(errors="replace")
+        # A stop waits for a model load in progress to end.
+        await asyncio.to_thread(proc.wait, LOAD_S + 20)
+    output = bot.output()
     assert WEBHOOK_SECRET not in output and TOKEN not in output
     assert "Traceback" not in output

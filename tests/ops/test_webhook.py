@@ -7,6 +7,7 @@ secret, in one line."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -220,6 +221,18 @@ async def test_polling_stays_the_default_and_clears_a_webhook(harness: Harness) 
     await harness.wait_key(user, "en", "consent-ask")
 
 
+@pytest.fixture
+def only_the_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No TELEGRAM_ or SKINBOT_ setting of ours and no .env: the token alone, and a Bot API never reached."""
+    for key in list(os.environ):
+        if key.startswith(("TELEGRAM_", "SKINBOT_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9/bot")  # never reached: refused before
+    return monkeypatch
+
+
 @pytest.mark.parametrize(
     ("args", "env", "named"),
     [
@@ -235,20 +248,11 @@ def test_start_up_refuses_a_webhook_it_cannot_run_in_one_line(
     args: list[str],
     env: dict[str, str],
     named: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    only_the_token: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import os
-
-    for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "SKINBOT_")):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)  # no .env here
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9/bot")  # never reached: refused before
     for key, value in env.items():
-        monkeypatch.setenv(key, value)
+        only_the_token.setenv(key, value)
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and named in err, err

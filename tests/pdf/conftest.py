@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from casework.pdf.document import DocumentPhoto, ReportDocument
-from casework.pdf.fonts import FontSet, ensure_fonts
+from casework.pdf.fonts import ensure_fonts
 from casework.translator import Translator
 from inference.labels import Classification
 from inference.triage import Triage, triage
@@ -101,25 +101,17 @@ PROBS = {
 
 
 @pytest.fixture(scope="session")
-def fonts() -> FontSet:
-    # The bot under test registers its fonts from the default cache, and a process registers them once,
-    # from whichever cache asks first: one cache for both, so no worker instances them twice.
-    return ensure_fonts()
-
-
-@pytest.fixture(scope="session")
 def translator() -> Translator:
+    # Not the root conftest's `t`: the PDF tests name a function-scoped `t` of their own after it.
     return Translator()
 
 
-@pytest.fixture(scope="session")
-def photo() -> bytes:
-    return synthetic_photo()
-
-
-@pytest.fixture(scope="session")
-def heatmap() -> bytes:
-    return synthetic_heatmap()
+# Made once a session, each by its function with the defaults. The bot under test registers its fonts from
+# the default cache, and a process registers them once, from whichever cache asks first: one cache for both,
+# so no worker instances them twice.
+fonts = pytest.fixture(ensure_fonts, scope="session", name="fonts")
+photo = pytest.fixture(synthetic_photo, scope="session", name="photo")
+heatmap = pytest.fixture(synthetic_heatmap, scope="session", name="heatmap")
 
 
 def build_doc(

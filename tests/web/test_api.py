@@ -21,27 +21,31 @@ CARCINOMA = Classification((0.1, 0.6, 0.1, 0.1, 0.05, 0.05))  # an urgent referr
 REPORT = "## Summary\nSmall inflamed papules on the cheek.\n\n## Care\nWash gently twice a day."
 
 
-def start_api(
-    h: Harness, weights: Path, writer: ScriptedWriter | None = None, **settings: object
-) -> ScriptedWriter:
+async def start_api(h: Harness, weights: Path, writer: ScriptedWriter | None = None) -> tuple[int, str]:
+    """The bot with its API on the tiny models, started, and a new key for it: the key's id and secret."""
     chosen = writer or ScriptedWriter(script=lambda request: REPORT)
-    use_tiny_models(h, weights, lambda services: chosen, **settings)
+    use_tiny_models(h, weights, lambda services: chosen)
     with_web(h)
-    return chosen
+    await h.start()
+    return await new_key(h)
+
+
+async def answered(h: Harness, secret: str, path: str, seed: int, language: str) -> dict:
+    """The JSON of a 200 answer to a form with a generated skin photo."""
+    data, files = form(skin_photo(seed=seed), language=language)
+    async with client(h, secret) as http:
+        response = await http.post(path, data=data, files=files)
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 @pytest.mark.parametrize("lang", ["ko", "en", "vi"])
 async def test_classify_gives_scores_quality_and_triage_in_the_language(
     harness: Harness, trained_classifier_weights: Path, lang: str
 ) -> None:
-    writer = start_api(harness, trained_classifier_weights)
-    await harness.start()
-    _, secret = await new_key(harness)
-    data, files = form(skin_photo(seed=1), language=lang)
-    async with client(harness, secret) as http:
-        response = await http.post("/api/v1/classify", data=data, files=files)
-    assert response.status_code == 200, response.text
-    body = response.json()
+    writer = ScriptedWriter(script=lambda request: REPORT)
+    _, secret = await start_api(harness, trained_classifier_weights, writer)
+    body = await answered(harness, secret, "/api/v1/classify", seed=1, language=lang)
     assert set(body["scores"]) == set(LABELS)
     assert sum(body["scores"].values()) == pytest.approx(1.0, abs=1e-3)
     assert body["top"] == max(body["scores"], key=body["scores"].get)
@@ -56,14 +60,8 @@ async def test_classify_gives_scores_quality_and_triage_in_the_language(
 
 
 async def test_analyze_adds_the_short_analysis(harness: Harness, trained_classifier_weights: Path) -> None:
-    start_api(harness, trained_classifier_weights)
-    await harness.start()
-    _, secret = await new_key(harness)
-    data, files = form(skin_photo(seed=2), language="ko")
-    async with client(harness, secret) as http:
-        response = await http.post("/api/v1/analyze", data=data, files=files)
-    assert response.status_code == 200, response.text
-    body = response.json()
+    _, secret = await start_api(harness, trained_classifier_weights)
+    body = await answered(harness, secret, "/api/v1/analyze", seed=2, language="ko")
     t = harness.t
     ranked = sorted(body["scores"].items(), key=lambda kv: kv[1], reverse=True)
     lines = body["analysis"].split("\n")
@@ -88,9 +86,7 @@ async def test_diagnose_returns_the_report_and_a_pdf_only_its_key_can_read(
         prompts.append(repr(request))
         return REPORT
 
-    start_api(harness, trained_classifier_weights, ScriptedWriter(script=script))
-    await harness.start()
-    key_id, secret = await new_key(harness)
+    key_id, secret = await start_api(harness, trained_classifier_weights, ScriptedWriter(script=script))
     _, other = await new_key(harness, "someone else")
     data, files = form(skin_photo(seed=3), name="Henry Nguyen", history="Itchy since May")
     async with client(harness, secret) as http:
@@ -120,9 +116,7 @@ async def test_diagnose_returns_the_report_and_a_pdf_only_its_key_can_read(
 
 
 async def test_a_photo_the_gate_turns_back(harness: Harness, trained_classifier_weights: Path) -> None:
-    start_api(harness, trained_classifier_weights)
-    await harness.start()
-    _, secret = await new_key(harness)
+    _, secret = await start_api(harness, trained_classifier_weights)
     dark = jpeg(Image.new("RGB", (640, 480), (8, 6, 5)))
     async with client(harness, secret) as http:
         data, files = form(dark, language="vi")
@@ -153,14 +147,10 @@ async def test_diagnose_of_an_urgent_case_answers_with_the_triages_urgency(
         "## 요약\n습진으로 보입니다.\n\n## 4. 진료가 필요한 시점\n긴급도: 자가 관리\n- 피가 나면\n"
     )
     monkeypatch.setattr(skinbot.inference_setup, "build_classifier", lambda s: FixedClassifier(CARCINOMA))
-    start_api(harness, trained_classifier_weights, ScriptedWriter(script=lambda request: contradicting))
-    await harness.start()
-    key_id, secret = await new_key(harness)
-    data, files = form(skin_photo(seed=3), language="ko")
+    writer = ScriptedWriter(script=lambda request: contradicting)
+    key_id, secret = await start_api(harness, trained_classifier_weights, writer)
+    body = await answered(harness, secret, "/api/v1/diagnose", seed=3, language="ko")
     async with client(harness, secret) as http:
-        response = await http.post("/api/v1/diagnose", data=data, files=files)
-        assert response.status_code == 200, response.text
-        body = response.json()
         pdf = await http.get(body["pdf_url"])
     level = harness.t("ko", "report-urgency-within-days")
     note = harness.t("ko", "report-urgency-set", level=level)

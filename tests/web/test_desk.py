@@ -4,14 +4,19 @@ verdicts racing between the desk and the clinic's Telegram chat (the first one w
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from bot.telegram_channel import verdict_data
 from casework.review_desk import VERDICTS
-from conversations.domain import Language
+from conversations.domain import Language, Review
+from inference.labels import Classification
 from skinbot.cli import main
+from testkit.fake_user import FakeUser
 from tests.bot.helpers import agree
 from tests.conftest import Harness
 from tests.web.desk_setup import (
@@ -32,6 +37,27 @@ from tests.web.desk_setup import (
 )
 from tests.web.helpers import base_url
 from web.context import VERDICTS as WEB_VERDICTS
+
+
+@asynccontextmanager
+async def signed_in(h: Harness, lang: str = "vi") -> AsyncIterator[httpx.AsyncClient]:
+    """A desk client signed in with a fresh link for Dr Lan of the first clinic."""
+    async with desk_client(h) as http:
+        await sign_in(http, await login_link(h, lang=lang))
+        yield http
+
+
+async def reviewed_with_a_doctor(
+    h: Harness, triage: Classification, patient_id: int, lang: str, doctor_id: int
+) -> tuple[FakeUser, FakeUser, str, Review]:
+    """The desk started with every case of this triage, a consenting patient's case sent to the first
+    clinic, and Dr Minh in its chat: the patient, the doctor, the case id and its review."""
+    start_desk(h, [triage])
+    await h.start()
+    patient, doctor = h.api.user(patient_id, lang), h.api.user(doctor_id, "vi", "Dr Minh")
+    await agree(h, patient, lang)
+    case_id, review = await reviewed_case(h, patient, lang)
+    return patient, doctor, case_id, review
 
 
 def test_the_desk_offers_the_chats_verdicts() -> None:
@@ -95,8 +121,7 @@ async def test_staff_see_only_their_own_clinics_cases(harness: Harness) -> None:
 
 async def test_forms_need_the_sessions_csrf_token(harness: Harness) -> None:
     _, _, review = await routine_case_at_the_desk(harness, 702, "en")
-    async with desk_client(harness) as http:
-        await sign_in(http, await login_link(harness))
+    async with signed_in(harness) as http:
         page = await http.get(f"/desk/cases/{review.id}")
         assert page.headers["x-frame-options"] == "DENY"
         assert "default-src 'self'" in page.headers["content-security-policy"]
@@ -121,8 +146,7 @@ async def test_the_queue_puts_urgent_cases_first_and_filters(harness: Harness) -
     urgent, _ = await reviewed_case(harness, a, "ko", seed=1)  # the oldest
     routine, _ = await reviewed_case(harness, b, "en", seed=2)
     uncertain, _ = await reviewed_case(harness, b, "en", seed=3, report_language="vi")
-    async with desk_client(harness) as http:
-        await sign_in(http, await login_link(harness))
+    async with signed_in(harness) as http:
 
         async def listed(query: str = "") -> list[tuple[str, str]]:
             page = await http.get(f"/desk{query}")
@@ -145,14 +169,9 @@ async def test_the_queue_puts_urgent_cases_first_and_filters(harness: Harness) -
 
 
 async def test_a_desk_verdict_reaches_the_patient_and_a_later_chat_press_loses(harness: Harness) -> None:
-    start_desk(harness, [URGENT])
-    await harness.start()
-    patient, doctor = harness.api.user(705, "ko"), harness.api.user(905, "vi", "Dr Minh")
-    await agree(harness, patient, "ko")
-    case_id, review = await reviewed_case(harness, patient, "ko")
+    patient, doctor, case_id, review = await reviewed_with_a_doctor(harness, URGENT, 705, "ko", 905)
     note = "Please come on Monday morning & bring <this> report."
-    async with desk_client(harness) as http:
-        await sign_in(http, await login_link(harness))
+    async with signed_in(harness) as http:
         page = await http.get(f"/desk/cases/{review.id}")
         decided = await http.post(
             f"/desk/cases/{review.id}/verdict",
@@ -193,13 +212,8 @@ async def test_a_desk_verdict_reaches_the_patient_and_a_later_chat_press_loses(h
 
 
 async def test_a_chat_verdict_first_wins_over_the_desk(harness: Harness) -> None:
-    start_desk(harness, [ROUTINE])
-    await harness.start()
-    patient, doctor = harness.api.user(706, "vi"), harness.api.user(906, "vi", "Dr Minh")
-    await agree(harness, patient, "vi")
-    _, review = await reviewed_case(harness, patient, "vi")
-    async with desk_client(harness) as http:
-        await sign_in(http, await login_link(harness))
+    patient, doctor, _, review = await reviewed_with_a_doctor(harness, ROUTINE, 706, "vi", 906)
+    async with signed_in(harness) as http:
         page = await http.get(f"/desk/cases/{review.id}")  # the form, still open
         summary = next(m for m in harness.api.chat(CLINIC) if m.message_id == review.summary_message_id)
         await doctor.press(summary, verdict_data(review.id, "r"))
@@ -225,8 +239,7 @@ async def test_a_chat_verdict_first_wins_over_the_desk(harness: Harness) -> None
 
 async def test_a_note_verdict_needs_its_note(harness: Harness) -> None:
     patient, _, review = await routine_case_at_the_desk(harness, 707, "en")
-    async with desk_client(harness) as http:
-        await sign_in(http, await login_link(harness, lang="en"))
+    async with signed_in(harness, "en") as http:
         token = csrf_of((await http.get(f"/desk/cases/{review.id}")).text)
         url = f"/desk/cases/{review.id}/verdict"
         empty = await http.post(url, data={"csrf": token, "verdict": "note", "note": "   "})
@@ -245,8 +258,7 @@ async def test_a_note_verdict_needs_its_note(harness: Harness) -> None:
 
 async def test_language_audit_log_and_sign_out(harness: Harness) -> None:
     patient, _, review = await routine_case_at_the_desk(harness, 708, "en")
-    async with desk_client(harness) as http:
-        await sign_in(http, await login_link(harness, lang="vi"))
+    async with signed_in(harness) as http:
         page = await http.get("/desk")
         assert harness.t("vi", "desk-queue-title") in page.text and 'lang="vi"' in page.text
         changed = await http.post(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,14 +47,6 @@ def foreign_checkpoint(trained_classifier_weights: Path, tmp_path_factory: pytes
     return path
 
 
-@pytest.fixture
-def hostile(tmp_path: Path) -> tuple[bytes, Path]:
-    """The bytes of a checkpoint whose unpickling writes `marker`, and that marker's path."""
-    marker = tmp_path / "the-checkpoint-ran-code.txt"
-    checkpoint = exec_checkpoint(tmp_path / "hostile.pt", marker)
-    return checkpoint.read_bytes(), marker
-
-
 def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -83,6 +76,35 @@ def installed(tmp_path: Path) -> Path:
     dest.parent.mkdir()
     dest.write_bytes(b"the checkpoint that works")
     return dest
+
+
+@dataclass
+class Hostile:
+    """The bytes of a checkpoint whose unpickling writes `marker`, fetched over the working checkpoint
+    installed at `dest`."""
+
+    data: bytes
+    marker: Path
+    dest: Path
+    capsys: pytest.CaptureFixture[str]
+
+    def fetch(self, url: str, *pins: str) -> int:
+        return main(["weights", "fetch", "--classifier", url, *pins, "--out", str(self.dest)])
+
+    def refused(self, code: int) -> str:
+        """The one error line of a refused fetch, after which none of the checkpoint's code has run and the
+        installed checkpoint stays."""
+        line = _one_error_line(code, self.capsys)
+        assert not self.marker.exists()
+        _installed_stays(self.dest)
+        return line
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, installed: Path, capsys: pytest.CaptureFixture[str]) -> Hostile:
+    marker = tmp_path / "the-checkpoint-ran-code.txt"
+    checkpoint = exec_checkpoint(tmp_path / "hostile.pt", marker)
+    return Hostile(checkpoint.read_bytes(), marker, installed, capsys)
 
 
 def test_without_a_source_it_prints_the_steps_of_the_weights_readme(
@@ -227,36 +249,23 @@ def test_a_checkpoint_that_does_not_verify_is_not_installed(
     _installed_stays(installed)
 
 
-def test_a_url_over_plain_http_to_another_host_is_refused_unfetched(
-    hostile: tuple[bytes, Path], installed: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    data, marker = hostile
-    with FileServer({"/skin-cls.pt": data}) as server:
+def test_a_url_over_plain_http_to_another_host_is_refused_unfetched(hostile: Hostile) -> None:
+    with FileServer({"/skin-cls.pt": hostile.data}) as server:
         # 0.0.0.0 reaches this machine's listeners (on Linux) but is not a loopback address: to the command
         # it is a host elsewhere on the network, where anyone on the way can swap the file.
-        url = f"http://0.0.0.0:{server.port}/skin-cls.pt"
-        code = main(
-            ["weights", "fetch", "--classifier", url, "--sha256", _sha256(data), "--out", str(installed)]
-        )
+        code = hostile.fetch(f"http://0.0.0.0:{server.port}/skin-cls.pt", "--sha256", _sha256(hostile.data))
         assert server.requests == []
 
-    line = _one_error_line(code, capsys)
+    line = hostile.refused(code)
     assert "only https URLs are accepted" in line and "nothing was downloaded" in line, line
-    assert not marker.exists()
-    _installed_stays(installed)
 
 
 @pytest.mark.parametrize("transport", ["https", "loopback http"])
 @pytest.mark.parametrize("pin", ["missing", "wrong", "right"])
 def test_a_hostile_checkpoint_runs_no_code_whatever_its_pin(
-    pin: str,
-    transport: str,
-    hostile: tuple[bytes, Path],
-    installed: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    pin: str, transport: str, hostile: Hostile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data, marker = hostile
+    data = hostile.data
     pins = {
         "missing": [],
         "wrong": ["--sha256", _sha256(b"the published one")],
@@ -265,11 +274,9 @@ def test_a_hostile_checkpoint_runs_no_code_whatever_its_pin(
     with FileServer({"/skin-cls.pt": data}, tls=transport == "https") as server:
         if server.cert_file is not None:
             monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_file))  # trusted, as a real CA's would be
-        code = main(
-            ["weights", "fetch", "--classifier", f"{server.url}/skin-cls.pt", *pins, "--out", str(installed)]
-        )
+        code = hostile.fetch(f"{server.url}/skin-cls.pt", *pins)
 
-    line = _one_error_line(code, capsys)
+    line = hostile.refused(code)
     expected = {
         "missing": "a URL needs --sha256 HEX",
         "wrong": f"skin-cls.pt has the SHA-256 {_sha256(data)}, not the --sha256",
@@ -277,8 +284,6 @@ def test_a_hostile_checkpoint_runs_no_code_whatever_its_pin(
     }[pin]
     assert expected in line, line
     assert server.requests == ([] if pin == "missing" else ["/skin-cls.pt"])
-    assert not marker.exists()
-    _installed_stays(installed)
 
 
 def test_https_with_its_pins_installs_the_checkpoint_and_sidecar(
@@ -301,31 +306,21 @@ def test_https_with_its_pins_installs_the_checkpoint_and_sidecar(
 
 @pytest.mark.parametrize("start", ["https", "loopback http"])
 def test_a_redirect_to_plain_http_is_refused_before_it_is_followed(
-    start: str,
-    hostile: tuple[bytes, Path],
-    installed: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    start: str, hostile: Hostile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data, marker = hostile
-    with FileServer({"/skin-cls.pt": data}) as plain, FileServer(tls=start == "https") as first:
+    with FileServer({"/skin-cls.pt": hostile.data}) as plain, FileServer(tls=start == "https") as first:
         if start == "https":  # down to http, even on this machine
             monkeypatch.setenv("SSL_CERT_FILE", str(first.cert_file))
             target, refusal = f"{plain.url}/skin-cls.pt", "a redirect from https to plain http is refused"
         else:  # from this machine to plain http elsewhere (0.0.0.0: see the test above)
             target, refusal = f"http://0.0.0.0:{plain.port}/skin-cls.pt", "only https URLs are accepted"
         first.redirects["/skin-cls.pt"] = target
-        url = f"{first.url}/skin-cls.pt"
         # The pin is right: only the redirect rule stands between the file and the loader.
-        code = main(
-            ["weights", "fetch", "--classifier", url, "--sha256", _sha256(data), "--out", str(installed)]
-        )
+        code = hostile.fetch(f"{first.url}/skin-cls.pt", "--sha256", _sha256(hostile.data))
         assert first.requests == ["/skin-cls.pt"] and plain.requests == []
 
-    line = _one_error_line(code, capsys)
+    line = hostile.refused(code)
     assert f"redirected to {target}" in line and refusal in line, line
-    assert not marker.exists()
-    _installed_stays(installed)
 
 
 def test_a_pin_that_is_not_a_sha256_is_refused(installed: Path, capsys: pytest.CaptureFixture[str]) -> None:
