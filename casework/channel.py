@@ -60,7 +60,7 @@ class ClinicChannel(Protocol):
     """A clinic's review chat."""
 
     async def post_for_review(self, clinic_chat_id: int, post: ReviewPost) -> int:
-        """Send the review's post; returns its summary's message id."""
+        """The post's PDF, then its summary with the choices (and the desk link); returns the summary's id."""
         ...
 
     async def close_review(self, clinic_chat_id: int, summary_message_id: int, answered: str) -> None:
