@@ -18,7 +18,7 @@ from bot.callbacks import Action, Callback, button
 from bot.pdf_documents import send_pdf
 from bot.telegram_calls import with_retries
 from casework.case_pdf import pdf_filename
-from casework.channel import ChannelError, ChannelUnavailable, Choice, DeskLink, RecipientGone
+from casework.channel import ChannelError, ChannelUnavailable, RecipientGone, ReviewPost
 from conversations.domain import Case
 
 T = TypeVar("T")
@@ -57,32 +57,24 @@ class TelegramChannel:
 
     # --- clinics --------------------------------------------------------------------------------
 
-    async def post_for_review(
-        self,
-        clinic_chat_id: int,
-        review_id: str,
-        case: Case,
-        pdf: bytes,
-        summary: str,
-        choices: Sequence[Choice],
-        desk: DeskLink | None = None,
-    ) -> int:
-        name = pdf_filename(case)
+    async def post_for_review(self, clinic_chat_id: int, post: ReviewPost) -> int:
+        name, desk = pdf_filename(post.case), post.desk
         await self._send(
             clinic_chat_id,
-            lambda: self.bot.send_document(clinic_chat_id, InputFile(pdf, filename=name), filename=name),
+            lambda: self.bot.send_document(clinic_chat_id, InputFile(post.pdf, filename=name), filename=name),
         )
         rows = [
-            [InlineKeyboardButton(c.label, callback_data=verdict_data(review_id, c.code))] for c in choices
+            [InlineKeyboardButton(c.label, callback_data=verdict_data(post.review_id, c.code))]
+            for c in post.choices
         ]
         if desk is not None:
             # Groups take no web_app button: this one opens the bot's private chat, which offers it.
             rows.append(
                 [InlineKeyboardButton(desk.label, url=desk_deep_link(self.bot.username, desk.clinic_id))]
             )
+        markup = InlineKeyboardMarkup(rows)
         message = await self._send(
-            clinic_chat_id,
-            lambda: self.bot.send_message(clinic_chat_id, summary, reply_markup=InlineKeyboardMarkup(rows)),
+            clinic_chat_id, lambda: self.bot.send_message(clinic_chat_id, post.summary, reply_markup=markup)
         )
         return message.message_id
 

@@ -43,21 +43,24 @@ class DeskLink:
     clinic_id: int
 
 
+@dataclass(frozen=True)
+class ReviewPost:
+    """What a clinic is sent for one review: the case's PDF, then its summary offering the choices, and the
+    way to the review desk if given."""
+
+    review_id: str
+    case: Case
+    pdf: bytes
+    summary: str
+    choices: Sequence[Choice]
+    desk: DeskLink | None = None
+
+
 class ClinicChannel(Protocol):
     """A clinic's review chat."""
 
-    async def post_for_review(
-        self,
-        clinic_chat_id: int,
-        review_id: str,
-        case: Case,
-        pdf: bytes,
-        summary: str,
-        choices: Sequence[Choice],
-        desk: DeskLink | None = None,
-    ) -> int:
-        """The case's PDF, then its summary offering the choices, and the way to the review desk if given;
-        returns the summary's message id."""
+    async def post_for_review(self, clinic_chat_id: int, post: ReviewPost) -> int:
+        """The post's PDF, then its summary with the choices (and the desk link); returns the summary's id."""
         ...
 
     async def close_review(self, clinic_chat_id: int, summary_message_id: int, answered: str) -> None:

@@ -8,6 +8,7 @@ are set when /metrics is scraped, from the queue and the store, so they cannot d
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from prometheus_client import (
@@ -35,46 +36,40 @@ class Metrics:
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry()
         ProcessCollector(registry=r)  # memory, CPU and open files of the process
-        self.queue_depth = Gauge("skinbot_queue_depth", "Jobs waiting for the models", registry=r)
-        self.jobs_running = Gauge("skinbot_jobs_running", "Jobs the model worker has in hand", registry=r)
-        self.models_ready = Gauge("skinbot_models_ready", "1 once the models are loaded", registry=r)
-        self.jobs = Counter("skinbot_jobs", "Jobs finished, by outcome", ["outcome"], registry=r)
-        self.classifier_seconds = Histogram(
-            "skinbot_classifier_seconds",
-            "Classifier time per batch of photos",
-            buckets=FAST_SECONDS,
-            registry=r,
+        gauge, counter = partial(Gauge, registry=r), partial(Counter, registry=r)
+        histogram = partial(Histogram, registry=r)
+        self.queue_depth = gauge("skinbot_queue_depth", "Jobs waiting for the models")
+        self.jobs_running = gauge("skinbot_jobs_running", "Jobs the model worker has in hand")
+        self.models_ready = gauge("skinbot_models_ready", "1 once the models are loaded")
+        self.jobs = counter("skinbot_jobs", "Jobs finished, by outcome", ["outcome"])
+        self.classifier_seconds = histogram(
+            "skinbot_classifier_seconds", "Classifier time per batch of photos", buckets=FAST_SECONDS
         )
-        self.classified_images = Counter(
-            "skinbot_classified_images", "Photos the classifier scored", registry=r
-        )
-        self.first_text_seconds = Histogram(
+        self.classified_images = counter("skinbot_classified_images", "Photos the classifier scored")
+        self.first_text_seconds = histogram(
             "skinbot_report_first_text_seconds",
             "From the worker taking a job to the report's first text",
             buckets=SECONDS,
-            registry=r,
         )
-        self.report_tokens_per_second = Histogram(
+        self.report_tokens_per_second = histogram(
             "skinbot_report_tokens_per_second",
             "Decoding speed of one report, first text to last",
             buckets=RATES,
-            registry=r,
         )
-        self.report_tokens = Counter("skinbot_report_tokens", "Report tokens generated", registry=r)
-        self.telegram_flood_waits = Counter(
-            "skinbot_telegram_flood_waits", "Bot API answers 429 (flood control)", registry=r
+        self.report_tokens = counter("skinbot_report_tokens", "Report tokens generated")
+        self.telegram_flood_waits = counter(
+            "skinbot_telegram_flood_waits", "Bot API answers 429 (flood control)"
         )
-        self.telegram_retries = Counter(
-            "skinbot_telegram_retries", "Bot API calls sent again, by why", ["reason"], registry=r
+        self.telegram_retries = counter(
+            "skinbot_telegram_retries", "Bot API calls sent again, by why", ["reason"]
         )
-        self.update_seconds = Histogram(
+        self.update_seconds = histogram(
             "skinbot_update_seconds",
             "Handling one update, waiting for the user's earlier updates included",
             ["handler"],
             buckets=FAST_SECONDS,
-            registry=r,
         )
-        self.active_intakes = Gauge("skinbot_active_intakes", "Intakes in progress", registry=r)
+        self.active_intakes = gauge("skinbot_active_intakes", "Intakes in progress")
         # Zero rather than absent, so rate() and alerts work from the first scrape.
         for outcome in OUTCOMES:
             self.jobs.labels(outcome)

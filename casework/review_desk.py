@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from casework.case_pdf import render_case_pdf, services_case_pdf
 from casework.case_questions import questions_text
-from casework.channel import CaseChannel, ChannelError, Choice, DeskLink
+from casework.channel import CaseChannel, ChannelError, Choice, DeskLink, ReviewPost
 from casework.services import CaseServices
 from conversations.domain import Case, Clinic, Review
 from inference.labels import Classification
@@ -84,9 +84,8 @@ class ReviewDesk:
         if self.services.case_config.desk_app_url:
             desk = DeskLink(t(lang, "btn-open-desk"), clinic.id)
         # The patient's name is only inside the PDF, never in the chat text.
-        message_id = await self.channel.post_for_review(
-            clinic.chat_id, review.id, case, pdf, text, choices, desk
-        )
+        post = ReviewPost(review.id, case, pdf, text, choices, desk)
+        message_id = await self.channel.post_for_review(clinic.chat_id, post)
         await self.services.store.reviews.set_message(review.id, message_id)
 
     # --- clinic → patient -----------------------------------------------------------------------

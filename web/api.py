@@ -51,6 +51,11 @@ def _photo_rejected(rejected: PhotoRejected, lang: Language) -> ApiError:
     return ApiError(status, code, rejected.key, extra={"field": "photo"}, lang=lang, **rejected.params)
 
 
+def _optional_text(max_length: int, description: str, example: str) -> Any:
+    """A free-text form field the intake may leave out (history, name), capped at `max_length`."""
+    return Annotated[str | None, Form(max_length=max_length, description=description, examples=[example])]
+
+
 def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
     router = APIRouter(prefix="/api/v1", dependencies=[Security(api_key_scheme)], responses=ERRORS)
     limits = ctx.case_config
@@ -75,22 +80,16 @@ def build_router(ctx: WebContext, jobs: ApiJobs) -> APIRouter:
                 description="Language of the report and of every message, errors included.", examples=["ko"]
             ),
         ] = "en",
-        history: Annotated[
-            str | None,
-            Form(
-                max_length=HISTORY_MAX,
-                description="Medical history, free text. Given to the language model as quoted data.",
-                examples=["Itchy red patches on both cheeks for two weeks"],
-            ),
-        ] = None,
-        name: Annotated[
-            str | None,
-            Form(
-                max_length=NAME_MAX,
-                description="The patient's name, printed in the PDF only. It is never given to a model.",
-                examples=["Henry Nguyen"],
-            ),
-        ] = None,
+        history: _optional_text(
+            HISTORY_MAX,
+            "Medical history, free text. Given to the language model as quoted data.",
+            "Itchy red patches on both cheeks for two weeks",
+        ) = None,
+        name: _optional_text(
+            NAME_MAX,
+            "The patient's name, printed in the PDF only. It is never given to a model.",
+            "Henry Nguyen",
+        ) = None,
     ) -> ApiIntake:
         lang = Language(language)
         data = await photo.read(max_bytes + 1)

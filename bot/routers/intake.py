@@ -11,9 +11,9 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import on_press
 from bot.downloads import download_capped
-from bot.routers.common import begin_intake, drop_keyboard, new_intake, own_press, refuse_stale, welcome
+from bot.routers.common import accept, begin_intake, new_intake, own_press, refuse_stale, welcome
 from bot.routers.questions import close_question, take_question
-from bot.routing import Ctx, acknowledge, guarded, route
+from bot.routing import Ctx, guarded, route
 from bot.telegram_calls import with_retries
 from casework.case_messages import upload_rejection_lines
 from casework.upload_checks import PhotoUnusable, checked_photo
@@ -206,15 +206,12 @@ async def on_button(ctx: Ctx) -> None:
     data = await own_press(ctx)
     if data is None:
         return
-    query = ctx.update.callback_query
-    assert query is not None
     intake = await ctx.services.store.intakes.load(ctx.user_id)
     # Shown for another intake, or for this one before an answer changed it: it names what is gone.
     if intake is None or data.step != intake.step or data.intake != intake.key:
         await refuse_stale(ctx)
         return
-    await acknowledge(query)
-    await drop_keyboard(ctx)
+    await accept(ctx)
     assert isinstance(data.action, IntakeAction)
     await apply(ctx, flow.advance(intake, Choice(data.action, data.value), ctx.lang))
 

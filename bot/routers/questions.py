@@ -11,8 +11,8 @@ from telegram import Message
 from telegram.ext import BaseHandler
 
 from bot.callbacks import Action, on_press
-from bot.routers.common import own_press, refuse_stale
-from bot.routing import Ctx, acknowledge, route
+from bot.routers.common import accept, own_press, refuse_stale
+from bot.routing import Ctx, route
 from casework.case_questions import question_problem
 from conversations.store.questions import Asked
 
@@ -22,18 +22,16 @@ async def on_ask(ctx: Ctx) -> None:
     data = await own_press(ctx)
     if data is None:
         return
-    query = ctx.update.callback_query
-    assert query is not None
     store, limit = ctx.services.store, ctx.services.bot_config.qa_per_case
     case = await store.cases.by_id(data.value)
     if case is None:  # deleted, or purged by retention, since the button was shown
-        await acknowledge(query)
+        await accept(ctx, drop=False)
         await ctx.say("question-gone")
         return
     if case.user_id != ctx.user_id or not case.has_report:
         await refuse_stale(ctx)
         return
-    await acknowledge(query)
+    await accept(ctx, drop=False)
     left = limit - await store.questions.asked(case.id)
     if left <= 0:
         await ctx.say("question-limit", limit=limit)

@@ -9,7 +9,8 @@ from typing import Any
 
 from conversations.domain import CaseStatus, Language
 from conversations.files import new_token
-from conversations.store.rows import Queries, from_row, json_or_none, when
+from conversations.store.cases import progress_columns
+from conversations.store.rows import Queries, from_row, when
 from conversations.web_domain import API_KEY_PREFIX, ApiCase, ApiKey, ApiKind, new_secret, secret_hash
 
 USE_RECORDED_EVERY = timedelta(minutes=1)
@@ -30,11 +31,7 @@ def api_case_from_row(row: sqlite3.Row) -> ApiCase:
         ApiCase,
         row,
         language=Language(row["language"]),
-        status=CaseStatus(row["status"]),
-        classification=json_or_none(row["classification"]),
-        image_seen=None if row["image_seen"] is None else bool(row["image_seen"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
+        **progress_columns(row),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -34,19 +35,27 @@ def _photos(row: sqlite3.Row) -> tuple[CasePhoto, ...]:
     return tuple(CasePhoto(str(p["image"]), str(p["kind"])) for p in json.loads(raw))
 
 
+def progress_columns(row: sqlite3.Row) -> dict[str, Any]:
+    """The typed columns a bot case and an API case share: where the case is, what the models made of it,
+    and when it began and last changed."""
+    return {
+        "status": CaseStatus(row["status"]),
+        "classification": json_or_none(row["classification"]),
+        "image_seen": None if row["image_seen"] is None else bool(row["image_seen"]),
+        "created_at": datetime.fromisoformat(row["created_at"]),
+        "updated_at": datetime.fromisoformat(row["updated_at"]),
+    }
+
+
 def case_from_row(row: sqlite3.Row) -> Case:
     return from_row(
         Case,
         row,
         report_language=Language(row["report_language"]),
         ui_language=Language(row["ui_language"]),
-        status=CaseStatus(row["status"]),
-        classification=json_or_none(row["classification"]),
-        image_seen=None if row["image_seen"] is None else bool(row["image_seen"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
         delivered_at=when(row["delivered_at"]),
         photos=_photos(row),
+        **progress_columns(row),
     )
 
 
