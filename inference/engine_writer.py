@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -224,7 +225,8 @@ class EngineWriter:
                         for request, images in fresh:
                             row = self._row(len(rows), request, images)
                             rows.append(row)
-                            task = asyncio.create_task(self._run_row(client, row, on_delta, on_restart))
+                            attempts = functools.partial(self._attempts, client, row, on_delta, on_restart)
+                            task = asyncio.create_task(_until_cancelled(row, attempts))
                             running[task] = row
                     if not running:
                         return
@@ -252,19 +254,6 @@ class EngineWriter:
                     task.cancel()
                 if running:
                     await asyncio.wait(set(running))
-
-    async def _run_row(
-        self,
-        client: httpx.AsyncClient,
-        row: Row,
-        on_delta: Callable[[int, str], None],
-        on_restart: Callable[[int], None] | None,
-    ) -> WriterResult:
-        try:
-            return await self._attempts(client, row, on_delta, on_restart)
-        except asyncio.CancelledError:
-            # Only the watcher cancels a row; leaving `async with client.stream` closed the response.
-            return row_result(row, row.stop_reason or "cancelled")
 
     async def _attempts(
         self,
@@ -302,6 +291,15 @@ class EngineWriter:
                 )
         log.error("engine row %d failed after %d attempts: %s", row.index, self.retries + 1, last_problem)
         return row_result(row, "error")
+
+
+async def _until_cancelled(row: Row, attempts: Callable[[], Awaitable[WriterResult]]) -> WriterResult:
+    """The row's result, also when the watcher cancels it midway."""
+    try:
+        return await attempts()
+    except asyncio.CancelledError:
+        # Only the watcher cancels a row; leaving `async with client.stream` closed the response.
+        return row_result(row, row.stop_reason or "cancelled")
 
 
 def probe(url: str, model: str, api_key: str | None = None) -> tuple[bool, str]:
