@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from inference.batch_writer import BatchWriter, WriterBatch
 from inference.engine_errors import EngineError, Fatal, Retryable, scrub_history
 from inference.engine_probe import detect_images, list_models
 from inference.engine_request import report_body
@@ -48,7 +49,7 @@ PROBE_TIMEOUT_S = 120.0  # a CPU llama.cpp server may take a while to encode the
 POLL_S = 0.2  # how often should_stop and the deadline are checked while rows stream
 
 
-class EngineWriter:
+class EngineWriter(BatchWriter):
     """ReportWriter for an OpenAI-compatible engine at `url` (e.g. http://host:8000/v1)."""
 
     def __init__(
@@ -131,20 +132,16 @@ class EngineWriter:
 
     # ------------------------------------------------------------- generation
 
-    def generate(
-        self,
-        requests: list[ReportRequest],
-        images: list[RowImages],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
+    def write_batch(self, batch: WriterBatch) -> list[WriterResult]:
         """Stream one report per request, at most `concurrency` requests in flight; a row that finishes
         hands its slot to the next waiting row at once.
 
         `on_delta(row, text)` and `on_restart(row)` are called from a thread of this writer's own; after
         on_restart the row's earlier deltas are void. `should_stop(row)` is polled every POLL_S.
         """
+        requests, images = batch.requests, batch.images
+        if batch.min_new_tokens is not None:
+            raise ValueError("an engine is not told min_new_tokens (vLLM's ignore_eos, in extra_body, is)")
         if len(requests) != len(images):
             raise ValueError(f"{len(requests)} requests but {len(images)} images")
         if not requests:
@@ -156,7 +153,7 @@ class EngineWriter:
             taken, waiting[:] = waiting[:free], waiting[free:]
             return taken
 
-        self.pool(take, on_delta, should_stop, on_restart, on_result=results.__setitem__)
+        self.pool(take, batch.on_delta, batch.should_stop, batch.on_restart, on_result=results.__setitem__)
         return [results[row] for row in range(len(requests))]
 
     def pool(
