@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,15 +146,31 @@ def _run_config(
     return rows
 
 
+TABLE_HEAD = (
+    "| precision | mode | batch | TTFT s | decode tok/s/row | aggregate tok/s | wall s | peak VRAM GB "
+    "| error |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---|",
+)
+
+
 def _goal_check(rows: list[dict[str, Any]], tokens: int) -> dict[str, Any]:
     ok = [r for r in rows if r.get("ok")]
     b1 = [r["wall_s"] for r in ok if r["batch_size"] == 1 and r["precision"] == "bf16"]
     b16 = [r["aggregate_tok_s"] for r in ok if r["batch_size"] == 16 and r.get("aggregate_tok_s")]
     q4 = [r["peak_vram_gb"] for r in ok if r["precision"] == "4bit" and r.get("peak_vram_gb") is not None]
     scale = 500 / tokens if tokens else 1.0
+    return goal_check([wall * scale for wall in b1], b16, q4)
+
+
+def goal_check(
+    batch1_500_s: list[float], batch16_tok_s: list[float], vram_4bit_gb: list[float]
+) -> dict[str, Any]:
+    """The best of each measure against GOALS (None where nothing was measured): the in-process benchmark
+    and the engine one are judged alike."""
+    b1, b16, q4 = batch1_500_s, batch16_tok_s, vram_4bit_gb
     return {
-        "batch1_500_tokens_best_s": round(min(b1) * scale, 3) if b1 else None,
-        "batch1_goal_met": (min(b1) * scale <= GOALS["batch1_500_tokens_max_s"]) if b1 else None,
+        "batch1_500_tokens_best_s": round(min(b1), 3) if b1 else None,
+        "batch1_goal_met": (min(b1) <= GOALS["batch1_500_tokens_max_s"]) if b1 else None,
         "batch16_aggregate_best_tok_s": max(b16) if b16 else None,
         "batch16_goal_met": (max(b16) >= GOALS["batch16_aggregate_min_tok_s"]) if b16 else None,
         "4bit_peak_vram_best_gb": min(q4) if q4 else None,
@@ -161,15 +178,22 @@ def _goal_check(rows: list[dict[str, Any]], tokens: int) -> dict[str, Any]:
     }
 
 
+def runs_table(
+    head: tuple[str, str],
+    runs: list[dict[str, Any]],
+    labels: Callable[[dict[str, Any]], list[str]],
+    keys: tuple[str, ...],
+) -> list[str]:
+    """A markdown table of benchmark runs under `head` (its heading and alignment lines): a row's `labels`,
+    then its `keys` (each report's own columns)."""
+    return [*head, *(table_row(labels(r), r, keys) for r in runs)]
+
+
 def markdown_table(report: dict[str, Any]) -> str:
-    lines = [
-        "| precision | mode | batch | TTFT s | decode tok/s/row | aggregate tok/s | wall s | peak VRAM GB "
-        "| error |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in report["runs"]:
-        keys = ("ttft_s", "decode_tok_s", "aggregate_tok_s", "wall_s", "peak_vram_gb")
-        lines.append(table_row([r["precision"], r["mode"], str(r["batch_size"])], r, keys))
+    keys = ("ttft_s", "decode_tok_s", "aggregate_tok_s", "wall_s", "peak_vram_gb")
+    lines = runs_table(
+        TABLE_HEAD, report["runs"], lambda r: [r["precision"], r["mode"], str(r["batch_size"])], keys
+    )
     anchors = report["anchors"]
     goals = report["goals"]
     lines += [

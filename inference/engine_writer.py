@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from inference.batch_writer import BatchWriter, WriterBatch
 from inference.engine_errors import EngineError, Fatal, Retryable, scrub_history
 from inference.engine_probe import detect_images, list_models
 from inference.engine_request import report_body
@@ -47,7 +49,7 @@ PROBE_TIMEOUT_S = 120.0  # a CPU llama.cpp server may take a while to encode the
 POLL_S = 0.2  # how often should_stop and the deadline are checked while rows stream
 
 
-class EngineWriter:
+class EngineWriter(BatchWriter):
     """ReportWriter for an OpenAI-compatible engine at `url` (e.g. http://host:8000/v1)."""
 
     def __init__(
@@ -130,20 +132,16 @@ class EngineWriter:
 
     # ------------------------------------------------------------- generation
 
-    def generate(
-        self,
-        requests: list[ReportRequest],
-        images: list[RowImages],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
+    def write_batch(self, batch: WriterBatch) -> list[WriterResult]:
         """Stream one report per request, at most `concurrency` requests in flight; a row that finishes
         hands its slot to the next waiting row at once.
 
         `on_delta(row, text)` and `on_restart(row)` are called from a thread of this writer's own; after
         on_restart the row's earlier deltas are void. `should_stop(row)` is polled every POLL_S.
         """
+        requests, images = batch.requests, batch.images
+        if batch.min_new_tokens is not None:
+            raise ValueError("an engine is not told min_new_tokens (vLLM's ignore_eos, in extra_body, is)")
         if len(requests) != len(images):
             raise ValueError(f"{len(requests)} requests but {len(images)} images")
         if not requests:
@@ -155,7 +153,7 @@ class EngineWriter:
             taken, waiting[:] = waiting[:free], waiting[free:]
             return taken
 
-        self.pool(take, on_delta, should_stop, on_restart, on_result=results.__setitem__)
+        self.pool(take, batch.on_delta, batch.should_stop, batch.on_restart, on_result=results.__setitem__)
         return [results[row] for row in range(len(requests))]
 
     def pool(
@@ -224,7 +222,8 @@ class EngineWriter:
                         for request, images in fresh:
                             row = self._row(len(rows), request, images)
                             rows.append(row)
-                            task = asyncio.create_task(self._run_row(client, row, on_delta, on_restart))
+                            attempts = functools.partial(self._attempts, client, row, on_delta, on_restart)
+                            task = asyncio.create_task(_until_cancelled(row, attempts))
                             running[task] = row
                     if not running:
                         return
@@ -252,19 +251,6 @@ class EngineWriter:
                     task.cancel()
                 if running:
                     await asyncio.wait(set(running))
-
-    async def _run_row(
-        self,
-        client: httpx.AsyncClient,
-        row: Row,
-        on_delta: Callable[[int, str], None],
-        on_restart: Callable[[int], None] | None,
-    ) -> WriterResult:
-        try:
-            return await self._attempts(client, row, on_delta, on_restart)
-        except asyncio.CancelledError:
-            # Only the watcher cancels a row; leaving `async with client.stream` closed the response.
-            return row_result(row, row.stop_reason or "cancelled")
 
     async def _attempts(
         self,
@@ -302,6 +288,15 @@ class EngineWriter:
                 )
         log.error("engine row %d failed after %d attempts: %s", row.index, self.retries + 1, last_problem)
         return row_result(row, "error")
+
+
+async def _until_cancelled(row: Row, attempts: Callable[[], Awaitable[WriterResult]]) -> WriterResult:
+    """The row's result, also when the watcher cancels it midway."""
+    try:
+        return await attempts()
+    except asyncio.CancelledError:
+        # Only the watcher cancels a row; leaving `async with client.stream` closed the response.
+        return row_result(row, row.stop_reason or "cancelled")
 
 
 def probe(url: str, model: str, api_key: str | None = None) -> tuple[bool, str]:

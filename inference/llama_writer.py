@@ -18,18 +18,19 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
+from inference.batch_writer import BatchWriter, WriterBatch
 from inference.events import StoppedBy, WriterResult
 from inference.prompt import chat_messages, gemma3_chat_template
 from inference.repetition import RepetitionGuard
 from inference.report_model import DEFAULT_TIMEOUT_S, GenerationTiming
 from inference.report_request import ReportRequest
-from inference.row_images import RowImages, row_images
+from inference.row_images import row_images
 from inference.skin_question import NO_WORDS, YES_WORDS, question_messages, yes_share_from_top
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def render_chat(messages: list[dict]) -> str:
     )
 
 
-class LlamaWriter:
+class LlamaWriter(BatchWriter):
     def __init__(
         self,
         model_path: Path,
@@ -214,19 +215,11 @@ class LlamaWriter:
 
     # ------------------------------------------------------------- generation
 
-    def generate(
-        self,
-        requests: list[ReportRequest],
-        images: list[RowImages],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda i: False,
-        on_restart: Callable[[int], None] | None = None,  # llama.cpp in-process never restarts a row
-        min_new_tokens: int | None = None,
-    ) -> list[WriterResult]:
-        """Write one report per request, one row after another, greedily; the same contract as
-        ReportModel.generate: a row's deltas concatenate to its WriterResult.text, `should_stop(row)` is
-        polled every token, and `timeout_s` bounds the whole call. `min_new_tokens` (the benchmark) keeps
-        the end of turn from ending a row early."""
+    def write_batch(self, batch: WriterBatch) -> list[WriterResult]:
+        """Write one report per request, one row after another, greedily (llama.cpp in-process never
+        restarts a row): `should_stop(row)` is polled every token, and `timeout_s` bounds the whole call.
+        `min_new_tokens` (the benchmark) keeps the end of turn from ending a row early."""
+        requests, images = batch.requests, batch.images
         if not self.loaded:
             raise RuntimeError("LlamaWriter.setup() has not been called")
         if len(requests) != len(images):
@@ -234,7 +227,7 @@ class LlamaWriter:
         started = time.perf_counter()
         deadline = time.monotonic() + self.timeout_s
         results = [
-            self._row(row, req, row_images(imgs), on_delta, should_stop, deadline, min_new_tokens or 0)
+            self._row(row, req, row_images(imgs), batch, deadline)
             for row, (req, imgs) in enumerate(zip(requests, images, strict=True))
         ]
         if requests:
@@ -253,10 +246,8 @@ class LlamaWriter:
         row: int,
         req: ReportRequest,
         photos: list[Image.Image],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool],
+        batch: WriterBatch,
         deadline: float,
-        min_new_tokens: int,
     ) -> WriterResult:
         if photos and len(photos) != req.image_count:
             raise ValueError(f"a request for {req.image_count} image(s) came with {len(photos)}")
@@ -269,7 +260,7 @@ class LlamaWriter:
         def emit(text: str) -> None:
             if text:
                 parts.append(text)
-                on_delta(row, text)
+                batch.on_delta(row, text)
 
         tokens, first_at = 0, 0.0
         stopped_by: StoppedBy = "length"
@@ -278,14 +269,14 @@ class LlamaWriter:
             if tokens >= min(self.max_new_tokens, room):
                 stopped_by = "length"
                 break
-            if should_stop(row):
+            if batch.should_stop(row):
                 stopped_by = "cancelled"
                 break
             if time.monotonic() > deadline:
                 stopped_by = "timeout"
                 log.warning("report generation hit the %.0f s timeout", self.timeout_s)
                 break
-            token = self._next_token(suppress_stop=tokens < min_new_tokens)
+            token = self._next_token(suppress_stop=tokens < (batch.min_new_tokens or 0))
             if token in self.stop_ids:
                 stopped_by = "eos"
                 break

@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inference.batch_writer import BatchWriter, WriterBatch
 from inference.device import resolve_device
 from inference.events import StoppedBy, WriterResult
 from inference.prompt import chat_messages, gemma3_chat_template
@@ -54,7 +55,7 @@ class GenerationTiming:
     wall_s: float = 0.0
 
 
-class ReportModel:
+class ReportModel(BatchWriter):
     def __init__(
         self,
         path: Path,
@@ -252,23 +253,16 @@ class ReportModel:
             batch["pixel_values"] = batch["pixel_values"].to(self.dtype)
         return batch, seen
 
-    def generate(
-        self,
-        requests: list[ReportRequest],
-        images: list[RowImages],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda i: False,
-        min_new_tokens: int | None = None,
-        on_restart: Callable[[int], None] | None = None,  # in-process generation never restarts a row
-    ) -> list[WriterResult]:
+    def write_batch(self, batch: WriterBatch) -> list[WriterResult]:
         """Write one report per request, streaming text per row; greedy, so a row's text is reproducible.
 
         `on_delta(row, text)` receives only text that will stay: the concatenation of a row's deltas equals
         its WriterResult.text. `should_stop(row)` is polled every decoding step (cancel takes effect within
         one step). A row's images are the case's photos, then a follow-up's earlier close-up
         (`ReportRequest.image_count` of them). In GGUF text-only mode images are ignored and image_seen is
-        False.
+        False. In-process generation never restarts a row.
         """
+        requests, images = batch.requests, batch.images
         if not self.loaded:
             raise RuntimeError("ReportModel.setup() has not been called")
         if len(requests) != len(images):
@@ -283,7 +277,7 @@ class ReportModel:
         def emit(row: int, text: str) -> None:
             if text:
                 texts[row] += text
-                on_delta(row, text)
+                batch.on_delta(row, text)
 
         def raw_delta(row: int, text: str) -> None:
             guard = guards[row]
@@ -295,7 +289,7 @@ class ReportModel:
             guard = guards[row]
             if guard is not None and guard.stopped:
                 return True
-            if should_stop(row):
+            if batch.should_stop(row):
                 cancelled[row] = True
                 return True
             return False
@@ -315,8 +309,8 @@ class ReportModel:
             "streamer": streamer,
             "stopping_criteria": _criteria_list(criteria),
         }
-        if min_new_tokens is not None:
-            gen_kwargs["min_new_tokens"] = min_new_tokens
+        if batch.min_new_tokens is not None:
+            gen_kwargs["min_new_tokens"] = batch.min_new_tokens
         if self.static_cache:
             gen_kwargs["cache_implementation"] = "static"
         streamer.started_at = started

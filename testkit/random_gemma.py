@@ -19,63 +19,77 @@ log = logging.getLogger(__name__)
 BOI, EOI, IMAGE_TOKEN = "<start_of_image>", "<end_of_image>", "<image_soft_token>"
 EOS_IDS = [1, 106]  # <eos>, <end_of_turn>, as in medgemma-4b-it's generation_config.json
 
+
+def _gemma3_text(sizes: dict[str, Any]) -> dict[str, Any]:
+    """A Gemma 3 text config: the sizes given, with the rope and norm settings every Gemma 3 shares (a fresh
+    dict each call, so no build can change another's)."""
+    return {
+        **sizes,
+        "rope_theta": 1_000_000.0,
+        "rope_local_base_freq": 10_000.0,
+        "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+        "rms_norm_eps": 1e-6,
+    }
+
+
+def _siglip_vision(sizes: dict[str, Any]) -> dict[str, Any]:
+    """A SigLIP vision config of the sizes given, with no pooling head (Gemma 3 pools in its projector)."""
+    return {"model_type": "siglip_vision_model", **sizes, "vision_use_head": False}
+
+
 # config.json of google/medgemma-4b-it (legacy keys; transformers converts them on load).
-MEDGEMMA_4B_TEXT = {
-    "hidden_size": 2560,
-    "intermediate_size": 10240,
-    "num_hidden_layers": 34,
-    "num_attention_heads": 8,
-    "num_key_value_heads": 4,
-    "head_dim": 256,
-    "vocab_size": 262208,
-    "sliding_window": 1024,
-    "sliding_window_pattern": 6,  # one global layer in six
-    "query_pre_attn_scalar": 256,
-    "rope_theta": 1_000_000.0,
-    "rope_local_base_freq": 10_000.0,
-    "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
-    "max_position_embeddings": 131072,
-    "rms_norm_eps": 1e-6,
-}
-MEDGEMMA_4B_VISION = {
-    "model_type": "siglip_vision_model",
-    "hidden_size": 1152,
-    "intermediate_size": 4304,
-    "num_hidden_layers": 27,
-    "num_attention_heads": 16,
-    "patch_size": 14,
-    "image_size": 896,
-    "vision_use_head": False,
-}
+MEDGEMMA_4B_TEXT = _gemma3_text(
+    {
+        "hidden_size": 2560,
+        "intermediate_size": 10240,
+        "num_hidden_layers": 34,
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 256,
+        "vocab_size": 262208,
+        "sliding_window": 1024,
+        "sliding_window_pattern": 6,  # one global layer in six
+        "query_pre_attn_scalar": 256,
+        "max_position_embeddings": 131072,
+    }
+)
+MEDGEMMA_4B_VISION = _siglip_vision(
+    {
+        "hidden_size": 1152,
+        "intermediate_size": 4304,
+        "num_hidden_layers": 27,
+        "num_attention_heads": 16,
+        "patch_size": 14,
+        "image_size": 896,
+    }
+)
 MEDGEMMA_IMAGE_TOKENS = 256
 
 # A shrunken model with the same structure: sliding + global layers, vision tower, projector pooling.
-TINY_TEXT = {
-    "hidden_size": 64,
-    "intermediate_size": 128,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 2,
-    "num_key_value_heads": 1,
-    "head_dim": 32,
-    "sliding_window": 32,
-    "sliding_window_pattern": 2,
-    "query_pre_attn_scalar": 32,
-    "rope_theta": 1_000_000.0,
-    "rope_local_base_freq": 10_000.0,
-    "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
-    "max_position_embeddings": 8192,
-    "rms_norm_eps": 1e-6,
-}
-TINY_VISION = {
-    "model_type": "siglip_vision_model",
-    "hidden_size": 32,
-    "intermediate_size": 64,
-    "num_hidden_layers": 1,
-    "num_attention_heads": 2,
-    "patch_size": 16,
-    "image_size": 64,
-    "vision_use_head": False,
-}
+TINY_TEXT = _gemma3_text(
+    {
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 1,
+        "head_dim": 32,
+        "sliding_window": 32,
+        "sliding_window_pattern": 2,
+        "query_pre_attn_scalar": 32,
+        "max_position_embeddings": 8192,
+    }
+)
+TINY_VISION = _siglip_vision(
+    {
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+        "patch_size": 16,
+        "image_size": 64,
+    }
+)
 TINY_IMAGE_TOKENS = 4
 
 

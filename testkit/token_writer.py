@@ -5,13 +5,13 @@ batch, as a batched model decodes, so the queue, streaming and bot code that rea
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
+from inference.batch_writer import BatchWriter, WriterBatch
 from inference.events import StoppedBy, WriterResult
 
 
-class TokenWriter:
+class TokenWriter(BatchWriter):
     """A report writer whose rows' tokens are given by `tokens_for`. Per step it writes the next token of
     every row that is not done, then waits `token_delay` seconds; a row that `should_stop` is cut short as
     "cancelled", one that runs out of tokens stops with `ends_with`. `before_token` sees each token first
@@ -29,15 +29,8 @@ class TokenWriter:
     def before_token(self, row: int, step: int) -> None:
         return None
 
-    def generate(
-        self,
-        requests: list[Any],
-        images: list[Any],
-        on_delta: Callable[[int, str], None],
-        should_stop: Callable[[int], bool] = lambda row: False,
-        on_restart: Callable[[int], None] | None = None,
-    ) -> list[WriterResult]:
-        tokens = self.tokens_for(requests, images)
+    def write_batch(self, batch: WriterBatch) -> list[WriterResult]:
+        tokens = self.tokens_for(batch.requests, batch.images)
         done = [False] * len(tokens)
         stopped: list[StoppedBy] = [self.ends_with] * len(tokens)
         written = [""] * len(tokens)
@@ -46,7 +39,7 @@ class TokenWriter:
             for row, row_tokens in enumerate(tokens):
                 if done[row]:
                     continue
-                if should_stop(row):
+                if batch.should_stop(row):
                     done[row], stopped[row] = True, "cancelled"
                     continue
                 if step >= len(row_tokens):
@@ -54,7 +47,7 @@ class TokenWriter:
                     continue
                 self.before_token(row, step)
                 written[row] += row_tokens[step]
-                on_delta(row, row_tokens[step])
+                batch.on_delta(row, row_tokens[step])
             step += 1
             if self.token_delay:
                 time.sleep(self.token_delay)
