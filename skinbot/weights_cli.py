@@ -160,6 +160,9 @@ def _fetch_gguf(args: argparse.Namespace) -> int:
     report = fetch_model(repo, dest, revision=args.revision, plan=gguf_plan(args.quant))
     print(f"ok: {report.check}")
     print(f"{dest} holds {repo} at commit {report.commit[:12]}")
+    models = sorted(p for p in dest.glob("*.gguf") if not p.name.lower().startswith("mmproj"))
+    if models:
+        print(f"to use it: SKINBOT_LLM={models[0]}")
     return 0
 
 
@@ -180,6 +183,7 @@ def run_convert(args: argparse.Namespace) -> int:
         return fail(str(exc))
     print(f"ok: {pair.model}")
     print(f"ok: {pair.mmproj}")
+    print(f"to use it: SKINBOT_LLM={pair.model}")
     return 0
 
 

@@ -62,6 +62,7 @@ def test_fetch_gguf_takes_the_quant_and_its_projector_and_resumes(
     assert (dest / MODEL).read_bytes() == repo_files[MODEL]
     assert (dest / MMPROJ).read_bytes() == repo_files[MMPROJ]
     assert f"ok: {MODEL}: gemma3" in result.stdout and "gemma3 projector" in result.stdout
+    assert f"to use it: SKINBOT_LLM={dest / MODEL}" in result.stdout  # the README's next step
     for other in ("medgemma-4b-it-Q8_0.gguf", "mmproj-BF16.gguf", "mmproj-F32.gguf", "README.md"):
         assert hub.content_requests(other) == [], other
 
@@ -74,6 +75,7 @@ def test_fetch_gguf_q8_0_on_request(hub: FakeHub, repo_files: dict[str, bytes], 
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in dest.iterdir()) == sorted(["medgemma-4b-it-Q8_0.gguf", MMPROJ])
+    assert f"SKINBOT_LLM={dest / 'medgemma-4b-it-Q8_0.gguf'}" in result.stdout
 
 
 def test_a_gguf_that_fails_its_checksum_is_not_installed(

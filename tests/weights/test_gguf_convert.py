@@ -57,7 +57,7 @@ def test_convert_writes_a_model_and_projector_that_llama_cpp_runs(
     suffix = {"q4_k_m": "Q4_K_M", "q8_0": "Q8_0"}[quant]
     model, mmproj = dest / f"tiny-medgemma-{suffix}.gguf", dest / "mmproj-tiny-medgemma-f16.gguf"
     assert sorted(p.name for p in dest.iterdir()) == sorted([model.name, mmproj.name])  # no leftovers
-    assert result.stdout.splitlines() == [f"ok: {model}", f"ok: {mmproj}"]
+    assert result.stdout.splitlines() == [f"ok: {model}", f"ok: {mmproj}", f"to use it: SKINBOT_LLM={model}"]
     written, projector = fields(model), fields(mmproj)
     assert written["general.file_type"] == FILE_TYPES[quant]
     assert written["general.architecture"] == "gemma3"
