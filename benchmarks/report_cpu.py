@@ -119,7 +119,7 @@ def markdown_table(report: dict[str, Any]) -> str:
     tokens = report["tokens"]
     lines = [
         f"| backend | photo encode s | prefill s (tokens) | decode tok/s | first word s | {tokens}-token "
-        "report s | peak RSS GB | decode ×bf16 | report ×bf16 | error |",
+        "report s | peak RSS GiB | decode ×bf16 | report ×bf16 | error |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in report["runs"]:

@@ -60,7 +60,7 @@ def test_check_without_cuda_says_which_backend_runs(tmp_path: Path) -> None:
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
     llama = check_gpu(settings(SKINBOT_LLM=str(tmp_path / "m.gguf"), SKINBOT_LLM_THREADS="2"))
-    assert "llama.cpp" in llama.detail and "2 CPU threads" in llama.detail
+    assert "llama.cpp" in llama.detail and "2 CPU threads" in llama.detail and "2.5 min" in llama.detail
     transformers = check_gpu(settings(SKINBOT_LLM=str(tmp_path)))
     assert "transformers" in transformers.detail
     for item in (llama, transformers):
