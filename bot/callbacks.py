@@ -41,6 +41,7 @@ class Action(StrEnum):
     FOLLOW_UP = "fup"  # a reminder's "start a follow-up", value: the earlier case's id
     STOP = "stop"  # under a report being written, value: case id
     ASK = "ask"  # "Ask about this report", value: case id
+    STOP_ANSWER = "stpa"  # under an answer being written, value: the question's id
 
 
 AnyAction = Action | IntakeAction

@@ -153,6 +153,11 @@ class Delivery:
         job = self.queue.active_for(user_id)
         return job is not None and await self.queue.cancel(job)
 
+    async def cancel_job(self, user_id: int, job_id: str) -> bool:
+        """Stop the user's job only while it is the one a button was shown for (a question's answer)."""
+        job = self.queue.active_for(user_id)
+        return job is not None and job.spec.id == job_id and await self.queue.cancel(job)
+
     # --- for CaseDelivery -----------------------------------------------------------------------
 
     async def save_heatmap(self, case: Case, png: bytes) -> None:

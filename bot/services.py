@@ -25,6 +25,8 @@ class Pipeline(Protocol):
 
     async def cancel_user(self, user_id: int) -> bool: ...
 
+    async def cancel_job(self, user_id: int, job_id: str) -> bool: ...
+
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -40,6 +42,9 @@ class HoldQueued:
         return False
 
     async def cancel_user(self, user_id: int) -> bool:
+        return False
+
+    async def cancel_job(self, user_id: int, job_id: str) -> bool:
         return False
 
     async def start(self) -> None:

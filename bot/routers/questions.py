@@ -11,8 +11,8 @@ from telegram import Message
 from telegram.ext import BaseHandler
 
 from bot.callbacks import Action, on_press
-from bot.routers.common import accept, own_press, refuse_stale
-from bot.routing import Ctx, route
+from bot.routers.common import accept, drop_keyboard, own_press, refuse_stale
+from bot.routing import Ctx, acknowledge, route
 from casework.case_questions import question_problem
 from conversations.store.questions import Asked
 
@@ -80,5 +80,21 @@ async def close_question(ctx: Ctx) -> bool:
     return True
 
 
+@route
+async def on_stop_answer(ctx: Ctx) -> None:
+    """Stop under an answer being written: as /cancel, for that answer only; the delivery says
+    "cancelled" once the writing has actually stopped."""
+    data = await own_press(ctx)
+    if data is None:
+        return
+    query = ctx.update.callback_query
+    assert query is not None
+    if not await ctx.services.pipeline.cancel_job(ctx.user_id, data.value):
+        await acknowledge(query, ctx.t("stop-too-late"))
+        await drop_keyboard(ctx)
+        return
+    await acknowledge(query, ctx.t("stop-stopping"))
+
+
 def handlers() -> list[BaseHandler]:
-    return [on_press(on_ask, Action.ASK)]
+    return [on_press(on_ask, Action.ASK), on_press(on_stop_answer, Action.STOP_ANSWER)]

@@ -106,6 +106,52 @@ async def test_cancel_an_open_question_and_an_answer_being_written(
     await h.wait_key(user, "en", "question-gone", since=since)
 
 
+def stop_answer(message: SentMessage) -> str | None:
+    """The callback data of the Stop button under an answer's title, if it is (still) there."""
+    return next(
+        (b["callback_data"] for b in message.buttons() if b["callback_data"].startswith("stpa|")), None
+    )
+
+
+async def test_stop_under_an_answer_stops_it_and_goes_when_it_ends(
+    harness: Harness, photo_bytes: bytes, trained_classifier_weights: Path
+) -> None:
+    h = harness
+    user, case_id, offer = await finished_case(h, photo_bytes, trained_classifier_weights, limit=5)
+    title_text = h.t("en", "question-answer-title", case=case_id[:8])
+
+    # A short answer: its title's Stop button is gone once the answer is written.
+    await user.press(offer, button(offer, "ask", case_id))
+    since = len(user.inbox())
+    await user.send("Is it contagious?")
+    footer = await h.wait_key(user, "en", "question-answer-footer", since=since)
+    [done_title] = [m for m in user.inbox()[since:] if m.text == title_text]
+    await h.wait_until(lambda: stop_answer(done_title) is None)
+
+    # A long one: Stop stops it, as /cancel would, and the button goes.
+    await user.press(footer, button(footer, "ask", case_id))
+    since = len(user.inbox())
+    await user.send("Tell me slowly")
+    await h.wait_until(lambda: any(m.text == title_text and stop_answer(m) for m in user.inbox()[since:]), 30)
+    title = next(m for m in user.inbox()[since:] if m.text == title_text)
+    data = stop_answer(title)
+    assert data is not None
+    await h.wait_until(lambda: shows(h, user, "slow words"), 30)
+    await user.press(title, data)
+    await h.wait_key(user, "en", "question-cancelled", since=since)
+    await h.wait_until(lambda: stop_answer(title) is None)
+    states = await h.services.store.db.all(
+        "SELECT state FROM case_questions WHERE case_id=? ORDER BY rowid", (case_id,)
+    )
+    assert [r["state"] for r in states][-1] == QuestionState.CANCELLED
+    # Pressed again, there is nothing left to stop, and it says so.
+    answers = len(h.api.calls_of("answerCallbackQuery"))
+    await user.press(title, data)
+    await h.wait_until(lambda: len(h.api.calls_of("answerCallbackQuery")) > answers)
+    assert h.api.calls_of("answerCallbackQuery")[-1].params["text"] == h.t("en", "stop-too-late")
+    assert [m.text for m in user.inbox()].count(h.t("en", "question-cancelled")) == 1
+
+
 async def test_the_clinic_sees_the_answers_in_the_review_message(
     harness: Harness, trained_classifier_weights: Path
 ) -> None:
