@@ -25,7 +25,7 @@ from bot.outbox import Outbox
 from bot.services import Services
 from bot.stream_mode import StreamMode
 from bot.streaming import ChatStream
-from bot.telegram_calls import Pacer, not_modified, with_retries
+from bot.telegram_calls import Pacer, drop_buttons, not_modified, with_retries
 from bot.wait_estimate import JobTimes, wait_text
 from casework.case_messages import classification_text, quality_lines, which_photo_line
 from conversations.domain import Case
@@ -377,10 +377,7 @@ class CaseDelivery:
         if self.stop_message is None:
             return
         message_id, self.stop_message = self.stop_message, None
-        with contextlib.suppress(TelegramError):
-            await self.d.bot.edit_message_reply_markup(
-                chat_id=self.chat_id, message_id=message_id, reply_markup=None
-            )
+        await drop_buttons(self.d.bot, self.chat_id, message_id)
 
     # --- the report's messages, across restarts ------------------------------------------------------
 

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.callbacks import Action, button
-from bot.telegram_calls import with_retries
+from bot.telegram_calls import drop_buttons, with_retries
 from conversations.domain import Case
 from inference.events import Cancelled, Done, Event, Failed, Restart, Started, TextDelta
 
@@ -52,10 +52,7 @@ class QuestionDelivery:
         """The answer has ended: its Stop button goes (best effort; a stale press is told "too late")."""
         title_id, self.title_id = self.title_id, None
         if title_id is not None:
-            try:
-                await self.d.bot.edit_message_reply_markup(self.chat_id, title_id, reply_markup=None)
-            except TelegramError as exc:
-                log.info("question on case %s: Stop button kept: %s", self.case.short_id, type(exc).__name__)
+            await drop_buttons(self.d.bot, self.chat_id, title_id)
 
     async def run(self, job: Job) -> None:
         self.question_id = job.spec.id

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
@@ -178,3 +178,12 @@ async def with_retries(
             await asyncio.sleep(backoff_s * 2 ** (attempt - 1))
         finally:
             _retrying.reset(marker)
+
+
+async def drop_buttons(bot: Any, chat_id: int, message_id: int) -> None:
+    """A message's buttons go once what they acted on has ended. Best effort: a message already without
+    them, or too old to edit, is harmless, and a press that comes anyway is told it is too late."""
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except TelegramError as exc:
+        log.debug("buttons not dropped: %s", type(exc).__name__)

@@ -149,7 +149,7 @@ def _quiet_hub() -> None:
 def _fetch_gguf(args: argparse.Namespace) -> int:
     from huggingface_hub import get_token
 
-    from inference.gguf_fetch import MEDGEMMA_GGUF_REPO, gguf_plan
+    from inference.gguf_fetch import MEDGEMMA_GGUF_REPO, find_gguf_pair, gguf_plan
     from inference.weights_fetch import fetch_model
 
     _quiet_hub()
@@ -160,9 +160,7 @@ def _fetch_gguf(args: argparse.Namespace) -> int:
     report = fetch_model(repo, dest, revision=args.revision, plan=gguf_plan(args.quant))
     print(f"ok: {report.check}")
     print(f"{dest} holds {repo} at commit {report.commit[:12]}")
-    models = sorted(p for p in dest.glob("*.gguf") if not p.name.lower().startswith("mmproj"))
-    if models:
-        print(f"to use it: SKINBOT_LLM={models[0]}")
+    print(f"to use it: SKINBOT_LLM={find_gguf_pair(dest).model}")  # the pair the check just read
     return 0
 
 
